@@ -1,0 +1,60 @@
+"""``companion`` / ``python -m companion``: small helpers for readers.
+
+    companion info           versions, backend, device, cache and data folders
+    companion fetch mnist    download a dataset into the cache (checked by sha256)
+
+Errors the reader can fix are printed as one clear message (exit status 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import __version__, config
+from .errors import CompanionError
+
+DATASETS = {"mnist": "companion.data.mnist"}
+
+
+def _info(args) -> int:
+    import keras
+
+    from .results import describe_device
+
+    print(f"companion {__version__}")
+    print(f"keras {keras.__version__}, backend {keras.backend.backend()}")
+    print(f"device: {describe_device()}")
+    print(f"cache dir: {config.cache_dir()}")
+    print(f"data dir (COMPANION_DATA_DIR): {config.data_dir() or 'not set'}")
+    print(f"smoke run (COMPANION_SMOKE): {config.smoke()}")
+    return 0
+
+
+def _fetch(args) -> int:
+    import importlib
+
+    module = importlib.import_module(DATASETS[args.dataset])
+    (x_train, _), (x_test, _) = module.load_data()
+    print(f"{args.dataset}: {len(x_train):,} training and {len(x_test):,} test images ready.")
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="companion", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"companion {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("info", help="show versions, backend, device and folders").set_defaults(func=_info)
+    fetch = sub.add_parser("fetch", help="download a dataset into the cache")
+    fetch.add_argument("dataset", choices=sorted(DATASETS))
+    fetch.set_defaults(func=_fetch)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (CompanionError, FileNotFoundError) as exc:
+        print(f"companion: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,21 @@
+"""The exceptions the package raises for problems a reader can fix.
+
+Each message says what went wrong and what to do about it. They subclass the
+matching built-in exception too, so ``except FileNotFoundError`` still works.
+"""
+
+
+class CompanionError(Exception):
+    """Base class of the package's own errors."""
+
+
+class DownloadError(CompanionError, OSError):
+    """A file could not be downloaded (no network, a dead URL ...)."""
+
+
+class ChecksumError(CompanionError, ValueError):
+    """A file's sha256 differs from the published one."""
+
+
+class DataFormatError(CompanionError, ValueError):
+    """A data file is truncated, corrupt or not in the expected format."""

@@ -1,0 +1,216 @@
+"""Result records: every number on the site, with where and how it was measured.
+
+A record is plain JSON written by ``scripts/build_figures.py``::
+
+    {"chapter": "02-mnist-mlp",
+     "provenance": {... see provenance() ...},
+     "comparisons": [{"key": "test_accuracy", "label": {"zh": ..., "en": ...},
+                      "source": 0.9821, "source_ref": "000", "ours": 0.9830, "format": "percent"}],
+     "history": {...}}
+
+:func:`comparison_table` turns a record into the Markdown table a chapter includes,
+the source's claim beside ours, and labels smoke runs as such.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import platform
+import subprocess
+from pathlib import Path
+
+from . import __version__, config
+from ._io import write_json, write_text
+
+SOURCES = {
+    "000": {"zh": "原文 000《Keras样例练习》", "en": "source 000 (“Keras样例练习”)"},
+    "002": {"zh": "原文 002《手把手教你用keras--CNN网络识别cifar10》", "en": "source 002 (CIFAR-10 CNN)"},
+    "003": {"zh": "原文 003《Cifar10图像分类》", "en": "source 003 (“Cifar10图像分类”)"},
+    "004": {"zh": "原文 004《Keras》教程", "en": "source 004 (“Keras” tutorial)"},
+}
+
+
+def git_commit(root: str | os.PathLike | None = None) -> str:
+    """The checkout's commit, with ``+dirty`` when files differ from it; ``unknown`` outside git."""
+    root = Path(root or Path(__file__).resolve().parents[2])
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+        return commit + ("+dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def describe_device() -> str:
+    """A short description of the device the current Keras backend computes on."""
+    import keras
+
+    backend = keras.backend.backend()
+    try:
+        if backend == "tensorflow":
+            import tensorflow as tf
+
+            gpus = tf.config.list_physical_devices("GPU")
+            if gpus:
+                return "GPU: " + tf.config.experimental.get_device_details(gpus[0]).get("device_name", "unknown")
+        elif backend == "jax":
+            import jax
+
+            device = jax.devices()[0]
+            if device.platform != "cpu":
+                return f"GPU: {device.device_kind}"
+        elif backend == "torch":
+            import torch
+
+            if torch.cuda.is_available():
+                return "GPU: " + torch.cuda.get_device_name(0)
+    except Exception:  # a device query must never break a run
+        pass
+    return f"CPU: {_cpu_name()} ({os.cpu_count()} cores)"
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def provenance(
+    *,
+    dataset: str,
+    n_train: int,
+    n_test: int,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    wall_time_s: float | None = None,
+    images_per_s: float | None = None,
+    **extra,
+) -> dict:
+    """Everything a reader needs to judge a number: data, budget, software, device, time."""
+    import keras
+
+    backend = keras.backend.backend()
+    backend_module = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}.get(backend)
+    backend_version = "unknown"
+    if backend_module:
+        try:
+            backend_version = __import__(backend_module).__version__
+        except ImportError:
+            pass
+    record = {
+        "smoke": config.smoke(),
+        "dataset": dataset,
+        "n_train": int(n_train),
+        "n_test": int(n_test),
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "wall_time_s": wall_time_s,
+        "images_per_s": images_per_s,
+        "backend": backend,
+        "backend_version": backend_version,
+        "keras_version": keras.__version__,
+        "companion_version": __version__,
+        "python": platform.python_version(),
+        "device": describe_device(),
+        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "git_commit": git_commit(),
+    }
+    record.update(extra)
+    return record
+
+
+def save_record(record: dict, path: str | os.PathLike) -> Path:
+    """Write a record as JSON, atomically."""
+    return write_json(path, record)
+
+
+def _fmt(value, kind: str) -> str:
+    if value is None:
+        return "—"
+    if kind == "percent":
+        return f"{100 * value:.2f}%"
+    if kind == "int":
+        return f"{int(value):,}"
+    if kind == "seconds":
+        return f"{value:.1f} s"
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+_WORDS = {
+    "zh": {
+        "quantity": "指标",
+        "ours": "本书复现",
+        "smoke": "**冒烟测试（smoke run）的数字，不是结果**：数据与轮数都被缩小，仅用于检查代码能运行。",
+        "run": "运行记录",
+        "train": "训练",
+        "test": "测试",
+        "epochs": "轮",
+        "batch": "批大小",
+        "images_s": "图像/秒",
+        "full": "完整运行",
+        "smoke_short": "冒烟测试",
+    },
+    "en": {
+        "quantity": "Quantity",
+        "ours": "This book",
+        "smoke": "**Smoke-run numbers, not results**: data and epochs were shrunk only to check that the code runs.",
+        "run": "Run",
+        "train": "train",
+        "test": "test",
+        "epochs": "epochs",
+        "batch": "batch",
+        "images_s": "images/s",
+        "full": "full run",
+        "smoke_short": "smoke run",
+    },
+}
+
+
+def provenance_line(prov: dict, lang: str) -> str:
+    """One sentence of provenance for the foot of a table."""
+    w = _WORDS[lang]
+    parts = [
+        w["smoke_short"] if prov.get("smoke") else w["full"],
+        f"{prov['dataset']}: {prov['n_train']:,} {w['train']} / {prov['n_test']:,} {w['test']}",
+    ]
+    if prov.get("epochs") is not None:
+        parts.append(f"{prov['epochs']} {w['epochs']}, {w['batch']} {prov.get('batch_size')}")
+    if prov.get("wall_time_s") is not None:
+        speed = f", {prov['images_per_s']:,.0f} {w['images_s']}" if prov.get("images_per_s") else ""
+        parts.append(f"{prov['wall_time_s']:.0f} s{speed}")
+    parts.append(f"Keras {prov['keras_version']} / {prov['backend']} {prov['backend_version']}")
+    parts.append(prov["device"])
+    parts.append(f"{prov['date'][:10]}, commit `{prov['git_commit']}`")
+    return f"{w['run']}: " + " · ".join(parts)
+
+
+def comparison_table(record: dict, lang: str) -> str:
+    """The Markdown table of a record: each quantity, the source's value, ours."""
+    if lang not in _WORDS:
+        raise ValueError(f"lang must be 'zh' or 'en', got {lang!r}")
+    w = _WORDS[lang]
+    refs = sorted({c["source_ref"] for c in record["comparisons"] if c.get("source_ref")})
+    source_header = " / ".join(SOURCES[r][lang] for r in refs) or "—"
+    lines = []
+    if record["provenance"].get("smoke"):
+        lines += [f"!!! warning \"smoke run\"\n    {w['smoke']}", ""]
+    lines += [f"| {w['quantity']} | {source_header} | {w['ours']} |", "|---|---:|---:|"]
+    for c in record["comparisons"]:
+        kind = c.get("format", "")
+        lines.append(f"| {c['label'][lang]} | {_fmt(c.get('source'), kind)} | {_fmt(c.get('ours'), kind)} |")
+    lines += ["", f"<small>{provenance_line(record['provenance'], lang)}</small>", ""]
+    return "\n".join(lines)
+
+
+def write_tables(record: dict, folder: str | os.PathLike, stem: str) -> list[Path]:
+    """Write ``<stem>.zh.md`` and ``<stem>.en.md`` tables for the chapters to include."""
+    return [write_text(Path(folder) / f"{stem}.{lang}.md", comparison_table(record, lang)) for lang in ("zh", "en")]

@@ -1,0 +1,82 @@
+"""Training helpers: ``fit`` that times every epoch and returns a plain record.
+
+``fit`` is ``model.fit`` plus two things a textbook needs: it honours the smoke
+budget (``COMPANION_SMOKE=1`` trains for one epoch), and it returns a
+:class:`TrainingRun` whose history and timings go straight into a result record.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+
+import keras
+
+from . import config
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Records the wall time of every epoch (the first one includes compilation)."""
+
+    def __init__(self):
+        super().__init__()
+        self.seconds: list[float] = []
+        self._start = 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._start)
+
+
+@dataclass
+class TrainingRun:
+    """What one call of :func:`fit` did: its history, epochs and timings."""
+
+    history: dict[str, list[float]]
+    epochs: int
+    batch_size: int
+    train_samples: int
+    epoch_seconds: list[float] = field(default_factory=list)
+    wall_time_s: float = 0.0
+
+    @property
+    def images_per_s(self) -> float:
+        """Training throughput over the epochs after the first (which pays for compilation)."""
+        steady = self.epoch_seconds[1:] or self.epoch_seconds
+        return self.train_samples / (sum(steady) / len(steady)) if steady else 0.0
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["images_per_s"] = round(self.images_per_s, 1)
+        return out
+
+
+def fit(model, x, y, *, epochs: int, batch_size: int, callbacks=None, verbose="auto", **kwargs) -> TrainingRun:
+    """Train ``model`` like ``model.fit`` and return a :class:`TrainingRun`.
+
+    ``epochs`` is the full recipe's number; a smoke run trains for ``config.SMOKE_EPOCHS``.
+    Extra keyword arguments (``validation_data``, ``validation_split``, ``shuffle`` ...)
+    go to ``model.fit`` unchanged.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    timer = EpochTimer()
+    run_epochs = config.epochs(epochs)
+    start = time.perf_counter()
+    history = model.fit(
+        x, y, epochs=run_epochs, batch_size=batch_size, callbacks=[*(callbacks or []), timer], verbose=verbose, **kwargs
+    )
+    wall = time.perf_counter() - start
+    n = len(x) if not isinstance(x, dict) else len(next(iter(x.values())))
+    if kwargs.get("validation_split"):
+        n = int(n * (1 - kwargs["validation_split"]))
+    return TrainingRun(
+        history={k: [float(v) for v in vals] for k, vals in history.history.items()},
+        epochs=len(timer.seconds),
+        batch_size=batch_size,
+        train_samples=n,
+        epoch_seconds=[round(s, 3) for s in timer.seconds],
+        wall_time_s=round(wall, 2),
+    )

@@ -1,0 +1,186 @@
+"""Figures for the chapters: sample grids, learning curves, confusion matrices.
+
+Every function returns a matplotlib ``Figure`` (so a notebook shows it) and takes
+``lang="zh"`` or ``"en"`` for the words on it. :func:`save_figure` writes a PNG
+atomically. Chinese labels need a CJK font (Debian: ``fonts-noto-cjk``).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from ._io import atomic_path
+
+LABELS = {
+    "zh": {
+        "epoch": "轮次（epoch）",
+        "loss": "损失",
+        "accuracy": "准确率",
+        "train": "训练集",
+        "val": "验证集",
+        "true": "真实类别",
+        "pred": "预测类别",
+        "confusion": "混淆矩阵（测试集）",
+        "mistake": "真 {t} → 判 {p}（{c:.0%}）",
+    },
+    "en": {
+        "epoch": "epoch",
+        "loss": "loss",
+        "accuracy": "accuracy",
+        "train": "training",
+        "val": "validation",
+        "true": "true class",
+        "pred": "predicted class",
+        "confusion": "Confusion matrix (test set)",
+        "mistake": "true {t} → pred {p} ({c:.0%})",
+    },
+}
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei")
+
+
+def _words(lang: str) -> dict:
+    if lang not in LABELS:
+        raise ValueError(f"lang must be 'zh' or 'en', got {lang!r}")
+    return LABELS[lang]
+
+
+def _pyplot():
+    import matplotlib
+
+    if not os.environ.get("DISPLAY") and not os.environ.get("MPLBACKEND") and "inline" not in matplotlib.get_backend():
+        matplotlib.use("Agg")  # no screen (tests, CI, a server): draw to files
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    cjk = [name for name in CJK_FONTS if name in installed]
+    if cjk:
+        plt.rcParams["font.sans-serif"] = cjk + ["DejaVu Sans"]
+        plt.rcParams["font.family"] = "sans-serif"
+        plt.rcParams["axes.unicode_minus"] = False
+    return plt
+
+
+def _cjk_check(lang: str, plt) -> None:
+    if lang == "zh" and not any(f in plt.rcParams["font.sans-serif"] for f in CJK_FONTS):
+        warnings.warn("No CJK font found, Chinese labels will show as boxes; install fonts-noto-cjk.", stacklevel=3)
+
+
+def sample_grid(images, labels=None, class_names=None, rows: int = 4, cols: int = 10, title: str | None = None):
+    """A grid of the first ``rows * cols`` images, each captioned with its label."""
+    plt = _pyplot()
+    images = np.asarray(images)
+    n = min(rows * cols, len(images))
+    if n == 0:
+        raise ValueError("sample_grid needs at least one image")
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 0.9, rows * 1.05), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i >= n:
+            continue
+        image = images[i]
+        grey = image.ndim == 2 or image.shape[-1] == 1
+        ax.imshow(image.squeeze() if grey else image, cmap="gray_r" if grey else None)
+        if labels is not None:
+            label = int(np.ravel(labels[i])[0])
+            ax.set_title(class_names[label] if class_names else str(label), fontsize=9)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_history(history: dict, lang: str = "zh", metrics=("loss", "accuracy")):
+    """Learning curves: one panel per metric, training and validation."""
+    plt = _pyplot()
+    w = _words(lang)
+    _cjk_check(lang, plt)
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.6), squeeze=False)
+    for ax, metric in zip(axes.flat, metrics):
+        if metric not in history:
+            raise KeyError(f"history has no {metric!r}; it has {sorted(history)}")
+        epochs = np.arange(1, len(history[metric]) + 1)
+        ax.plot(epochs, history[metric], "o-", label=w["train"], markersize=3)
+        if f"val_{metric}" in history:
+            ax.plot(epochs, history[f"val_{metric}"], "s-", label=w["val"], markersize=3)
+        ax.set_xlabel(w["epoch"])
+        ax.set_ylabel(w.get(metric, metric))
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
+    """Counts[i, j] = how many samples of class i were predicted as class j."""
+    y_true, y_pred = np.ravel(y_true).astype(int), np.ravel(y_pred).astype(int)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true has {y_true.size} labels but y_pred has {y_pred.size}")
+    counts = np.zeros((num_classes, num_classes), dtype=np.int64)
+    np.add.at(counts, (y_true, y_pred), 1)
+    return counts
+
+
+def plot_confusion_matrix(y_true, y_pred, class_names, lang: str = "zh"):
+    """The confusion matrix as a heat map with the counts written in."""
+    plt = _pyplot()
+    w = _words(lang)
+    _cjk_check(lang, plt)
+    counts = confusion_matrix(y_true, y_pred, len(class_names))
+    size = max(4.5, 0.5 * len(class_names) + 2)
+    fig, ax = plt.subplots(figsize=(size, size * 0.9))
+    ax.imshow(np.log1p(counts), cmap="Blues")
+    ticks = np.arange(len(class_names))
+    ax.set_xticks(ticks, class_names, rotation=45 if max(map(len, class_names)) > 2 else 0)
+    ax.set_yticks(ticks, class_names)
+    ax.set_xlabel(w["pred"])
+    ax.set_ylabel(w["true"])
+    ax.set_title(w["confusion"])
+    threshold = np.log1p(counts).max() / 2
+    for (i, j), value in np.ndenumerate(counts):
+        if value:
+            ax.text(j, i, str(value), ha="center", va="center", fontsize=7,
+                    color="white" if np.log1p(value) > threshold else "black")
+    fig.tight_layout()
+    return fig
+
+
+def misclassified_grid(images, y_true, probabilities, class_names, lang: str = "zh", rows: int = 3, cols: int = 8):
+    """The test images the model got wrong, most confident mistakes first."""
+    plt = _pyplot()
+    w = _words(lang)
+    _cjk_check(lang, plt)
+    probabilities = np.asarray(probabilities)
+    y_true = np.ravel(y_true).astype(int)
+    y_pred = probabilities.argmax(axis=1)
+    wrong = np.flatnonzero(y_pred != y_true)
+    wrong = wrong[np.argsort(-probabilities[wrong, y_pred[wrong]])][: rows * cols]
+    rows = max(1, int(np.ceil(len(wrong) / cols)))
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.3, rows * 1.55), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, i in zip(axes.flat, wrong):
+        image = np.asarray(images[i])
+        grey = image.ndim == 2 or image.shape[-1] == 1
+        ax.imshow(image.squeeze() if grey else image, cmap="gray_r" if grey else None)
+        ax.set_title(
+            w["mistake"].format(t=class_names[y_true[i]], p=class_names[y_pred[i]], c=probabilities[i, y_pred[i]]),
+            fontsize=7,
+        )
+    fig.tight_layout()
+    return fig
+
+
+def save_figure(fig, path: str | os.PathLike, dpi: int = 110) -> Path:
+    """Write ``fig`` as a PNG atomically and close it."""
+    plt = _pyplot()
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    return path
