@@ -1,0 +1,138 @@
+"""MkDocs hook: every chapter becomes a notebook, generated at build time.
+
+Before the build (``on_pre_build``) each chapter ``docs/<lang>/NN-slug.md`` is turned
+into ``docs/<lang>/notebooks/NN-slug.ipynb`` (git-ignored, rewritten only when it
+changes, so ``mkdocs serve`` does not loop); mkdocs-jupyter renders it and offers it
+for download. Each chapter page gets a bar of links: download the notebook, read it
+rendered, open it in Colab.
+
+A chapter whose front matter says ``notebook: false`` (the "coming soon" pages) gets
+neither. The conversion itself is :func:`chapter_to_notebook`, which the tests import.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from mkdocs.plugins import event_priority
+
+CHAPTER = re.compile(r"^\d\d-[a-z0-9-]+\.md$")
+FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+HTML_COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
+SNIPPET = re.compile(r'^--8<-- "([^"]+)"\s*$', re.M)
+RELATIVE_ASSET = re.compile(r"\]\((?:\.\./)+assets/")
+PAGE_LINK = re.compile(r"\]\((?!https?:)([a-z0-9-]+)\.md(#[^)]*)?\)")
+LANGS = ("zh", "en")
+
+LINKS = {
+    "zh": '<a href="{nb}" download>:material-download: 下载 Notebook</a> · '
+          "[:material-notebook: 在线阅读 Notebook]({page}) · "
+          "[:simple-googlecolab: 在 Colab 中打开]({colab})",
+    "en": '<a href="{nb}" download>:material-download: Download the notebook</a> · '
+          "[:material-notebook: Read it as a notebook]({page}) · "
+          "[:simple-googlecolab: Open in Colab]({colab})",
+}
+INSTALL_CELL = {
+    "zh": "运行本 notebook 之前，先安装本书的配套包 `companion`（见“安装”一章）：\n\n"
+          "```\npip install \"companion[tf] @ git+{repo}\"\n```",
+    "en": "Before running this notebook, install the book's package `companion` (see the Install page):\n\n"
+          "```\npip install \"companion[tf] @ git+{repo}\"\n```",
+}
+
+
+def front_matter(text: str) -> dict:
+    import yaml
+
+    match = FRONT_MATTER.match(text)
+    return (yaml.safe_load(match.group(1)) or {}) if match else {}
+
+
+def wants_notebook(path: Path) -> bool:
+    return bool(CHAPTER.match(path.name)) and front_matter(path.read_text(encoding="utf-8")).get("notebook", True)
+
+
+def chapter_to_notebook(text: str, lang: str, includes: Path, site_url: str = "", repo_url: str = ""):
+    """Convert a chapter's Markdown into an nbformat v4 notebook.
+
+    Python fences become code cells, everything else Markdown cells; testing
+    markers are dropped, included snippets expanded and asset links made absolute.
+    """
+    import jupytext
+
+    body = FRONT_MATTER.sub("", text, count=1)
+    body = HTML_COMMENT.sub("", body)
+    body = SNIPPET.sub(lambda m: (includes / m.group(1)).read_text(encoding="utf-8"), body)
+    prefix = site_url.rstrip("/") + "/" if site_url else "../"
+    body = RELATIVE_ASSET.sub(f"]({prefix}assets/", body)
+    # Links to other pages point at the published site, so they work in Jupyter and Colab.
+    lang_prefix = "" if lang == LANGS[0] else f"{lang}/"
+    body = PAGE_LINK.sub(lambda m: f"]({prefix}{lang_prefix}{m.group(1)}/{m.group(2) or ''})", body)
+    notebook = jupytext.reads(body, fmt="md")
+    install = INSTALL_CELL[lang].format(repo=repo_url or "https://github.com/keras-companion/image-classification-book")
+    notebook.cells.insert(0, jupytext.reads(install, fmt="md").cells[0])
+    notebook.metadata.pop("jupytext", None)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["language_info"] = {"name": "python"}
+    return notebook
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def on_pre_build(config, **kwargs):
+    import nbformat
+
+    docs = Path(config["docs_dir"])
+    includes = Path(config["config_file_path"]).parent / "includes"
+    for lang in LANGS:
+        for md in sorted((docs / lang).glob("*.md")):
+            if wants_notebook(md):
+                nb = chapter_to_notebook(md.read_text(encoding="utf-8"), lang, includes, config.get("site_url") or "", config.get("repo_url") or "")
+                _write_if_changed(docs / lang / "notebooks" / f"{md.stem}.ipynb", nbformat.writes(nb) + "\n")
+
+
+@event_priority(-200)  # after mkdocs-static-i18n (-100), which re-creates every File
+def on_files(files, config, **kwargs):
+    """Let mkdocs-jupyter render the generated notebooks under the i18n plugin.
+
+    The i18n plugin replaces mkdocs-jupyter's notebook files with plain ones; wrap them
+    again, keeping the language-specific destination the i18n plugin chose.
+    """
+    from mkdocs_jupyter.plugin import NotebookFile
+
+    for file in list(files):
+        if file.src_uri.endswith(".ipynb") and "/notebooks/" in file.src_uri and not isinstance(file, NotebookFile):
+            dest = file.dest_uri
+            if dest.endswith(".ipynb"):
+                dest = dest[: -len(".ipynb")] + "/index.html"
+            notebook = NotebookFile(file, use_directory_urls=config["use_directory_urls"], site_dir=config["site_dir"])
+            notebook.dest_path = dest
+            notebook.abs_dest_path = str(Path(config["site_dir"]) / dest)
+            notebook.url = dest[: -len("index.html")]
+            files.remove(file)
+            files.append(notebook)
+    return files
+
+
+def on_page_markdown(markdown, page, config, files, **kwargs):
+    src = Path(page.file.src_uri)
+    if not CHAPTER.match(src.name) or page.meta.get("notebook") is False:
+        return markdown
+    lang = src.parts[0] if src.parts[0] in LANGS else "zh"
+    repo = (config.get("repo_url") or "").rstrip("/").removeprefix("https://github.com/")
+    lang_dir = "" if lang == "zh" else f"{lang}/"
+    links = LINKS[lang].format(
+        # mkdocs-jupyter renders the notebook as a page and copies the file beside it.
+        nb=f"../notebooks/{src.stem}/{src.stem}.ipynb",
+        page=f"notebooks/{src.stem}.ipynb",
+        colab=f"https://colab.research.google.com/github/{repo}/blob/gh-pages/{lang_dir}notebooks/{src.stem}.ipynb",
+    )
+    # After the first heading, so the page still opens with its title.
+    return re.sub(r"^(# .+\n)", lambda m: m.group(1) + "\n" + links + "\n", markdown, count=1, flags=re.M)

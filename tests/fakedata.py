@@ -1,0 +1,59 @@
+"""Small datasets in the official file formats, made by the tests themselves.
+
+They let the real parsing code run on a fresh machine with no network and no
+``../shared/data``. The images are not random noise: each class has its own
+prototype (strokes at class-specific places), jittered and noised per sample,
+so a model trained on them must learn something to beat chance.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+import companion.data.idx as idx
+
+
+def class_images(n: int, num_classes: int, shape: tuple[int, ...], seed: int = 0):
+    """``n`` uint8 images of ``shape`` in ``num_classes`` learnable classes, and their labels."""
+    rng = np.random.default_rng(seed)
+    prototypes = rng.random((num_classes, *shape)) ** 4  # sparse bright strokes
+    labels = np.arange(n) % num_classes
+    rng.shuffle(labels)
+    images = prototypes[labels] * 200 + rng.normal(0, 20, (n, *shape))
+    # a random shift of up to 2 pixels, so that no single pixel gives the class away
+    shifts = rng.integers(-2, 3, size=(n, 2))
+    for i, (dy, dx) in enumerate(shifts):
+        images[i] = np.roll(images[i], (dy, dx), axis=(0, 1))
+    return np.clip(images, 0, 255).astype(np.uint8), labels.astype(np.uint8)
+
+
+def write_mnist_idx(folder: Path, n_train: int = 600, n_test: int = 200, seed: int = 0) -> dict:
+    """Write the four gzip IDX files of MNIST into ``folder``; return the arrays."""
+    folder.mkdir(parents=True, exist_ok=True)
+    x, y = class_images(n_train + n_test, 10, (28, 28), seed)
+    arrays = {"x_train": x[:n_train], "y_train": y[:n_train], "x_test": x[n_train:], "y_test": y[n_train:]}
+    names = {
+        "x_train": "train-images-idx3-ubyte.gz",
+        "y_train": "train-labels-idx1-ubyte.gz",
+        "x_test": "t10k-images-idx3-ubyte.gz",
+        "y_test": "t10k-labels-idx1-ubyte.gz",
+    }
+    for key, name in names.items():
+        idx.write_idx(folder / name, arrays[key])
+    return arrays
+
+
+def write_mnist_npz(path: Path, n_train: int = 600, n_test: int = 200, seed: int = 0) -> dict:
+    x, y = class_images(n_train + n_test, 10, (28, 28), seed)
+    arrays = {"x_train": x[:n_train], "y_train": y[:n_train], "x_test": x[n_train:], "y_test": y[n_train:]}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, **arrays)
+    return arrays
+
+
+def make_data_dir(root: Path) -> Path:
+    """A ``COMPANION_DATA_DIR`` with every dataset the chapters need, in official layouts."""
+    write_mnist_idx(root / "mnist", n_train=2000, n_test=500)
+    return root

@@ -1,0 +1,50 @@
+import numpy as np
+import pytest
+
+from companion import config
+
+
+def test_smoke_is_off_by_default(monkeypatch):
+    monkeypatch.delenv("COMPANION_SMOKE", raising=False)
+    assert not config.smoke()
+    assert config.epochs(20) == 20 and config.samples(60000, 2000) == 60000
+
+
+@pytest.mark.parametrize("value", ["1", "true", "YES"])
+def test_smoke_shrinks_epochs_and_samples(monkeypatch, value):
+    monkeypatch.setenv("COMPANION_SMOKE", value)
+    assert config.smoke()
+    assert config.epochs(20) == config.SMOKE_EPOCHS
+    assert config.samples(60000, 2000) == 2000 and config.samples(100, 2000) == 100
+
+
+def test_smoke_run_says_so_once(monkeypatch, capsys):
+    monkeypatch.setenv("COMPANION_SMOKE", "1")
+    monkeypatch.setattr(config, "_announced", False)
+    config.smoke()
+    config.smoke()
+    assert capsys.readouterr().err.count("smoke run") == 1
+
+
+def test_directories(monkeypatch, tmp_path):
+    monkeypatch.setenv("COMPANION_CACHE_DIR", str(tmp_path / "c"))
+    monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path / "d"))
+    monkeypatch.setenv("COMPANION_MIRROR", "https://example.org/files")
+    assert config.cache_dir() == tmp_path / "c" and (tmp_path / "c").is_dir()
+    assert config.data_dir() == tmp_path / "d"
+    assert config.mirror() == "https://example.org/files/"
+
+
+def test_seeding_repeats(monkeypatch):
+    config.seed_everything(7)
+    a = np.random.rand(3)
+    config.seed_everything(7)
+    np.testing.assert_array_equal(a, np.random.rand(3))
+    monkeypatch.setenv("COMPANION_SEED", "x")
+    with pytest.raises(ValueError, match="COMPANION_SEED"):
+        config.seed_everything()
+
+
+def test_bad_epochs():
+    with pytest.raises(ValueError):
+        config.epochs(0)

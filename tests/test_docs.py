@@ -1,0 +1,109 @@
+"""The chapters as files: fences the tests can run, zh/en pairs that match, links that exist."""
+
+import io
+import re
+import tokenize
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+LANGS = ("zh", "en")
+FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([^\n`]*)$")
+IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)")
+SNIPPET = re.compile(r'^--8<-- "([^"]+)"', re.M)
+
+
+def pages(lang):
+    return sorted(p.relative_to(DOCS / lang) for p in (DOCS / lang).rglob("*.md") if "notebooks" not in p.parts)
+
+
+def code_blocks(path: Path):
+    """(info string, code) of every fenced block of a Markdown file."""
+    blocks, lines, info, fence = [], [], None, None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = FENCE.match(line)
+        if fence is None and match:
+            fence, info, lines = match.group(2), match.group(3).strip(), []
+        elif fence is not None and line.strip() == fence:
+            blocks.append((info, "\n".join(lines)))
+            fence = None
+        elif fence is not None:
+            lines.append(line)
+    return blocks
+
+
+def skeleton(code: str) -> list:
+    """The code without its comments, with every string literal replaced by a placeholder.
+
+    The two languages may translate strings and comments, nothing else.
+    """
+    tokens = []
+    for tok in tokenize.generate_tokens(io.StringIO(code + "\n").readline):
+        if tok.type == tokenize.COMMENT or tok.type in (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT):
+            continue
+        if tok.type == tokenize.STRING or tok.type in (getattr(tokenize, "FSTRING_START", -1),):
+            tokens.append("<str>")
+        elif tok.type in (getattr(tokenize, "FSTRING_MIDDLE", -2), getattr(tokenize, "FSTRING_END", -3)):
+            continue
+        else:
+            tokens.append(tok.string)
+    return tokens
+
+
+def test_every_page_exists_in_both_languages():
+    zh, en = set(pages("zh")), set(pages("en"))
+    assert zh == en, f"only in zh: {sorted(map(str, zh - en))}; only in en: {sorted(map(str, en - zh))}"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_python_fences_are_collected_by_pytest_codeblocks(lang):
+    bad = []
+    for page in pages(lang):
+        for info, _ in code_blocks(DOCS / lang / page):
+            if info.lstrip("{.").startswith("python") and info != "python":
+                bad.append(f"{lang}/{page}: ```{info}")
+            if info in ("sh", "bash", "zsh"):
+                bad.append(f"{lang}/{page}: ```{info} would be executed by the tests; use ```shell")
+    assert not bad, "fences pytest-codeblocks would not collect (use a bare ```python):\n" + "\n".join(bad)
+
+
+@pytest.mark.parametrize("page", pages("zh"), ids=str)
+def test_zh_and_en_have_the_same_code(page):
+    zh = [(i, code) for i, code in code_blocks(DOCS / "zh" / page) if i == "python"]
+    en = [(i, code) for i, code in code_blocks(DOCS / "en" / page) if i == "python"]
+    assert len(zh) == len(en), f"{page}: {len(zh)} python blocks in zh, {len(en)} in en"
+    for n, ((_, a), (_, b)) in enumerate(zip(zh, en), start=1):
+        assert skeleton(a) == skeleton(b), f"{page}: python block {n} differs between zh and en:\n{a}\n----\n{b}"
+
+
+@pytest.mark.parametrize("page", pages("zh"), ids=str)
+def test_zh_and_en_show_the_same_figures(page):
+    def figures(lang):
+        text = (DOCS / lang / page).read_text(encoding="utf-8")
+        return [re.sub(r"\.(zh|en)\.png$", ".png", src) for _, src in IMAGE.findall(text)]
+
+    assert figures("zh") == figures("en"), f"{page}: the figures differ between zh and en"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_images_exist_and_have_alt_text(lang):
+    problems = []
+    for page in pages(lang):
+        for alt, src in IMAGE.findall((DOCS / lang / page).read_text(encoding="utf-8")):
+            if src.startswith("http"):
+                continue
+            if not (DOCS / lang / page).parent.joinpath(src).resolve().exists():
+                problems.append(f"{lang}/{page}: missing image {src}")
+            if not alt.strip():
+                problems.append(f"{lang}/{page}: image {src} has no alt text")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_included_result_tables_exist_in_the_page_language(lang):
+    for page in pages(lang):
+        for include in SNIPPET.findall((DOCS / lang / page).read_text(encoding="utf-8")):
+            assert (ROOT / "includes" / include).exists(), f"{lang}/{page} includes missing {include}"
+            assert include.endswith(f".{lang}.md"), f"{lang}/{page} includes {include}, a table in another language"

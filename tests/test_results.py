@@ -1,0 +1,48 @@
+import json
+
+from companion import results
+
+
+def record(smoke=False):
+    prov = results.provenance(dataset="MNIST", n_train=54000, n_test=10000, epochs=20, batch_size=128,
+                              wall_time_s=96.0, images_per_s=11000.0)
+    prov["smoke"] = smoke
+    return {
+        "chapter": "02-mnist-mlp",
+        "provenance": prov,
+        "comparisons": [
+            {"key": "acc", "label": {"zh": "测试准确率", "en": "Test accuracy"}, "source": 0.9821,
+             "source_ref": "000", "ours": 0.9835, "format": "percent"},
+            {"key": "params", "label": {"zh": "参数量", "en": "Parameters"}, "source": 669706,
+             "source_ref": "000", "ours": 669706, "format": "int"},
+        ],
+    }
+
+
+def test_provenance_has_every_field():
+    prov = record()["provenance"]
+    for key in ["dataset", "n_train", "n_test", "epochs", "batch_size", "backend", "backend_version",
+                "keras_version", "device", "wall_time_s", "images_per_s", "date", "git_commit", "smoke"]:
+        assert key in prov
+    assert prov["backend"] in {"tensorflow", "jax", "torch"}
+
+
+def test_table_shows_source_beside_ours():
+    table = results.comparison_table(record(), "en")
+    assert "| Test accuracy | 98.21% | 98.35% |" in table
+    assert "| Parameters | 669,706 | 669,706 |" in table
+    assert "54,000 train / 10,000 test" in table and "smoke" not in table.lower()
+    assert "| 测试准确率 | 98.21% | 98.35% |" in results.comparison_table(record(), "zh")
+
+
+def test_smoke_tables_say_so():
+    assert "Smoke-run numbers, not results" in results.comparison_table(record(smoke=True), "en")
+    assert "冒烟测试" in results.comparison_table(record(smoke=True), "zh")
+
+
+def test_records_are_written_atomically(tmp_path):
+    path = results.save_record(record(), tmp_path / "r" / "02.json")
+    assert json.loads(path.read_text())["chapter"] == "02-mnist-mlp"
+    assert [p.name for p in path.parent.iterdir()] == ["02.json"]
+    paths = results.write_tables(record(), tmp_path / "t", "02")
+    assert sorted(p.name for p in paths) == ["02.en.md", "02.zh.md"]
