@@ -53,7 +53,26 @@ def write_mnist_npz(path: Path, n_train: int = 600, n_test: int = 200, seed: int
     return arrays
 
 
+def write_cifar10_binary(folder: Path, per_batch: int = 400, n_test: int = 500, seed: int = 0) -> dict:
+    """Write CIFAR-10's official binary version (``cifar-10-batches-bin/``) into ``folder``."""
+    x, y = class_images(5 * per_batch + n_test, 10, (32, 32, 3), seed)
+    out = folder / "cifar-10-batches-bin"
+    out.mkdir(parents=True, exist_ok=True)
+
+    def write(name, images, labels):
+        planes = images.transpose(0, 3, 1, 2).reshape(len(images), -1)  # R, G, B planes
+        (out / name).write_bytes(np.concatenate([labels[:, None], planes], axis=1).astype(np.uint8).tobytes())
+
+    for i in range(5):
+        part = slice(i * per_batch, (i + 1) * per_batch)
+        write(f"data_batch_{i + 1}.bin", x[part], y[part])
+    write("test_batch.bin", x[5 * per_batch:], y[5 * per_batch:])
+    n = 5 * per_batch
+    return {"x_train": x[:n], "y_train": y[:n], "x_test": x[n:], "y_test": y[n:]}
+
+
 def make_data_dir(root: Path) -> Path:
     """A ``COMPANION_DATA_DIR`` with every dataset the chapters need, in official layouts."""
     write_mnist_idx(root / "mnist", n_train=2000, n_test=500)
+    write_cifar10_binary(root / "cifar10", per_batch=400, n_test=500)
     return root

@@ -34,3 +34,17 @@ def test_mlp_reaches_95_percent_on_real_mnist_in_one_epoch(monkeypatch):
     fit(model, x_train.reshape(-1, 784) / 255, keras.utils.to_categorical(y_train, 10), epochs=1, batch_size=128, verbose=0)
     _, accuracy = model.evaluate(x_test.reshape(-1, 784) / 255, keras.utils.to_categorical(y_test, 10), verbose=0)
     assert accuracy >= 0.95
+
+
+@pytest.mark.realdata
+def test_cifar10_developer_copy_has_the_official_order(monkeypatch):
+    from companion.data import cifar10
+
+    folder = Path(os.environ.get("COMPANION_DATA_DIR", "")) / "cifar10"
+    if not os.environ.get("COMPANION_DATA_DIR") or not (folder / "cifar10_subset.npz").exists():
+        pytest.skip("real CIFAR-10 copy not available (set COMPANION_DATA_DIR=../shared/data)")
+    monkeypatch.delenv("COMPANION_SMOKE", raising=False)
+    (x_train, y_train), (x_test, y_test) = cifar10.load_data(folder / "cifar10_subset.npz")
+    assert list(y_train[:10, 0]) == [6, 9, 9, 4, 1, 1, 2, 7, 8, 3]
+    assert list(y_test[:10, 0]) == [3, 8, 8, 0, 6, 6, 1, 6, 3, 1]
+    assert list(x_train[0, 0, :5, 0]) == [59, 43, 50, 68, 98]
