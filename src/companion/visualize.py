@@ -25,7 +25,7 @@ LABELS = {
         "true": "真实类别",
         "pred": "预测类别",
         "confusion": "混淆矩阵（测试集）",
-        "mistake": "真 {t} → 判 {p}（{c:.0%}）",
+        "mistake": "真 {t} → 判 {p}（{c:.1%}）",
     },
     "en": {
         "epoch": "epoch",
@@ -36,7 +36,7 @@ LABELS = {
         "true": "true class",
         "pred": "predicted class",
         "confusion": "Confusion matrix (test set)",
-        "mistake": "true {t} → pred {p} ({c:.0%})",
+        "mistake": "true {t} → pred {p} ({c:.1%})",
     },
 }
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei")
@@ -98,6 +98,8 @@ def sample_grid(images, labels=None, class_names=None, rows: int = 4, cols: int 
 def plot_history(history: dict, lang: str = "zh", metrics=("loss", "accuracy")):
     """Learning curves: one panel per metric, training and validation."""
     plt = _pyplot()
+    from matplotlib.ticker import MaxNLocator
+
     w = _words(lang)
     _cjk_check(lang, plt)
     fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.6), squeeze=False)
@@ -109,6 +111,7 @@ def plot_history(history: dict, lang: str = "zh", metrics=("loss", "accuracy")):
         if f"val_{metric}" in history:
             ax.plot(epochs, history[f"val_{metric}"], "s-", label=w["val"], markersize=3)
         ax.set_xlabel(w["epoch"])
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
         ax.set_ylabel(w.get(metric, metric))
         ax.grid(alpha=0.3)
         ax.legend()
