@@ -28,7 +28,7 @@ SMOKE_TEST_SAMPLES = 500
 SMOKE_EPOCHS = 1
 #: A smoke run also stops each epoch after about this many images (whole batches, at
 #: least one): a deep CNN trains at a few dozen images/s on two CPU cores.
-SMOKE_IMAGES_PER_EPOCH = 256
+SMOKE_IMAGES_PER_EPOCH = 128
 
 _announced = False
 
