@@ -117,6 +117,10 @@ def run(ctx):
             {"key": "cpu_images_per_s", "label": {"zh": "CPU 上的训练速度（图像/秒）", "en": "Training speed on a CPU (images/s)"},
              "source": round(50_000 / SOURCE["cpu_epoch_s"], 1), "source_ref": "002",
              "ours": round(run_.images_per_s, 1), "format": "float"},
+            {"key": "from_config_fresh_accuracy",
+             "label": {"zh": "from_config 重建、尚未复制权重的模型的准确率（前 100 张测试图片）",
+                       "en": "Accuracy of the from_config rebuild before copying weights (first 100 test images)"},
+             "source": None, "source_ref": "002", "ours": fresh_accuracy, "format": "percent"},
         ],
         "metrics": {
             "test_accuracy": test_accuracy,
