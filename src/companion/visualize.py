@@ -71,6 +71,13 @@ def _pyplot():
     return plt
 
 
+def _start(lang: str):
+    """pyplot with the fonts set, and the words of ``lang``, for a figure that holds words."""
+    plt = _pyplot()
+    _cjk_check(lang, plt)
+    return plt, _words(lang)
+
+
 def _cjk_check(lang: str, plt) -> None:
     if lang == "zh" and not any(f in plt.rcParams["font.sans-serif"] for f in CJK_FONTS):
         warnings.warn("No CJK font found, Chinese labels will show as boxes; install fonts-noto-cjk.", stacklevel=3)
@@ -102,24 +109,8 @@ def sample_grid(images, labels=None, class_names=None, rows: int = 4, cols: int 
 
 
 def plot_history(history: dict, lang: str = "zh", metrics=("loss", "accuracy")):
-    """Learning curves: one panel per metric, training and validation."""
-    plt = _pyplot()
-    w = _words(lang)
-    _cjk_check(lang, plt)
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.6), squeeze=False)
-    for ax, metric in zip(axes.flat, metrics):
-        if metric not in history:
-            raise KeyError(f"history has no {metric!r}; it has {sorted(history)}")
-        epochs = np.arange(1, len(history[metric]) + 1)
-        ax.plot(epochs, history[metric], "o-", label=w["train"], markersize=3)
-        if f"val_{metric}" in history:
-            ax.plot(epochs, history[f"val_{metric}"], "s-", label=w["val"], markersize=3)
-        ax.set_xlabel(w["epoch"])
-        ax.set_ylabel(w.get(metric, metric))
-        ax.grid(alpha=0.3)
-        ax.legend()
-    fig.tight_layout()
-    return fig
+    """Learning curves: one panel per metric, training (dashed) and validation (solid)."""
+    return plot_histories({None: history}, lang, metrics)
 
 
 def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
@@ -203,10 +194,12 @@ def class_samples_grid(images, labels, class_names, per_class: int = 8):
 
 
 def plot_histories(histories: dict, lang: str = "zh", metrics=("loss", "accuracy")):
-    """Learning curves of several runs on one figure: one colour per run, dashed = training."""
-    plt = _pyplot()
-    w = _words(lang)
-    _cjk_check(lang, plt)
+    """Learning curves of several runs on one figure: one colour per run, dashed = training.
+
+    ``histories`` maps a run's name (shown in the legend; None for a single unnamed run)
+    to its history dict (``model.fit(...).history``).
+    """
+    plt, w = _start(lang)
     if not histories:
         raise ValueError("plot_histories needs at least one run")
     fig, axes = plt.subplots(1, len(metrics), figsize=(5.2 * len(metrics), 3.8), squeeze=False)
@@ -214,11 +207,13 @@ def plot_histories(histories: dict, lang: str = "zh", metrics=("loss", "accuracy
     for ax, metric in zip(axes.flat, metrics):
         for colour, (name, history) in zip(colours, histories.items()):
             if metric not in history:
-                raise KeyError(f"run {name!r} has no {metric!r}; it has {sorted(history)}")
+                raise KeyError(f"history has no {metric!r}; it has {sorted(history)}")
             epochs = np.arange(1, len(history[metric]) + 1)
-            ax.plot(epochs, history[metric], "o--", color=colour, markersize=3, label=f"{name} · {w['train']}")
+            prefix = "" if name is None else f"{name} · "
+            ax.plot(epochs, history[metric], "o--", color=colour, markersize=3, label=prefix + w["train"])
             if f"val_{metric}" in history:
-                ax.plot(epochs, history[f"val_{metric}"], "s-", color=colour, markersize=3, label=f"{name} · {w['val']}")
+                ax.plot(epochs, history[f"val_{metric}"], "s-", color=colour if name is not None else colours[1],
+                        markersize=3, label=prefix + w["val"])
         ax.set_xlabel(w["epoch"])
         ax.set_ylabel(w.get(metric, metric))
         ax.grid(alpha=0.3)
@@ -229,9 +224,7 @@ def plot_histories(histories: dict, lang: str = "zh", metrics=("loss", "accuracy
 
 def plot_per_class_accuracy(y_true, y_pred, class_names, lang: str = "zh"):
     """A bar per class: the share of its test images predicted correctly."""
-    plt = _pyplot()
-    w = _words(lang)
-    _cjk_check(lang, plt)
+    plt, w = _start(lang)
     counts = confusion_matrix(y_true, y_pred, len(class_names))
     totals = counts.sum(axis=1)
     accuracy = np.divide(np.diag(counts), totals, out=np.zeros(len(class_names)), where=totals > 0)
@@ -253,9 +246,7 @@ def plot_per_class_accuracy(y_true, y_pred, class_names, lang: str = "zh"):
 
 def prediction_grid(images, y_true, probabilities, class_names, lang: str = "zh", rows: int = 3, cols: int = 6, top: int = 3):
     """Test images with the model's ``top`` guesses and their probabilities (green: right, red: wrong)."""
-    plt = _pyplot()
-    w = _words(lang)
-    _cjk_check(lang, plt)
+    plt, w = _start(lang)
     probabilities = np.asarray(probabilities)
     y_true = np.ravel(y_true).astype(int)
     n = min(rows * cols, len(probabilities))
