@@ -187,7 +187,8 @@ def class_samples_grid(images, labels, class_names, per_class: int = 8):
             for spine in ax.spines.values():
                 spine.set_visible(False)
             if col < len(chosen):
-                ax.imshow(np.asarray(images[chosen[col]]).squeeze(), cmap=None)
+                # whole pixels, not smoothed: tiny images stay sharp and the PNG stays small
+                ax.imshow(np.asarray(images[chosen[col]]).squeeze(), interpolation="nearest")
         axes[row, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=9)
     fig.subplots_adjust(wspace=0.05, hspace=0.05)
     return fig
@@ -203,6 +204,8 @@ def plot_histories(histories: dict, lang: str = "zh", metrics=("loss", "accuracy
     if not histories:
         raise ValueError("plot_histories needs at least one run")
     fig, axes = plt.subplots(1, len(metrics), figsize=(5.2 * len(metrics), 3.8), squeeze=False)
+    from matplotlib.ticker import MaxNLocator
+
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for ax, metric in zip(axes.flat, metrics):
         for colour, (name, history) in zip(colours, histories.items()):
@@ -216,6 +219,7 @@ def plot_histories(histories: dict, lang: str = "zh", metrics=("loss", "accuracy
                         markersize=3, label=prefix + w["val"])
         ax.set_xlabel(w["epoch"])
         ax.set_ylabel(w.get(metric, metric))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     fig.tight_layout()
