@@ -26,6 +26,9 @@ import numpy as np
 SMOKE_TRAIN_SAMPLES = 2000
 SMOKE_TEST_SAMPLES = 500
 SMOKE_EPOCHS = 1
+#: A smoke run also stops each epoch after about this many images (whole batches, at
+#: least one): a deep CNN trains at a few dozen images/s on two CPU cores.
+SMOKE_IMAGES_PER_EPOCH = 128
 
 _announced = False
 
@@ -59,6 +62,15 @@ def epochs(full: int) -> int:
 def samples(full: int, smoke_size: int) -> int:
     """How many samples of a split to use: all ``full`` of them, or ``smoke_size`` in a smoke run."""
     return min(full, smoke_size) if smoke() else full
+
+
+def steps_per_epoch(n_samples: int, batch_size: int) -> int | None:
+    """Batches per epoch: None (all of them), or a few in a smoke run (``SMOKE_IMAGES_PER_EPOCH``)."""
+    full = -(-int(n_samples) // int(batch_size))
+    if not smoke():
+        return None
+    few = max(1, SMOKE_IMAGES_PER_EPOCH // int(batch_size))
+    return few if few < full else None
 
 
 def data_dir() -> Path | None:

@@ -1,7 +1,7 @@
 """Training helpers: ``fit`` that times every epoch and returns a plain record.
 
 ``fit`` is ``model.fit`` plus two things a textbook needs: it honours the smoke
-budget (``COMPANION_SMOKE=1`` trains for one epoch), and it returns a
+budget (``COMPANION_SMOKE=1`` trains for one epoch of a few batches), and it returns a
 :class:`TrainingRun` whose history and timings go straight into a result record.
 """
 
@@ -56,7 +56,8 @@ class TrainingRun:
 def fit(model, x, y, *, epochs: int, batch_size: int, callbacks=None, verbose="auto", **kwargs) -> TrainingRun:
     """Train ``model`` like ``model.fit`` and return a :class:`TrainingRun`.
 
-    ``epochs`` is the full recipe's number; a smoke run trains for ``config.SMOKE_EPOCHS``.
+    ``epochs`` is the full recipe's number; a smoke run trains for ``config.SMOKE_EPOCHS``
+    epoch(s) of at most ``config.SMOKE_IMAGES_PER_EPOCH`` images (rounded to whole batches).
     Extra keyword arguments (``validation_data``, ``validation_split``, ``shuffle`` ...)
     go to ``model.fit`` unchanged.
     """
@@ -64,14 +65,18 @@ def fit(model, x, y, *, epochs: int, batch_size: int, callbacks=None, verbose="a
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     timer = EpochTimer()
     run_epochs = config.epochs(epochs)
+    n = len(x) if not isinstance(x, dict) else len(next(iter(x.values())))
+    if kwargs.get("validation_split"):
+        n = int(n * (1 - kwargs["validation_split"]))
+    if kwargs.get("steps_per_epoch") is None and config.steps_per_epoch(n, batch_size) is not None:
+        kwargs["steps_per_epoch"] = config.steps_per_epoch(n, batch_size)
+    if kwargs.get("steps_per_epoch") is not None:
+        n = min(n, kwargs["steps_per_epoch"] * batch_size)  # the images one epoch actually saw
     start = time.perf_counter()
     history = model.fit(
         x, y, epochs=run_epochs, batch_size=batch_size, callbacks=[*(callbacks or []), timer], verbose=verbose, **kwargs
     )
     wall = time.perf_counter() - start
-    n = len(x) if not isinstance(x, dict) else len(next(iter(x.values())))
-    if kwargs.get("validation_split"):
-        n = int(n * (1 - kwargs["validation_split"]))
     return TrainingRun(
         history={k: [float(v) for v in vals] for k, vals in history.history.items()},
         epochs=len(timer.seconds),

@@ -26,6 +26,9 @@ LABELS = {
         "pred": "预测类别",
         "confusion": "混淆矩阵（测试集）",
         "mistake": "真 {t} → 判 {p}（{c:.1%}）",
+        "per_class": "各类别的测试准确率",
+        "overall": "总体 {a:.1%}",
+        "truth": "真：{t}",
     },
     "en": {
         "epoch": "epoch",
@@ -37,6 +40,9 @@ LABELS = {
         "pred": "predicted class",
         "confusion": "Confusion matrix (test set)",
         "mistake": "true {t} → pred {p} ({c:.1%})",
+        "per_class": "Test accuracy per class",
+        "overall": "overall {a:.1%}",
+        "truth": "true: {t}",
     },
 }
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei")
@@ -63,6 +69,13 @@ def _pyplot():
         plt.rcParams["font.family"] = "sans-serif"
         plt.rcParams["axes.unicode_minus"] = False
     return plt
+
+
+def _start(lang: str):
+    """pyplot with the fonts set, and the words of ``lang``, for a figure that holds words."""
+    plt = _pyplot()
+    _cjk_check(lang, plt)
+    return plt, _words(lang)
 
 
 def _cjk_check(lang: str, plt) -> None:
@@ -96,27 +109,8 @@ def sample_grid(images, labels=None, class_names=None, rows: int = 4, cols: int 
 
 
 def plot_history(history: dict, lang: str = "zh", metrics=("loss", "accuracy")):
-    """Learning curves: one panel per metric, training and validation."""
-    plt = _pyplot()
-    from matplotlib.ticker import MaxNLocator
-
-    w = _words(lang)
-    _cjk_check(lang, plt)
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.6), squeeze=False)
-    for ax, metric in zip(axes.flat, metrics):
-        if metric not in history:
-            raise KeyError(f"history has no {metric!r}; it has {sorted(history)}")
-        epochs = np.arange(1, len(history[metric]) + 1)
-        ax.plot(epochs, history[metric], "o-", label=w["train"], markersize=3)
-        if f"val_{metric}" in history:
-            ax.plot(epochs, history[f"val_{metric}"], "s-", label=w["val"], markersize=3)
-        ax.set_xlabel(w["epoch"])
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
-        ax.set_ylabel(w.get(metric, metric))
-        ax.grid(alpha=0.3)
-        ax.legend()
-    fig.tight_layout()
-    return fig
+    """Learning curves: one panel per metric, training (dashed) and validation (solid)."""
+    return plot_histories({None: history}, lang, metrics)
 
 
 def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
@@ -176,6 +170,103 @@ def misclassified_grid(images, y_true, probabilities, class_names, lang: str = "
             fontsize=7,
         )
     fig.tight_layout()
+    return fig
+
+
+def class_samples_grid(images, labels, class_names, per_class: int = 8):
+    """One row per class: its first ``per_class`` images, the class name at the left."""
+    plt = _pyplot()
+    labels = np.ravel(labels).astype(int)
+    fig, axes = plt.subplots(len(class_names), per_class, figsize=(per_class * 0.8 + 1.0, len(class_names) * 0.8),
+                             squeeze=False)
+    for row, name in enumerate(class_names):
+        chosen = np.flatnonzero(labels == row)[:per_class]
+        for col, ax in enumerate(axes[row]):
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+            if col < len(chosen):
+                # whole pixels, not smoothed: tiny images stay sharp and the PNG stays small
+                ax.imshow(np.asarray(images[chosen[col]]).squeeze(), interpolation="nearest")
+        axes[row, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=9)
+    fig.subplots_adjust(wspace=0.05, hspace=0.05)
+    return fig
+
+
+def plot_histories(histories: dict, lang: str = "zh", metrics=("loss", "accuracy")):
+    """Learning curves of several runs on one figure: one colour per run, dashed = training.
+
+    ``histories`` maps a run's name (shown in the legend; None for a single unnamed run)
+    to its history dict (``model.fit(...).history``).
+    """
+    plt, w = _start(lang)
+    if not histories:
+        raise ValueError("plot_histories needs at least one run")
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5.2 * len(metrics), 3.8), squeeze=False)
+    from matplotlib.ticker import MaxNLocator
+
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for ax, metric in zip(axes.flat, metrics):
+        for colour, (name, history) in zip(colours, histories.items()):
+            if metric not in history:
+                raise KeyError(f"history has no {metric!r}; it has {sorted(history)}")
+            epochs = np.arange(1, len(history[metric]) + 1)
+            prefix = "" if name is None else f"{name} · "
+            ax.plot(epochs, history[metric], "o--", color=colour, markersize=3, label=prefix + w["train"])
+            if f"val_{metric}" in history:
+                ax.plot(epochs, history[f"val_{metric}"], "s-", color=colour if name is not None else colours[1],
+                        markersize=3, label=prefix + w["val"])
+        ax.set_xlabel(w["epoch"])
+        ax.set_ylabel(w.get(metric, metric))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_per_class_accuracy(y_true, y_pred, class_names, lang: str = "zh"):
+    """A bar per class: the share of its test images predicted correctly."""
+    plt, w = _start(lang)
+    counts = confusion_matrix(y_true, y_pred, len(class_names))
+    totals = counts.sum(axis=1)
+    accuracy = np.divide(np.diag(counts), totals, out=np.zeros(len(class_names)), where=totals > 0)
+    overall = np.trace(counts) / max(1, counts.sum())
+    fig, ax = plt.subplots(figsize=(6, 0.35 * len(class_names) + 1.2))
+    rows = np.arange(len(class_names))
+    ax.barh(rows, accuracy, color="#4c72b0")
+    ax.axvline(overall, color="#c44e52", linestyle="--", label=w["overall"].format(a=overall))
+    for row, value in zip(rows, accuracy):
+        ax.text(min(value + 0.01, 0.9), row, f"{value:.0%}", va="center", fontsize=8)
+    ax.set_yticks(rows, class_names)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_title(w["per_class"])
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def prediction_grid(images, y_true, probabilities, class_names, lang: str = "zh", rows: int = 3, cols: int = 6, top: int = 3):
+    """Test images with the model's ``top`` guesses and their probabilities (green: right, red: wrong)."""
+    plt, w = _start(lang)
+    probabilities = np.asarray(probabilities)
+    y_true = np.ravel(y_true).astype(int)
+    n = min(rows * cols, len(probabilities))
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.7, rows * 2.25), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i >= n:
+            continue
+        ax.imshow(np.asarray(images[i]).squeeze())
+        best = np.argsort(-probabilities[i])[:top]
+        right = best[0] == y_true[i]
+        ax.set_title(w["truth"].format(t=class_names[y_true[i]]), fontsize=8)
+        guesses = "\n".join(f"{class_names[k]} {probabilities[i, k]:.0%}" for k in best)
+        ax.text(0.5, -0.04, guesses, transform=ax.transAxes, ha="center", va="top", fontsize=7.5,
+                color="#2a7f2a" if right else "#c03030")
+    fig.subplots_adjust(hspace=0.9, wspace=0.15)
     return fig
 
 

@@ -1,0 +1,82 @@
+"""The small CIFAR-10 convolutional network of chapter 03 (the classic Keras example).
+
+Two blocks of ``conv-conv-pool-dropout`` (32 then 64 filters), then a 512-unit dense
+layer and a softmax over the ten classes. With the defaults its summary reports
+1,250,858 parameters, as in source 000:
+
+=========================  =======================================  =========
+layer                      output                                   params
+=========================  =======================================  =========
+conv 3x3, 32, same         32x32x32     3*3*3*32 + 32               896
+conv 3x3, 32, valid        30x30x32     3*3*32*32 + 32              9,248
+max pool 2x2               15x15x32
+conv 3x3, 64, same         15x15x64     3*3*32*64 + 64              18,496
+conv 3x3, 64, valid        13x13x64     3*3*64*64 + 64              36,928
+max pool 2x2               6x6x64  ->  flatten 2,304
+dense 512                  2,304*512 + 512                          1,180,160
+dense 10                   512*10 + 10                              5,130
+=========================  =======================================  =========
+
+The second convolution of each block has no padding ("valid"), as in the source; that is
+why the feature maps shrink from 32 to 30 and from 15 to 13.
+"""
+
+from __future__ import annotations
+
+import keras
+
+from ._checks import check_classifier_args
+
+
+def build_cnn(
+    input_shape: tuple[int, int, int] = (32, 32, 3),
+    num_classes: int = 10,
+    augmentation: keras.layers.Layer | None = None,
+    name: str = "cifar10_cnn",
+) -> keras.Sequential:
+    """The chapter-03 CNN; ``augmentation`` (e.g. :func:`shift_and_flip`) goes in front.
+
+    Augmentation layers have no parameters and act only while training, so the model
+    still has 1,250,858 parameters and predicts on unchanged images.
+    """
+    check_classifier_args(input_shape, num_classes)
+    layers = [keras.Input(shape=input_shape, name="image")]
+    if augmentation is not None:
+        layers.append(augmentation)
+    for block, filters in enumerate((32, 64), start=1):
+        layers += [
+            keras.layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"block{block}_conv1"),
+            keras.layers.Conv2D(filters, 3, activation="relu", name=f"block{block}_conv2"),  # valid padding
+            keras.layers.MaxPooling2D(2, name=f"block{block}_pool"),
+            keras.layers.Dropout(0.25, name=f"block{block}_dropout"),
+        ]
+    layers += [
+        keras.layers.Flatten(name="flatten"),
+        keras.layers.Dense(512, activation="relu", name="dense"),
+        keras.layers.Dropout(0.5, name="dense_dropout"),
+        keras.layers.Dense(num_classes, activation="softmax", name="probabilities"),
+    ]
+    return keras.Sequential(layers, name=name)
+
+
+def shift_and_flip(shift: float = 0.1, rotation_degrees: float = 0.0, seed: int | None = None) -> keras.Sequential:
+    """Random shifts (a fraction of the size), horizontal flips and, optionally, small rotations.
+
+    The Keras 3 version of ``ImageDataGenerator(width_shift_range=shift,
+    height_shift_range=shift, horizontal_flip=True, rotation_range=rotation_degrees)``:
+    ``fill_mode="nearest"`` fills the uncovered border as ImageDataGenerator did
+    (the Keras 3 layers would otherwise reflect the image). Chapter 03 uses
+    ``shift_and_flip(0.1)``; chapter 04 ``shift_and_flip(0.2, rotation_degrees=10)``.
+    """
+    if not 0.0 <= shift < 1.0:
+        raise ValueError(f"shift is a fraction of the image size in [0, 1), got {shift}")
+    if not 0.0 <= rotation_degrees <= 180.0:
+        raise ValueError(f"rotation_degrees must be between 0 and 180, got {rotation_degrees}")
+    layers = []
+    if rotation_degrees:
+        # RandomRotation takes a fraction of a full turn: 10 degrees = 10/360
+        layers.append(keras.layers.RandomRotation(rotation_degrees / 360, fill_mode="nearest", seed=seed, name="rotate"))
+    if shift:
+        layers.append(keras.layers.RandomTranslation(shift, shift, fill_mode="nearest", seed=seed, name="shift"))
+    layers.append(keras.layers.RandomFlip("horizontal", seed=seed, name="flip"))
+    return keras.Sequential(layers, name="augmentation")
