@@ -1,5 +1,7 @@
 """Model builders, one module per family (mlp, cnn, resnet, ...)."""
 
+from .inception import build_inception, inception_module
 from .mlp import build_mlp
+from .resnet import build_resnet_v1, build_resnet_v2, resnet_layer
 
-__all__ = ["build_mlp"]
+__all__ = ["build_inception", "build_mlp", "build_resnet_v1", "build_resnet_v2", "inception_module", "resnet_layer"]
