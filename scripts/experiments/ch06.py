@@ -32,7 +32,7 @@ from companion.visualize import plot_confusion_matrix, plot_history
 from companion.visualize_training import plot_batch_size_study
 
 CHAPTER = "06-inception"
-N_IMAGES, N_TEST, EPOCHS, BATCH = 2000, 1000, 2, 64
+N_IMAGES, N_TEST, EPOCHS, BATCH = 1500, 1000, 2, 64
 BATCH_SIZES = (64, 128, 256, 512)
 SOURCE = {
     "params": 1_420_834,
@@ -116,7 +116,7 @@ def run(ctx):
         ctx.figure(plot_history(runs["binary_crossentropy"].history, lang, metrics=("binary_accuracy", "categorical_accuracy")),
                    "binary_vs_categorical", lang)
         ctx.figure(plot_confusion_matrix(y_test, predicted, cifar10.class_names(lang), lang), "confusion_matrix", lang)
-        ctx.figure(plot_batch_size_study(sizes, speed, estimate_source, measured, lang, source_speed), "batch_size_study", lang)
+        ctx.figure(plot_batch_size_study(sizes, speed, estimate_source, measured, lang, source_speed, estimate_ours), "batch_size_study", lang)
 
     correct, wrong = results["categorical_crossentropy"], results["binary_crossentropy"]
     run_c = runs["categorical_crossentropy"]

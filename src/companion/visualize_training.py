@@ -20,6 +20,7 @@ WORDS = {
         "speed_title": "训练速度",
         "memory_title": "内存：原文公式的估计与实测",
         "estimate": "原文公式的估计",
+        "corrected": "改正后的估计（参数只算一次）",
         "measured": "实测（进程内存峰值的增量）",
         "ours": "本书（CPU）",
         "source": "原文 003（Colab GPU，由秒/轮换算）",
@@ -33,6 +34,7 @@ WORDS = {
         "speed_title": "Training speed",
         "memory_title": "Memory: the source's estimate vs measured",
         "estimate": "source's formula",
+        "corrected": "corrected estimate (weights counted once)",
         "measured": "measured (increase of peak process memory)",
         "ours": "this book (CPU)",
         "source": "source 003 (Colab GPU, from its s/epoch)",
@@ -67,8 +69,9 @@ def plot_learning_rate(curves: dict, lang: str = "zh", title: str | None = None)
     return fig
 
 
-def plot_batch_size_study(batch_sizes, images_per_s, estimated_gib, measured_gib, lang: str = "zh", source_images_per_s=None):
-    """Two panels: training speed per batch size, and memory (estimate vs measured)."""
+def plot_batch_size_study(batch_sizes, images_per_s, estimated_gib, measured_gib, lang: str = "zh",
+                          source_images_per_s=None, corrected_gib=None):
+    """Two panels: training speed per batch size, and memory (estimates vs measured)."""
     plt = _pyplot()
     w = _w(lang)
     _cjk_check(lang, plt)
@@ -80,9 +83,13 @@ def plot_batch_size_study(batch_sizes, images_per_s, estimated_gib, measured_gib
         speed.set_yscale("log")
     speed.set_title(w["speed_title"])
     speed.set_ylabel(w["images_s"])
-    width = 0.38
-    memory.bar(x - width / 2, estimated_gib, width, label=w["estimate"])
-    memory.bar(x + width / 2, measured_gib, width, label=w["measured"])
+    bars = [(estimated_gib, w["estimate"])]
+    if corrected_gib is not None:
+        bars.append((corrected_gib, w["corrected"]))
+    bars.append((measured_gib, w["measured"]))
+    width = 0.8 / len(bars)
+    for i, (values, label) in enumerate(bars):
+        memory.bar(x + (i - (len(bars) - 1) / 2) * width, values, width, label=label)
     memory.set_title(w["memory_title"])
     memory.set_ylabel(w["memory"])
     for ax in (speed, memory):
