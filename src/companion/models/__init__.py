@@ -2,6 +2,8 @@
 
 from .cnn import build_cnn, shift_and_flip
 from .deep_cnn import build_deep_cnn
+from .inception import build_inception, inception_module
 from .mlp import build_mlp
+from .resnet import build_resnet_v1, build_resnet_v2, resnet_layer
 
-__all__ = ["build_cnn", "build_deep_cnn", "build_mlp", "shift_and_flip"]
+__all__ = ["build_cnn", "build_deep_cnn", "build_inception", "build_mlp", "build_resnet_v1", "build_resnet_v2", "inception_module", "resnet_layer", "shift_and_flip"]

@@ -1,0 +1,122 @@
+"""ResNet v1 and v2 for CIFAR-10 (He et al. 2016a, 2016b), as in source 000.
+
+Source 000 follows the Keras example ``cifar10_resnet.py``. Both versions are built
+from one brick, :func:`resnet_layer` (a convolution with batch normalization and an
+activation, in either order), stacked in three stages of 16, 32 and 64 filters (v1)
+or 64, 128 and 256 output filters (v2) on 32x32, 16x16 and 8x8 feature maps.
+
+* v1 (depth = 6n + 2): each residual block is two 3x3 ``conv-BN-ReLU`` layers; the
+  ReLU after the addition comes last. ResNet20v1 (n = 3) has 274,442 parameters,
+  1,376 of them the non-trainable moving statistics of batch normalization.
+* v2 (depth = 9n + 2): each block is a 1x1-3x3-1x1 *bottleneck* in the
+  "pre-activation" order ``BN-ReLU-conv``; the addition is not followed by a ReLU.
+
+Every convolution uses He-normal initialisation and an L2 penalty of 1e-4.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+WEIGHT_DECAY = 1e-4
+
+
+def resnet_layer(
+    inputs,
+    num_filters: int = 16,
+    kernel_size: int = 3,
+    strides: int = 1,
+    activation: str | None = "relu",
+    batch_normalization: bool = True,
+    conv_first: bool = True,
+):
+    """One ``Conv2D`` with optional batch normalization and activation.
+
+    ``conv_first=True`` gives ``conv-BN-activation`` (v1); ``False`` gives
+    ``BN-activation-conv``, the pre-activation order of v2.
+    """
+    conv = layers.Conv2D(
+        num_filters,
+        kernel_size,
+        strides=strides,
+        padding="same",
+        kernel_initializer="he_normal",
+        kernel_regularizer=keras.regularizers.L2(WEIGHT_DECAY),
+    )
+    x = inputs
+    if conv_first:
+        x = conv(x)
+    if batch_normalization:
+        x = layers.BatchNormalization()(x)
+    if activation is not None:
+        x = layers.Activation(activation)(x)
+    if not conv_first:
+        x = conv(x)
+    return x
+
+
+def _blocks_per_stage(depth: int, per_block: int, version: int, examples: str) -> int:
+    if not isinstance(depth, int) or depth < per_block + 2 or (depth - 2) % per_block != 0:
+        raise ValueError(
+            f"ResNet v{version} needs depth = {per_block}n + 2 with n >= 1 (for example {examples}), got {depth!r}"
+        )
+    return (depth - 2) // per_block
+
+
+def _classifier(x, num_classes: int):
+    # The feature map is 8x8 here: pooling over all of it leaves one vector per image.
+    x = layers.AveragePooling2D(pool_size=8)(x)
+    x = layers.Flatten()(x)
+    return layers.Dense(num_classes, activation="softmax", kernel_initializer="he_normal")(x)
+
+
+def build_resnet_v1(depth: int = 20, input_shape=(32, 32, 3), num_classes: int = 10) -> keras.Model:
+    """ResNet v1 with ``depth`` = 6n + 2 layers (20, 32, 44, 56, 110 ...)."""
+    n = _blocks_per_stage(depth, 6, 1, "20, 32, 44, 56 or 110")
+    inputs = keras.Input(shape=input_shape)
+    num_filters = 16
+    x = resnet_layer(inputs)
+    for stage in range(3):
+        for block in range(n):
+            # The first block of stages 2 and 3 halves the feature map and doubles the filters.
+            strides = 2 if stage > 0 and block == 0 else 1
+            y = resnet_layer(x, num_filters, strides=strides)
+            y = resnet_layer(y, num_filters, activation=None)
+            if strides == 2:
+                # The shortcut must change shape too: a strided 1x1 convolution (a linear projection).
+                x = resnet_layer(x, num_filters, kernel_size=1, strides=2, activation=None, batch_normalization=False)
+            x = layers.Activation("relu")(layers.add([x, y]))
+        num_filters *= 2
+    return keras.Model(inputs, _classifier(x, num_classes), name=f"resnet{depth}_v1")
+
+
+def build_resnet_v2(depth: int = 29, input_shape=(32, 32, 3), num_classes: int = 10) -> keras.Model:
+    """ResNet v2 (bottleneck, pre-activation) with ``depth`` = 9n + 2 layers (29, 56, 110 ...)."""
+    n = _blocks_per_stage(depth, 9, 2, "11, 20, 29, 56 or 110")
+    inputs = keras.Input(shape=input_shape)
+    num_filters_in = 16
+    # v2 convolves once (conv-BN-ReLU) before the input splits into the two paths.
+    x = resnet_layer(inputs, num_filters_in)
+    for stage in range(3):
+        num_filters_out = num_filters_in * (4 if stage == 0 else 2)
+        for block in range(n):
+            activation, batch_normalization, strides = "relu", True, 1
+            if block == 0 and stage == 0:
+                # x has just been through BN-ReLU: the first block does not repeat them.
+                activation, batch_normalization = None, False
+            elif block == 0:
+                strides = 2
+            y = resnet_layer(x, num_filters_in, kernel_size=1, strides=strides, activation=activation,
+                             batch_normalization=batch_normalization, conv_first=False)
+            y = resnet_layer(y, num_filters_in, conv_first=False)
+            y = resnet_layer(y, num_filters_out, kernel_size=1, conv_first=False)
+            if block == 0:
+                # Filters (and, after stage 1, the size) change: project the shortcut with a 1x1 convolution.
+                x = resnet_layer(x, num_filters_out, kernel_size=1, strides=strides, activation=None,
+                                 batch_normalization=False)
+            x = layers.add([x, y])
+        num_filters_in = num_filters_out
+    # Pre-activation blocks end without BN-ReLU, so the head adds them before pooling.
+    x = layers.Activation("relu")(layers.BatchNormalization()(x))
+    return keras.Model(inputs, _classifier(x, num_classes), name=f"resnet{depth}_v2")

@@ -1,0 +1,32 @@
+"""Array preprocessing used by the CIFAR-10 chapters: scaling, mean subtraction, grayscale."""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: ITU-R BT.601 luma weights, the ones source 003 uses for its grayscale images.
+LUMA_WEIGHTS = (0.299, 0.587, 0.114)
+
+
+def scale_pixels(x) -> np.ndarray:
+    """uint8 pixels 0..255 as float32 in [0, 1]."""
+    return np.asarray(x, dtype="float32") / 255.0
+
+
+def subtract_pixel_mean(x_train, *others):
+    """Subtract the training set's mean image (one mean per pixel and channel) from every set.
+
+    Returns ``(x_train - mean, *[x - mean for x in others], mean)``. The mean comes
+    from the training images only: the test set must not inform the preprocessing.
+    """
+    x_train = np.asarray(x_train, dtype="float32")
+    mean = x_train.mean(axis=0)
+    return (x_train - mean, *[np.asarray(x, dtype="float32") - mean for x in others], mean)
+
+
+def to_grayscale(x) -> np.ndarray:
+    """Colour images (N, H, W, 3) to grayscale (N, H, W, 1) with the BT.601 weights."""
+    x = np.asarray(x)
+    if x.ndim != 4 or x.shape[-1] != 3:
+        raise ValueError(f"to_grayscale expects colour images of shape (N, H, W, 3), got {x.shape}")
+    return (x.astype("float32") @ np.asarray(LUMA_WEIGHTS, dtype="float32"))[..., None]
