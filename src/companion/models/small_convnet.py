@@ -100,18 +100,22 @@ def compile_binary(model: keras.Model, learning_rate: float = LEARNING_RATE) -> 
 # --- a pretrained convolutional base ---------------------------------------------------
 
 
-def build_cifar10_base(input_shape=(None, None, 3)) -> keras.Model:
-    """A small VGG-style base to pretrain on CIFAR-10: three blocks of Conv-BN-ReLU x2 + pooling.
+def build_cifar10_base(input_shape=(None, None, 3), filters=(32, 64, 128), convs=(1, 1, 2)) -> keras.Model:
+    """A small VGG-style base to pretrain on CIFAR-10: blocks of Conv-BN-ReLU + 2x2 pooling.
 
-    Its layers are named ``block<N>_...`` like VGG16's, so :func:`unfreeze_top` works on both.
-    The input size is left open: the base is trained on 32x32 CIFAR images and can then be
-    applied to cats and dogs at any size (its features are local).
+    Block N has ``filters[N-1]`` filters and ``convs[N-1]`` convolutions (the top block two,
+    so that fine-tuning has something to adapt; the lower blocks one each, to stay cheap on
+    a CPU). Its layers are named ``block<N>_...`` like VGG16's, so :func:`unfreeze_top` works
+    on both. The input size is left open: the base is trained on 32x32 CIFAR images and can
+    then be applied to cats and dogs at any size (its features are local).
     """
+    if len(filters) != len(convs):
+        raise ValueError(f"filters and convs need one entry per block, got {filters} and {convs}")
     inputs = keras.Input(shape=input_shape, name="pixels")
     x = layers.Rescaling(1 / 255, name="rescale")(inputs)
-    for block, filters in enumerate((32, 64, 128), start=1):
-        for conv in (1, 2):
-            x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"block{block}_conv{conv}")(x)
+    for block, (width, n_convs) in enumerate(zip(filters, convs), start=1):
+        for conv in range(1, n_convs + 1):
+            x = layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"block{block}_conv{conv}")(x)
             x = layers.BatchNormalization(name=f"block{block}_bn{conv}")(x)
             x = layers.Activation("relu", name=f"block{block}_relu{conv}")(x)
         x = layers.MaxPooling2D(2, name=f"block{block}_pool")(x)
