@@ -67,10 +67,10 @@ def build_small_convnet(
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout is a fraction in [0, 1), got {dropout}")
     height, width = input_shape[:2]
-    if min(height, width) < 32:
+    if min(height, width) < 46:
         raise ValueError(
             f"input_shape {input_shape} is too small: four 3x3 convolutions and four 2x2 poolings "
-            "need images of at least 32x32 pixels."
+            "need images of at least 46x46 pixels."
         )
     stack = [keras.Input(shape=input_shape, name="pixels")]
     if augment is not None:
