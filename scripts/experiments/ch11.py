@@ -27,10 +27,10 @@ from companion.data import cats_dogs, cifar10
 from companion.models.small_convnet import (
     augmentation,
     build_cifar10_base,
-    build_cifar10_classifier,
     build_small_convnet,
     build_transfer_model,
     compile_binary,
+    pretrain_on_cifar10,
     unfreeze_top,
 )
 from companion.results import provenance
@@ -40,7 +40,7 @@ from companion.visualize import plot_history, sample_grid
 CHAPTER = "11-cats-vs-dogs"
 SCRATCH_SIZE = (64, 64)
 TRANSFER_SIZE = (32, 32)
-EPOCHS_SCRATCH = 8
+EPOCHS_SCRATCH = 16
 EPOCHS_AUGMENTED = 10
 CIFAR_TRAIN = 4000
 CIFAR_EPOCHS = 3
@@ -127,12 +127,9 @@ def run(ctx):
     # -- a base pretrained on CIFAR-10, then feature extraction and fine-tuning -----------
     config.seed_everything(42)
     cifar_source = cifar10.locate()
-    (x_cifar, y_cifar), (x_cifar_test, y_cifar_test) = cifar10.load_data()
-    x_cifar, y_cifar = x_cifar[:CIFAR_TRAIN], y_cifar[:CIFAR_TRAIN]
     base = build_cifar10_base()
-    classifier = build_cifar10_classifier(base)
-    cifar_run = fit(classifier, x_cifar.astype("float32"), y_cifar, epochs=CIFAR_EPOCHS, batch_size=64, verbose=2)
-    _, cifar_accuracy = classifier.evaluate(x_cifar_test.astype("float32"), y_cifar_test, verbose=0)
+    _, cifar_run, cifar_accuracy = pretrain_on_cifar10(base, n_images=CIFAR_TRAIN, epochs=CIFAR_EPOCHS)
+    n_cifar_test = len(cifar10.load_data()[1][0])
     print(f"CIFAR-10 base: test accuracy {cifar_accuracy:.3f} after {cifar_run.wall_time_s:.0f} s")
 
     small = cats_dogs.load_datasets(split, image_size=TRANSFER_SIZE, batch_size=20)
@@ -168,7 +165,7 @@ def run(ctx):
             images_per_s=runs[0]["images_per_s"],
             n_validation=n_val,
             image_size={"scratch": list(SCRATCH_SIZE), "transfer": list(TRANSFER_SIZE)},
-            cifar10={"dataset": cifar_source.description, "n_train": int(len(x_cifar)), "n_test": int(len(x_cifar_test)),
+            cifar10={"dataset": cifar_source.description, "n_train": cifar_run.train_samples, "n_test": n_cifar_test,
                      "epochs": cifar_run.epochs, "batch_size": 64, "wall_time_s": cifar_run.wall_time_s,
                      "test_accuracy": float(cifar_accuracy), "base_params": base.count_params()},
             skipped_files=[list(s) for s in split.skipped],

@@ -134,6 +134,24 @@ def build_cifar10_classifier(base: keras.Model, num_classes: int = 10, dropout: 
     return model
 
 
+def pretrain_on_cifar10(base: keras.Model, n_images: int = 4000, epochs: int = 3, batch_size: int = 64):
+    """Train ``base`` with a CIFAR-10 head on the first ``n_images`` training images.
+
+    Returns the classifier, its :class:`~companion.train.TrainingRun` and its accuracy on
+    the CIFAR-10 test images. A smoke run uses 256 images and one epoch.
+    """
+    from .. import config
+    from ..data import cifar10
+    from ..train import fit
+
+    (x_train, y_train), (x_test, y_test) = cifar10.load_data()
+    n = config.samples(min(n_images, len(x_train)), 256)
+    classifier = build_cifar10_classifier(base)
+    run = fit(classifier, x_train[:n].astype("float32"), y_train[:n], epochs=epochs, batch_size=batch_size, verbose=2)
+    _, accuracy = classifier.evaluate(x_test.astype("float32"), y_test, verbose=0)
+    return classifier, run, float(accuracy)
+
+
 def vgg16_base(input_shape=(150, 150, 3)) -> keras.Model:
     """VGG16's convolutional base with ImageNet weights, or a clear error where they are missing.
 
