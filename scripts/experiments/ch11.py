@@ -173,20 +173,22 @@ def run(ctx):
                  "see scripts/experiments/ch11.py",
         ),
         "comparisons": [
-            {"key": "params", "label": {"zh": "小卷积网络参数量（150×150 输入）", "en": "Small convnet parameters (150×150 input)"},
-             "source": SOURCE["params"], "source_ref": "004", "ours": build_small_convnet().count_params(), "format": "int"},
-            {"key": "scratch_best_val", "label": {"zh": "从零训练：最高验证准确率", "en": "From scratch: best validation accuracy"},
-             "source": SOURCE["scratch_best_val"], "source_ref": "004", "ours": by_name["scratch"]["best_val_accuracy"], "format": "percent"},
-            {"key": "scratch_final_val", "label": {"zh": "从零训练：最后一轮验证准确率", "en": "From scratch: last-epoch validation accuracy"},
-             "source": SOURCE["scratch_final_val"], "source_ref": "004", "ours": by_name["scratch"]["final_val_accuracy"], "format": "percent"},
-            {"key": "augmented_best_val", "label": {"zh": "增强 + Dropout：最高验证准确率", "en": "Augmentation + dropout: best validation accuracy"},
-             "source": SOURCE["augmented_best_val"], "source_ref": "004", "ours": by_name["augmented"]["best_val_accuracy"], "format": "percent"},
-            {"key": "augmented_final_val", "label": {"zh": "增强 + Dropout：最后一轮验证准确率", "en": "Augmentation + dropout: last-epoch validation accuracy"},
-             "source": SOURCE["augmented_final_val"], "source_ref": "004", "ours": by_name["augmented"]["final_val_accuracy"], "format": "percent"},
-            {"key": "features_val", "label": {"zh": "特征提取：最后一轮验证准确率（原文：ImageNet 网络，只声称未演示）", "en": "Feature extraction: last-epoch validation accuracy (source: an ImageNet network, claimed, not shown)"},
-             "source": SOURCE["features_claim"], "source_ref": "004", "ours": by_name["features"]["final_val_accuracy"], "format": "percent"},
-            {"key": "fine_tune_val", "label": {"zh": "微调：最后一轮验证准确率（原文：只声称未演示）", "en": "Fine-tuning: last-epoch validation accuracy (source: claimed, not shown)"},
-             "source": SOURCE["fine_tune_claim"], "source_ref": "004", "ours": by_name["fine_tune"]["final_val_accuracy"], "format": "percent"},
+            _row("params", "小卷积网络参数量（150×150 输入）", "Small convnet parameters (150×150 input)",
+                 SOURCE["params"], build_small_convnet().count_params(), "int"),
+            _row("scratch_best_val", "从零训练：最高验证准确率", "From scratch: best validation accuracy",
+                 SOURCE["scratch_best_val"], by_name["scratch"]["best_val_accuracy"]),
+            _row("scratch_final_val", "从零训练：最后一轮验证准确率", "From scratch: last-epoch validation accuracy",
+                 SOURCE["scratch_final_val"], by_name["scratch"]["final_val_accuracy"]),
+            _row("augmented_best_val", "增强 + Dropout：最高验证准确率", "Augmentation + dropout: best validation accuracy",
+                 SOURCE["augmented_best_val"], by_name["augmented"]["best_val_accuracy"]),
+            _row("augmented_final_val", "增强 + Dropout：最后一轮验证准确率", "Augmentation + dropout: last-epoch validation accuracy",
+                 SOURCE["augmented_final_val"], by_name["augmented"]["final_val_accuracy"]),
+            _row("features_val", "特征提取：最后一轮验证准确率（原文：ImageNet 网络，只声称未演示）",
+                 "Feature extraction: last-epoch validation accuracy (source: an ImageNet network, claimed, not shown)",
+                 SOURCE["features_claim"], by_name["features"]["final_val_accuracy"]),
+            _row("fine_tune_val", "微调：最后一轮验证准确率（原文：只声称未演示）",
+                 "Fine-tuning: last-epoch validation accuracy (source: claimed, not shown)",
+                 SOURCE["fine_tune_claim"], by_name["fine_tune"]["final_val_accuracy"]),
         ],
         "runs": runs,
     }
@@ -195,6 +197,10 @@ def run(ctx):
         path = ctx.out / "includes" / "results" / f"{CHAPTER}-approaches.{lang}.md"
         write_text(path, approaches_table(runs, record["provenance"], lang))
         print(f"  wrote {path.relative_to(ctx.out)}")
+
+
+def _row(key, zh, en, source, ours, kind="percent"):
+    return {"key": key, "label": {"zh": zh, "en": en}, "source": source, "source_ref": "004", "ours": ours, "format": kind}
 
 
 WORDS = {
