@@ -205,7 +205,8 @@ def locate(path: str | os.PathLike | None = None) -> Path:
         return Path(path).expanduser()
     roots = ([config.data_dir()] if config.data_dir() else []) + [config.cache_dir() / "cats_dogs"]
     for root in roots:
-        for name in ("cats_and_dogs_filtered", "dogs-vs-cats/train", "dogs-vs-cats", "train"):
+        # Kaggle's own folder first: it gives the source's split, test set included.
+        for name in ("dogs-vs-cats/train", "dogs-vs-cats", "cats_and_dogs_filtered"):
             folder = root / name
             if folder.is_dir() and any(folder.iterdir()):
                 return folder
