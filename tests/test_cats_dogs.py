@@ -95,10 +95,11 @@ def test_an_interrupted_copy_leaves_no_half_written_file(tmp_path, monkeypatch):
     assert report.kept == 3 and report.copied == 11
 
 
-def test_filtered_layout_is_halved_into_validation_and_test_and_loads(tmp_path):
-    bad = fakedata.write_cats_dogs_filtered(tmp_path / "cats_and_dogs_filtered", n_train=6, n_validation=4)
-    report = cats_dogs.make_split(tmp_path / "cats_and_dogs_filtered", tmp_path / "small")
-    assert report.layout == "filtered"
+def test_filtered_layout_is_found_halved_into_validation_and_test_and_loads(tmp_path, monkeypatch):
+    bad = fakedata.write_cats_dogs_filtered(tmp_path / "data" / "cats_and_dogs_filtered", n_train=6, n_validation=4)
+    monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path / "data"))
+    report = cats_dogs.prepare()
+    assert report.layout == "filtered" and report.folder.is_relative_to(tmp_path / "cache")
     assert {name for name, _ in report.skipped} == set(bad.values())
     assert report.counts == {"train": {"cats": 6, "dogs": 6}, "validation": {"cats": 2, "dogs": 2}, "test": {"cats": 2, "dogs": 2}}
     train, validation, test = cats_dogs.load_datasets(report, image_size=(40, 40), batch_size=4)
