@@ -191,3 +191,15 @@ def test_missing_vgg16_weights_fail_clearly(monkeypatch):
     monkeypatch.setattr(keras.applications, "VGG16", offline)
     with pytest.raises(small_convnet.PretrainedWeightsUnavailable, match="build_cifar10_base"):
         small_convnet.vgg16_base()
+
+
+def test_vgg16_base_wraps_the_imagenet_preprocessing(monkeypatch):
+    def tiny_vgg16(weights, include_top, input_shape):  # stands in for the 58 MB download
+        assert (weights, include_top) == ("imagenet", False)
+        inputs = keras.Input(shape=input_shape)
+        return keras.Model(inputs, keras.layers.Conv2D(4, 3, name="block5_conv1")(inputs), name="vgg16")
+
+    monkeypatch.setattr(keras.applications, "VGG16", tiny_vgg16)
+    base = small_convnet.vgg16_base(input_shape=(48, 48, 3))
+    model = build_transfer_model(base, input_shape=(48, 48, 3), hidden_units=4)
+    assert model.output_shape == (None, 1) and base.trainable_weights == []
