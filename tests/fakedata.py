@@ -71,8 +71,40 @@ def write_cifar10_binary(folder: Path, per_batch: int = 400, n_test: int = 500, 
     return {"x_train": x[:n], "y_train": y[:n], "x_test": x[n:], "y_test": y[n:]}
 
 
+def cat_dog_photo(label: int, seed: int, size: tuple[int, int] = (40, 32)):
+    """A small RGB Pillow image: cats are warm with horizontal stripes, dogs cool with vertical ones."""
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    width, height = size[0] + int(rng.integers(0, 9)), size[1] + int(rng.integers(0, 9))  # sizes vary, as in Kaggle
+    stripes = (np.arange(height)[:, None] // 4 % 2) if label == 0 else (np.arange(width)[None, :] // 4 % 2)
+    base = np.array([200, 120, 60]) if label == 0 else np.array([60, 120, 200])
+    pixels = base * (0.6 + 0.4 * np.broadcast_to(stripes, (height, width))[..., None]) + rng.normal(0, 15, (height, width, 3))
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "RGB")
+
+
+def write_cats_dogs_filtered(folder: Path, n_train: int = 30, n_validation: int = 20, seed: int = 0) -> dict:
+    """Google's ``cats_and_dogs_filtered`` layout with tiny JPEGs, plus one corrupt and one non-image file.
+
+    Returns the names of the two bad files, which a split must skip and report.
+    """
+    number = 0
+    for split, n in (("train", n_train), ("validation", n_validation)):
+        for label, (cls, prefix) in enumerate((("cats", "cat"), ("dogs", "dog"))):
+            out = folder / split / cls
+            out.mkdir(parents=True, exist_ok=True)
+            for i in range(n):
+                cat_dog_photo(label, seed + number + i).save(out / f"{prefix}.{number + i}.jpg", quality=85)
+            number += 1000
+    good = (folder / "train" / "cats" / "cat.0.jpg").read_bytes()
+    (folder / "train" / "cats" / "cat.900.jpg").write_bytes(good[: len(good) // 2])  # truncated mid-image
+    (folder / "train" / "dogs" / "dog.901.jpg").write_text("not a photo\n")  # a text file named like a JPEG
+    return {"corrupt": "cat.900.jpg", "not_image": "dog.901.jpg"}
+
+
 def make_data_dir(root: Path) -> Path:
     """A ``COMPANION_DATA_DIR`` with every dataset the chapters need, in official layouts."""
     write_mnist_idx(root / "mnist", n_train=2000, n_test=500)
     write_cifar10_binary(root / "cifar10", per_batch=400, n_test=500)
+    write_cats_dogs_filtered(root / "cats_and_dogs_filtered")
     return root

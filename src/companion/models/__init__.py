@@ -5,5 +5,6 @@ from .deep_cnn import build_deep_cnn
 from .inception import build_inception, inception_module
 from .mlp import build_mlp
 from .resnet import build_resnet_v1, build_resnet_v2, resnet_layer
+from .small_convnet import build_small_convnet
 
-__all__ = ["build_cnn", "build_deep_cnn", "build_inception", "build_mlp", "build_resnet_v1", "build_resnet_v2", "inception_module", "resnet_layer", "shift_and_flip"]
+__all__ = ["build_cnn", "build_deep_cnn", "build_inception", "build_mlp", "build_resnet_v1", "build_resnet_v2", "build_small_convnet", "inception_module", "resnet_layer", "shift_and_flip"]

@@ -1,0 +1,268 @@
+"""Cats vs dogs: a small, balanced split of Kaggle's "Dogs vs. Cats" photos (chapter 11).
+
+The source (004, part 6) copies the first 1,000 cats and 1,000 dogs of Kaggle's training
+folder (``cat.0.jpg`` ... ``dog.12499.jpg``) into ``train/``, the next 500 of each into
+``validation/`` and the next 500 into ``test/``. :func:`make_split` does the same, with three
+differences that matter on real data:
+
+* every photo is decoded once before it is copied; corrupt files, files that are not JPEGs
+  and files that are not named ``cat.N.jpg`` / ``dog.N.jpg`` are skipped and reported by
+  name (the real Kaggle folder has a few), and the next good photo takes their place, so
+  that training never stops on a bad file;
+* each copy is written to a temporary file and renamed into place, so an interrupted run
+  never leaves half a JPEG behind;
+* re-running it keeps what is already there, copies only what is missing and removes
+  files that do not belong to the split: the result is the same however often it runs.
+
+It also takes Google's ready ``cats_and_dogs_filtered`` folder (``train/`` 1,000 + 1,000,
+``validation/`` 500 + 500). That folder has no test set, so its validation photos are
+halved: the first 250 of each class validate, the last 250 test.
+
+:func:`load_datasets` reads a split with ``keras.utils.image_dataset_from_directory``:
+float32 pixels 0-255 resized to 150x150, labels 0 = cat, 1 = dog. A smoke run
+(``COMPANION_SMOKE=1``) uses a few dozen photos per class at 64x64.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import config
+from .._io import atomic_path
+from ..errors import DataFormatError
+
+CLASS_NAMES = ["cat", "dog"]
+CLASS_NAMES_ZH = ["猫", "狗"]
+FOLDERS = ("cats", "dogs")  # alphabetical, so that image_dataset_from_directory labels cat 0, dog 1
+SPLITS = ("train", "validation", "test")
+SOURCE_SIZES = {"train": 1000, "validation": 500, "test": 500}  # per class, as in the source
+SMOKE_SIZES = {"train": 30, "validation": 10, "test": 10}
+IMAGE_SIZE = (150, 150)
+SMOKE_IMAGE_SIZE = (64, 64)
+KAGGLE_NAME = re.compile(r"^(cat|dog)\.(\d+)\.jpe?g$", re.IGNORECASE)
+NUMBER = re.compile(r"(\d+)")
+
+
+def class_names(lang: str = "en") -> list[str]:
+    if lang not in ("zh", "en"):
+        raise ValueError(f"lang must be 'zh' or 'en', got {lang!r}")
+    return CLASS_NAMES_ZH if lang == "zh" else CLASS_NAMES
+
+
+@dataclass
+class SplitReport:
+    """What :func:`make_split` did: the split's folder and counts, and every file it skipped."""
+
+    folder: Path
+    source: Path
+    layout: str  # "kaggle" or "filtered"
+    counts: dict = field(default_factory=dict)  # {"train": {"cats": 1000, "dogs": 1000}, ...}
+    copied: int = 0
+    kept: int = 0
+    removed: int = 0
+    skipped: list = field(default_factory=list)  # (file name, reason)
+    short: list = field(default_factory=list)  # "train/cats: 998 of 1000"
+
+    def total(self, split: str) -> int:
+        return sum(self.counts.get(split, {}).values())
+
+    def __str__(self) -> str:
+        lines = [f"{self.folder} (from the {self.layout} layout in {self.source})"]
+        for split in SPLITS:
+            per_class = ", ".join(f"{n} {cls}" for cls, n in self.counts.get(split, {}).items())
+            lines.append(f"  {split:<10} {self.total(split):>5} images ({per_class})")
+        lines.append(f"  copied {self.copied}, already there {self.kept}, removed {self.removed}")
+        for name, reason in self.skipped:
+            lines.append(f"  skipped {name}: {reason}")
+        for text in self.short:
+            lines.append(f"  too few good images: {text}")
+        return "\n".join(lines)
+
+
+def check_image(path: str | os.PathLike) -> str | None:
+    """Why ``path`` cannot be used as a training photo, or None if it decodes as a JPEG."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            if image.format != "JPEG":
+                return f"not a JPEG (it is {image.format or 'an unknown format'})"
+            image.draft("RGB", (64, 64))  # decode at reduced scale: fast, but still reads every byte
+            image.load()
+            if image.mode not in ("RGB", "L", "CMYK"):
+                return f"unusual colour mode {image.mode}"
+    except UnidentifiedImageError:
+        return "not an image"
+    except (OSError, SyntaxError, ValueError) as exc:  # truncated or damaged data
+        return f"corrupt ({exc})"
+    return None
+
+
+def _number(path: Path) -> int:
+    found = NUMBER.findall(path.name)
+    return int(found[-1]) if found else -1
+
+
+def _pools(source: Path, sizes: dict) -> tuple[str, list, list]:
+    """The layout of ``source`` and its pools: (candidate files, [(split, n per class)])."""
+    if (source / "train" / "cats").is_dir() and (source / "validation" / "cats").is_dir():
+        train = {cls: sorted((p for p in (source / "train" / cls).iterdir() if p.is_file()), key=_number) for cls in FOLDERS}
+        held = {cls: sorted((p for p in (source / "validation" / cls).iterdir() if p.is_file()), key=_number) for cls in FOLDERS}
+        half = min(len(files) for files in held.values()) // 2
+        return "filtered", [
+            (train, [("train", min(sizes["train"], max(len(f) for f in train.values())))]),
+            (held, [("validation", min(sizes["validation"], half)), ("test", min(sizes["test"], half))]),
+        ], []
+    folder = source / "train" if (source / "train").is_dir() else source
+    files = sorted((p for p in folder.iterdir() if p.is_file()), key=_number)
+    by_class, odd = {cls: [] for cls in FOLDERS}, []
+    for path in files:
+        match = KAGGLE_NAME.match(path.name)
+        if match:
+            by_class[match.group(1).lower() + "s"].append(path)
+        elif not path.name.startswith("."):
+            odd.append((path.name, "not named cat.N.jpg or dog.N.jpg"))
+    if not any(by_class.values()):
+        raise DataFormatError(
+            f"{source} holds neither Kaggle's cat.N.jpg / dog.N.jpg files nor the train/ and validation/ "
+            "folders of cats_and_dogs_filtered. Point it at the unzipped train/ folder of "
+            "https://www.kaggle.com/c/dogs-vs-cats/data or at cats_and_dogs_filtered/."
+        )
+    return "kaggle", [(by_class, [(split, sizes[split]) for split in SPLITS])], odd
+
+
+def make_split(source: str | os.PathLike, target: str | os.PathLike, sizes: dict | None = None) -> SplitReport:
+    """Copy a balanced train/validation/test split of ``source`` into ``target``; see the module doc.
+
+    ``sizes`` is the number of photos per class and split (default: the source's 1,000 / 500
+    / 500, or a few dozen in a smoke run). Returns a :class:`SplitReport`; print it.
+    """
+    source, target = Path(source).expanduser(), Path(target).expanduser()
+    if not source.is_dir():
+        raise FileNotFoundError(f"{source} is not a folder; unzip Kaggle's train.zip or cats_and_dogs_filtered.zip first.")
+    if sizes is None:
+        sizes = {s: config.samples(SOURCE_SIZES[s], SMOKE_SIZES[s]) for s in SPLITS}
+    layout, pools, odd = _pools(source, sizes)
+    report = SplitReport(folder=target, source=source, layout=layout, skipped=list(odd))
+    wanted: dict[Path, set] = {}
+    for candidates, plan in pools:
+        for cls in FOLDERS:
+            files = iter(candidates[cls])
+            for split, n in plan:
+                out = target / split / cls
+                out.mkdir(parents=True, exist_ok=True)
+                names = wanted.setdefault(out, set())
+                for path in files:
+                    if len(names) == n:
+                        # put the file back in front of the next split's queue
+                        files = _chain(path, files)
+                        break
+                    if _place(path, out / path.name, report):
+                        names.add(path.name)
+                report.counts.setdefault(split, {})[cls] = len(names)
+                if layout == "kaggle" and len(names) < n:
+                    report.short.append(f"{split}/{cls}: {len(names)} of {n}")
+                if not names:
+                    raise DataFormatError(f"No usable {cls} photos left in {source} for {split}/; see the skipped files:\n{report}")
+    for out, names in wanted.items():  # stale files of an earlier, different split
+        for path in out.iterdir():
+            if path.name not in names:
+                path.unlink() if path.is_file() else shutil.rmtree(path)
+                report.removed += 1
+    return report
+
+
+def _chain(first, rest):
+    yield first
+    yield from rest
+
+
+def _place(path: Path, destination: Path, report: SplitReport) -> bool:
+    """Copy one good photo atomically (or keep the copy already there); False if it is unusable."""
+    if destination.exists() and destination.stat().st_size == path.stat().st_size:
+        report.kept += 1  # it was checked when it was copied
+        return True
+    problem = check_image(path)
+    if problem:
+        report.skipped.append((path.name, problem))
+        return False
+    with atomic_path(destination) as tmp:
+        shutil.copyfile(path, tmp)
+    report.copied += 1
+    return True
+
+
+# --- finding the photos ----------------------------------------------------------------
+
+
+def locate(path: str | os.PathLike | None = None) -> Path:
+    """The folder of original photos: ``path``, else under ``COMPANION_DATA_DIR``, else the cache."""
+    if path is not None:
+        return Path(path).expanduser()
+    roots = ([config.data_dir()] if config.data_dir() else []) + [config.cache_dir() / "cats_dogs"]
+    for root in roots:
+        # Kaggle's own folder first: it gives the source's split, test set included.
+        for name in ("dogs-vs-cats/train", "dogs-vs-cats", "cats_and_dogs_filtered"):
+            folder = root / name
+            if folder.is_dir() and any(folder.iterdir()):
+                return folder
+    searched = ", ".join(str(r) for r in roots)
+    raise FileNotFoundError(
+        "No cats-vs-dogs photos found (looked for cats_and_dogs_filtered/ or dogs-vs-cats/train/ in "
+        f"{searched}).\nWhat to do: download train.zip from https://www.kaggle.com/c/dogs-vs-cats/data "
+        "(needs a Kaggle account) and unzip it into one of those folders as dogs-vs-cats/train/, or unzip "
+        "https://storage.googleapis.com/mledu-datasets/cats_and_dogs_filtered.zip there; or set "
+        "COMPANION_DATA_DIR to a folder that holds either."
+    )
+
+
+def prepare(source: str | os.PathLike | None = None, target: str | os.PathLike | None = None) -> SplitReport:
+    """Find the photos and make (or refresh) the split in the cache; returns the report."""
+    source = locate(source)
+    if target is None:
+        name = "cats_and_dogs_small" + ("_smoke" if config.smoke() else "")
+        target = config.cache_dir() / "cats_dogs" / f"{name}_from_{source.name}"
+    return make_split(source, target)
+
+
+# --- reading a split -------------------------------------------------------------------
+
+
+def load_datasets(folder: str | os.PathLike | SplitReport | None = None, image_size=IMAGE_SIZE, batch_size: int = 20,
+                  seed: int = 42):
+    """``(train, validation, test)`` datasets of (images, labels) batches from a split folder.
+
+    Images are float32 in 0-255 (the models rescale them), ``image_size`` (height, width);
+    labels are float32 of shape (batch, 1), 0 for cat and 1 for dog. The training set is
+    reshuffled every epoch, the other two keep their order. A smoke run shrinks the images
+    to 64x64.
+    """
+    import keras
+
+    if folder is None:
+        folder = prepare().folder
+    folder = folder.folder if isinstance(folder, SplitReport) else Path(folder)
+    if config.smoke():
+        image_size = tuple(min(a, b) for a, b in zip(image_size, SMOKE_IMAGE_SIZE))
+    datasets = []
+    for split in SPLITS:
+        if not (folder / split).is_dir():
+            raise FileNotFoundError(f"{folder / split} does not exist; make the split with cats_dogs.prepare() first.")
+        datasets.append(
+            keras.utils.image_dataset_from_directory(
+                folder / split,
+                labels="inferred",
+                label_mode="binary",
+                class_names=list(FOLDERS),
+                image_size=tuple(image_size),
+                batch_size=batch_size,
+                shuffle=split == "train",
+                seed=seed,
+                verbose=False,
+            )
+        )
+    return tuple(datasets)

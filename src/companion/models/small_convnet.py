@@ -1,0 +1,216 @@
+"""Chapter 11: small data. A small convnet from scratch, and transfer from a pretrained base.
+
+From scratch (source 004, part 6): four ``Conv2D`` + ``MaxPooling2D`` stages (32, 64, 128,
+128 filters), ``Flatten``, ``Dense(512)``, ``Dense(1, sigmoid)``. At 150x150x3 its summary
+reports 3,453,121 parameters, 3,211,776 of them in the first dense layer (6,272 x 512 + 512).
+The model takes raw pixels (0-255) and rescales them itself, so that random augmentation
+layers can sit in front of it and a saved model needs no separate preprocessing.
+
+Transfer: :func:`build_transfer_model` puts a small classifier on a pretrained
+convolutional base. Feature extraction trains the classifier with the base frozen; fine-tuning
+then unfreezes the base's top block (:func:`unfreeze_top`) and trains on at a low learning
+rate. The base is always *called* with ``training=False``, so its BatchNormalization layers
+keep their ImageNet/CIFAR-10 statistics even while their weights are trainable: a few
+thousand cat and dog pictures would otherwise shift those statistics and wreck the features.
+Two bases: VGG16 with ImageNet weights (:func:`vgg16_base`, needs the weight file) and a
+small CIFAR-10 network this book trains itself (:func:`build_cifar10_base`), which works with
+no download at all.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import keras
+from keras import layers
+
+from ..errors import CompanionError
+
+#: The source's optimiser setting for every model of the chapter.
+LEARNING_RATE = 1e-4
+VGG16_NOTOP = "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"
+
+
+class PretrainedWeightsUnavailable(CompanionError, FileNotFoundError):
+    """Pretrained weights are neither cached nor downloadable here."""
+
+
+def augmentation(rotation: float = 40, shift: float = 0.2, zoom: float = 0.2, seed: int | None = None) -> keras.Sequential:
+    """Random flips, rotations, shifts and zooms: the source's ImageDataGenerator as layers.
+
+    ``rotation`` is in degrees like the source's ``rotation_range``; the layer wants a fraction
+    of a full turn. The layers are active only while training; at inference they pass images
+    through unchanged, so validation and test images are never distorted.
+    """
+    return keras.Sequential(
+        [
+            layers.RandomFlip("horizontal", seed=seed),
+            layers.RandomRotation(rotation / 360, fill_mode="nearest", seed=seed),
+            layers.RandomTranslation(shift, shift, fill_mode="nearest", seed=seed),
+            layers.RandomZoom(zoom, fill_mode="nearest", seed=seed),
+        ],
+        name="augmentation",
+    )
+
+
+def build_small_convnet(
+    input_shape: tuple[int, int, int] = (150, 150, 3),
+    dropout: float = 0.0,
+    augment: keras.Layer | None = None,
+) -> keras.Sequential:
+    """The source's cats-vs-dogs convnet; ``dropout=0.5`` and ``augment=augmentation()`` give its second model.
+
+    Dropout sits between ``Flatten`` and ``Dense(512)``, where the source puts it; neither
+    dropout nor augmentation adds parameters.
+    """
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout is a fraction in [0, 1), got {dropout}")
+    height, width = input_shape[:2]
+    if min(height, width) < 46:
+        raise ValueError(
+            f"input_shape {input_shape} is too small: four 3x3 convolutions and four 2x2 poolings "
+            "need images of at least 46x46 pixels."
+        )
+    stack = [keras.Input(shape=input_shape, name="pixels")]
+    if augment is not None:
+        stack.append(augment)
+    stack.append(layers.Rescaling(1 / 255, name="rescale"))  # the source's rescale=1./255
+    for i, filters in enumerate((32, 64, 128, 128), start=1):
+        stack.append(layers.Conv2D(filters, 3, activation="relu", name=f"conv2d_{i}"))
+        stack.append(layers.MaxPooling2D(2, name=f"max_pooling2d_{i}"))
+    stack.append(layers.Flatten(name="flatten"))
+    if dropout:
+        stack.append(layers.Dropout(dropout, name="dropout"))
+    stack.append(layers.Dense(512, activation="relu", name="dense_1"))
+    stack.append(layers.Dense(1, activation="sigmoid", name="dog_probability"))
+    return keras.Sequential(stack, name="small_convnet" + ("_augmented" if augment is not None else ""))
+
+
+def compile_binary(model: keras.Model, learning_rate: float = LEARNING_RATE) -> keras.Model:
+    """RMSprop and binary cross-entropy, as in the source (``lr=1e-4`` is ``learning_rate`` now)."""
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(learning_rate=learning_rate),
+        loss="binary_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
+# --- a pretrained convolutional base ---------------------------------------------------
+
+
+def build_cifar10_base(input_shape=(None, None, 3), filters=(32, 64, 128), convs=(1, 1, 2)) -> keras.Model:
+    """A small VGG-style base to pretrain on CIFAR-10: blocks of Conv-BN-ReLU + 2x2 pooling.
+
+    Block N has ``filters[N-1]`` filters and ``convs[N-1]`` convolutions (the top block two,
+    so that fine-tuning has something to adapt; the lower blocks one each, to stay cheap on
+    a CPU). Its layers are named ``block<N>_...`` like VGG16's, so :func:`unfreeze_top` works
+    on both. The input size is left open: the base is trained on 32x32 CIFAR images and can
+    then be applied to cats and dogs at any size (its features are local).
+    """
+    if len(filters) != len(convs):
+        raise ValueError(f"filters and convs need one entry per block, got {filters} and {convs}")
+    inputs = keras.Input(shape=input_shape, name="pixels")
+    x = layers.Rescaling(1 / 255, name="rescale")(inputs)
+    for block, (width, n_convs) in enumerate(zip(filters, convs), start=1):
+        for conv in range(1, n_convs + 1):
+            x = layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"block{block}_conv{conv}")(x)
+            x = layers.BatchNormalization(name=f"block{block}_bn{conv}")(x)
+            x = layers.Activation("relu", name=f"block{block}_relu{conv}")(x)
+        x = layers.MaxPooling2D(2, name=f"block{block}_pool")(x)
+    return keras.Model(inputs, x, name="cifar10_base")
+
+
+def build_cifar10_classifier(base: keras.Model, num_classes: int = 10, dropout: float = 0.3) -> keras.Model:
+    """The base with a CIFAR-10 head, for pretraining (labels as integers, 0-9)."""
+    inputs = keras.Input(shape=(32, 32, 3), name="pixels")
+    x = base(inputs)
+    x = layers.GlobalAveragePooling2D(name="average")(x)
+    x = layers.Dropout(dropout, name="dropout")(x)
+    outputs = layers.Dense(num_classes, activation="softmax", name="probabilities")(x)
+    model = keras.Model(inputs, outputs, name="cifar10_classifier")
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def pretrain_on_cifar10(base: keras.Model, n_images: int = 4000, epochs: int = 3, batch_size: int = 64):
+    """Train ``base`` with a CIFAR-10 head on the first ``n_images`` training images.
+
+    Returns the classifier, its :class:`~companion.train.TrainingRun` and its accuracy on
+    the CIFAR-10 test images. A smoke run uses 256 images and one epoch.
+    """
+    from .. import config
+    from ..data import cifar10
+    from ..train import fit
+
+    (x_train, y_train), (x_test, y_test) = cifar10.load_data()
+    n = config.samples(min(n_images, len(x_train)), 256)
+    classifier = build_cifar10_classifier(base)
+    run = fit(classifier, x_train[:n].astype("float32"), y_train[:n], epochs=epochs, batch_size=batch_size, verbose=2)
+    _, accuracy = classifier.evaluate(x_test.astype("float32"), y_test, verbose=0)
+    return classifier, run, float(accuracy)
+
+
+def vgg16_base(input_shape=(150, 150, 3)) -> keras.Model:
+    """VGG16's convolutional base with ImageNet weights, or a clear error where they are missing.
+
+    Keras keeps downloaded weights in ``~/.keras/models/``. The file is looked for there
+    first, so that a machine without network gets a message instead of a stack trace.
+    """
+    cached = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "models" / VGG16_NOTOP
+    try:
+        base = keras.applications.VGG16(weights="imagenet", include_top=False, input_shape=input_shape)
+    except Exception as exc:  # no network, a proxy, a truncated file ...
+        raise PretrainedWeightsUnavailable(
+            f"VGG16's ImageNet weights could not be loaded ({type(exc).__name__}: {exc}).\n"
+            f"What to do: on a machine with network, run keras.applications.VGG16(weights='imagenet', "
+            f"include_top=False) once, then copy {VGG16_NOTOP} to {cached}. Without the weights, "
+            "use build_cifar10_base() and pretrain it on CIFAR-10 (chapter 11 shows how)."
+        ) from None
+    # VGG16 expects its own preprocessing (BGR, ImageNet means); put it inside the base.
+    inputs = keras.Input(shape=input_shape, name="pixels")
+    x = keras.applications.vgg16.preprocess_input(inputs)
+    return keras.Model(inputs, base(x), name="vgg16_base")
+
+
+def build_transfer_model(base: keras.Model, input_shape=(150, 150, 3), augment: keras.Layer | None = None,
+                         hidden_units: int = 256, dropout: float = 0.5) -> keras.Model:
+    """A frozen ``base`` with a small classifier on top: the feature-extraction model.
+
+    The base is called with ``training=False``: BatchNormalization stays in inference mode
+    even after :func:`unfreeze_top`, and dropout inside the base (if any) stays off.
+    """
+    base.trainable = False
+    inputs = keras.Input(shape=input_shape, name="pixels")
+    x = augment(inputs) if augment is not None else inputs
+    x = base(x, training=False)
+    x = layers.GlobalAveragePooling2D(name="average")(x)
+    x = layers.Dense(hidden_units, activation="relu", name="dense")(x)
+    x = layers.Dropout(dropout, name="dropout")(x)
+    outputs = layers.Dense(1, activation="sigmoid", name="dog_probability")(x)
+    return keras.Model(inputs, outputs, name=f"{base.name}_transfer")
+
+
+def unfreeze_top(model: keras.Model, base: keras.Model, block: str, learning_rate: float = 1e-5) -> list[str]:
+    """Make the base's layers from ``block`` on trainable (BatchNorm excepted) and re-compile.
+
+    Changing ``trainable`` takes effect only when the model is compiled again, which is why
+    this function compiles; the low learning rate keeps the large updates of the fresh
+    classifier from destroying the pretrained features. Returns the names of the layers
+    that are now trainable.
+    """
+    names = [layer.name for layer in base.layers]
+    starts = [i for i, name in enumerate(names) if name.startswith(block)]
+    if not starts:
+        blocks = sorted({n.split("_")[0] for n in names if n.startswith("block")})
+        raise ValueError(f"{base.name} has no layer named {block}...; its blocks are {blocks}")
+    base.trainable = True
+    opened = []
+    for i, layer in enumerate(base.layers):
+        # BatchNorm weights stay frozen too: with so little data their statistics are safer fixed.
+        layer.trainable = i >= starts[0] and not isinstance(layer, layers.BatchNormalization)
+        if layer.trainable and layer.weights:
+            opened.append(layer.name)
+    compile_binary(model, learning_rate)
+    return opened

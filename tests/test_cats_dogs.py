@@ -1,0 +1,205 @@
+"""Chapter 11: the cats-vs-dogs split and loader, the small convnet, feature extraction and fine-tuning."""
+
+import shutil
+
+import keras
+import numpy as np
+import pytest
+
+import fakedata
+from companion import config
+from companion.data import cats_dogs
+from companion.models import small_convnet
+from companion.models.small_convnet import (
+    build_cifar10_base,
+    build_small_convnet,
+    build_transfer_model,
+    compile_binary,
+    unfreeze_top,
+)
+
+
+@pytest.fixture(autouse=True)
+def _full_size(monkeypatch, tmp_path):
+    monkeypatch.delenv("COMPANION_SMOKE", raising=False)
+    monkeypatch.setenv("COMPANION_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def kaggle_folder(root, n=8):
+    """Kaggle's flat train/ folder: cat.N.jpg and dog.N.jpg, with three bad files among them."""
+    root.mkdir(parents=True)
+    for label, prefix in enumerate(("cat", "dog")):
+        for i in range(n):
+            fakedata.cat_dog_photo(label, seed=10 * i + label).save(root / f"{prefix}.{i}.jpg")
+    good = (root / "cat.1.jpg").read_bytes()
+    (root / "cat.1.jpg").write_bytes(good[: len(good) // 3])  # truncated
+    fakedata.cat_dog_photo(1, seed=99).save(root / "dog.2.jpg", format="PNG")  # a PNG named .jpg
+    (root / "Thumbs.db").write_bytes(b"\x00" * 64)  # the kind of file a Windows copy brings along
+    return root
+
+
+def listing(folder):
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+def test_kaggle_split_skips_bad_files_by_name_and_is_idempotent(tmp_path):
+    source = kaggle_folder(tmp_path / "train")
+    sizes = {"train": 3, "validation": 2, "test": 2}
+    report = cats_dogs.make_split(source, tmp_path / "small", sizes)
+    assert report.layout == "kaggle" and report.copied == 14
+    skipped = dict(report.skipped)
+    assert set(skipped) == {"cat.1.jpg", "dog.2.jpg", "Thumbs.db"}
+    assert "corrupt" in skipped["cat.1.jpg"] and "not a JPEG" in skipped["dog.2.jpg"]
+    assert all(name in str(report) for name in skipped)  # printed by name
+    # the next good photo takes a bad one's place, so every split stays balanced
+    assert sorted(p.name for p in (tmp_path / "small/train/cats").iterdir()) == ["cat.0.jpg", "cat.2.jpg", "cat.3.jpg"]
+    assert sorted(p.name for p in (tmp_path / "small/test/dogs").iterdir()) == ["dog.6.jpg", "dog.7.jpg"]
+    assert report.counts == {s: {"cats": n, "dogs": n} for s, n in sizes.items()}
+    before = listing(tmp_path / "small")
+
+    (tmp_path / "small/train/cats/cat.999.jpg").write_bytes(b"left over")  # a stale file
+    again = cats_dogs.make_split(source, tmp_path / "small", sizes)
+    assert (again.copied, again.kept, again.removed) == (0, 14, 1)
+    assert listing(tmp_path / "small") == before  # nothing duplicated, nothing left over
+
+
+def test_too_few_good_photos_are_reported_and_none_at_all_is_an_error(tmp_path):
+    source = kaggle_folder(tmp_path / "train", n=5)  # 4 good photos per class
+    report = cats_dogs.make_split(source, tmp_path / "small", {"train": 2, "validation": 1, "test": 2})
+    assert report.short == ["test/cats: 1 of 2", "test/dogs: 1 of 2"]
+    with pytest.raises(ValueError, match="No usable cats photos"):
+        cats_dogs.make_split(source, tmp_path / "other", {"train": 3, "validation": 1, "test": 1})
+
+
+def test_an_interrupted_copy_leaves_no_half_written_file(tmp_path, monkeypatch):
+    source = kaggle_folder(tmp_path / "train")
+    calls = {"n": 0}
+    real_copy = shutil.copyfile
+
+    def failing_copy(src, dst):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            with open(dst, "wb") as f:
+                f.write(b"\xff\xd8 half")
+            raise OSError("disk full")
+        return real_copy(src, dst)
+
+    monkeypatch.setattr(cats_dogs.shutil, "copyfile", failing_copy)
+    with pytest.raises(OSError, match="disk full"):
+        cats_dogs.make_split(source, tmp_path / "small", {"train": 3, "validation": 2, "test": 2})
+    for path in (tmp_path / "small").rglob("*"):
+        if path.is_file():
+            assert path.read_bytes() == (source / path.name).read_bytes()  # only complete copies
+    monkeypatch.setattr(cats_dogs.shutil, "copyfile", real_copy)
+    report = cats_dogs.make_split(source, tmp_path / "small", {"train": 3, "validation": 2, "test": 2})
+    assert report.kept == 3 and report.copied == 11
+
+
+def test_filtered_layout_is_found_halved_into_validation_and_test_and_loads(tmp_path, monkeypatch):
+    bad = fakedata.write_cats_dogs_filtered(tmp_path / "data" / "cats_and_dogs_filtered", n_train=6, n_validation=4)
+    monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path / "data"))
+    report = cats_dogs.prepare()
+    assert report.layout == "filtered" and report.folder.is_relative_to(tmp_path / "cache")
+    assert {name for name, _ in report.skipped} == set(bad.values())
+    assert report.counts == {"train": {"cats": 6, "dogs": 6}, "validation": {"cats": 2, "dogs": 2}, "test": {"cats": 2, "dogs": 2}}
+    train, validation, test = cats_dogs.load_datasets(report, image_size=(40, 40), batch_size=4)
+    images, labels = next(iter(test))
+    assert tuple(images.shape) == (4, 40, 40, 3) and tuple(labels.shape) == (4, 1)
+    assert float(np.max(images)) > 1  # raw pixels: the models rescale them
+    all_labels = np.concatenate([np.asarray(y) for _, y in test]).ravel()
+    assert all_labels.tolist() == [0, 0, 1, 1]  # cats first (label 0), then dogs
+
+
+def test_no_photos_gives_a_message_saying_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path / "empty"))
+    with pytest.raises(FileNotFoundError, match="What to do"):
+        cats_dogs.prepare()
+    (tmp_path / "odd").mkdir()
+    (tmp_path / "odd" / "readme.txt").write_text("hi")
+    with pytest.raises(ValueError, match="cat.N.jpg"):
+        cats_dogs.make_split(tmp_path / "odd", tmp_path / "small")
+
+
+def test_parameter_count_matches_the_source():
+    model = build_small_convnet()
+    assert model.count_params() == 3_453_121
+    counts = [layer.count_params() for layer in model.layers if layer.count_params()]
+    assert counts == [896, 18_496, 73_856, 147_584, 3_211_776, 513]
+    assert model.get_layer("flatten").output.shape[1] == 6272  # 7 x 7 x 128
+    augmented = build_small_convnet(dropout=0.5, augment=small_convnet.augmentation())
+    assert augmented.count_params() == 3_453_121  # dropout and augmentation add no parameters
+    with pytest.raises(ValueError, match="at least 46x46"):
+        build_small_convnet((44, 44, 3))
+
+
+def photos(n, size=32, seed=0):
+    x = np.stack([np.asarray(fakedata.cat_dog_photo(i % 2, seed + i).resize((size, size))) for i in range(n)])
+    return x.astype("float32"), (np.arange(n) % 2).astype("float32").reshape(-1, 1)
+
+
+def test_a_few_training_steps_lower_the_loss():
+    config.seed_everything(0)
+    x, y = photos(20, size=48)
+    model = compile_binary(build_small_convnet((48, 48, 3)))  # the source's RMSprop(1e-4)
+    losses = [float(model.train_on_batch(x, y)[0]) for _ in range(8)]
+    assert losses[-1] < losses[0], losses
+
+
+def transfer_model():
+    config.seed_everything(0)
+    base = build_cifar10_base(filters=(8, 8, 16))
+    model = build_transfer_model(base, input_shape=(32, 32, 3), hidden_units=8)
+    compile_binary(model, learning_rate=1e-2)
+    return base, model
+
+
+def snapshot(layers_):
+    return {f"{layer.name}/{i}": w.numpy().copy() for layer in layers_ for i, w in enumerate(layer.weights)}
+
+
+def changed(before, layers_):
+    after = snapshot(layers_)
+    return {k for k in before if not np.array_equal(before[k], after[k])}
+
+
+def test_feature_extraction_leaves_the_frozen_base_unchanged():
+    base, model = transfer_model()
+    assert base.trainable_weights == [] and len(model.trainable_weights) == 4  # two Dense layers
+    x, y = photos(16)
+    base_before, head_before = snapshot(base.layers), snapshot(model.layers[2:])
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    assert changed(base_before, base.layers) == set()  # BatchNorm statistics included
+    assert changed(head_before, model.layers[2:])
+
+
+def test_fine_tuning_changes_only_the_unfrozen_layers():
+    base, model = transfer_model()
+    opened = unfreeze_top(model, base, "block3")
+    assert opened == ["block3_conv1", "block3_conv2"]  # BatchNorm stays frozen
+    x, y = photos(16)
+    before = snapshot(base.layers)
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    assert {k.split("/")[0] for k in changed(before, base.layers)} == set(opened)
+    with pytest.raises(ValueError, match="block9"):
+        unfreeze_top(model, base, "block9")
+
+
+def test_missing_vgg16_weights_fail_clearly(monkeypatch):
+    def offline(**kwargs):
+        raise OSError("URL fetch failure: no network")
+
+    monkeypatch.setattr(keras.applications, "VGG16", offline)
+    with pytest.raises(small_convnet.PretrainedWeightsUnavailable, match="build_cifar10_base"):
+        small_convnet.vgg16_base()
+
+
+def test_vgg16_base_wraps_the_imagenet_preprocessing(monkeypatch):
+    def tiny_vgg16(weights, include_top, input_shape):  # stands in for the 58 MB download
+        assert (weights, include_top) == ("imagenet", False)
+        inputs = keras.Input(shape=input_shape)
+        return keras.Model(inputs, keras.layers.Conv2D(4, 3, name="block5_conv1")(inputs), name="vgg16")
+
+    monkeypatch.setattr(keras.applications, "VGG16", tiny_vgg16)
+    base = small_convnet.vgg16_base(input_shape=(48, 48, 3))
+    model = build_transfer_model(base, input_shape=(48, 48, 3), hidden_units=4)
+    assert model.output_shape == (None, 1) and base.trainable_weights == []
