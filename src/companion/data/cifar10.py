@@ -1,0 +1,210 @@
+"""CIFAR-10: 60,000 colour images of 32x32 pixels in ten classes (Krizhevsky, 2009).
+
+:func:`load_data` returns what ``keras.datasets.cifar10.load_data()`` returns:
+``(x_train, y_train), (x_test, y_test)`` with ``x`` uint8 of shape (N, 32, 32, 3) and
+``y`` uint8 of shape (N, 1). :func:`locate` says where the arrays come from; result
+records quote its ``description``, so that every number states the data it used.
+
+Where it looks, in order (``path``, else ``$COMPANION_DATA_DIR/cifar10``, else the cache):
+
+* ``cifar-10-batches-bin/`` -- the official *binary* version (read without pickle);
+* ``cifar-10-python.tar.gz`` -- the official *python* version. It holds pickles, and a
+  pickle can run code, so it is unpickled only after its sha256 matches the official
+  archive's; an extracted ``cifar-10-batches-py/`` folder is refused for the same reason;
+* ``cifar10.npz`` -- the four arrays in the Keras layout;
+* the developers' copies: ``cifar10_train_part*.npz`` + ``cifar10_test.npz`` (decoded from
+  JPEG, lossy) or ``cifar10_subset.npz`` (4,000 + 1,000 exact images).
+
+With none of them, the official python archive (163 MB) is downloaded and checked.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import tarfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .. import config
+from ..errors import DataFormatError
+from ._download import RemoteFile, fetch, verify
+
+CLASS_NAMES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+CLASS_NAMES_ZH = ["飞机", "汽车", "鸟", "猫", "鹿", "狗", "青蛙", "马", "船", "卡车"]
+
+REMOTE_ARCHIVE = RemoteFile(
+    dataset="cifar10",
+    name="cifar-10-python.tar.gz",
+    url="https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
+    sha256="6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce",
+)
+BIN_DIR = "cifar-10-batches-bin"
+BIN_TRAIN = [f"data_batch_{i}.bin" for i in range(1, 6)]
+BIN_TEST = "test_batch.bin"
+RECORD = 1 + 32 * 32 * 3  # one label byte, then the R, G and B planes
+
+
+@dataclass
+class Source:
+    """Where the arrays come from, in words and paths."""
+
+    kind: str
+    paths: list = field(default_factory=list)
+    description: str = ""
+
+
+def class_names(lang: str = "en") -> list[str]:
+    """The ten class names, in English or Chinese."""
+    if lang not in ("zh", "en"):
+        raise ValueError(f"lang must be 'zh' or 'en', got {lang!r}")
+    return CLASS_NAMES_ZH if lang == "zh" else CLASS_NAMES
+
+
+def locate(path: str | os.PathLike | None = None) -> Source:
+    """Find the best CIFAR-10 copy without reading it (downloading only as a last resort)."""
+    if path is not None:
+        path = Path(path).expanduser()
+        found = _in_file(path) if path.is_file() else _in_folder(path)
+        if found is None:
+            raise FileNotFoundError(
+                f"No CIFAR-10 files in {path}: expected {BIN_DIR}/, {REMOTE_ARCHIVE.name}, cifar10.npz, "
+                "or cifar10_train_part*.npz with cifar10_test.npz."
+            )
+        return found
+    for folder in ([config.data_dir() / "cifar10"] if config.data_dir() else []) + [config.cache_dir() / "cifar10"]:
+        found = _in_folder(folder)
+        if found is not None:
+            return found
+    archive = fetch(REMOTE_ARCHIVE)
+    return Source("python-archive", [archive], "CIFAR-10, official python version (50,000 train / 10,000 test)")
+
+
+def load_data(path: str | os.PathLike | None = None):
+    """Load CIFAR-10 as ``(x_train, y_train), (x_test, y_test)`` (a subset in a smoke run)."""
+    source = locate(path)
+    x_train, y_train, x_test, y_test = _READERS[source.kind](source)
+    for name, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
+        if x.ndim != 4 or x.shape[1:] != (32, 32, 3) or len(y) != len(x):
+            raise DataFormatError(f"CIFAR-10 {name} arrays have shapes {x.shape} and {y.shape}; expected (N, 32, 32, 3) and (N, 1).")
+    n_train = config.samples(len(x_train), config.SMOKE_TRAIN_SAMPLES)
+    n_test = config.samples(len(x_test), config.SMOKE_TEST_SAMPLES)
+    as_labels = lambda y: np.asarray(y, dtype=np.uint8).reshape(-1, 1)  # noqa: E731
+    return (
+        (np.asarray(x_train[:n_train], dtype=np.uint8), as_labels(y_train[:n_train])),
+        (np.asarray(x_test[:n_test], dtype=np.uint8), as_labels(y_test[:n_test])),
+    )
+
+
+# --- finding --------------------------------------------------------------------------
+
+
+def _in_file(path: Path) -> Source | None:
+    if path.name.endswith(".tar.gz"):
+        return Source("python-archive", [path], "CIFAR-10, official python version (50,000 train / 10,000 test)")
+    if path.suffix == ".npz":
+        return Source("npz", [path], f"CIFAR-10 from {path.name}")
+    return None
+
+
+def _in_folder(folder: Path) -> Source | None:
+    if not folder.is_dir():
+        return None
+    if all((folder / BIN_DIR / name).exists() for name in [*BIN_TRAIN, BIN_TEST]):
+        return Source("binary", [folder / BIN_DIR], "CIFAR-10, official binary version (50,000 train / 10,000 test)")
+    if (folder / REMOTE_ARCHIVE.name).exists():
+        return _in_file(folder / REMOTE_ARCHIVE.name)
+    if (folder / "cifar10.npz").exists():
+        return _in_file(folder / "cifar10.npz")
+    parts = sorted(folder.glob("cifar10_train_part*.npz"))
+    if parts and (folder / "cifar10_test.npz").exists():
+        return Source(
+            "parts",
+            [*parts, folder / "cifar10_test.npz"],
+            f"CIFAR-10, the first {10_000 * len(parts):,} training images and all 10,000 test images, "
+            "decoded from JPEG copies (lossy, quality 75)",
+        )
+    if (folder / "cifar10_subset.npz").exists():
+        return Source("npz", [folder / "cifar10_subset.npz"],
+                      "CIFAR-10 subset: the first 4,000 training and first 1,000 test images (exact pixels)")
+    if (folder / "cifar-10-batches-py").is_dir():
+        raise DataFormatError(
+            f"{folder / 'cifar-10-batches-py'} holds pickle files that cannot be checked against the official "
+            f"checksum, so they are not opened. Put the official archive {REMOTE_ARCHIVE.name} (or the binary "
+            f"version's {BIN_DIR}/) in {folder} instead."
+        )
+    return None
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+def read_binary_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """One file of the binary version: records of a label byte and 3,072 pixel bytes."""
+    raw = np.fromfile(path, dtype=np.uint8)
+    if raw.size == 0 or raw.size % RECORD:
+        raise DataFormatError(
+            f"{path} has {raw.size} bytes, not a whole number of {RECORD}-byte CIFAR-10 records: "
+            "it is truncated or not a CIFAR-10 binary batch. Download it again."
+        )
+    records = raw.reshape(-1, RECORD)
+    if records[:, 0].max() > 9:
+        raise DataFormatError(f"{path} has labels above 9; it is not a CIFAR-10 batch.")
+    images = records[:, 1:].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+    return np.ascontiguousarray(images), records[:, 0].copy()
+
+
+def _read_binary(source: Source):
+    folder = source.paths[0]
+    train = [read_binary_batch(folder / name) for name in BIN_TRAIN]
+    x_test, y_test = read_binary_batch(folder / BIN_TEST)
+    return np.concatenate([x for x, _ in train]), np.concatenate([y for _, y in train]), x_test, y_test
+
+
+def _read_python_archive(source: Source):
+    archive = source.paths[0]
+    verify(archive, REMOTE_ARCHIVE.sha256)  # only the official bytes are unpickled
+    batches = {}
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            for member in tar.getmembers():
+                name = Path(member.name).name
+                if name.startswith(("data_batch_", "test_batch")):
+                    entry = pickle.load(io.BytesIO(tar.extractfile(member).read()), encoding="bytes")
+                    images = np.asarray(entry[b"data"], dtype=np.uint8).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+                    batches[name] = (images, np.asarray(entry[b"labels"], dtype=np.uint8))
+    except (tarfile.TarError, EOFError, KeyError) as exc:
+        raise DataFormatError(f"{archive} could not be read ({exc}); delete it and download it again.") from None
+    train = [batches[f"data_batch_{i}"] for i in range(1, 6)]
+    return np.concatenate([x for x, _ in train]), np.concatenate([y for _, y in train]), *batches["test_batch"]
+
+
+def _npz(path: Path, keys: list[str]) -> list[np.ndarray]:
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            missing = set(keys) - set(data.files)
+            if missing:
+                raise DataFormatError(f"{path} lacks the arrays {sorted(missing)}.")
+            return [data[k] for k in keys]
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
+        if isinstance(exc, (DataFormatError, FileNotFoundError)):
+            raise
+        raise DataFormatError(f"{path} cannot be read as an npz file ({exc}).") from None
+
+
+def _read_npz(source: Source):
+    return _npz(source.paths[0], ["x_train", "y_train", "x_test", "y_test"])
+
+
+def _read_parts(source: Source):
+    *parts, test = source.paths
+    train = [_npz(p, ["x_train", "y_train"]) for p in parts]
+    x_test, y_test = _npz(test, ["x_test", "y_test"])
+    return np.concatenate([x for x, _ in train]), np.concatenate([y for _, y in train]), x_test, y_test
+
+
+_READERS = {"binary": _read_binary, "python-archive": _read_python_archive, "npz": _read_npz, "parts": _read_parts}

@@ -1,0 +1,83 @@
+"""The IDX file format of the MNIST distribution (LeCun et al.).
+
+A file is a 4-byte magic number -- two zero bytes, a type code, the number of
+dimensions -- then one big-endian 32-bit size per dimension, then the data in
+row-major order (big-endian for multi-byte types). Files may be gzip-compressed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import struct
+from pathlib import Path
+
+import numpy as np
+
+from .._io import write_bytes
+from ..errors import DataFormatError
+
+# type code -> numpy dtype (big-endian, as the format says)
+DTYPES = {
+    0x08: np.dtype("u1"),
+    0x09: np.dtype("i1"),
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
+CODES = {dtype.newbyteorder("="): code for code, dtype in DTYPES.items()}
+
+
+def _read_all(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            head = f.read(2)
+        opener = gzip.open if head == b"\x1f\x8b" else open
+        with opener(path, "rb") as f:
+            return f.read()
+    except (EOFError, gzip.BadGzipFile, OSError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise DataFormatError(
+            f"{path} cannot be decompressed ({exc}); it is probably truncated. "
+            "Delete it and download it again."
+        ) from None
+
+
+def read_idx(path: str | os.PathLike) -> np.ndarray:
+    """Read an IDX file (plain or gzip) into a NumPy array in native byte order."""
+    path = Path(path)
+    raw = _read_all(path)
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in DTYPES:
+        raise DataFormatError(f"{path} is not an IDX file (bad magic number {raw[:4].hex() or 'empty'}).")
+    dtype, ndim = DTYPES[raw[2]], raw[3]
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise DataFormatError(f"{path} is truncated inside its header.")
+    shape = struct.unpack(f">{ndim}I", raw[4:header])
+    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if len(raw) - header != expected:
+        raise DataFormatError(
+            f"{path} holds {len(raw) - header} bytes of data but its header {tuple(shape)} "
+            f"promises {expected}: the file is truncated or corrupt. Delete it and download it again."
+        )
+    data = np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
+    return data.astype(dtype.newbyteorder("="), copy=True)
+
+
+def write_idx(path: str | os.PathLike, array: np.ndarray, compress: bool | None = None) -> Path:
+    """Write ``array`` as an IDX file, gzip-compressed if the name ends in ``.gz``."""
+    path = Path(path)
+    array = np.asarray(array)
+    native = array.dtype.newbyteorder("=")
+    if native not in CODES:
+        raise ValueError(f"IDX cannot store dtype {array.dtype}; use uint8, int8, int16, int32, float32 or float64.")
+    code = CODES[native]
+    payload = struct.pack(">BBBB", 0, 0, code, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+    payload += np.ascontiguousarray(array, dtype=DTYPES[code]).tobytes()
+    if compress is None:
+        compress = path.suffix == ".gz"
+    if compress:
+        payload = gzip.compress(payload, mtime=0)
+    return write_bytes(path, payload)

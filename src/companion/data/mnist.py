@@ -1,0 +1,107 @@
+"""MNIST: 70,000 handwritten digits, 28x28 grey levels, ten classes.
+
+:func:`load_data` returns exactly what ``keras.datasets.mnist.load_data()`` returns:
+``(x_train, y_train), (x_test, y_test)`` with ``x`` uint8 of shape (N, 28, 28) and
+``y`` uint8 of shape (N,). It reads, in this order:
+
+1. the folder passed as ``path``, or ``$COMPANION_DATA_DIR/mnist``, holding either the
+   four official IDX files (``train-images-idx3-ubyte.gz`` ...) or ``mnist.npz``;
+2. the download cache (``~/.cache/companion/mnist``);
+3. a fresh download of Keras' ``mnist.npz`` (checked against its sha256).
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from .. import config
+from ..errors import DataFormatError
+from ._download import RemoteFile, fetch
+from .idx import read_idx
+
+CLASS_NAMES = [str(d) for d in range(10)]
+
+IDX_FILES = {
+    "x_train": "train-images-idx3-ubyte.gz",
+    "y_train": "train-labels-idx1-ubyte.gz",
+    "x_test": "t10k-images-idx3-ubyte.gz",
+    "y_test": "t10k-labels-idx1-ubyte.gz",
+}
+NPZ_NAME = "mnist.npz"
+
+# The file keras.datasets.mnist downloads; the same arrays as the IDX files.
+REMOTE_NPZ = RemoteFile(
+    dataset="mnist",
+    name=NPZ_NAME,
+    url="https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz",
+    sha256="731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
+)
+
+
+def load_data(path: str | os.PathLike | None = None):
+    """Load MNIST as ``(x_train, y_train), (x_test, y_test)`` (a subset in a smoke run)."""
+    arrays = _load_arrays(path)
+    _check(arrays)
+    n_train = config.samples(len(arrays["x_train"]), config.SMOKE_TRAIN_SAMPLES)
+    n_test = config.samples(len(arrays["x_test"]), config.SMOKE_TEST_SAMPLES)
+    return (
+        (arrays["x_train"][:n_train], arrays["y_train"][:n_train]),
+        (arrays["x_test"][:n_test], arrays["y_test"][:n_test]),
+    )
+
+
+def _load_arrays(path) -> dict[str, np.ndarray]:
+    if path is not None:
+        folder = Path(path).expanduser()
+        if folder.is_file():
+            return read_npz(folder)
+        found = _from_folder(folder)
+        if found is None:
+            raise FileNotFoundError(
+                f"No MNIST files in {folder}: expected the four IDX files "
+                f"({', '.join(IDX_FILES.values())}) or {NPZ_NAME}."
+            )
+        return found
+    local = config.data_dir()
+    if local is not None:
+        found = _from_folder(local / "mnist")
+        if found is not None:
+            return found
+    return read_npz(fetch(REMOTE_NPZ))
+
+
+def _from_folder(folder: Path) -> dict[str, np.ndarray] | None:
+    if all((folder / name).exists() for name in IDX_FILES.values()):
+        return {key: read_idx(folder / name) for key, name in IDX_FILES.items()}
+    if (folder / NPZ_NAME).exists():
+        return read_npz(folder / NPZ_NAME)
+    return None
+
+
+def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """Read the Keras ``mnist.npz`` layout (keys x_train, y_train, x_test, y_test)."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            missing = set(IDX_FILES) - set(data.files)
+            if missing:
+                raise DataFormatError(f"{path} lacks the arrays {sorted(missing)}; it is not an MNIST npz file.")
+            return {key: data[key] for key in IDX_FILES}
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
+        if isinstance(exc, (DataFormatError, FileNotFoundError)):
+            raise
+        raise DataFormatError(f"{path} cannot be read as an npz file ({exc}); delete it and download it again.") from None
+
+
+def _check(arrays: dict[str, np.ndarray]) -> None:
+    for split in ("train", "test"):
+        x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        if x.ndim != 3 or x.shape[1:] != (28, 28):
+            raise DataFormatError(f"MNIST {split} images have shape {x.shape}; expected (N, 28, 28).")
+        if y.shape != (len(x),):
+            raise DataFormatError(f"MNIST has {len(x)} {split} images but labels of shape {y.shape}.")
+    for key in IDX_FILES:
+        arrays[key] = arrays[key].astype(np.uint8, copy=False)
