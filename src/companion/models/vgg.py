@@ -1,0 +1,186 @@
+"""VGG16 from scratch (chapter 09, source 004 part 4), built twice: Sequential and functional.
+
+Configuration D of Simonyan & Zisserman (arXiv:1409.1556): five blocks of 3x3
+convolutions (stride 1, "same" padding) each closed by a 2x2 max-pool of stride 2,
+then two 4096-unit dense layers and a 1000-way softmax; 138,357,544 parameters.
+Layer names, shapes and parameter counts are those of
+``keras.applications.VGG16(weights=None)``, so weights trained for one load into the
+others by layer name (:func:`load_weights_by_name`).
+
+Building VGG16 allocates about 550 MB of float32 weights; training it is not the
+point here (the paper's runs took 2-3 weeks on four GPUs).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import keras
+import numpy as np
+from keras import layers
+
+from ..errors import DataFormatError, DownloadError
+
+#: (filters, number of 3x3 convolutions) of each of the five blocks.
+BLOCKS = ((64, 2), (128, 2), (256, 3), (512, 3), (512, 3))
+#: What the source's summaries (and the paper, "138M") report.
+SOURCE_PARAMS = 138_357_544
+#: Where keras.applications fetches the ImageNet weights (a Keras 2 HDF5 weights file).
+IMAGENET_WEIGHTS_URL = (
+    "https://storage.googleapis.com/tensorflow/keras-applications/vgg16/"
+    "vgg16_weights_tf_dim_ordering_tf_kernels.h5"
+)
+
+
+def _check(input_shape, classes: int) -> tuple[int, int, int]:
+    shape = tuple(input_shape)
+    if len(shape) != 3 or shape[-1] not in (1, 3) or any(int(s) != s or s < 32 for s in shape[:2]):
+        raise ValueError(
+            f"input_shape must be (height, width, channels) with height and width of at least 32 "
+            f"(five 2x2 poolings halve them five times) and 1 or 3 channels, got {input_shape!r}"
+        )
+    if int(classes) != classes or classes < 2:
+        raise ValueError(f"classes must be an integer of at least 2, got {classes!r}")
+    return shape
+
+
+def vgg16_layers(classes: int = 1000) -> list[keras.layers.Layer]:
+    """The layers of VGG16 in order, with the names keras.applications uses."""
+    stack = []
+    for block, (filters, convs) in enumerate(BLOCKS, start=1):
+        for i in range(1, convs + 1):
+            stack.append(layers.Conv2D(filters, (3, 3), padding="same", activation="relu", name=f"block{block}_conv{i}"))
+        stack.append(layers.MaxPooling2D((2, 2), strides=(2, 2), name=f"block{block}_pool"))
+    stack += [
+        layers.Flatten(name="flatten"),
+        layers.Dense(4096, activation="relu", name="fc1"),
+        layers.Dense(4096, activation="relu", name="fc2"),
+        layers.Dense(classes, activation="softmax", name="predictions"),
+    ]
+    return stack
+
+
+def build_vgg16_sequential(input_shape=(224, 224, 3), classes: int = 1000) -> keras.Sequential:
+    """VGG16 as a layer stack: ``keras.Sequential([Input, block1_conv1, ...])``."""
+    shape = _check(input_shape, classes)
+    return keras.Sequential([keras.Input(shape=shape, name="input_layer"), *vgg16_layers(classes)], name="vgg16_sequential")
+
+
+def build_vgg16(input_shape=(224, 224, 3), classes: int = 1000) -> keras.Model:
+    """VGG16 with the functional API: an Input, each layer called on the previous tensor."""
+    shape = _check(input_shape, classes)
+    image = keras.Input(shape=shape, name="input_layer")
+    x = image
+    for layer in vgg16_layers(classes):
+        x = layer(x)
+    return keras.Model(inputs=image, outputs=x, name="vgg16_functional")
+
+
+def feature_map_sizes(model: keras.Model) -> list[dict]:
+    """Output height, width and channels of every convolution and pooling layer, in order."""
+    rows = []
+    for layer in model.layers:
+        if isinstance(layer, (layers.Conv2D, layers.MaxPooling2D)):
+            _, height, width, channels = layer.output.shape
+            rows.append({"layer": layer.name, "height": height, "width": width, "channels": channels,
+                         "params": layer.count_params()})
+    return rows
+
+
+def load_weights_by_name(target: keras.Model, source, skip_missing: bool = False) -> list[str]:
+    """Copy weights into ``target`` layer by layer, matching layers by name.
+
+    ``source`` is a ``keras.Model``, a saved ``.keras`` model, or a Keras 2 style HDF5
+    weights file (``.h5``, the format of the ImageNet weights keras.applications
+    downloads). Every layer of ``target`` that holds weights must find a layer of the
+    same name and the same weight shapes in ``source``; with ``skip_missing=True``
+    layers absent from ``source`` keep their weights (a new classifier head, say).
+    Returns the names of the layers that were copied.
+    """
+    found = _weights_of(source)
+    copied, missing = [], []
+    for layer in target.layers:
+        if not layer.weights:
+            continue
+        if layer.name not in found:
+            missing.append(layer.name)
+            continue
+        arrays = found[layer.name]
+        expected = [tuple(w.shape) for w in layer.weights]
+        if [a.shape for a in arrays] != expected:
+            raise ValueError(
+                f"layer {layer.name!r}: the source holds weights of shapes {[a.shape for a in arrays]} "
+                f"but the target needs {expected}; the two models differ at this layer."
+            )
+        layer.set_weights(arrays)
+        copied.append(layer.name)
+    if missing and not skip_missing:
+        raise ValueError(
+            f"the source has no layer named {', '.join(map(repr, missing))}; rename the target's layers "
+            "to match, or pass skip_missing=True to leave those layers as they are."
+        )
+    return copied
+
+
+def _weights_of(source) -> dict[str, list[np.ndarray]]:
+    if isinstance(source, keras.Model):
+        return {layer.name: layer.get_weights() for layer in source.layers if layer.weights}
+    if not isinstance(source, (str, os.PathLike)):
+        raise TypeError(f"source must be a keras.Model or a file path, got {type(source).__name__}")
+    path = Path(source)
+    if not path.is_file():
+        raise FileNotFoundError(f"no weights file at {path}")
+    if path.suffix == ".keras":
+        return _weights_of(keras.models.load_model(path, compile=False))
+    if path.suffix in (".h5", ".hdf5"):
+        return _read_keras2_h5(path)
+    raise ValueError(f"{path}: expected a .keras model or a Keras 2 .h5 weights file")
+
+
+def _read_keras2_h5(path: Path) -> dict[str, list[np.ndarray]]:
+    """Read a Keras 2 weights file: one HDF5 group per layer, listed in ``layer_names``."""
+    import h5py  # a dependency of Keras itself
+
+    try:
+        with h5py.File(path, "r") as f:
+            root = f["model_weights"] if "model_weights" in f else f  # a whole saved model, or weights only
+            if "layer_names" not in root.attrs:
+                raise DataFormatError(
+                    f"{path} has no 'layer_names' attribute: it is not a Keras 2 weights file. "
+                    "Keras 3 .weights.h5 files load with model.load_weights() into the same architecture."
+                )
+            weights = {}
+            for name in root.attrs["layer_names"]:
+                name = name.decode() if isinstance(name, bytes) else str(name)
+                group = root[name]
+                names = [n.decode() if isinstance(n, bytes) else str(n) for n in group.attrs.get("weight_names", [])]
+                if names:
+                    weights[name] = [np.asarray(group[n]) for n in names]
+            return weights
+    except OSError as exc:
+        raise DataFormatError(f"{path} cannot be read as HDF5 ({exc}); download it again.") from None
+
+
+def load_imagenet_weights(model: keras.Model, path: str | os.PathLike | None = None) -> list[str]:
+    """Load the ImageNet-trained VGG16 weights into ``model`` by layer name.
+
+    ``path`` is a local copy of ``vgg16_weights_tf_dim_ordering_tf_kernels.h5``; without
+    it the file is fetched (and cached) the way keras.applications does. Returns the
+    names of the layers that were loaded.
+    """
+    if path is None:
+        try:
+            path = keras.utils.get_file(
+                "vgg16_weights_tf_dim_ordering_tf_kernels.h5",
+                IMAGENET_WEIGHTS_URL,
+                cache_subdir="models",
+                file_hash="64373286793e3c8b2b4e3219cbf3544b",
+            )
+        except Exception as exc:  # no network, a proxy, a dead URL ...
+            raise DownloadError(
+                f"could not download the ImageNet weights of VGG16 ({type(exc).__name__}: {exc}). "
+                f"Fetch {IMAGENET_WEIGHTS_URL} by hand (528 MB) and pass its path: "
+                "load_imagenet_weights(model, path='.../vgg16_weights_tf_dim_ordering_tf_kernels.h5')."
+            ) from None
+    return load_weights_by_name(model, path)
