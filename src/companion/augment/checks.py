@@ -12,7 +12,10 @@ def check_batch(images, what: str = "images"):
     shape and the dtype.
     """
     shape = tuple(images.shape)
-    dtype = keras.backend.standardize_dtype(images.dtype)
+    try:
+        dtype = keras.backend.standardize_dtype(images.dtype)
+    except ValueError:  # strings, objects ...: not a dtype Keras knows
+        dtype = str(images.dtype)
     if len(shape) != 4:
         hint = ""
         if len(shape) == 3:
