@@ -84,7 +84,7 @@ def ours_tf_data(x, y, batch_size, repeats):
     augmenter = ImageAugmenter(**OPTIONS).fit(x)
     steps = len(x) // batch_size
     dataset = (tf.data.Dataset.from_tensor_slices((x, y)).batch(batch_size, drop_remainder=True)
-               .map(lambda images, labels: (augmenter(images, training=True), labels),
+               .map(tf.autograph.experimental.do_not_convert(lambda images, labels: (augmenter(images, training=True), labels)),
                     num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE))
 
     def run():
@@ -100,7 +100,7 @@ def ours_layer(x, y, batch_size, repeats):
     if keras.backend.backend() == "tensorflow":
         import tensorflow as tf
 
-        call = tf.function(call)
+        call = tf.function(call, autograph=False)
     batches = [keras.ops.convert_to_tensor(x[i:i + batch_size]) for i in range(0, len(x) - batch_size + 1, batch_size)]
 
     def run():
@@ -111,6 +111,26 @@ def ours_layer(x, y, batch_size, repeats):
     return _best_rate(run, len(batches) * batch_size, repeats)
 
 
+def measure(images: int, legacy_images: int, batch_size: int, repeats: int) -> dict:
+    """Every way's images/s on both shapes, with what was run."""
+    rng = np.random.default_rng(0)
+    ways = {"legacy": legacy, "flow": ours_flow, "layer": ours_layer}
+    if keras.backend.backend() == "tensorflow":
+        ways["tf.data"] = ours_tf_data
+    results = {"backend": keras.backend.backend(), "keras": keras.__version__, "images": images,
+               "legacy_images": legacy_images, "batch_size": batch_size, "repeats": repeats,
+               "cpu_count": os.cpu_count(), "rates": {}}
+    for shape_name, shape in SHAPES.items():
+        x = rng.integers(0, 256, size=(images, *shape)).astype("float32")
+        y = rng.integers(0, 10, size=images)
+        rates = {}
+        for name, way in ways.items():
+            n = legacy_images if name == "legacy" else images
+            rates[name] = way(x[:n], y[:n], batch_size, repeats)
+        results["rates"][shape_name] = rates
+    return results
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=int, default=2048, help="images per pass (default 2048)")
@@ -119,23 +139,9 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
-
-    rng = np.random.default_rng(0)
-    ways = {"legacy": legacy, "flow": ours_flow, "layer": ours_layer}
-    if keras.backend.backend() == "tensorflow":
-        ways["tf.data"] = ours_tf_data
-    results = {"backend": keras.backend.backend(), "keras": keras.__version__, "images": args.images,
-               "legacy_images": args.legacy_images, "batch_size": args.batch_size, "repeats": args.repeats,
-               "cpu_count": os.cpu_count(), "rates": {}}
+    results = measure(args.images, args.legacy_images, args.batch_size, args.repeats)
     print(f"backend {results['backend']}, keras {results['keras']}, batch {args.batch_size}, best of {args.repeats}")
-    for shape_name, shape in SHAPES.items():
-        x = rng.integers(0, 256, size=(args.images, *shape)).astype("float32")
-        y = rng.integers(0, 10, size=args.images)
-        rates = {}
-        for name, way in ways.items():
-            n = args.legacy_images if name == "legacy" else args.images
-            rates[name] = way(x[:n], y[:n], args.batch_size, args.repeats)
-        results["rates"][shape_name] = rates
+    for shape_name, rates in results["rates"].items():
         for name, rate in rates.items():
             print(f"{shape_name:>8}  {name:<8} {rate:>10,.0f} images/s   {rate / rates['legacy']:5.1f}x legacy")
     if args.json:

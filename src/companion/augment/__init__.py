@@ -11,8 +11,10 @@ Modules: ``options`` (old units -> layer arguments), ``augmenter`` (the layer), 
 """
 
 from .augmenter import ImageAugmenter
+from .figures import augmentation_grid
 from .flow import ArrayBatches, AugmentedBatches, DirectoryBatches
 from .shear import CentredShear
 from .zca import ZCAWhitening
 
-__all__ = ["ArrayBatches", "AugmentedBatches", "CentredShear", "DirectoryBatches", "ImageAugmenter", "ZCAWhitening"]
+__all__ = ["ArrayBatches", "AugmentedBatches", "CentredShear", "DirectoryBatches", "ImageAugmenter", "ZCAWhitening",
+           "augmentation_grid"]

@@ -184,14 +184,19 @@ class ImageAugmenter(keras.layers.Layer):
     def compute_output_shape(self, input_shape):
         return input_shape
 
-    def augment(self, images, seed: int | None = None) -> np.ndarray:
-        """Augment one batch now and return a NumPy array; with ``seed``, the result repeats exactly."""
+    def augment(self, images, seed: int | None = None, compiled: bool = False) -> np.ndarray:
+        """Augment one batch now and return a NumPy array; with ``seed``, the result repeats exactly.
+
+        ``compiled=True`` (what ``flow`` uses) pays a one-off compilation to make every later
+        batch fast; for a single batch, running op by op is quicker.
+        """
         check_batch(images)
         if not self.built:
             self.build(tuple(images.shape))
         if seed is not None:
             self.reseed(seed)
-        return ops.convert_to_numpy(self._compiled_call()(ops.convert_to_tensor(images)))
+        call = self._compiled_call() if compiled else (lambda x: self(x, training=True))
+        return ops.convert_to_numpy(call(ops.convert_to_tensor(images)))
 
     def _compiled_call(self):
         """``self(x, training=True)``, compiled once where the backend makes that cheap.
@@ -204,7 +209,7 @@ class ImageAugmenter(keras.layers.Layer):
             if keras.backend.backend() == "tensorflow":
                 import tensorflow as tf  # only on this backend, and only when asked for
 
-                call = tf.function(call, reduce_retracing=True)
+                call = tf.function(call, reduce_retracing=True, autograph=False)
             self._compiled = call
         return self._compiled
 

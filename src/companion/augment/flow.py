@@ -63,7 +63,7 @@ class AugmentedBatches(keras.utils.PyDataset):
             raise IndexError(f"batch {index} out of range: there are {len(self)} batches")
         indices = self._indices(index)
         x, y = self._inputs(indices)
-        x = self.augmenter.augment(x, seed=self._batch_seed(index))
+        x = self.augmenter.augment(x, seed=self._batch_seed(index), compiled=True)
         if self.save_to_dir is not None:
             self._save(x, indices)
         if y is None:
