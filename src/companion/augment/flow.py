@@ -4,7 +4,9 @@ A ``PyDataset`` works with ``model.fit`` on every backend and is a plain Python 
 so ``for x_batch, y_batch in augmenter.flow(x, y, batch_size=9): ...`` works as in the old
 posts. Unlike the old iterator, one pass is one epoch (it stops), and ``model.fit`` asks
 for the next epoch itself. With ``seed``, batch ``i`` of epoch ``e`` is the same on every
-run: its shuffle order and its random transforms depend only on ``(seed, e, i)``.
+run: its shuffle order and its random transforms depend only on ``(seed, e, i)`` (with the
+default ``workers=1``; parallel workers share the augmenter's random state, so their batches are
+augmented correctly but not reproducibly).
 """
 
 from __future__ import annotations
