@@ -99,7 +99,11 @@ def run(ctx):
     if n_cifar > 32 * 32 * 3:
         c_aug = ImageAugmenter(zca_whitening=True).fit(cx[:n_cifar])
         zca["cifar10"] = {"fit_images": n_cifar, **_zca_summary(c_aug, cx[:n_cifar])}
-        ctx.figure(augmentation_grid(cx[:8], c_aug.augment(cx[:8]), row_titles=["", "zca_whitening=True"]), "cifar10_zca")
+        # epsilon 1e-6 suits 0-255 grey levels; on 0-1 colours a larger one damps the fine-grain noise
+        c_soft = ImageAugmenter(zca_whitening=True, zca_epsilon=0.1).fit(cx[:n_cifar])
+        ctx.figure(augmentation_grid(cx[:8], c_aug.augment(cx[:8]), c_soft.augment(cx[:8]),
+                                     row_titles=["", "zca_whitening=True", "zca_whitening=True\nzca_epsilon=0.1"]),
+                   "cifar10_zca")
     else:
         print(f"  CIFAR-10 ZCA skipped: {n_cifar} images cannot whiten 3,072 values per image")
     # The source's shear_range=1.25 read as degrees (today) against a visible 40°: how much moves?
