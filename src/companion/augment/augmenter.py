@@ -193,19 +193,30 @@ class ImageAugmenter(keras.layers.Layer):
         check_batch(images)
         if not self.built:
             self.build(tuple(images.shape))
+        x = ops.convert_to_tensor(images)
+        if compiled:
+            seeds = None if seed is None else np.asarray(self._seed_values(seed), dtype="int64")
+            return ops.convert_to_numpy(self._compiled_call()(x, seeds))
         if seed is not None:
             self.reseed(seed)
-        call = self._compiled_call() if compiled else (lambda x: self(x, training=True))
-        return ops.convert_to_numpy(call(ops.convert_to_tensor(images)))
+        return ops.convert_to_numpy(self(x, training=True))
 
     def _compiled_call(self):
-        """``self(x, training=True)``, compiled once where the backend makes that cheap.
+        """``self(x, training=True)`` after an optional reseed, compiled once where that is cheap.
 
         Run op by op (eagerly), a batch costs a few hundred small TensorFlow operations;
-        a ``tf.function`` runs them as one graph, which is what makes ``flow`` fast.
+        a ``tf.function`` runs them, the reseeding included, as one graph, which is what
+        makes ``flow`` fast.
         """
         if getattr(self, "_compiled", None) is None:
-            call = lambda x: self(x, training=True)  # noqa: E731
+
+            def call(x, seeds=None):
+                if seeds is not None:
+                    for k, layer in enumerate(self.random_layers):
+                        state = layer.generator.state
+                        state.assign(ops.cast(ops.stack([seeds[k], 0 * seeds[k]]), state.dtype))
+                return self(x, training=True)
+
             if keras.backend.backend() == "tensorflow":
                 import tensorflow as tf  # only on this backend, and only when asked for
 
@@ -213,11 +224,14 @@ class ImageAugmenter(keras.layers.Layer):
             self._compiled = call
         return self._compiled
 
+    def _seed_values(self, seed: int) -> list[int]:
+        """One generator seed per random layer, all derived from ``seed``."""
+        return [(int(seed) * 7919 + k * 104729) % (2**31 - 1) for k in range(len(self.random_layers))]
+
     def reseed(self, seed: int) -> None:
         """Restart every random layer's generator from ``seed`` (what makes seeded runs repeat)."""
-        for k, layer in enumerate(self.random_layers):
+        for layer, value in zip(self.random_layers, self._seed_values(seed)):
             state = layer.generator.state
-            value = (int(seed) * 7919 + k * 104729) % (2**31 - 1)
             state.assign(ops.convert_to_tensor([value, 0], dtype=state.dtype))
 
     # --------------------------------------------------------------- pipelines
