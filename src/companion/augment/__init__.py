@@ -1,0 +1,20 @@
+"""Image augmentation with Keras 3: the old ``ImageDataGenerator``'s options, option by option.
+
+>>> from companion.augment import ImageAugmenter
+>>> augmenter = ImageAugmenter(rotation_range=30, width_shift_range=0.1, horizontal_flip=True)
+>>> batches = augmenter.flow(x_train, y_train, batch_size=32, seed=0)      # a pipeline step
+>>> model = keras.Sequential([keras.Input((28, 28, 1)), augmenter, ...])    # or a layer
+
+Modules: ``options`` (old units -> layer arguments), ``augmenter`` (the layer), ``shear``
+(a centred ``RandomShear``), ``zca`` (ZCA whitening), ``flow`` (batches), ``directory``
+(reading image folders), ``saving`` (writing augmented images).
+"""
+
+from .augmenter import ImageAugmenter
+from .figures import augmentation_grid
+from .flow import ArrayBatches, AugmentedBatches, DirectoryBatches
+from .shear import CentredShear
+from .zca import ZCAWhitening
+
+__all__ = ["ArrayBatches", "AugmentedBatches", "CentredShear", "DirectoryBatches", "ImageAugmenter", "ZCAWhitening",
+           "augmentation_grid"]

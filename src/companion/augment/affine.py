@@ -1,0 +1,74 @@
+"""One resampling for all the geometric options: the random layers draw, we compose.
+
+Each ``keras.layers.Random*`` layer draws its random parameters with
+``get_random_transformation`` (its own seed generator and ranges). Applying the layers one
+after another would resample the image once per layer: slower, and blurrier with each
+bilinear pass. Like the old ``ImageDataGenerator``, we instead turn every draw into a 3×3
+matrix that maps an output pixel to the input pixel it reads, multiply the matrices, and
+call ``keras.ops.image.affine_transform`` once.
+"""
+
+from __future__ import annotations
+
+import keras
+
+from .shear import CentredShear
+
+
+def _rows(ops, a0, a1, a2, b0, b1, b2):
+    """Per-image 3×3 matrices [[a0 a1 a2], [b0 b1 b2], [0 0 1]] from (batch,) vectors."""
+    zeros, ones = ops.numpy.zeros_like(a0), ops.numpy.ones_like(a0)
+    flat = ops.numpy.stack([a0, a1, a2, b0, b1, b2, zeros, zeros, ones], axis=1)
+    return ops.numpy.reshape(flat, (-1, 3, 3))
+
+
+def layer_matrix(layer, transformation, height, width):
+    """The (batch, 3, 3) output->input matrices of one layer's random draw."""
+    ops = keras
+    f32 = lambda v: ops.ops.cast(v, "float32")  # noqa: E731
+    o = ops.ops
+    h, w = f32(height), f32(width)
+    if isinstance(layer, keras.layers.RandomRotation):
+        m = f32(transformation["rotation_matrix"])
+        a0, a1, a2, b0, b1, b2 = (m[:, i] for i in range(6))
+    elif isinstance(layer, CentredShear):
+        s = f32(transformation["shear_factor"])
+        sx, sy = s[:, 0], s[:, 1]
+        one = o.ones_like(sx)
+        a0, a1, a2, b0, b1, b2 = one, sx, -sx * (h - 1.0) / 2.0, sy, one, -sy * (w - 1.0) / 2.0
+    elif isinstance(layer, keras.layers.RandomZoom):
+        zx, zy = f32(transformation["width_zoom"])[:, 0], f32(transformation["height_zoom"])[:, 0]
+        zero = o.zeros_like(zx)
+        a0, a1, a2, b0, b1, b2 = zx, zero, (w - 1.0) / 2.0 * (1.0 - zx), zero, zy, (h - 1.0) / 2.0 * (1.0 - zy)
+    elif isinstance(layer, keras.layers.RandomTranslation):
+        t = f32(transformation["translations"])  # pixels: (dx, dy)
+        one, zero = o.ones_like(t[:, 0]), o.zeros_like(t[:, 0])
+        a0, a1, a2, b0, b1, b2 = one, zero, -t[:, 0], zero, one, -t[:, 1]
+    elif isinstance(layer, keras.layers.RandomFlip):
+        flip = f32(o.reshape(transformation["flips"], (-1,)))  # 1.0 where the image is flipped
+        zero = o.zeros_like(flip)
+        one = o.ones_like(flip)
+        sign = one - 2.0 * flip
+        if layer.mode == "horizontal":  # x_in = (W - 1) - x
+            a0, a1, a2, b0, b1, b2 = sign, zero, flip * (w - 1.0), zero, one, zero
+        else:  # "vertical": y_in = (H - 1) - y
+            a0, a1, a2, b0, b1, b2 = one, zero, zero, zero, sign, flip * (h - 1.0)
+    else:
+        raise TypeError(f"no matrix for {type(layer).__name__}")
+    return _rows(o, a0, a1, a2, b0, b1, b2)
+
+
+def random_affine(images, layers, interpolation: str, fill_mode: str, fill_value: float):
+    """Draw from every layer, compose the matrices in order, resample ``images`` once."""
+    o = keras.ops
+    shape = o.shape(images)
+    height, width = shape[1], shape[2]
+    total = None
+    for layer in layers:
+        transformation = layer.get_random_transformation(images, training=True)
+        m = layer_matrix(layer, transformation, height, width)
+        # layer k reads the output of layer k-1: in(M_1 M_2 ... M_k p)
+        total = m if total is None else o.matmul(total, m)
+    flat = o.reshape(total, (-1, 9))[:, :8]
+    return o.image.affine_transform(images, flat, interpolation=interpolation, fill_mode=fill_mode,
+                                    fill_value=fill_value, data_format="channels_last")

@@ -1,0 +1,262 @@
+"""``ImageAugmenter``: the options of the old ``ImageDataGenerator`` as one Keras 3 layer.
+
+The random options become ``keras.layers.Random*`` layers that draw the random parameters
+only when ``training=True`` (inside ``model.fit``, or when you ask for it); their draws are
+composed into one affine transform per image (see ``affine``). The statistics options
+(feature-wise centring and scaling, ZCA) are fitted on data with :meth:`ImageAugmenter.fit`
+and then apply always, at training and at test time, so a model that contains the
+augmenter standardizes its test images itself (the old API left that to you).
+
+Order, as in the old API: geometric transforms, then ``rescale``, then the feature-wise
+statistics, then ZCA.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import ops
+
+from . import options
+from .affine import random_affine
+from .checks import check_batch
+from .shear import CentredShear
+from .zca import ZCAWhitening
+
+#: the old API's divisor guard: x / (std + 1e-6)
+STD_EPSILON = 1e-6
+
+
+@keras.saving.register_keras_serializable(package="companion")
+class ImageAugmenter(keras.layers.Layer):
+    """The familiar ``ImageDataGenerator`` options, on Keras 3 layers; works on every backend.
+
+    Units are the old API's: ``rotation_range`` and ``shear_range`` in degrees, shifts as a
+    fraction below 1 or an ``int`` number of pixels, ``zoom_range`` as ``z`` (giving
+    ``[1 - z, 1 + z]``) or ``[lower, upper]``. Use it as a layer in a model, or as a data
+    pipeline step with :meth:`flow` / :meth:`flow_from_directory`.
+    """
+
+    def __init__(
+        self,
+        rotation_range: float = 0.0,
+        width_shift_range=0.0,
+        height_shift_range=0.0,
+        shear_range: float = 0.0,
+        zoom_range=0.0,
+        horizontal_flip: bool = False,
+        vertical_flip: bool = False,
+        featurewise_center: bool = False,
+        featurewise_std_normalization: bool = False,
+        zca_whitening: bool = False,
+        zca_epsilon: float = 1e-6,
+        fill_mode: str = "nearest",
+        cval: float = 0.0,
+        rescale: float | None = None,
+        interpolation: str = "bilinear",
+        seed: int | None = None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        # Check everything now, so that a wrong option fails where it is written.
+        self._rotation = options.rotation_factor(rotation_range)
+        self._width_shift = options.shift_range("width_shift_range", width_shift_range)
+        self._height_shift = options.shift_range("height_shift_range", height_shift_range)
+        self._shear = options.shear_factor(shear_range)
+        self._zoom = options.zoom_bounds(zoom_range) if zoom_range != 0 else (1.0, 1.0)
+        self._flip = options.flip_mode(horizontal_flip, vertical_flip)
+        self.fill_mode = options.check_fill_mode(fill_mode)
+        self.interpolation = options.check_interpolation(interpolation)
+        self.cval = float(cval)
+        self.rescale = options.check_rescale(rescale)
+        # The old API: std normalization and ZCA both imply centring.
+        self.featurewise_center = bool(featurewise_center or featurewise_std_normalization)
+        self.featurewise_std_normalization = bool(featurewise_std_normalization)
+        self.zca_whitening = bool(zca_whitening)
+        self.seed = seed
+        self._config = dict(
+            rotation_range=rotation_range, width_shift_range=width_shift_range,
+            height_shift_range=height_shift_range, shear_range=shear_range, zoom_range=zoom_range,
+            horizontal_flip=horizontal_flip, vertical_flip=vertical_flip,
+            featurewise_center=featurewise_center, featurewise_std_normalization=featurewise_std_normalization,
+            zca_whitening=zca_whitening, zca_epsilon=zca_epsilon, fill_mode=fill_mode, cval=cval,
+            rescale=rescale, interpolation=interpolation, seed=seed,
+        )
+        self.zca = ZCAWhitening(epsilon=zca_epsilon, name="zca") if zca_whitening else None
+        self.random_layers: list = []
+        self._fitted = False
+
+    # ----------------------------------------------------------------- building
+    def build(self, input_shape):
+        _, height, width, channels = input_shape
+        common = dict(fill_mode=self.fill_mode, interpolation=self.interpolation, fill_value=self.cval)
+        # Seeded: each random layer gets its own seed derived from ours; unseeded: fresh ones.
+        seeds = iter([None] * 6 if self.seed is None else [self.seed + 1000 * k for k in range(1, 7)])
+        layers = []
+        if self._rotation:
+            layers.append(keras.layers.RandomRotation(self._rotation, seed=next(seeds), **common))
+        if self._shear:
+            layers.append(CentredShear(x_factor=self._shear, seed=next(seeds), **common))
+        if self._zoom != (1.0, 1.0):
+            factor = (self._zoom[0] - 1.0, self._zoom[1] - 1.0)
+            # width_factor given: height and width zoom independently, as in the old API
+            layers.append(keras.layers.RandomZoom(factor, width_factor=factor, seed=next(seeds), **common))
+        if self._width_shift[1] or self._height_shift[1]:
+            dy = options.shift_fraction(self._height_shift, height)
+            dx = options.shift_fraction(self._width_shift, width)
+            layers.append(keras.layers.RandomTranslation(dy, dx, seed=next(seeds), **common))
+        # Two flip layers, not RandomFlip("horizontal_and_vertical"): that mode draws once and
+        # flips both axes together, while the old API flipped each axis on its own coin.
+        for mode in ("horizontal", "vertical"):
+            if self._flip in (mode, "horizontal_and_vertical"):
+                layers.append(keras.layers.RandomFlip(mode, seed=next(seeds)))
+        self.random_layers = layers
+        if self.featurewise_center:
+            self.feature_mean = self.add_weight(shape=(channels,), initializer="zeros", trainable=False, name="mean")
+            self.feature_std = self.add_weight(shape=(channels,), initializer="ones", trainable=False, name="std")
+        if self.zca is not None:
+            self.zca.build(input_shape)
+        self._input_shape = tuple(input_shape[1:])
+
+    # ------------------------------------------------------------------ fitting
+    @property
+    def needs_fit(self) -> bool:
+        return self.featurewise_center or self.zca_whitening
+
+    def fit(self, images) -> "ImageAugmenter":
+        """Learn the feature-wise statistics (per channel, as the old API) and the ZCA matrix.
+
+        ``rescale`` is applied first, so the statistics are those of the images that the
+        statistics will later be applied to (the old ``fit`` skipped ``rescale``).
+        """
+        images = np.asarray(images)
+        check_batch(images)
+        x = images.astype("float32")
+        if self.rescale is not None:
+            x = x * self.rescale
+        if not self.built:
+            self.build(x.shape)
+        self._check_size(x.shape)
+        if self.featurewise_center:
+            stats = keras.layers.Normalization(axis=-1)  # adapt() computes per-channel mean and variance
+            stats.adapt(x)
+            mean = np.ravel(ops.convert_to_numpy(stats.mean))
+            std = np.sqrt(np.ravel(ops.convert_to_numpy(stats.variance))) if self.featurewise_std_normalization else np.ones_like(mean)
+            self.feature_mean.assign(mean)
+            self.feature_std.assign(std)
+            x = (x - mean) / (std + STD_EPSILON)
+        if self.zca is not None:
+            self.zca.fit(x)
+        self._fitted = True
+        return self
+
+    def _check_size(self, shape):
+        if tuple(shape[1:]) != self._input_shape and None not in self._input_shape:
+            raise ValueError(
+                f"this augmenter was built for images of shape {self._input_shape}, got {tuple(shape[1:])}; "
+                "make a new ImageAugmenter for images of another size."
+            )
+
+    # ------------------------------------------------------------------ calling
+    def call(self, images, training=None):
+        if self.needs_fit and not self._fitted:
+            raise RuntimeError(
+                "featurewise_center / featurewise_std_normalization / zca_whitening need statistics: "
+                "call augmenter.fit(x_train) before using the augmenter."
+            )
+        x = ops.cast(images, self.compute_dtype)
+        if training and self.random_layers:
+            x = random_affine(x, self.random_layers, self.interpolation, self.fill_mode, self.cval)
+        if self.rescale is not None:
+            x = x * self.rescale
+        if self.featurewise_center:
+            x = (x - self.feature_mean) / (self.feature_std + STD_EPSILON)
+        if self.zca is not None:
+            x = self.zca(x)
+        return x
+
+    def __call__(self, images, *args, **kwargs):
+        check_batch(images)
+        if self.built:
+            self._check_size(images.shape)
+        return super().__call__(images, *args, **kwargs)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def augment(self, images, seed: int | None = None, compiled: bool = False) -> np.ndarray:
+        """Augment one batch now and return a NumPy array; with ``seed``, the result repeats exactly.
+
+        ``compiled=True`` (what ``flow`` uses) pays a one-off compilation to make every later
+        batch fast; for a single batch, running op by op is quicker.
+        """
+        check_batch(images)
+        if not self.built:
+            self.build(tuple(images.shape))
+        x = ops.convert_to_tensor(images)
+        if compiled:
+            seeds = None if seed is None else np.asarray(self._seed_values(seed), dtype="int64")
+            return ops.convert_to_numpy(self._compiled_call()(x, seeds))
+        if seed is not None:
+            self.reseed(seed)
+        return ops.convert_to_numpy(self(x, training=True))
+
+    def _compiled_call(self):
+        """``self(x, training=True)`` after an optional reseed, compiled once where that is cheap.
+
+        Run op by op (eagerly), a batch costs a few hundred small TensorFlow operations;
+        a ``tf.function`` runs them, the reseeding included, as one graph, which is what
+        makes ``flow`` fast.
+        """
+        if getattr(self, "_compiled", None) is None:
+
+            def call(x, seeds=None):
+                if seeds is not None:
+                    for k, layer in enumerate(self.random_layers):
+                        state = layer.generator.state
+                        state.assign(ops.cast(ops.stack([seeds[k], 0 * seeds[k]]), state.dtype))
+                return self(x, training=True)
+
+            if keras.backend.backend() == "tensorflow":
+                import tensorflow as tf  # only on this backend, and only when asked for
+
+                call = tf.function(call, reduce_retracing=True, autograph=False)
+            self._compiled = call
+        return self._compiled
+
+    def _seed_values(self, seed: int) -> list[int]:
+        """One generator seed per random layer, all derived from ``seed``."""
+        return [(int(seed) * 7919 + k * 104729) % (2**31 - 1) for k in range(len(self.random_layers))]
+
+    def reseed(self, seed: int) -> None:
+        """Restart every random layer's generator from ``seed`` (what makes seeded runs repeat)."""
+        for layer, value in zip(self.random_layers, self._seed_values(seed)):
+            state = layer.generator.state
+            state.assign(ops.convert_to_tensor([value, 0], dtype=state.dtype))
+
+    # --------------------------------------------------------------- pipelines
+    def flow(self, x, y=None, batch_size: int = 32, shuffle: bool = True, seed: int | None = None,
+             save_to_dir=None, save_prefix: str = "", save_format: str = "png", **kwargs):
+        """Batches of augmented ``x`` (and ``y``) as a ``keras.utils.PyDataset``; see :class:`ArrayBatches`."""
+        from .flow import ArrayBatches
+
+        return ArrayBatches(self, x, y, batch_size=batch_size, shuffle=shuffle, seed=seed, save_to_dir=save_to_dir,
+                            save_prefix=save_prefix, save_format=save_format, **kwargs)
+
+    def flow_from_directory(self, directory, target_size=(256, 256), color_mode: str = "rgb", classes=None,
+                            class_mode: str | None = "categorical", batch_size: int = 32, shuffle: bool = True,
+                            seed: int | None = None, save_to_dir=None, save_prefix: str = "",
+                            save_format: str = "png", **kwargs):
+        """Batches read from ``directory/<class>/<image>``, augmented; see :class:`DirectoryBatches`."""
+        from .flow import DirectoryBatches
+
+        return DirectoryBatches(self, directory, target_size=target_size, color_mode=color_mode, classes=classes,
+                                class_mode=class_mode, batch_size=batch_size, shuffle=shuffle, seed=seed,
+                                save_to_dir=save_to_dir, save_prefix=save_prefix, save_format=save_format, **kwargs)
+
+    def load_own_variables(self, store):
+        super().load_own_variables(store)
+        self._fitted = True
+
+    def get_config(self):
+        return {**super().get_config(), **self._config}

@@ -1,0 +1,68 @@
+"""Reading a ``directory/<class>/<image>`` tree, as ``flow_from_directory`` did, with Pillow only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DataFormatError
+
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".ppm", ".tif", ".tiff", ".gif", ".webp")
+COLOR_MODES = {"grayscale": "L", "rgb": "RGB", "rgba": "RGBA"}
+CLASS_MODES = ("categorical", "binary", "sparse", "input", None)
+
+
+def list_images(directory, classes=None) -> tuple[list[Path], np.ndarray, dict[str, int]]:
+    """Image paths, their class index and ``{class name: index}`` (classes sorted by name)."""
+    root = Path(directory).expanduser()
+    if not root.is_dir():
+        raise FileNotFoundError(f"{str(root)!r} is not a folder; flow_from_directory expects directory/<class>/<images>.")
+    if classes is None:
+        classes = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    class_indices = {name: i for i, name in enumerate(classes)}
+    paths, labels = [], []
+    for name, index in class_indices.items():
+        folder = root / name
+        if not folder.is_dir():
+            raise FileNotFoundError(f"class folder {str(folder)!r} does not exist")
+        for path in sorted(folder.rglob("*")):
+            if path.suffix.lower() in IMAGE_EXTENSIONS and path.is_file():
+                paths.append(path)
+                labels.append(index)
+    if not paths:
+        raise FileNotFoundError(
+            f"no images ({', '.join(IMAGE_EXTENSIONS)}) found under {str(root)!r}; it must hold one "
+            "sub-folder per class with the images inside."
+        )
+    return paths, np.asarray(labels, dtype="int64"), class_indices
+
+
+def load_images(paths, target_size, color_mode: str = "rgb") -> np.ndarray:
+    """Read, convert and resize images into one float32 (N, height, width, channels) array."""
+    from PIL import Image, UnidentifiedImageError
+
+    mode = COLOR_MODES[color_mode]
+    height, width = target_size
+    batch = []
+    for path in paths:
+        try:
+            with Image.open(path) as picture:
+                picture = picture.convert(mode)
+                if picture.size != (width, height):
+                    picture = picture.resize((width, height), Image.Resampling.NEAREST)  # the old default
+                pixels = np.asarray(picture, dtype="float32")
+        except (UnidentifiedImageError, OSError) as error:
+            raise DataFormatError(f"cannot read image {str(path)!r} ({error}); delete or replace the file.") from None
+        batch.append(pixels[..., None] if pixels.ndim == 2 else pixels)
+    return np.stack(batch)
+
+
+def check_options(target_size, color_mode, class_mode):
+    if color_mode not in COLOR_MODES:
+        raise ValueError(f"unknown color_mode {color_mode!r}; choose one of {', '.join(COLOR_MODES)}.")
+    if class_mode not in CLASS_MODES:
+        raise ValueError(f"unknown class_mode {class_mode!r}; choose one of {CLASS_MODES}.")
+    if len(tuple(target_size)) != 2 or min(target_size) < 1:
+        raise ValueError(f"target_size must be (height, width) in pixels, got {target_size!r}")
+    return tuple(int(v) for v in target_size)

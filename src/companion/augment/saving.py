@@ -1,0 +1,60 @@
+"""Writing augmented images to disk: checked folder, atomic files, readable formats."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from .._io import atomic_path
+
+#: file extension -> Pillow format name
+FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "bmp": "BMP", "tif": "TIFF", "tiff": "TIFF"}
+
+
+def check_save_dir(save_to_dir, save_format: str) -> tuple[Path, str]:
+    """Fail early, with what to do, if the folder is missing or unwritable or the format unknown."""
+    fmt = str(save_format).lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown save_format {save_format!r}; choose one of {', '.join(FORMATS)}.")
+    folder = Path(save_to_dir).expanduser()
+    if not folder.exists():
+        raise FileNotFoundError(
+            f"save_to_dir {str(folder)!r} does not exist; create it first, e.g. os.makedirs({str(folder)!r}, exist_ok=True)."
+        )
+    if not folder.is_dir():
+        raise NotADirectoryError(f"save_to_dir {str(folder)!r} is a file, not a folder; pass a folder.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(f"save_to_dir {str(folder)!r} is not writable; pass a folder you can write to.")
+    return folder, fmt
+
+
+def to_uint8(image: np.ndarray) -> np.ndarray:
+    """Stretch one image to 0–255 (as the old ``array_to_img(scale=True)``), so whitened images stay visible."""
+    image = np.asarray(image, dtype="float64")
+    low, high = image.min(), image.max()
+    if high > low:
+        image = (image - low) / (high - low) * 255.0
+    else:
+        image = np.zeros_like(image)
+    return np.round(image).astype("uint8")
+
+
+def save_image(image: np.ndarray, path: Path, fmt: str) -> Path:
+    """Write one (H, W, C) image atomically: readers never see a half-written file."""
+    from PIL import Image
+
+    pixels = to_uint8(image)
+    channels = pixels.shape[-1]
+    if channels == 1:
+        picture = Image.fromarray(pixels[..., 0], mode="L")
+    elif channels in (3, 4):
+        picture = Image.fromarray(pixels, mode="RGB" if channels == 3 else "RGBA")
+        if FORMATS[fmt] == "JPEG":
+            picture = picture.convert("RGB")
+    else:
+        raise ValueError(f"cannot save an image with {channels} channels; images need 1, 3 or 4.")
+    with atomic_path(path) as tmp:
+        picture.save(tmp, format=FORMATS[fmt])
+    return path

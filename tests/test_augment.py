@@ -1,0 +1,286 @@
+"""companion.augment: every option moves pixels the way it says; seeds repeat; clear errors."""
+
+import os
+
+import keras
+import numpy as np
+import pytest
+from PIL import Image
+
+from companion.augment import ImageAugmenter
+from companion.errors import DataFormatError
+
+
+def marker_image(height=29, width=29, channels=1):
+    """An asymmetric image: every pixel a different value, so any move shows."""
+    values = np.arange(height * width * channels, dtype="float32").reshape(1, height, width, channels)
+    return values / values.max()
+
+
+def layer_of(augmenter, cls):
+    return next(layer for layer in augmenter.random_layers if type(layer) is cls)
+
+
+def fix_range(augmenter, cls, **attributes):
+    """Pin a random layer's range to one value, so the transform is known exactly."""
+    layer = layer_of(augmenter, cls)
+    for name, value in attributes.items():
+        setattr(layer, name, value)
+
+
+# ------------------------------------------------------------------------- geometry
+def test_horizontal_flip_mirrors_exactly_and_sometimes_not():
+    x = np.repeat(marker_image(), 64, axis=0)
+    out = ImageAugmenter(horizontal_flip=True).augment(x, seed=0)
+    mirrored = np.array([np.array_equal(o, x[0][:, ::-1]) for o in out])
+    unchanged = np.array([np.array_equal(o, x[0]) for o in out])
+    assert np.all(mirrored | unchanged) and mirrored.any() and unchanged.any()
+
+
+def test_both_flips_are_independent_as_in_the_old_api():
+    x = np.repeat(marker_image(), 128, axis=0)
+    out = ImageAugmenter(horizontal_flip=True, vertical_flip=True).augment(x, seed=1)
+    image = x[0]
+    variants = [image, image[:, ::-1], image[::-1], image[::-1, ::-1]]
+    seen = [sum(np.array_equal(o, v) for o in out) for v in variants]
+    assert sum(seen) == len(out)
+    assert all(count > 0 for count in seen), seen  # each axis flips on its own coin
+
+
+@pytest.mark.parametrize("fill_mode", ["constant", "nearest", "wrap", "reflect"])
+def test_shift_of_k_pixels_moves_content_by_k_with_the_chosen_fill(fill_mode):
+    k, width = 3, 16
+    x = marker_image(12, width)
+    augmenter = ImageAugmenter(width_shift_range=k, fill_mode=fill_mode, cval=-1.0)
+    augmenter.build(x.shape)
+    fix_range(augmenter, keras.layers.RandomTranslation, width_lower=k / width, width_upper=k / width)
+    out = augmenter.augment(x, seed=0)[0, :, :, 0]
+    image = x[0, :, :, 0]
+    np.testing.assert_allclose(out[:, k:], image[:, :-k], atol=1e-6)  # content moved right by k
+    expected_fill = {
+        "constant": np.full((12, k), -1.0),
+        "nearest": np.repeat(image[:, :1], k, axis=1),
+        "wrap": image[:, -k:],
+        "reflect": image[:, :k][:, ::-1],
+    }[fill_mode]
+    np.testing.assert_allclose(out[:, :k], expected_fill, atol=1e-6)
+
+
+def test_integer_shift_range_is_pixels_and_float_is_a_fraction():
+    x = marker_image(10, 20)
+    pixels = ImageAugmenter(width_shift_range=4)
+    pixels.build(x.shape)
+    fraction = ImageAugmenter(width_shift_range=0.2)
+    fraction.build(x.shape)
+    for augmenter in (pixels, fraction):
+        layer = layer_of(augmenter, keras.layers.RandomTranslation)
+        assert layer.width_upper == pytest.approx(0.2) and layer.height_upper == 0
+
+
+def test_rotation_by_a_fixed_angle_keeps_the_centre():
+    x = marker_image(29, 29)
+    augmenter = ImageAugmenter(rotation_range=90, interpolation="nearest")
+    augmenter.build(x.shape)
+    fix_range(augmenter, keras.layers.RandomRotation, factor=(0.25, 0.25))  # exactly 90°
+    out = augmenter.augment(x, seed=0)[0, :, :, 0]
+    image = x[0, :, :, 0]
+    assert any(np.array_equal(out, np.rot90(image, k)) for k in (1, 3))
+    assert out[14, 14] == image[14, 14]
+    # a smaller angle moves every pixel except the centre
+    fix_range(augmenter, keras.layers.RandomRotation, factor=(30 / 360, 30 / 360))
+    out = augmenter.augment(x, seed=0)[0, :, :, 0]
+    assert out[14, 14] == image[14, 14] and not np.array_equal(out, image)
+
+
+@pytest.mark.parametrize("zoom, side", [(0.5, 16), (2.0, 4)])
+def test_zoom_changes_scale(zoom, side):
+    x = np.zeros((1, 32, 32, 1), "float32")
+    x[0, 12:20, 12:20] = 1.0  # an 8-pixel square in the middle
+    augmenter = ImageAugmenter(zoom_range=[0.5, 2.0], fill_mode="constant", interpolation="nearest")
+    augmenter.build(x.shape)
+    fix_range(augmenter, keras.layers.RandomZoom, height_lower=zoom - 1, height_upper=zoom - 1,
+              width_lower=zoom - 1, width_upper=zoom - 1)
+    out = augmenter.augment(x, seed=0)[0, :, :, 0]
+    rows, cols = np.nonzero(out > 0.5)
+    assert np.ptp(rows) + 1 == side and np.ptp(cols) + 1 == side  # 0.5 reads half the distance: twice as big
+    assert rows.mean() == pytest.approx(15.5) and cols.mean() == pytest.approx(15.5)
+
+
+def test_shear_is_an_angle_about_the_centre():
+    x = np.zeros((1, 31, 31, 1), "float32")
+    x[0, :, 15] = 1.0  # a vertical line through the centre
+    augmenter = ImageAugmenter(shear_range=45, fill_mode="constant", interpolation="nearest")
+    augmenter.build(x.shape)
+    from companion.augment import CentredShear
+
+    fix_range(augmenter, CentredShear, x_factor=(1.0, 1.0))  # tan(45°): one pixel across per row
+    out = augmenter.augment(x, seed=0)[0, :, :, 0]
+    columns = np.array([np.argmax(row) for row in out[5:26]])
+    assert out[15, 15] == 1.0  # the centre stays put
+    steps = np.diff(columns)
+    assert np.all(np.abs(steps) == 1) and len(set(steps)) == 1  # the line leans 45°
+
+
+def test_seeded_runs_repeat_exactly():
+    x = np.random.default_rng(0).random((16, 16, 16, 3)).astype("float32")
+    options = dict(rotation_range=40, width_shift_range=0.2, height_shift_range=2, shear_range=10,
+                   zoom_range=0.2, horizontal_flip=True, vertical_flip=True)
+    augmenter = ImageAugmenter(**options)
+    first = [b for b, _ in augmenter.flow(x, np.arange(16), batch_size=8, seed=7)]
+    again = [b for b, _ in ImageAugmenter(**options).flow(x, np.arange(16), batch_size=8, seed=7)]
+    other = [b for b, _ in augmenter.flow(x, np.arange(16), batch_size=8, seed=8)]
+    for a, b in zip(first, again):
+        np.testing.assert_array_equal(a, b)
+    assert not any(np.array_equal(a, b) for a, b in zip(first, other))
+
+
+def test_flow_shuffles_labels_with_their_images_and_covers_everything():
+    x = np.arange(10, dtype="float32").reshape(10, 1, 1, 1) * np.ones((1, 4, 4, 1), "float32")
+    labels = []
+    batches = ImageAugmenter().flow(x, np.arange(10), batch_size=4, shuffle=True, seed=3)
+    assert len(batches) == 3
+    for images, y in batches:
+        np.testing.assert_array_equal(images[:, 0, 0, 0], y)
+        labels.extend(y)
+    assert sorted(labels) == list(range(10)) and labels != list(range(10))
+
+
+# ----------------------------------------------------------------------- statistics
+def test_featurewise_standardization_gives_zero_mean_unit_std():
+    x = np.random.default_rng(1).normal(50, 20, size=(300, 8, 8, 3)).astype("float32")
+    x[..., 1] += 100
+    augmenter = ImageAugmenter(featurewise_center=True, featurewise_std_normalization=True).fit(x)
+    out = augmenter.augment(x)
+    np.testing.assert_allclose(out.mean(axis=(0, 1, 2)), 0, atol=1e-3)
+    np.testing.assert_allclose(out.std(axis=(0, 1, 2)), 1, atol=1e-3)
+    centred = ImageAugmenter(featurewise_center=True).fit(x).augment(x)
+    np.testing.assert_allclose(centred.mean(axis=(0, 1, 2)), 0, atol=1e-3)
+    assert centred.std() > 10  # centring alone keeps the scale
+
+
+def test_rescale_is_applied_before_the_statistics_are_fitted():
+    x = np.random.default_rng(2).integers(0, 256, size=(200, 6, 6, 1)).astype("uint8")
+    out = ImageAugmenter(rescale=1 / 255, featurewise_center=True).fit(x).augment(x)
+    assert abs(out.mean()) < 1e-3 and out.max() <= 1.0
+
+
+def test_zca_gives_identity_covariance_on_its_fit_data():
+    rng = np.random.default_rng(3)
+    mixing = rng.normal(size=(48, 48))
+    x = (rng.normal(size=(3000, 48)) @ mixing).reshape(3000, 4, 4, 3).astype("float32")
+    out = ImageAugmenter(zca_whitening=True).fit(x).augment(x).reshape(3000, -1)
+    np.testing.assert_allclose(np.cov(out, rowvar=False, bias=True), np.eye(48), atol=2e-3)
+    # ZCA is the whitening closest to the input: each output stays correlated with its own input
+    flat = x.reshape(3000, -1)
+    own = [np.corrcoef(flat[:, i], out[:, i])[0, 1] for i in range(48)]
+    assert min(own) > 0
+
+
+def test_the_augmenter_is_a_layer_that_saves_its_statistics(tmp_path):
+    x = np.random.default_rng(4).normal(3, 2, size=(100, 8, 8, 1)).astype("float32")
+    augmenter = ImageAugmenter(rotation_range=10, featurewise_center=True, featurewise_std_normalization=True,
+                               zca_whitening=True, seed=0).fit(x)
+    model = keras.Sequential([keras.Input((8, 8, 1)), augmenter, keras.layers.Flatten(), keras.layers.Dense(2)])
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(x, np.zeros(100), epochs=1, verbose=0)
+    path = tmp_path / "m.keras"
+    model.save(path)
+    reloaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(reloaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-5, atol=1e-5)
+    # at test time (training=False) only the statistics apply, no random moves: the same output twice,
+    # whitened (identity covariance on the fit data)
+    first = keras.ops.convert_to_numpy(augmenter(x, training=False)).reshape(100, -1)
+    np.testing.assert_array_equal(first, keras.ops.convert_to_numpy(augmenter(x, training=False)).reshape(100, -1))
+    np.testing.assert_allclose(np.cov(first, rowvar=False, bias=True), np.eye(64), atol=1e-3)
+
+
+# --------------------------------------------------------------------------- saving
+def test_save_to_dir_writes_one_readable_file_per_image(tmp_path):
+    x = np.random.default_rng(5).random((10, 12, 12, 3)).astype("float32")
+    batches = ImageAugmenter(rotation_range=20).flow(x, None, batch_size=4, seed=0, save_to_dir=tmp_path,
+                                                     save_prefix="aug", save_format="jpeg")
+    shapes = [batch.shape for batch in batches]
+    files = sorted(tmp_path.iterdir())
+    assert len(shapes) == 3 and len(files) == 10
+    for path in files:
+        assert path.name.startswith("aug_") and path.suffix == ".jpeg"
+        with Image.open(path) as image:
+            assert image.size == (12, 12) and image.mode == "RGB"
+    assert not list(tmp_path.glob(".*tmp"))  # nothing half-written left behind
+
+
+def test_save_to_dir_errors(tmp_path, monkeypatch):
+    x = np.zeros((2, 4, 4, 1), "float32")
+    augmenter = ImageAugmenter()
+    with pytest.raises(FileNotFoundError, match="makedirs"):
+        augmenter.flow(x, save_to_dir=tmp_path / "missing")
+    (tmp_path / "file").write_text("")
+    with pytest.raises(NotADirectoryError):
+        augmenter.flow(x, save_to_dir=tmp_path / "file")
+    with pytest.raises(ValueError, match="save_format"):
+        augmenter.flow(x, save_to_dir=tmp_path, save_format="gifv")
+    monkeypatch.setattr(os, "access", lambda *args: False)  # root may write anywhere, so pretend
+    with pytest.raises(PermissionError, match="not writable"):
+        augmenter.flow(x, save_to_dir=tmp_path)
+
+
+def test_flow_from_directory_reads_class_folders(tmp_path):
+    rng = np.random.default_rng(6)
+    for name, count in (("cats", 3), ("dogs", 2)):
+        (tmp_path / name).mkdir()
+        for i in range(count):
+            Image.fromarray(rng.integers(0, 256, (20, 30, 3), dtype=np.uint8)).save(tmp_path / name / f"{i}.png")
+    batches = ImageAugmenter(horizontal_flip=True, rescale=1 / 255).flow_from_directory(
+        tmp_path, target_size=(16, 16), batch_size=4, seed=0)
+    assert batches.class_indices == {"cats": 0, "dogs": 1}
+    (x1, y1), (x2, y2) = list(batches)
+    assert x1.shape == (4, 16, 16, 3) and x2.shape == (1, 16, 16, 3) and x1.max() <= 1.0
+    assert (y1.sum(axis=0) + y2.sum(axis=0)).tolist() == [3, 2]  # one-hot, every image once
+    (tmp_path / "dogs" / "broken.png").write_bytes(b"not a png")
+    broken = ImageAugmenter().flow_from_directory(tmp_path, target_size=(16, 16), batch_size=8, class_mode="sparse")
+    with pytest.raises(DataFormatError, match="broken.png"):
+        broken[0]
+    with pytest.raises(FileNotFoundError):
+        ImageAugmenter().flow_from_directory(tmp_path / "nowhere")
+
+
+# ----------------------------------------------------------------------- bad inputs
+@pytest.mark.parametrize("options, error, words", [
+    (dict(rotation_range=-10), ValueError, "negative"),
+    (dict(rotation_range=400), ValueError, "180"),
+    (dict(width_shift_range=2.0), ValueError, "int"),
+    (dict(height_shift_range=-0.1), ValueError, "negative"),
+    (dict(shear_range=60), ValueError, "degrees"),
+    (dict(zoom_range=1.5), ValueError, "between 0 and 1"),
+    (dict(zoom_range=[1.2, 0.8]), ValueError, "lower <= upper"),
+    (dict(fill_mode="mirror"), ValueError, "fill_mode"),
+    (dict(horizontal_flip="yes"), TypeError, "True or False"),
+])
+def test_bad_options_are_refused_where_they_are_written(options, error, words):
+    with pytest.raises(error, match=words):
+        ImageAugmenter(**options)
+
+
+def test_bad_images_are_refused_clearly():
+    augmenter = ImageAugmenter(rotation_range=10)
+    with pytest.raises(ValueError, match=r"x\[\.\.\., None\]"):
+        augmenter.augment(np.zeros((5, 28, 28), "float32"))
+    with pytest.raises(TypeError, match="numbers"):
+        augmenter.augment(np.zeros((5, 28, 28, 1), bool))
+    with pytest.raises(TypeError, match="numbers"):
+        augmenter.flow(np.full((5, 2, 2, 1), "a"))
+    with pytest.raises(ValueError, match="channels"):
+        augmenter.augment(np.zeros((2, 3, 28, 28), "float32"))
+    with pytest.raises(ValueError, match="same length"):
+        augmenter.flow(np.zeros((5, 4, 4, 1)), np.zeros(4))
+    augmenter.augment(np.zeros((2, 8, 8, 1), "uint8"))  # uint8 is fine (cast to float32)
+    with pytest.raises(ValueError, match="built for images of shape"):
+        augmenter.augment(np.zeros((2, 9, 9, 1), "float32"))
+
+
+def test_statistics_must_be_fitted_and_zca_needs_enough_images():
+    x = np.zeros((100, 8, 8, 3), "float32")
+    with pytest.raises(RuntimeError, match="fit"):
+        ImageAugmenter(featurewise_center=True).flow(x)
+    with pytest.raises(ValueError, match="at least 193 images"):
+        ImageAugmenter(zca_whitening=True).fit(x)  # 100 images of 8*8*3 = 192 values
