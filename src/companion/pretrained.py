@@ -209,7 +209,8 @@ def ensure_weights(model: str | PretrainedModel, include_top: bool = True) -> Pa
                                         cache_dir=str(target.parent.parent))
             return Path(path)
         except Exception as exc:  # keras wraps every network failure in a bare Exception
-            failures.append(f"  {url}: {str(exc).splitlines()[0][:200]}")
+            reason = str(exc).splitlines()[0].split(" -- ")[-1]  # keras repeats the URL before " -- "
+            failures.append(f"    {url}: {reason[:200]}")
     raise WeightsUnavailableError(
         f"The ImageNet weights of {spec.name} are not on this machine and could not be downloaded.\n"
         f"  file needed: {name}" + (f" (md5 {md5})" if md5 else "") + "\n"
@@ -258,7 +259,8 @@ def load_image(path: str | os.PathLike, size: tuple[int, int]) -> np.ndarray:
     try:
         image = keras.utils.load_img(path, target_size=size, color_mode="rgb")
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise DataFormatError(f"{path} is not an image Pillow can read (JPEG, PNG, ...): {exc}") from None
+        detail = "" if isinstance(exc, UnidentifiedImageError) else f" ({exc})"
+        raise DataFormatError(f"{path} is not an image Pillow can read (JPEG, PNG, ...){detail}.") from None
     return keras.utils.img_to_array(image, dtype="float32")
 
 
@@ -282,6 +284,22 @@ def _as_batch(image, size: tuple[int, int]) -> np.ndarray:
 
         array = keras.ops.convert_to_numpy(keras.ops.image.resize(array[None], size, interpolation="nearest"))[0]
     return array[None]
+
+
+EXAMPLE_IMAGE = "creative_commons_elephant.jpg"
+
+
+def example_image() -> Path:
+    """The chapter's photo (an African elephant and her calf): ``$COMPANION_DATA_DIR/images/``."""
+    folder = config.data_dir()
+    path = (folder / "images" / EXAMPLE_IMAGE) if folder else None
+    if path is None or not path.is_file():
+        raise FileNotFoundError(
+            f"The example photo {EXAMPLE_IMAGE} is not at {path or '$COMPANION_DATA_DIR/images/'}. "
+            "Set COMPANION_DATA_DIR to a folder with images/" + EXAMPLE_IMAGE + ", or use any photo of your own: "
+            "classify('my_photo.jpg')."
+        )
+    return path
 
 
 def classify(image, model: str = "resnet50", top: int = 5, weights: str | None = "imagenet") -> list[Prediction]:
