@@ -100,7 +100,7 @@ def test_grad_cam_gives_one_heat_map_per_image_in_0_to_1(model):
 def test_the_figures_draw(model):
     results = filters.visualize_filters(model, "conv_a", steps=2, upscaling_steps=1)
     heatmaps, _ = filters.grad_cam(model, np.full((2, 16, 16, 3), 100.0))
-    for fig in (filter_grid(results, n=2), filters_by_layer({"conv_a": results}, per_layer=4),
+    for fig in (filter_grid(results), filters_by_layer({"conv_a": results}, per_layer=4),
                 grad_cam_grid(np.full((2, 16, 16, 3), 100.0), heatmaps, ["a", "b"])):
         assert fig.axes
 

@@ -18,7 +18,7 @@ from companion.filters import grad_cam, visualize_filters
 from companion.pretrained import weights_path
 from companion.results import provenance
 from companion.train import fit
-from companion.visualize import filter_grid, filters_by_layer, grad_cam_grid
+from companion.visualize import filter_grid, filters_by_layer, grad_cam_grid, shrink_png
 
 CHAPTER = "12-filter-visualization"
 N_TRAIN = 12_000  # of the 30,000 in the developers' copy: what two shared CPU cores train in minutes
@@ -59,8 +59,9 @@ def run(ctx):
     start = time.perf_counter()
     layers = {name: visualize_filters(model, name, size=64, steps=20, upscaling_steps=4) for name in LAYERS}
     filter_seconds = time.perf_counter() - start
-    ctx.figure(filters_by_layer(layers, per_layer=8), "filters_by_layer")
-    ctx.figure(filter_grid(layers["block2_conv2"], n=7), "block2_conv2_grid")
+    # textures compress badly: a 256-colour palette keeps these figures to a few hundred KB
+    shrink_png(ctx.figure(filters_by_layer(layers, per_layer=8), "filters_by_layer"), scale=0.8)
+    shrink_png(ctx.figure(filter_grid(layers["block2_conv2"]), "block2_conv2_grid"), scale=0.8)
 
     # Grad-CAM on the first two test images of each of four classes, correct or not
     picks = np.concatenate([np.flatnonzero(y_test.ravel() == c)[:2] for c in (0, 1, 3, 7)])

@@ -189,15 +189,19 @@ def save_figure(fig, path: str | os.PathLike, dpi: int = 110) -> Path:
 def filter_grid(filter_images, n: int | None = None, title: str | None = None):
     """The source's picture: the n×n strongest filter images of one layer, strongest first.
 
-    ``filter_images`` is what :func:`companion.filters.visualize_filters` returns; ``n``
-    defaults to the largest square that fits. Each tile is captioned with its filter number.
+    ``filter_images`` is what :func:`companion.filters.visualize_filters` returns. Filters that
+    never responded (mean activation 0: gradient ascent could not move them, their image is the
+    starting noise) are left out, as the source leaves them out; ``n`` defaults to the largest
+    square of the rest. Each tile is captioned with its filter number.
     """
     from .filters import strongest
 
     plt = _pyplot()
-    if not filter_images:
-        raise ValueError("filter_grid needs at least one filter image")
-    n = n or int(np.floor(np.sqrt(len(filter_images))))
+    live = [item for item in filter_images if item.activation > 0]
+    if not live:
+        raise ValueError("filter_grid: no filter responded (all mean activations are 0); nothing to draw")
+    n = n or max(1, int(np.floor(np.sqrt(len(live)))))
+    filter_images = live
     best = strongest(filter_images, n * n)
     fig, axes = plt.subplots(n, n, figsize=(n * 1.0, n * 1.1), squeeze=False)
     for ax in axes.flat:
@@ -256,3 +260,20 @@ def grad_cam_grid(images, heatmaps, titles=None, cols: int = 4, alpha: float = 0
             left.set_title(titles[i], fontsize=7, loc="left")
     fig.tight_layout(pad=0.3)
     return fig
+
+
+def shrink_png(path: str | os.PathLike, scale: float = 1.0, colors: int = 256) -> Path:
+    """Rewrite a PNG smaller: scaled by ``scale`` and reduced to a palette of ``colors`` colours.
+
+    For pictures full of fine texture (filter images), which compress badly as plain RGB PNGs.
+    """
+    from PIL import Image
+
+    path = Path(path)
+    with Image.open(path) as opened:
+        image = opened.convert("RGB")
+    if scale != 1.0:
+        image = image.resize((round(image.width * scale), round(image.height * scale)), Image.LANCZOS)
+    with atomic_path(path) as tmp:
+        image.quantize(colors, method=Image.Quantize.MEDIANCUT).save(tmp, format="PNG", optimize=True)
+    return path
