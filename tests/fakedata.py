@@ -102,9 +102,23 @@ def write_cats_dogs_filtered(folder: Path, n_train: int = 30, n_validation: int 
     return {"corrupt": "cat.900.jpg", "not_image": "dog.901.jpg"}
 
 
+def write_photo(path: Path, size: tuple[int, int] = (300, 200), seed: int = 0) -> Path:
+    """A JPEG standing in for the chapters' photo (smooth colour blobs, not a real scene)."""
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    width, height = size
+    yy, xx = np.mgrid[0:height, 0:width] / max(size)
+    image = np.stack([np.sin(6 * xx + c) * np.cos(5 * yy - c) for c in rng.random(3) * 6], axis=-1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(((image + 1) * 127.5).astype(np.uint8)).save(path, quality=90)
+    return path
+
+
 def make_data_dir(root: Path) -> Path:
     """A ``COMPANION_DATA_DIR`` with every dataset the chapters need, in official layouts."""
     write_mnist_idx(root / "mnist", n_train=2000, n_test=500)
     write_cifar10_binary(root / "cifar10", per_batch=400, n_test=500)
     write_cats_dogs_filtered(root / "cats_and_dogs_filtered")
+    write_photo(root / "images" / "creative_commons_elephant.jpg")
     return root

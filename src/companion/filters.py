@@ -1,0 +1,342 @@
+"""What a convnet has learned: filter images by gradient ascent, and Grad-CAM heat maps.
+
+Both need the gradient of something the network computes with respect to its
+*input*, which Keras 3 does not offer as one backend-neutral call (Keras 2 had
+``K.gradients``). So :func:`input_gradients` dispatches to one small function per
+backend — TensorFlow's ``GradientTape``, JAX's ``grad``, PyTorch's autograd — and
+everything else here is plain NumPy and ``keras.ops``. Each backend is imported
+inside its own function, so only the one in use needs to be installed.
+
+* :func:`visualize_filters` starts from a grey, slightly noisy image and changes it
+  step by step so that one filter's mean activation grows (gradient *ascent*), with
+  the source's two refinements: the gradient is normalised (its RMS scaled to 1) so
+  that the step size means the same for every filter, and the image starts small and
+  is enlarged in stages, which keeps high-frequency noise from taking over.
+* :func:`grad_cam` weights a convolutional layer's feature maps by how much each one
+  raises the predicted class, giving a heat map of where the network looked.
+
+Images are channels-last, as everywhere in this book.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import config
+from .errors import CompanionError
+
+
+class LayerError(CompanionError, ValueError):
+    """A layer name that is not in the model, or a layer that is not convolutional."""
+
+
+# --- choosing a layer -----------------------------------------------------------------------
+
+
+def _conv_types():
+    import keras
+
+    return (keras.layers.Conv2D, keras.layers.SeparableConv2D, keras.layers.DepthwiseConv2D,
+            keras.layers.Conv2DTranspose)
+
+
+def conv_layer_names(model) -> list[str]:
+    """The names of the model's 2-D convolution layers, input side first."""
+    return [layer.name for layer in model.layers if isinstance(layer, _conv_types())]
+
+
+def get_conv_layer(model, layer_name: str):
+    """The convolution layer called ``layer_name``; a :class:`LayerError` that lists the choices otherwise."""
+    names = [layer.name for layer in model.layers]
+    choices = ", ".join(conv_layer_names(model)) or "none"
+    if layer_name not in names:
+        raise LayerError(f"Model {model.name!r} has no layer named {layer_name!r}. Its convolution layers: {choices}.")
+    layer = model.get_layer(layer_name)
+    if not isinstance(layer, _conv_types()):
+        raise LayerError(
+            f"Layer {layer_name!r} is a {type(layer).__name__}, not a convolution layer: it has no filters to "
+            f"visualize. Its convolution layers: {choices}."
+        )
+    return layer
+
+
+def feature_extractor(model, layer_name: str):
+    """A model from the input to the output of the convolution layer ``layer_name`` (same weights).
+
+    For a Sequential model the layers are re-wired onto an input of any height and width,
+    so that gradient ascent can start on a small image and grow it; a functional model
+    keeps its own input shape (``keras.applications`` models with ``include_top=False``
+    already accept any size).
+    """
+    import keras
+
+    layer = get_conv_layer(model, layer_name)
+    if isinstance(model, keras.Sequential):
+        inputs = keras.Input(shape=(None, None, model.inputs[0].shape[-1]))
+        x = inputs
+        for each in model.layers:
+            x = each(x)
+            if each is layer:
+                break
+        return keras.Model(inputs, x, name=f"{layer_name}_features")
+    return keras.Model(model.inputs, layer.output, name=f"{layer_name}_features")
+
+
+# --- gradients with respect to the input: one function per backend ---------------------------
+
+
+def input_gradients(model, inputs, objective):
+    """``objective(model(inputs))`` per sample, and its gradient with respect to ``inputs``.
+
+    ``objective`` maps the model's output to one value per sample (shape ``(batch,)``) using
+    ``keras.ops``. Samples do not interact (the model runs in inference mode), so the
+    gradient of the sum is each sample's own gradient. Returns two NumPy arrays.
+    """
+    import keras
+
+    backend = keras.backend.backend()
+    gradients = {"tensorflow": _gradients_tensorflow, "jax": _gradients_jax, "torch": _gradients_torch}.get(backend)
+    if gradients is None:
+        raise RuntimeError(f"input gradients are implemented for TensorFlow, JAX and PyTorch, not {backend!r}")
+    return gradients(model, np.asarray(inputs, dtype="float32"), objective)
+
+
+def _gradients_tensorflow(model, inputs, objective):
+    import tensorflow as tf
+
+    x = tf.convert_to_tensor(inputs)
+    with tf.GradientTape() as tape:
+        tape.watch(x)  # x is a constant, not a variable: the tape must be told to follow it
+        values = objective(model(x, training=False))
+        total = tf.reduce_sum(values)
+    return np.asarray(values), np.asarray(tape.gradient(total, x))
+
+
+def _gradients_jax(model, inputs, objective):
+    import jax
+    import jax.numpy as jnp
+
+    # JAX differentiates pure functions: pass the weights in explicitly (stateless_call).
+    trainable = [v.value for v in model.trainable_variables]
+    non_trainable = [v.value for v in model.non_trainable_variables]
+
+    def total(x):
+        outputs, _ = model.stateless_call(trainable, non_trainable, x, training=False)
+        values = objective(outputs)
+        return jnp.sum(values), values
+
+    (_, values), grads = jax.value_and_grad(total, has_aux=True)(jnp.asarray(inputs))
+    return np.asarray(values), np.asarray(grads)
+
+
+def _gradients_torch(model, inputs, objective):
+    import keras
+    import torch
+
+    # convert_to_tensor puts the tensor on the device Keras computes on (GPU when there is one)
+    x = keras.ops.convert_to_tensor(inputs).detach().requires_grad_(True)
+    with torch.enable_grad():
+        values = objective(model(x, training=False))
+        (grads,) = torch.autograd.grad(values.sum(), x)
+    return values.detach().cpu().numpy(), grads.detach().cpu().numpy()
+
+
+# --- filter visualization by gradient ascent ------------------------------------------------
+
+
+def filter_means(filter_indices):
+    """An objective: for sample i, the mean activation of filter ``filter_indices[i]``."""
+    indices = np.asarray(filter_indices)
+
+    def objective(activations):
+        import keras
+
+        mask = keras.ops.one_hot(indices, activations.shape[-1], dtype=activations.dtype)  # (batch, channels)
+        chosen = keras.ops.sum(activations * mask[:, None, None, :], axis=-1)  # (batch, height, width)
+        return keras.ops.mean(chosen, axis=(1, 2))
+
+    return objective
+
+
+@dataclass
+class FilterImage:
+    """The image that one filter responds to most strongly, as gradient ascent found it."""
+
+    layer: str
+    index: int
+    image: np.ndarray  # uint8 (height, width, 3), ready to show
+    activation: float  # the filter's mean activation on the (undisplayed) float image
+    start_activation: float  # ... and on the starting noise
+
+
+def normalize_gradients(grads: np.ndarray) -> np.ndarray:
+    """Scale each sample's gradient to an RMS of 1, so that one step size suits every filter."""
+    rms = np.sqrt(np.mean(np.square(grads), axis=tuple(range(1, grads.ndim)), keepdims=True))
+    return grads / (rms + 1e-7)
+
+
+def to_uint8(image: np.ndarray) -> np.ndarray:
+    """A float image for display: centred, spread to a standard deviation of 0.25, clipped to 0..255."""
+    x = image - image.mean()
+    x = x / (x.std() + 1e-7) * 0.25 + 0.5
+    return (np.clip(x, 0, 1) * 255).astype("uint8")
+
+
+def _resize(images: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Bicubic resize of float images, channel by channel (Pillow's 'F' mode keeps the floats)."""
+    from PIL import Image
+
+    height, width = size
+    out = np.empty((len(images), height, width, images.shape[-1]), dtype="float32")
+    for i, image in enumerate(images):
+        for c in range(images.shape[-1]):
+            out[i, :, :, c] = np.asarray(Image.fromarray(image[:, :, c]).resize((width, height), Image.BICUBIC))
+    return out
+
+
+def _fits(extractor, size: int, channels: int) -> bool:
+    """Whether an image of ``size`` pixels is large enough for the layer to have any output."""
+    try:
+        shape = extractor.compute_output_shape((1, size, size, channels))
+    except ValueError:  # a pooling layer would shrink the map to nothing
+        return False
+    return all(d is None or d > 0 for d in shape[1:3])
+
+
+def visualize_filters(
+    model,
+    layer_name: str,
+    filters=None,
+    *,
+    size: int | None = None,
+    steps: int = 20,
+    upscaling_steps: int = 4,
+    upscaling_factor: float = 1.2,
+    step: float = 1.0,
+    value_range: tuple[float, float] = (0.0, 255.0),
+    batch_size: int = 64,
+    seed: int = 0,
+) -> list[FilterImage]:
+    """Find, for each filter of ``layer_name``, an input image that makes its mean activation large.
+
+    ``filters``: the filter numbers (default: all of them). ``size``: the side of the final
+    image (default: the model's input size). Gradient ascent runs ``steps`` times at each of
+    ``upscaling_steps + 1`` sizes, growing by ``upscaling_factor`` up to ``size`` (a model with a
+    fixed input size is optimised at that size only). ``value_range``: the pixel range the model
+    expects; the start image is mid-grey with noise of ±10/255 of that range, and ``step`` is in
+    units of 1/255 of it (the source's step of 1 on 0..255 pixels). Filters are processed
+    ``batch_size`` at a time, one image per filter. The result is in filter order.
+    """
+    extractor = feature_extractor(model, layer_name)
+    channels = extractor.inputs[0].shape[-1]
+    fixed = extractor.inputs[0].shape[1:3]
+    n_filters = extractor.outputs[0].shape[-1]
+    filters = list(range(n_filters)) if filters is None else [int(f) for f in filters]
+    bad = [f for f in filters if not 0 <= f < n_filters]
+    if bad:
+        raise ValueError(f"layer {layer_name!r} has filters 0..{n_filters - 1}; got {bad}")
+    if config.smoke():  # a smoke run only checks the plumbing: a few filters, a few steps
+        steps, upscaling_steps, filters = min(steps, 2), min(upscaling_steps, 1), filters[:8]
+    if None not in fixed:  # the model takes one input size only: no progressive upscaling
+        if size is not None and size != fixed[0]:
+            raise ValueError(f"{model.name!r} only accepts {fixed[0]}x{fixed[1]} images, not size={size}")
+        size, upscaling_steps = int(fixed[0]), 0
+    elif size is None:
+        size = model.inputs[0].shape[1]  # the size the model was built for, if it says
+        if size is None:
+            raise ValueError(f"{model.name!r} accepts any image size: say which one with size=...")
+    sizes = [max(1, int(size / upscaling_factor**k)) for k in range(upscaling_steps, -1, -1)]
+    sizes = [s for s in sizes if _fits(extractor, s, channels)] or [size]  # too small for the layer: skip
+
+    low, high = value_range
+    unit = (high - low) / 255.0
+    rng = np.random.default_rng(seed)
+    results = []
+    for start in range(0, len(filters), batch_size):
+        chunk = filters[start : start + batch_size]
+        objective = filter_means(chunk)
+        images = (low + high) / 2 + (rng.random((len(chunk), sizes[0], sizes[0], channels)) - 0.5) * 20 * unit
+        images = images.astype("float32")
+        first = None
+        for k, side in enumerate(sizes):
+            if k:
+                images = _resize(images, (side, side))
+            for _ in range(steps):
+                values, grads = input_gradients(extractor, images, objective)
+                first = values if first is None else first
+                images += step * unit * normalize_gradients(grads)
+        values, _ = input_gradients(extractor, images, objective)
+        for f, image, value, before in zip(chunk, images, values, first):
+            results.append(FilterImage(layer_name, f, to_uint8(image), float(value), float(before)))
+    return results
+
+
+def strongest(results: list[FilterImage], n: int) -> list[FilterImage]:
+    """The ``n`` filter images with the largest activation (the source's grid keeps the best n×n)."""
+    return sorted(results, key=lambda r: r.activation, reverse=True)[:n]
+
+
+# --- Grad-CAM -------------------------------------------------------------------------------
+
+
+def _head(model, layer):
+    """A model from ``layer``'s output to the model's output (same layers, same weights)."""
+    import keras
+
+    if isinstance(model, keras.Sequential):
+        after = model.layers[model.layers.index(layer) + 1 :]
+        return keras.Sequential([keras.Input(shape=layer.output.shape[1:]), *after])
+    try:
+        return keras.Model(layer.output, model.outputs[0])
+    except Exception as exc:  # e.g. a skip connection from before the layer joins later
+        raise LayerError(
+            f"The prediction does not depend on {layer.name!r} alone (a branch from an earlier layer joins "
+            f"after it), so Grad-CAM cannot start there. Pick a later layer, e.g. one after the last 'add'. ({exc})"
+        ) from None
+
+
+def grad_cam(model, images, layer_name: str | None = None, class_index=None):
+    """Grad-CAM heat maps: where in each image the evidence for a class lies, in 0..1.
+
+    ``layer_name`` defaults to the last convolution layer (the most abstract maps that still
+    have a spatial layout). ``class_index`` defaults to each image's predicted class; an int
+    or one per image. The gradient of the class's log-probability with respect to each feature
+    map, averaged over the map, weights that map (Selvaraju et al., 2017); the positive part
+    of the weighted sum, scaled to a maximum of 1 and resized to the image, is the heat map.
+    Returns ``(heatmaps, classes)`` with heatmaps of shape (batch, height, width).
+    """
+    import keras
+
+    images = np.asarray(images, dtype="float32")
+    if images.ndim != 4:
+        raise ValueError(f"grad_cam expects a batch of images (batch, height, width, channels), got {images.shape}")
+    names = conv_layer_names(model)
+    if layer_name is None:
+        if not names:
+            raise LayerError(f"Model {model.name!r} has no convolution layer for Grad-CAM.")
+        layer_name = names[-1]
+    layer = get_conv_layer(model, layer_name)
+    features = keras.Model(model.inputs, layer.output).predict(images, verbose=0)
+    probabilities = model.predict(images, verbose=0)
+    if probabilities.ndim != 2:
+        raise ValueError(f"grad_cam needs a classifier with (batch, classes) output, got {probabilities.shape}")
+    if class_index is None:
+        classes = probabilities.argmax(axis=1)
+    else:
+        classes = np.broadcast_to(np.asarray(class_index, dtype=int), (len(images),)).copy()
+        if classes.min() < 0 or classes.max() >= probabilities.shape[1]:
+            raise ValueError(f"class_index must be in 0..{probabilities.shape[1] - 1}, got {class_index}")
+
+    def log_probability(outputs):
+        # the log keeps the gradient alive when the network is very sure (p close to 1)
+        chosen = keras.ops.sum(outputs * keras.ops.one_hot(classes, outputs.shape[-1], dtype=outputs.dtype), axis=-1)
+        return keras.ops.log(chosen + 1e-7)
+
+    _, grads = input_gradients(_head(model, layer), features, log_probability)
+    weights = grads.mean(axis=(1, 2))  # one weight per feature map
+    cams = np.maximum((features * weights[:, None, None, :]).sum(axis=-1), 0)
+    peaks = cams.max(axis=(1, 2), keepdims=True)
+    cams = np.where(peaks > 0, cams / np.where(peaks > 0, peaks, 1), 0).astype("float32")
+    return _resize(cams[..., None], images.shape[1:3])[..., 0].clip(0, 1), classes
