@@ -116,3 +116,16 @@ def test_mismatches_get_clear_errors(tmp_path):
         build_vgg16(input_shape=(16, 16, 3))
     with pytest.raises(ValueError, match="classes"):
         build_vgg16_sequential(classes=1)
+
+
+def test_imagenet_weights_without_a_network_say_what_to_do(monkeypatch):
+    from companion.errors import DownloadError
+    from companion.models import load_imagenet_weights
+
+    def offline(*args, **kwargs):
+        raise Exception("URL fetch failure: Name or service not known")
+
+    monkeypatch.setattr(keras.utils, "get_file", offline)
+    ours = build_vgg16(input_shape=(32, 32, 3), classes=10)
+    with pytest.raises(DownloadError, match="vgg16_weights_tf_dim_ordering_tf_kernels.h5.*path="):
+        load_imagenet_weights(ours)

@@ -166,7 +166,7 @@ def build_multiple_outputs(num_classes: int = 10, time_distributed: bool = False
     already acts on the last axis of a 3-D tensor, so a plain ``Dense`` gives the same
     weights (650 of them) and the same outputs; ``TimeDistributed`` maps the layer over
     the 784 steps, which on the TensorFlow backend made the first call (which traces
-    the graph) take tens of seconds in our runs, and later calls a few times slower. ``time_distributed=True`` builds the
+    the graph) take tens of seconds in our runs, and later calls slower too. ``time_distributed=True`` builds the
     source's version.
     """
     _check_classes(num_classes)
