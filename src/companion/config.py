@@ -47,7 +47,7 @@ def _announce() -> None:
         _announced = True
         print(
             "[companion] COMPANION_SMOKE=1: smoke run with a few thousand samples and "
-            f"{SMOKE_EPOCHS} epoch(s); its numbers are not results.",
+            f"{SMOKE_EPOCHS} epoch(s) of at most {SMOKE_IMAGES_PER_EPOCH} images; its numbers are not results.",
             file=sys.stderr,
         )
 
