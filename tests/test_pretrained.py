@@ -119,3 +119,12 @@ def test_a_corrupt_weights_file_is_reported_not_loaded(monkeypatch, tmp_path):
     target.write_bytes(b"half a download")
     with pytest.raises(ChecksumError, match="wrong md5"):
         pretrained.ensure_weights("vgg16", include_top=False)
+
+
+def test_the_example_photo_is_found_in_the_data_folder_or_explained(monkeypatch, tmp_path):
+    monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="classify\\('my_photo.jpg'\\)"):
+        pretrained.example_image()
+    (tmp_path / "images").mkdir()
+    Image.new("RGB", (8, 8)).save(tmp_path / "images" / pretrained.EXAMPLE_IMAGE)
+    assert pretrained.example_image() == tmp_path / "images" / pretrained.EXAMPLE_IMAGE
