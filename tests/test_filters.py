@@ -105,6 +105,20 @@ def test_the_figures_draw(model):
         assert fig.axes
 
 
+def test_shrink_png_keeps_the_picture_and_cuts_the_bytes(tmp_path):
+    from PIL import Image
+
+    from companion.visualize import shrink_png
+
+    path = tmp_path / "noise.png"
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (120, 160, 3), dtype=np.uint8)).save(path)
+    before = path.stat().st_size
+    shrink_png(path, scale=0.5)
+    with Image.open(path) as shrunk:
+        assert shrunk.size == (80, 60) and shrunk.mode == "P"
+    assert path.stat().st_size < before
+
+
 SCRIPT = """
 import keras, numpy as np
 from companion import filters

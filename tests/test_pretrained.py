@@ -119,3 +119,35 @@ def test_a_corrupt_weights_file_is_reported_not_loaded(monkeypatch, tmp_path):
     target.write_bytes(b"half a download")
     with pytest.raises(ChecksumError, match="wrong md5"):
         pretrained.ensure_weights("vgg16", include_top=False)
+
+
+def test_the_example_photo_is_found_in_the_data_folder_or_explained(monkeypatch, tmp_path):
+    monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="classify\\('my_photo.jpg'\\)"):
+        pretrained.example_image()
+    (tmp_path / "images").mkdir()
+    Image.new("RGB", (8, 8)).save(tmp_path / "images" / pretrained.EXAMPLE_IMAGE)
+    assert pretrained.example_image() == tmp_path / "images" / pretrained.EXAMPLE_IMAGE
+
+
+def test_weights_in_the_keras_cache_are_loaded_without_the_network(monkeypatch, tmp_path):
+    h5py = pytest.importorskip("h5py")
+    import keras
+    from keras.src.legacy.saving import legacy_h5_format  # writes the .h5 layout keras.applications ships
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setattr(pretrained, "ORIGINAL_BASE_URL", "http://127.0.0.1:9/")  # any download attempt fails
+    keras.utils.set_random_seed(3)
+    donor = keras.applications.MobileNet(weights=None)
+    # an untrained MobileNet answers 1/1000 for every class; distinct biases make its answer its own
+    head = donor.get_layer("conv_preds")
+    head.bias.assign(np.random.default_rng(5).normal(0, 3, 1000).astype("float32"))
+    target = pretrained.weights_path("mobilenet")
+    target.parent.mkdir(parents=True)
+    with h5py.File(target, "w") as f:
+        legacy_h5_format.save_weights_to_hdf5_group(f, donor)
+    image = np.random.default_rng(4).uniform(0, 255, (224, 224, 3))
+    rows = pretrained.classify(image, model="mobilenet", top=3)  # weights="imagenet": read from the cache
+    expected = donor.predict(keras.applications.mobilenet.preprocess_input(image[None].copy()), verbose=0)
+    assert [r.name for r in rows] == [r.name for r in pretrained.decode_predictions(expected, top=3)[0]]
+    assert rows[0].probability > 0.01  # not the uniform answer of a network without these weights

@@ -21,7 +21,7 @@ from companion.train import fit
 from companion.visualize import filter_grid, filters_by_layer, grad_cam_grid, shrink_png
 
 CHAPTER = "12-filter-visualization"
-N_TRAIN = 12_000  # of the 30,000 in the developers' copy: what two shared CPU cores train in minutes
+N_TRAIN = 12_000  # of the 30,000 in the developers' copy: what two shared CPU cores train in about 15 minutes
 EPOCHS = 5
 BATCH = 64
 LAYERS = ["block1_conv1", "block1_conv2", "block2_conv1", "block2_conv2"]

@@ -233,7 +233,8 @@ def build(model: str | PretrainedModel = "resnet50", weights: str | None = "imag
     """Build a ``keras.applications`` network; ``weights`` is "imagenet", None or a weights file."""
     spec = get_model_spec(model)
     if weights == "imagenet":
-        ensure_weights(spec, include_top)  # a clear error now rather than a traceback from Keras
+        # a clear error now rather than a traceback from Keras; then Keras loads exactly this file
+        weights = str(ensure_weights(spec, include_top))
     elif weights is not None and not Path(weights).exists():
         raise FileNotFoundError(f"weights file {weights} does not exist (use 'imagenet', None or a .h5 path)")
     return spec.builder(weights=weights, include_top=include_top)
@@ -310,6 +311,8 @@ def classify(image, model: str = "resnet50", top: int = 5, weights: str | None =
     """
     spec = get_model_spec(model)
     batch = _as_batch(image, spec.input_size)
+    if weights == "imagenet":
+        weights = str(ensure_weights(spec))  # the cache is keyed by the file actually loaded
     network = _cached_model(spec.name, weights)
     probabilities = network.predict(spec.preprocess_input(batch), verbose=0)
     return decode_predictions(np.asarray(probabilities), top=top)[0]
