@@ -118,7 +118,47 @@ def on_files(files, config, **kwargs):
             notebook.url = dest[: -len("index.html")]
             files.remove(file)
             files.append(notebook)
+    # The link checker (htmlproofer) keeps the files it saw before i18n re-created them;
+    # hand it the final ones, so that it resolves links to where pages are really built.
+    proofer = config["plugins"].get("htmlproofer")
+    if proofer is not None:
+        proofer.files = list(files)
     return files
+
+
+HEADING_ID = re.compile(r'(<h([1-6]) id=")([^"]*)(")')
+
+
+def on_page_content(html, page, config, files, **kwargs):
+    """Make the table of contents of a rendered notebook land on its headings.
+
+    mkdocs-jupyter ids a notebook's headings with an ASCII-only slug (empty for a Chinese
+    heading, so every one reads ``id=""``) while its table of contents uses Markdown's
+    (``_1``, ``_2`` ...). Give the headings, in order, the ids the contents point at.
+    """
+    if not page.file.src_uri.endswith(".ipynb"):
+        return html
+    wanted = []
+
+    def walk(items):
+        for item in items:
+            wanted.append((item.level, item.id))
+            walk(item.children)
+
+    walk(page.toc)
+    pending = iter(wanted)
+    current = next(pending, None)
+
+    def relabel(match):
+        nonlocal current
+        if current is None or int(match.group(2)) != current[0]:
+            return match.group(0)
+        level_id, current = current[1], next(pending, None)
+        return match.group(1) + level_id + match.group(4)
+
+    html = HEADING_ID.sub(relabel, html)
+    # The heading's own permalink follows it as href="#old-id"; point it at the new id.
+    return re.sub(r'(<h[1-6] id="([^"]*)">(?:(?!</h[1-6]>).)*?<a class="anchor-link" href="#)[^"]*(")', r"\1\2\3", html, flags=re.S)
 
 
 def on_page_markdown(markdown, page, config, files, **kwargs):
