@@ -176,3 +176,18 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     )
     # After the first heading, so the page still opens with its title.
     return re.sub(r"^(# .+\n)", lambda m: m.group(1) + "\n" + links + "\n", markdown, count=1, flags=re.M)
+
+
+
+HEAD_ALTERNATE = re.compile(r'[ \t]*<link rel="alternate" href="[^"]*" hreflang="[^"]*">\n?')
+
+
+def on_post_page(output, page, config, **kwargs):
+    """Drop the ``<link rel="alternate" hreflang>`` lines from each page's head.
+
+    With mkdocs-static-i18n they point at the same page in each language, and Material fetches
+    ``<that page>/sitemap.xml`` for each of them on every page view: two failed requests (404)
+    per page for every reader. The sitemap (sitemap.xml, written by the i18n plugin) already
+    declares every page's languages to search engines, and the language switcher keeps its links.
+    """
+    return HEAD_ALTERNATE.sub("", output)
