@@ -129,15 +129,36 @@ def on_files(files, config, **kwargs):
 HEADING_ID = re.compile(r'(<h([1-6]) id=")([^"]*)(")')
 
 
+CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+# A line break between two Chinese characters (tags such as <a> or <strong> may stand between).
+CJK_LINE_BREAK = re.compile(rf"([{CJK}](?:</?[a-z][^>]*>)*)\n[ \t]*((?:<[a-z][^>]*>)*[{CJK}])")
+PRE_BLOCK = re.compile(r"(<pre\b.*?</pre>)", re.S)
+
+
+def join_cjk_lines(html: str) -> str:
+    """Remove the line breaks that a wrapped Chinese paragraph carries into the HTML.
+
+    Browsers show a line break in running text as a space, which splits Chinese words
+    ("数据增强、 预训练"); Chinese has no spaces between words. Code (<pre>) is left alone.
+    """
+    parts = PRE_BLOCK.split(html)
+    return "".join(part if part.startswith("<pre") else CJK_LINE_BREAK.sub(r"\1\2", part) for part in parts)
+
+
 def on_page_content(html, page, config, files, **kwargs):
+    html = join_cjk_lines(html)
+    if page.file.src_uri.endswith(".ipynb"):
+        html = _notebook_toc_ids(html, page)
+    return html
+
+
+def _notebook_toc_ids(html, page):
     """Make the table of contents of a rendered notebook land on its headings.
 
     mkdocs-jupyter ids a notebook's headings with an ASCII-only slug (empty for a Chinese
     heading, so every one reads ``id=""``) while its table of contents uses Markdown's
     (``_1``, ``_2`` ...). Give the headings, in order, the ids the contents point at.
     """
-    if not page.file.src_uri.endswith(".ipynb"):
-        return html
     wanted = []
 
     def walk(items):
