@@ -8,6 +8,11 @@ rendered, open it in Colab.
 
 A chapter whose front matter says ``notebook: false`` (the "coming soon" pages) gets
 neither. The conversion itself is :func:`chapter_to_notebook`, which the tests import.
+
+It also mends what a reader would otherwise see go wrong in the rendered pages: wrapped
+Chinese lines showing as spaces (:func:`join_cjk_lines`), a rendered notebook's table of
+contents missing its Chinese headings, and two failed requests per page for a sitemap that
+Material looks for beside each language alternate (:func:`on_post_page`).
 """
 
 from __future__ import annotations
@@ -149,6 +154,11 @@ def on_page_content(html, page, config, files, **kwargs):
     html = join_cjk_lines(html)
     if page.file.src_uri.endswith(".ipynb"):
         html = _notebook_toc_ids(html, page)
+        # The notebook links figures at the published site (so they show in Jupyter and Colab);
+        # on the site itself link them relatively, so that previews and `mkdocs serve` show them.
+        site_url = (config.get("site_url") or "").rstrip("/") + "/"
+        if site_url != "/":
+            html = html.replace(f'"{site_url}assets/', '"' + "../" * page.url.count("/") + "assets/")
     return html
 
 
@@ -211,4 +221,25 @@ def on_post_page(output, page, config, **kwargs):
     per page for every reader. The sitemap (sitemap.xml, written by the i18n plugin) already
     declares every page's languages to search engines, and the language switcher keeps its links.
     """
-    return HEAD_ALTERNATE.sub("", output)
+    output = HEAD_ALTERNATE.sub("", output)
+    if page.file.src_uri.endswith(".ipynb") and "/notebooks/" in page.file.src_uri:
+        output = _notebook_switcher(output, page, config)
+    return output
+
+
+def _notebook_switcher(output, page, config):
+    """Point a rendered notebook's language switcher at the same notebook in each language.
+
+    The i18n plugin pairs the languages' files before this hook makes the notebooks pages, and
+    the English notebook's switcher sent readers to the Chinese home page instead.
+    """
+    stem = Path(page.file.src_uri).stem
+    up = "../" * page.url.count("/")
+
+    def relink(match):
+        lang = match.group(2)
+        if lang not in LANGS or not (Path(config["docs_dir"]) / lang / "notebooks" / f"{stem}.ipynb").exists():
+            return match.group(0)
+        return match.group(1) + up + ("" if lang == LANGS[0] else f"{lang}/") + f"notebooks/{stem}/"
+
+    return re.sub(r'(<a href=")[^"]*(?=" hreflang="([a-z]+)" class="md-select__link">)', relink, output)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import json
 import os
 import re
 import shutil
@@ -212,7 +211,9 @@ def alt_problem(alt: str, lang: str) -> str | None:
     return None
 
 
-PAGES = [(lang, stem) for lang in LANGS for stem in ["", *chapters(), *other_pages()]]
+# Every page: home, chapters, the rendered notebooks of the written ones, the appendices.
+PAGES = [(lang, stem) for lang in LANGS
+         for stem in ["", *chapters(), *(f"notebooks/{s}" for s in chapters(written_only=True)), *other_pages()]]
 
 
 @pytest.mark.parametrize("lang,stem", PAGES, ids=[f"{lang}/{stem or 'home'}" for lang, stem in PAGES])
