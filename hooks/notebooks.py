@@ -27,6 +27,8 @@ FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 HTML_COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
 SNIPPET = re.compile(r'^--8<-- "([^"]+)"\s*$', re.M)
 RELATIVE_ASSET = re.compile(r"\]\((?:\.\./)+assets/")
+# An admonition (!!! note "Title" / ??? note) and its indented body, which Jupyter cannot render.
+ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)[ \t]*([\w-]+)(?:[ \t]+"([^"]*)")?[ \t]*\n((?:(?:[ ]{4}.*)?\n)*)', re.M)
 PAGE_LINK = re.compile(r"\]\((?!https?:)([a-z0-9-]+)\.md(#[^)]*)?\)")
 LANGS = ("zh", "en")
 
@@ -57,6 +59,14 @@ def wants_notebook(path: Path) -> bool:
     return bool(CHAPTER.match(path.name)) and front_matter(path.read_text(encoding="utf-8")).get("notebook", True)
 
 
+def admonition_to_quote(match) -> str:
+    """An admonition as a Markdown block quote with a bold title, which notebooks show."""
+    kind, title, body = match.group(1), match.group(2), match.group(3).rstrip("\n")
+    lines = [line[4:] if line.startswith("    ") else line for line in body.split("\n")]
+    quoted = "\n".join("> " + line if line.strip() else ">" for line in lines)
+    return f"> **{title if title is not None else kind.capitalize()}**\n>\n{quoted}\n\n"
+
+
 def chapter_to_notebook(text: str, lang: str, includes: Path, site_url: str = "", repo_url: str = ""):
     """Convert a chapter's Markdown into an nbformat v4 notebook.
 
@@ -67,6 +77,7 @@ def chapter_to_notebook(text: str, lang: str, includes: Path, site_url: str = ""
 
     body = FRONT_MATTER.sub("", text, count=1)
     body = HTML_COMMENT.sub("", body)
+    body = ADMONITION.sub(admonition_to_quote, body)
     body = SNIPPET.sub(lambda m: (includes / m.group(1)).read_text(encoding="utf-8"), body)
     prefix = site_url.rstrip("/") + "/" if site_url else "../"
     body = RELATIVE_ASSET.sub(f"]({prefix}assets/", body)

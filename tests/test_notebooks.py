@@ -45,6 +45,10 @@ def test_every_chapter_notebook_is_valid(lang, stem):
     nb = nbformat.reads(nbformat.writes(notebook(lang, stem)), as_version=4)  # as a reader saves it
     nbformat.validate(nb)
     assert any(cell.cell_type == "code" for cell in nb.cells), f"{lang}/{stem}: a notebook without code"
+    # What only MkDocs understands must not reach Jupyter as raw text.
+    markdown = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    for leftover, what in [(r"^(?:!!!|\?\?\?)", "an admonition"), (r"^--8<--", "an include"), (r"pytest-codeblocks", "a test marker")]:
+        assert not re.search(leftover, markdown, re.M), f"{lang}/{stem}: the notebook shows {what} as raw text"
 
 
 def test_quick_chapters_are_written_chapters():
