@@ -193,11 +193,20 @@ def shared_visit(_shared_tab):
 
 # --------------------------------------------------------------------------- every page
 
-IMAGES_JS = """async () => {
+# What the page test reads, in one round trip: images (once loaded), the article's text and
+# HTML, the page language and the language switcher's links.
+PAGE_JS = """async () => {
   const images = [...document.images];
   await Promise.all(images.map(img => img.complete ? null : new Promise(done => { img.onload = img.onerror = done; })));
-  return images.map(img => ({src: img.getAttribute('src'), alt: img.getAttribute('alt') || '',
-                             width: img.naturalWidth, content: !!img.closest('.md-content')}));
+  const content = document.querySelector('.md-content');
+  return {
+    lang: document.documentElement.lang,
+    images: images.map(img => ({src: img.getAttribute('src'), alt: img.getAttribute('alt') || '',
+                                width: img.naturalWidth, content: !!img.closest('.md-content')})),
+    text: content ? content.innerText : '',
+    html: content ? content.innerHTML : '',
+    switcher: Object.fromEntries([...document.querySelectorAll('.md-select a[hreflang]')].map(a => [a.hreflang, a.href])),
+  };
 }"""
 
 
@@ -220,25 +229,24 @@ PAGES = [(lang, stem) for lang in LANGS
 def test_page_loads_cleanly_with_its_images(shared_visit, lang, stem):
     visit = shared_visit
     page = visit.open(page_url(visit.base, lang, stem))
-    assert page.locator("html").get_attribute("lang") == lang
-    images = page.evaluate(IMAGES_JS)
+    seen = page.evaluate(PAGE_JS)
     problems = visit.problems()
-    text = page.locator(".md-content").inner_text()
-    for shortcode in sorted(set(ICON_SHORTCODE.findall(text))):
+    if seen["lang"] != lang:
+        problems.append(f"<html lang> is {seen['lang']!r}")
+    for shortcode in sorted(set(ICON_SHORTCODE.findall(seen["text"]))):
         problems.append(f"icon shown as text: {shortcode}")
     # A line break inside Chinese text shows as a space (hooks/notebooks.py joins such lines).
-    prose = re.sub(r"<pre\b.*?</pre>", "", page.locator(".md-content").inner_html(), flags=re.S)
+    prose = re.sub(r"<pre\b.*?</pre>", "", seen["html"], flags=re.S)
     if split := CJK_LINE_BREAK.search(prose):
         problems.append(f"a line break splits Chinese text (shown as a space): {split.group(0)!r}")
-    for image in images:
+    for image in seen["images"]:
         if image["width"] == 0:
             problems.append(f"image does not load: {image['src']}")
         if image["content"] and (why := alt_problem(image["alt"], lang)):
             problems.append(f"image {image['src']}: {why}")
     # The language switcher offers this very page in the other language.
     other = LANGS[1] if lang == LANGS[0] else LANGS[0]
-    switch = page.locator(f'.md-select a[hreflang="{other}"]')
-    href = switch.first.evaluate("a => a.href") if switch.count() else None
+    href = seen["switcher"].get(other)
     if href != page_url(visit.base, other, stem):
         problems.append(f"language switcher leads to {href}, not {page_url(visit.base, other, stem)}")
     if stem in chapters() or not stem:
