@@ -8,6 +8,11 @@ rendered, open it in Colab.
 
 A chapter whose front matter says ``notebook: false`` (the "coming soon" pages) gets
 neither. The conversion itself is :func:`chapter_to_notebook`, which the tests import.
+
+It also mends what a reader would otherwise see go wrong in the rendered pages: wrapped
+Chinese lines showing as spaces (:func:`join_cjk_lines`), a rendered notebook's table of
+contents missing its Chinese headings, and two failed requests per page for a sitemap that
+Material looks for beside each language alternate (:func:`on_post_page`).
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 HTML_COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
 SNIPPET = re.compile(r'^--8<-- "([^"]+)"\s*$', re.M)
 RELATIVE_ASSET = re.compile(r"\]\((?:\.\./)+assets/")
+# An admonition (!!! note "Title" / ??? note) and its indented body, which Jupyter cannot render.
+ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)[ \t]*([\w-]+)(?:[ \t]+"([^"]*)")?[ \t]*\n((?:(?:[ ]{4}.*)?\n)*)', re.M)
 PAGE_LINK = re.compile(r"\]\((?!https?:)([a-z0-9-]+)\.md(#[^)]*)?\)")
 LANGS = ("zh", "en")
 
@@ -52,6 +59,14 @@ def wants_notebook(path: Path) -> bool:
     return bool(CHAPTER.match(path.name)) and front_matter(path.read_text(encoding="utf-8")).get("notebook", True)
 
 
+def admonition_to_quote(match) -> str:
+    """An admonition as a Markdown block quote with a bold title, which notebooks show."""
+    kind, title, body = match.group(1), match.group(2), match.group(3).rstrip("\n")
+    lines = [line[4:] if line.startswith("    ") else line for line in body.split("\n")]
+    quoted = "\n".join("> " + line if line.strip() else ">" for line in lines)
+    return f"> **{title if title is not None else kind.capitalize()}**\n>\n{quoted}\n\n"
+
+
 def chapter_to_notebook(text: str, lang: str, includes: Path, site_url: str = "", repo_url: str = ""):
     """Convert a chapter's Markdown into an nbformat v4 notebook.
 
@@ -62,6 +77,7 @@ def chapter_to_notebook(text: str, lang: str, includes: Path, site_url: str = ""
 
     body = FRONT_MATTER.sub("", text, count=1)
     body = HTML_COMMENT.sub("", body)
+    body = ADMONITION.sub(admonition_to_quote, body)
     body = SNIPPET.sub(lambda m: (includes / m.group(1)).read_text(encoding="utf-8"), body)
     prefix = site_url.rstrip("/") + "/" if site_url else "../"
     body = RELATIVE_ASSET.sub(f"]({prefix}assets/", body)
@@ -129,15 +145,41 @@ def on_files(files, config, **kwargs):
 HEADING_ID = re.compile(r'(<h([1-6]) id=")([^"]*)(")')
 
 
+CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+# A line break between two Chinese characters (tags such as <a> or <strong> may stand between).
+CJK_LINE_BREAK = re.compile(rf"([{CJK}](?:</?[a-z][^>]*>)*)\n[ \t]*((?:<[a-z][^>]*>)*[{CJK}])")
+PRE_BLOCK = re.compile(r"(<pre\b.*?</pre>)", re.S)
+
+
+def join_cjk_lines(html: str) -> str:
+    """Remove the line breaks that a wrapped Chinese paragraph carries into the HTML.
+
+    Browsers show a line break in running text as a space, which splits Chinese words
+    ("数据增强、 预训练"); Chinese has no spaces between words. Code (<pre>) is left alone.
+    """
+    parts = PRE_BLOCK.split(html)
+    return "".join(part if part.startswith("<pre") else CJK_LINE_BREAK.sub(r"\1\2", part) for part in parts)
+
+
 def on_page_content(html, page, config, files, **kwargs):
+    html = join_cjk_lines(html)
+    if page.file.src_uri.endswith(".ipynb"):
+        html = _notebook_toc_ids(html, page)
+        # The notebook links figures at the published site (so they show in Jupyter and Colab);
+        # on the site itself link them relatively, so that previews and `mkdocs serve` show them.
+        site_url = (config.get("site_url") or "").rstrip("/") + "/"
+        if site_url != "/":
+            html = html.replace(f'"{site_url}assets/', '"' + "../" * page.url.count("/") + "assets/")
+    return html
+
+
+def _notebook_toc_ids(html, page):
     """Make the table of contents of a rendered notebook land on its headings.
 
     mkdocs-jupyter ids a notebook's headings with an ASCII-only slug (empty for a Chinese
     heading, so every one reads ``id=""``) while its table of contents uses Markdown's
     (``_1``, ``_2`` ...). Give the headings, in order, the ids the contents point at.
     """
-    if not page.file.src_uri.endswith(".ipynb"):
-        return html
     wanted = []
 
     def walk(items):
@@ -176,3 +218,39 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     )
     # After the first heading, so the page still opens with its title.
     return re.sub(r"^(# .+\n)", lambda m: m.group(1) + "\n" + links + "\n", markdown, count=1, flags=re.M)
+
+
+
+HEAD_ALTERNATE = re.compile(r'[ \t]*<link rel="alternate" href="[^"]*" hreflang="[^"]*">\n?')
+
+
+def on_post_page(output, page, config, **kwargs):
+    """Drop the ``<link rel="alternate" hreflang>`` lines from each page's head.
+
+    With mkdocs-static-i18n they point at the same page in each language, and Material fetches
+    ``<that page>/sitemap.xml`` for each of them on every page view: two failed requests (404)
+    per page for every reader. The sitemap (sitemap.xml, written by the i18n plugin) already
+    declares every page's languages to search engines, and the language switcher keeps its links.
+    """
+    output = HEAD_ALTERNATE.sub("", output)
+    if page.file.src_uri.endswith(".ipynb") and "/notebooks/" in page.file.src_uri:
+        output = _notebook_switcher(output, page, config)
+    return output
+
+
+def _notebook_switcher(output, page, config):
+    """Point a rendered notebook's language switcher at the same notebook in each language.
+
+    The i18n plugin pairs the languages' files before this hook makes the notebooks pages, and
+    the English notebook's switcher sent readers to the Chinese home page instead.
+    """
+    stem = Path(page.file.src_uri).stem
+    up = "../" * page.url.count("/")
+
+    def relink(match):
+        lang = match.group(2)
+        if lang not in LANGS or not (Path(config["docs_dir"]) / lang / "notebooks" / f"{stem}.ipynb").exists():
+            return match.group(0)
+        return match.group(1) + up + ("" if lang == LANGS[0] else f"{lang}/") + f"notebooks/{stem}/"
+
+    return re.sub(r'(<a href=")[^"]*(?=" hreflang="([a-z]+)" class="md-select__link">)', relink, output)

@@ -1,6 +1,7 @@
 """The chapters as files: fences the tests can run, zh/en pairs that match, links that exist."""
 
 import io
+import itertools
 import re
 import tokenize
 from pathlib import Path
@@ -13,6 +14,8 @@ LANGS = ("zh", "en")
 FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([^\n`]*)$")
 IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)")
 SNIPPET = re.compile(r'^--8<-- "([^"]+)"', re.M)
+SNIPPET_LINE = re.compile(r'^--8<-- "([^"]+)"[ \t]*$', re.M)
+HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 
 
 def pages(lang):
@@ -78,13 +81,56 @@ def test_zh_and_en_have_the_same_code(page):
         assert skeleton(a) == skeleton(b), f"{page}: python block {n} differs between zh and en:\n{a}\n----\n{b}"
 
 
+def expanded(lang: str, page) -> str:
+    """A page's Markdown with its included files (``--8<--``, nested too) written out."""
+    def include(match):
+        path = ROOT / "includes" / match.group(1)
+        return expand(path.read_text(encoding="utf-8")) if path.exists() else ""
+
+    def expand(text):
+        return SNIPPET_LINE.sub(include, text)
+
+    return expand((DOCS / lang / page).read_text(encoding="utf-8"))
+
+
+def headings(text: str) -> list:
+    """The (level, title) of every Markdown heading outside fenced code."""
+    found, fence = [], None
+    for line in text.splitlines():
+        match = FENCE.match(line)
+        if fence is None and match:
+            fence = match.group(2)
+        elif fence is not None and line.strip() == fence:
+            fence = None
+        elif fence is None and (heading := HEADING.match(line)):
+            found.append((len(heading.group(1)), heading.group(2).strip()))
+    return found
+
+
+def side_by_side(zh: list, en: list) -> str:
+    rows = [f"  {a!s:<48} | {b!s}" for a, b in itertools.zip_longest(zh, en, fillvalue="—")]
+    return "\n".join(["  zh" + " " * 46 + "| en", *rows])
+
+
 @pytest.mark.parametrize("page", pages("zh"), ids=str)
 def test_zh_and_en_show_the_same_figures(page):
     def figures(lang):
-        text = (DOCS / lang / page).read_text(encoding="utf-8")
-        return [re.sub(r"\.(zh|en)\.png$", ".png", src) for _, src in IMAGE.findall(text)]
+        return [re.sub(r"\.(zh|en)\.png$", ".{lang}.png", src) for _, src in IMAGE.findall(expanded(lang, page))]
 
-    assert figures("zh") == figures("en"), f"{page}: the figures differ between zh and en"
+    zh, en = figures("zh"), figures("en")
+    assert zh == en, f"{page}: the figures differ between zh and en (a figure with words has one file per language):\n" + side_by_side(zh, en)
+
+
+@pytest.mark.parametrize("page", pages("zh"), ids=str)
+def test_zh_and_en_have_the_same_sections(page):
+    zh, en = headings(expanded("zh", page)), headings(expanded("en", page))
+    zh_levels, en_levels = [level for level, _ in zh], [level for level, _ in en]
+    first = next((i for i, (a, b) in enumerate(zip(zh_levels, en_levels)) if a != b), min(len(zh), len(en)))
+    assert zh_levels == en_levels, (
+        f"{page}: the sections differ between zh ({len(zh)} headings) and en ({len(en)}), "
+        f"first at heading {first + 1} (the two languages keep the same sections):\n"
+        + side_by_side(["#" * n + " " + t for n, t in zh], ["#" * n + " " + t for n, t in en])
+    )
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -1,7 +1,6 @@
 """The site builds with ``mkdocs build --strict`` in both languages, notebooks included."""
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -13,17 +12,9 @@ sys.path.insert(0, str(ROOT / "hooks"))
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("site")
-    mkdocs = Path(sys.executable).with_name("mkdocs")
-    result = subprocess.run(
-        [str(mkdocs), "build", "--strict", "--site-dir", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
-    )
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, log
-    assert "WARNING" not in log.replace("NO_MKDOCS_2_WARNING", ""), log
-    return out
+def site(built_site):
+    # Built once per session (tests/conftest.py), shared with the browser and link tests.
+    return built_site
 
 
 def chapters():

@@ -1,0 +1,362 @@
+"""The book as a reader meets it: the built site, served locally, in a real (headless) Chromium.
+
+Debian's Chromium is driven by the ``playwright`` package (``executable_path``: no browser is
+ever downloaded). Set ``COMPANION_CHROMIUM`` to use another Chromium binary. Without any
+Chromium these tests skip, saying so; ``make test`` installs it (``make system-deps``).
+
+Requests: every request to the local site must succeed. The site also asks two outside hosts
+for things (``EXTERNAL``): MathJax from its CDN and the repository's star count. A test run is
+offline, so those requests are answered locally with an empty response and listed; a page that
+asks any *other* outside host fails, so that no new outside dependency creeps in unnoticed.
+
+Screenshots of each chapter's first screen (both languages; home and chapter 02 also in the
+dark palette) go to ``$COMPANION_SCREENSHOTS`` (default ``build/screenshots/``): CI keeps
+them as an artifact.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import nbformat
+import pytest
+
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # reported by the browser fixture when a Chromium is there to drive
+    PlaywrightTimeout = TimeoutError
+
+from sitebuild import ROOT, site_path
+
+sys.path.insert(0, str(ROOT / "hooks"))
+from notebooks import CJK_LINE_BREAK  # noqa: E402  (the hook that joins such lines)
+from test_docs import code_blocks
+
+DOCS = ROOT / "docs"
+LANGS = ("zh", "en")
+# Outside hosts the site may ask, and why; any other one fails the page.
+EXTERNAL = {
+    "cdn.jsdelivr.net": "MathJax (mkdocs.yml extra_javascript)",
+    "api.github.com": "the repository's stars and forks in the header (Material's repo_url)",
+}
+# Chromium's flags for a quiet, headless, offline-friendly run; Playwright adds a fresh
+# temporary profile (user-data-dir) and --headless itself.
+# Every outside host resolves to nothing, so a request that escapes the stand-ins fails fast.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+VIEWPORT = {"width": 1280, "height": 800}
+CJK = re.compile(r"[\u3400-\u9fff]")
+ICON_SHORTCODE = re.compile(r":(?:material|simple|fontawesome|octicons)-[a-z0-9-]+:")
+
+
+def chromium_path() -> str | None:
+    candidates = [os.environ.get("COMPANION_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
+                  shutil.which("chromium-browser"), shutil.which("google-chrome")]
+    return next((c for c in candidates if c and Path(c).exists()), None)
+
+
+def chapters(written_only: bool = False) -> list[str]:
+    stems = sorted(p.stem for p in (DOCS / "zh").glob("[0-9][0-9]-*.md"))
+    if written_only:
+        stems = [s for s in stems if not re.search(r"^notebook:\s*false", (DOCS / "zh" / f"{s}.md").read_text(encoding="utf-8"), re.M)]
+    return stems
+
+
+def other_pages() -> list[str]:
+    return sorted(p.stem for p in (DOCS / "zh").glob("*.md") if not re.match(r"\d\d-", p.stem) and p.stem != "index")
+
+
+def page_url(base: str, lang: str, stem: str = "") -> str:
+    return base + ("" if lang == LANGS[0] else f"{lang}/") + (f"{stem}/" if stem else "")
+
+
+def screenshots_dir() -> Path:
+    folder = Path(os.environ.get("COMPANION_SCREENSHOTS") or ROOT / "build" / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # the test output is no place for an access log
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url(built_site):
+    """The built site on a local web server, at the path it is published under."""
+    root = built_site
+    for _ in site_path().strip("/").split("/") if site_path().strip("/") else []:
+        root = root.parent
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}{site_path()}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip("no Chromium installed (Debian: apt-get install chromium; or set COMPANION_CHROMIUM)")
+    from playwright.sync_api import sync_playwright  # the test extra; never `playwright install`
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Visit:
+    """One browser tab that records what a reader would not want to see."""
+
+    def __init__(self, browser, base_url, color_scheme="light"):
+        self.base = base_url
+        self.origin = "{0.scheme}://{0.netloc}".format(urlsplit(base_url))
+        self.context = browser.new_context(viewport=VIEWPORT, color_scheme=color_scheme, locale="zh-CN")
+        for host in EXTERNAL:  # only these are intercepted: routing every request is slow
+            self.context.route(f"*://{host}/**", self._stand_in)
+        self.page = self.context.new_page()
+        self.errors, self.failed, self.external = [], [], set()
+        self.page.on("console", lambda msg: msg.type == "error" and self.errors.append(f"console: {msg.text}"))
+        self.page.on("pageerror", lambda exc: self.errors.append(f"script error: {exc}"))
+        self.page.on("request", self._seen)
+        # A request the page itself cancels (net::ERR_ABORTED, e.g. on leaving it) is no failure.
+        self.page.on("requestfailed", lambda req: "ERR_ABORTED" in (req.failure or "") or self.failed.append(f"{req.url} ({req.failure})"))
+        self.page.on("response", lambda res: res.status >= 400 and self.failed.append(f"{res.url} ({res.status})"))
+
+    def _seen(self, request):
+        url = request.url
+        if not (url.startswith(self.origin) or url.startswith("data:") or url.startswith("blob:")):
+            self.external.add(urlsplit(url).hostname or url)
+
+    @staticmethod
+    def _stand_in(route):
+        """Offline stand-in for an expected outside host: an empty script or JSON answer."""
+        if urlsplit(route.request.url).hostname == "api.github.com":
+            return route.fulfill(status=200, content_type="application/json", body="{}")
+        return route.fulfill(status=200, content_type="application/javascript", body="")
+
+    def open(self, url):
+        response = self.page.goto(url, wait_until="load")
+        assert response is not None and response.ok, f"{url}: {response and response.status}"
+        return self.page
+
+    def problems(self):
+        unexpected = sorted(self.external - set(EXTERNAL))
+        return self.errors + [f"failed request: {f}" for f in self.failed] + [f"request to an unexpected outside host: {h}" for h in unexpected]
+
+    def reset(self):
+        self.errors.clear(), self.failed.clear(), self.external.clear()
+        return self
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, base_url):
+    tab = Visit(browser, base_url)
+    yield tab
+    tab.close()
+
+
+@pytest.fixture(scope="module")
+def _shared_tab(browser, base_url):
+    tab = Visit(browser, base_url)
+    yield tab
+    tab.close()
+
+
+@pytest.fixture
+def shared_visit(_shared_tab):
+    """One tab for the many page visits (a new browser context for each is slow)."""
+    return _shared_tab.reset()
+
+
+# --------------------------------------------------------------------------- every page
+
+# What the page test reads, in one round trip: images (once loaded), the article's text and
+# HTML, the page language and the language switcher's links.
+PAGE_JS = """async () => {
+  const images = [...document.images];
+  await Promise.all(images.map(img => img.complete ? null : new Promise(done => { img.onload = img.onerror = done; })));
+  const content = document.querySelector('.md-content');
+  return {
+    lang: document.documentElement.lang,
+    images: images.map(img => ({src: img.getAttribute('src'), alt: img.getAttribute('alt') || '',
+                                width: img.naturalWidth, content: !!img.closest('.md-content')})),
+    text: content ? content.innerText : '',
+    html: content ? content.innerHTML : '',
+    switcher: Object.fromEntries([...document.querySelectorAll('.md-select a[hreflang]')].map(a => [a.hreflang, a.href])),
+  };
+}"""
+
+
+def alt_problem(alt: str, lang: str) -> str | None:
+    if not alt.strip():
+        return "no alt text"
+    if lang == "zh" and not CJK.search(alt):
+        return f"alt text not in Chinese: {alt!r}"
+    if lang == "en" and (CJK.search(alt) or sum(c.isascii() for c in alt) < 0.9 * len(alt)):
+        return f"alt text not in English: {alt!r}"
+    return None
+
+
+# Every page: home, chapters, the rendered notebooks of the written ones, the appendices.
+PAGES = [(lang, stem) for lang in LANGS
+         for stem in ["", *chapters(), *(f"notebooks/{s}" for s in chapters(written_only=True)), *other_pages()]]
+
+
+@pytest.mark.parametrize("lang,stem", PAGES, ids=[f"{lang}/{stem or 'home'}" for lang, stem in PAGES])
+def test_page_loads_cleanly_with_its_images(shared_visit, lang, stem):
+    visit = shared_visit
+    page = visit.open(page_url(visit.base, lang, stem))
+    seen = page.evaluate(PAGE_JS)
+    problems = visit.problems()
+    if seen["lang"] != lang:
+        problems.append(f"<html lang> is {seen['lang']!r}")
+    for shortcode in sorted(set(ICON_SHORTCODE.findall(seen["text"]))):
+        problems.append(f"icon shown as text: {shortcode}")
+    # A line break inside Chinese text shows as a space (hooks/notebooks.py joins such lines).
+    prose = re.sub(r"<pre\b.*?</pre>", "", seen["html"], flags=re.S)
+    if split := CJK_LINE_BREAK.search(prose):
+        problems.append(f"a line break splits Chinese text (shown as a space): {split.group(0)!r}")
+    for image in seen["images"]:
+        if image["width"] == 0:
+            problems.append(f"image does not load: {image['src']}")
+        if image["content"] and (why := alt_problem(image["alt"], lang)):
+            problems.append(f"image {image['src']}: {why}")
+    # The language switcher offers this very page in the other language.
+    other = LANGS[1] if lang == LANGS[0] else LANGS[0]
+    href = seen["switcher"].get(other)
+    if href != page_url(visit.base, other, stem):
+        problems.append(f"language switcher leads to {href}, not {page_url(visit.base, other, stem)}")
+    if stem in chapters() or not stem:
+        page.screenshot(path=str(screenshots_dir() / f"{stem or 'home'}.{lang}.png"))
+    assert not problems, f"{lang}/{stem or 'home'}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("lang,stem", [(lang, stem) for lang in LANGS for stem in ["", "02-mnist-mlp"]])
+def test_dark_palette_screenshots(browser, base_url, lang, stem):
+    tab = Visit(browser, base_url, color_scheme="dark")
+    try:
+        page = tab.open(page_url(base_url, lang, stem))
+        scheme = page.locator("body").get_attribute("data-md-color-scheme")
+        assert scheme == "slate", f"the dark palette did not follow the reader's setting: {scheme}"
+        page.screenshot(path=str(screenshots_dir() / f"{stem or 'home'}.{lang}.dark.png"))
+        assert not tab.problems(), "\n".join(tab.problems())
+    finally:
+        tab.close()
+
+
+# --------------------------------------------------------------------------- a reader's actions
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_language_switcher_lands_on_the_same_chapter(visit, lang):
+    stem = chapters(written_only=True)[0]
+    other = LANGS[1] if lang == LANGS[0] else LANGS[0]
+    page = visit.open(page_url(visit.base, lang, stem))
+    page.locator(".md-header__option .md-select").hover()  # the menu opens on hover
+    page.locator(f'.md-select a[hreflang="{other}"]').click()
+    page.wait_for_load_state("load")
+    assert page.url == page_url(visit.base, other, stem)
+    assert page.locator("html").get_attribute("lang") == other
+    assert page.locator(".md-content h1").first.inner_text().startswith(stem[:2])
+    assert not visit.problems(), "\n".join(visit.problems())
+
+
+SEARCHES = [
+    ("zh", "多层感知机", "02-mnist-mlp"),
+    ("zh", "卷积", "03-cifar10-cnn"),
+    ("en", "perceptron", "02-mnist-mlp"),
+    ("en", "CNN", "03-cifar10-cnn"),
+]
+
+
+@pytest.mark.parametrize("lang,query,stem", SEARCHES, ids=[f"{lang}-{stem}" for lang, _, stem in SEARCHES])
+def test_search_finds_the_chapter(visit, lang, query, stem):
+    page = visit.open(page_url(visit.base, lang))
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    box, results = page.locator("input.md-search__input"), page.locator(".md-search-result__item a")
+    # The search worker builds its index (jieba-segmented Chinese) after the page loads, and a
+    # query counts once a key goes up (as it does after an input method commits Chinese text):
+    # type the query, press a key, and type it again if the index was not ready yet.
+    deadline = time.monotonic() + 45  # generous: on a busy machine the index takes a while
+    while True:
+        box.fill(query)
+        box.press("End")
+        try:
+            results.first.wait_for(timeout=3_000)
+            break
+        except PlaywrightTimeout:
+            if time.monotonic() > deadline:
+                break
+            box.fill("")
+            box.press("End")
+    hrefs = results.evaluate_all("links => links.map(a => a.href)")
+    assert any(urlsplit(h).path.rstrip("/").endswith(stem) for h in hrefs), f"search for {query!r} found {hrefs}"
+    assert not visit.problems(), "\n".join(visit.problems())
+
+
+# Material's copy button goes through clipboard.js; both the asynchronous clipboard and the
+# old execCommand path are recorded, so the test reads exactly what a reader would paste.
+CLIPBOARD_SPY = """
+window.__copied = [];
+const keep = text => { window.__copied.push(String(text)); return Promise.resolve(); };
+if (navigator.clipboard) { navigator.clipboard.writeText = keep; }
+document.addEventListener('copy', () => { window.__copied.push(String(document.getSelection())); });
+"""
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_copy_button_copies_the_code_exactly(visit, lang):
+    stem = chapters(written_only=True)[0]
+    expected = [code for info, code in code_blocks(DOCS / lang / f"{stem}.md") if info == "python"][0]
+    visit.context.add_init_script(CLIPBOARD_SPY)
+    page = visit.open(page_url(visit.base, lang, stem))
+    # Material's copy button (button.md-code__button in 9.7+, button.md-clipboard before).
+    button = "button[data-clipboard-target]"
+    block = page.locator(".md-content .highlight").filter(has=page.locator(button)).first
+    block.hover()
+    block.locator(button).click()
+    page.wait_for_function("window.__copied.length > 0", timeout=5_000)
+    copied = page.evaluate("window.__copied")[-1]
+    assert copied.rstrip("\n") == expected.rstrip("\n"), f"copied:\n{copied}\n---- expected:\n{expected}"
+
+
+@pytest.mark.parametrize("lang,stem", [(lang, stem) for lang in LANGS for stem in chapters(written_only=True)])
+def test_notebook_download_link_gives_a_valid_notebook(visit, lang, stem):
+    page = visit.open(page_url(visit.base, lang, stem))
+    link = page.locator(".md-content a[download]").first
+    href = link.evaluate("a => a.href")
+    assert href.endswith(f"{stem}.ipynb"), href
+    response = visit.context.request.get(href)
+    assert response.ok, f"{href}: {response.status}"
+    notebook = nbformat.reads(response.text(), as_version=4)
+    nbformat.validate(notebook)
+    code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    blocks = [c for info, c in code_blocks(DOCS / lang / f"{stem}.md") if info == "python"]
+    assert [c.strip() for c in code] == [b.strip() for b in blocks], f"{lang}/{stem}: the notebook's code cells are not the chapter's python blocks"
+    # The download is the chapter in its own language (English text may quote a Chinese title).
+    text = "".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    share = len(CJK.findall(text)) / max(1, sum(not c.isspace() for c in text))
+    assert (share > 0.2) if lang == "zh" else (share < 0.02), f"{lang}/{stem}: {share:.0%} of the notebook's text is Chinese"

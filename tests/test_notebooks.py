@@ -1,0 +1,111 @@
+"""The notebooks a reader downloads: valid for every chapter, and the quick ones run top to bottom.
+
+Each chapter's notebook is made the way the site build makes it (``hooks/notebooks.py``).
+The chapters in ``QUICK_CHAPTERS`` are executed with nbclient as a smoke run
+(``COMPANION_SMOKE=1``), in a kernel on this very interpreter that imports ``companion``
+from this checkout's ``src/``. Add a chapter there once its smoke run takes seconds.
+"""
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+sys.path.insert(0, str(ROOT / "hooks"))
+
+from notebooks import chapter_to_notebook, wants_notebook  # noqa: E402
+
+# Chapters whose notebooks run in seconds under COMPANION_SMOKE=1.
+QUICK_CHAPTERS = ["02-mnist-mlp"]
+LANGS = ("zh", "en")
+# The notebook run per quick chapter: the Chinese one. The English notebook carries the same code
+# (tests/test_docs.py checks it; both pages' blocks run under --codeblocks), so running it too
+# would double the time for little.
+RUN_LANGS = ("zh",)
+CELL_TIMEOUT_S = 300
+
+
+def written_chapters():
+    return sorted(p.stem for p in (DOCS / "zh").glob("[0-9][0-9]-*.md") if wants_notebook(p))
+
+
+def notebook(lang: str, stem: str):
+    text = (DOCS / lang / f"{stem}.md").read_text(encoding="utf-8")
+    return chapter_to_notebook(text, lang, ROOT / "includes")
+
+
+@pytest.mark.parametrize("lang,stem", [(lang, stem) for lang in LANGS for stem in written_chapters()])
+def test_every_chapter_notebook_is_valid(lang, stem):
+    nb = nbformat.reads(nbformat.writes(notebook(lang, stem)), as_version=4)  # as a reader saves it
+    nbformat.validate(nb)
+    assert any(cell.cell_type == "code" for cell in nb.cells), f"{lang}/{stem}: a notebook without code"
+    # What only MkDocs understands must not reach Jupyter as raw text.
+    markdown = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    for leftover, what in [(r"^(?:!!!|\?\?\?)", "an admonition"), (r"^--8<--", "an include"), (r"pytest-codeblocks", "a test marker")]:
+        assert not re.search(leftover, markdown, re.M), f"{lang}/{stem}: the notebook shows {what} as raw text"
+
+
+def test_quick_chapters_are_written_chapters():
+    missing = sorted(set(QUICK_CHAPTERS) - set(written_chapters()))
+    assert not missing, f"QUICK_CHAPTERS names chapters with no notebook: {missing}"
+
+
+@pytest.fixture(scope="module")
+def kernel_name(tmp_path_factory):
+    """A kernel spec for this interpreter, found through JUPYTER_PATH (no global install)."""
+    folder = tmp_path_factory.mktemp("jupyter")
+    spec = folder / "kernels" / "companion-tests"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "companion tests", "language": "python",
+    }))
+    old = os.environ.get("JUPYTER_PATH")
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(folder), old]))
+    yield "companion-tests"
+    if old is None:
+        os.environ.pop("JUPYTER_PATH", None)
+    else:
+        os.environ["JUPYTER_PATH"] = old
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    """The datasets the chapter reads: the developers' real ones if set, else test-made ones."""
+    if os.environ.get("COMPANION_DATA_DIR"):
+        return os.environ["COMPANION_DATA_DIR"]
+    import fakedata
+
+    return str(fakedata.make_data_dir(tmp_path_factory.mktemp("data")))
+
+
+@pytest.mark.parametrize("lang,stem", [(lang, stem) for stem in QUICK_CHAPTERS for lang in RUN_LANGS])
+def test_quick_chapter_notebook_runs_top_to_bottom(lang, stem, kernel_name, data_dir, tmp_path):
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = notebook(lang, stem)
+    env = {
+        **os.environ,
+        "COMPANION_SMOKE": "1",
+        "COMPANION_DATA_DIR": data_dir,
+        "MPLBACKEND": "Agg",
+        # The kernel imports companion from this checkout, as the tests do.
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])),
+    }
+    client = NotebookClient(nb, kernel_name=kernel_name, timeout=CELL_TIMEOUT_S,
+                            resources={"metadata": {"path": str(tmp_path)}})
+    try:
+        client.execute(env=env)
+    except CellExecutionError as error:
+        pytest.fail(f"{lang}/{stem}: a cell failed when the notebook ran top to bottom:\n{error}")
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    assert all(cell.execution_count for cell in code), f"{lang}/{stem}: not every code cell ran"
+    outputs = "".join(out.get("text", "") for cell in code for out in cell.outputs if out.output_type == "stream")
+    assert re.search(r"smoke", outputs, re.I), f"{lang}/{stem}: the run did not say it was a smoke run"
