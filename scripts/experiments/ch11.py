@@ -6,19 +6,21 @@ augmented images (it reports 82%). A 150x150 epoch of that network takes minutes
 two shared CPU cores this book is built on, so this run is smaller and says exactly how:
 
 * from scratch and with augmentation + dropout: the same layers at 64x64, batch 20 / 32,
-  ``EPOCHS_SCRATCH`` / ``EPOCHS_AUGMENTED`` epochs of the 2,000 training photos;
+  ``EPOCHS_SCRATCH`` / ``EPOCHS_AUGMENTED`` epochs of the 2,000 training photos, and the
+  model from scratch once more for ``EPOCHS_SCRATCH_LONG`` epochs, long enough to overfit
+  (:func:`scratch_long`, its own record);
 * transfer without any download: a small convolutional base pretrained here on a part of
   CIFAR-10 (``CIFAR_TRAIN`` images, ``CIFAR_EPOCHS`` epochs), then feature extraction (base
   frozen, a small classifier trained on top) and fine-tuning of its top block at a low
   learning rate, on the photos shrunk to 32x32, the size the base was trained at.
 
+:func:`rerun_transfer` re-runs only the transfer rows and merges them into the record.
 Validation: the first 250 of each class of the ``validation/`` folder of
 ``cats_and_dogs_filtered``; test: the last 250 of each class, touched once per model.
 """
 
 import time
 
-import keras
 import numpy as np
 
 from companion import config
@@ -34,7 +36,7 @@ from companion.models.small_convnet import (
     unfreeze_top,
 )
 from companion.results import provenance
-from companion.train import EpochTimer, TrainingRun, fit
+from companion.train import EpochTimer, TrainingRun
 from companion.visualize import plot_history, sample_grid
 
 CHAPTER = "11-cats-vs-dogs"
