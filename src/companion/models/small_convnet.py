@@ -116,7 +116,9 @@ def build_cifar10_base(input_shape=(None, None, 3), filters=(32, 64, 128), convs
     for block, (width, n_convs) in enumerate(zip(filters, convs), start=1):
         for conv in range(1, n_convs + 1):
             x = layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"block{block}_conv{conv}")(x)
-            x = layers.BatchNormalization(name=f"block{block}_bn{conv}")(x)
+            # momentum 0.9, not Keras' 0.99: a short pretraining run takes only a few hundred
+            # steps, too few for 0.99's moving averages to settle, and the frozen base runs on them.
+            x = layers.BatchNormalization(momentum=0.9, name=f"block{block}_bn{conv}")(x)
             x = layers.Activation("relu", name=f"block{block}_relu{conv}")(x)
         x = layers.MaxPooling2D(2, name=f"block{block}_pool")(x)
     return keras.Model(inputs, x, name="cifar10_base")
