@@ -45,3 +45,20 @@ def test_smoke_run_trains_one_epoch(monkeypatch):
     x = np.random.rand(32, 4).astype("float32")
     run = fit(model, x, keras.utils.to_categorical(np.arange(32) % 10, 10), epochs=20, batch_size=8, verbose=0)
     assert run.epochs == 1
+
+
+def test_throughput_is_unknown_for_a_dataset(monkeypatch):
+    monkeypatch.delenv("COMPANION_SMOKE", raising=False)
+
+    class Batches(keras.utils.PyDataset):
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, i):
+            return np.random.rand(4, 4).astype("float32"), keras.utils.to_categorical(np.arange(4) % 10, 10)
+
+    model = build_mlp(input_dim=4, hidden_units=(3,))
+    model.compile(optimizer="sgd", loss="categorical_crossentropy")
+    run = fit(model, Batches(), None, epochs=2, batch_size=4, verbose=0)
+    assert run.epochs == 2 and run.train_samples is None
+    assert run.images_per_s is None and run.to_dict()["images_per_s"] is None

@@ -37,19 +37,24 @@ class TrainingRun:
     history: dict[str, list[float]]
     epochs: int
     batch_size: int
-    train_samples: int
+    train_samples: int | None  # None when x was a dataset or generator of unknown size
     epoch_seconds: list[float] = field(default_factory=list)
     wall_time_s: float = 0.0
 
     @property
-    def images_per_s(self) -> float:
-        """Training throughput over the epochs after the first (which pays for compilation)."""
+    def images_per_s(self) -> float | None:
+        """Training throughput over the epochs after the first (which pays for compilation).
+
+        None when the number of training images is unknown (x was a dataset or generator).
+        """
         steady = self.epoch_seconds[1:] or self.epoch_seconds
-        return self.train_samples / (sum(steady) / len(steady)) if steady else 0.0
+        if self.train_samples is None or not steady:
+            return None
+        return self.train_samples / (sum(steady) / len(steady))
 
     def to_dict(self) -> dict:
         out = asdict(self)
-        out["images_per_s"] = round(self.images_per_s, 1)
+        out["images_per_s"] = None if self.images_per_s is None else round(self.images_per_s, 1)
         return out
 
 
@@ -65,13 +70,14 @@ def fit(model, x, y, *, epochs: int, batch_size: int, callbacks=None, verbose="a
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     timer = EpochTimer()
     run_epochs = config.epochs(epochs)
-    n = len(x) if not isinstance(x, dict) else len(next(iter(x.values())))
-    if kwargs.get("validation_split"):
-        n = int(n * (1 - kwargs["validation_split"]))
-    if kwargs.get("steps_per_epoch") is None and config.steps_per_epoch(n, batch_size) is not None:
-        kwargs["steps_per_epoch"] = config.steps_per_epoch(n, batch_size)
-    if kwargs.get("steps_per_epoch") is not None:
-        n = min(n, kwargs["steps_per_epoch"] * batch_size)  # the images one epoch actually saw
+    n = _sample_count(x)
+    if n is not None:
+        if kwargs.get("validation_split"):
+            n = int(n * (1 - kwargs["validation_split"]))
+        if kwargs.get("steps_per_epoch") is None and config.steps_per_epoch(n, batch_size) is not None:
+            kwargs["steps_per_epoch"] = config.steps_per_epoch(n, batch_size)
+        if kwargs.get("steps_per_epoch") is not None:
+            n = min(n, kwargs["steps_per_epoch"] * batch_size)  # the images one epoch actually saw
     start = time.perf_counter()
     history = model.fit(
         x, y, epochs=run_epochs, batch_size=batch_size, callbacks=[*(callbacks or []), timer], verbose=verbose, **kwargs
@@ -85,3 +91,13 @@ def fit(model, x, y, *, epochs: int, batch_size: int, callbacks=None, verbose="a
         epoch_seconds=[round(s, 3) for s in timer.seconds],
         wall_time_s=round(wall, 2),
     )
+
+
+def _sample_count(x) -> int | None:
+    """How many samples ``x`` holds: arrays (or a dict of them) only; a dataset's is unknown.
+
+    ``len()`` of a ``keras.utils.PyDataset`` counts batches, not images, so it is not used.
+    """
+    if isinstance(x, dict):
+        x = next(iter(x.values()))
+    return len(x) if hasattr(x, "shape") or isinstance(x, (list, tuple)) else None
