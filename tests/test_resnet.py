@@ -82,12 +82,11 @@ def test_pixel_mean_comes_from_the_training_set():
 
 def test_a_few_steps_reduce_the_loss_and_the_checkpoint_keeps_the_best(tmp_path):
     config.seed_everything(0)
-    x = np.random.rand(32, 32, 32, 3).astype("float32")
-    y = keras.utils.to_categorical(np.arange(32) % 10, 10)
+    x = np.random.rand(16, 32, 32, 3).astype("float32")
+    y = keras.utils.to_categorical(np.arange(16) % 10, 10)
     model = build_resnet_v1(8)
     model.compile(keras.optimizers.Adam(1e-3), "categorical_crossentropy", metrics=["accuracy"])
-    before = model.evaluate(x, y, verbose=0)[0]
     best = tmp_path / "best.keras"
-    model.fit(x, y, epochs=6, batch_size=16, verbose=0, validation_data=(x, y), callbacks=resnet_callbacks(best))
-    assert model.evaluate(x, y, verbose=0)[0] < before
+    history = model.fit(x, y, epochs=5, batch_size=16, verbose=0, validation_data=(x, y), callbacks=resnet_callbacks(best))
+    assert history.history["loss"][-1] < history.history["loss"][0]
     assert best.exists() and keras.models.load_model(best).count_params() == model.count_params()
