@@ -46,3 +46,13 @@ def test_records_are_written_atomically(tmp_path):
     assert [p.name for p in path.parent.iterdir()] == ["02.json"]
     paths = results.write_tables(record(), tmp_path / "t", "02")
     assert sorted(p.name for p in paths) == ["02.en.md", "02.zh.md"]
+
+
+def test_run_provenance_takes_the_numbers_from_the_training_run():
+    from companion.train import TrainingRun
+
+    run = TrainingRun(history={"loss": [1.0, 0.5]}, epochs=2, batch_size=32, train_samples=3200,
+                      epoch_seconds=[3.0, 2.0], wall_time_s=5.1)
+    prov = results.run_provenance(run, dataset="CIFAR-10", n_test=1000, model="cnn")
+    assert (prov["n_train"], prov["epochs"], prov["batch_size"], prov["wall_time_s"]) == (3200, 2, 32, 5.1)
+    assert prov["images_per_s"] == 1600.0 and prov["model"] == "cnn" and prov["n_test"] == 1000

@@ -12,7 +12,7 @@ import numpy as np
 from companion import config
 from companion.data import mnist
 from companion.models import build_mlp
-from companion.results import provenance
+from companion.results import run_provenance
 from companion.train import fit
 from companion.visualize import misclassified_grid, plot_confusion_matrix, plot_history, sample_grid
 
@@ -45,14 +45,10 @@ def run(ctx):
     steady_epoch_s = float(np.median(run.epoch_seconds[1:] or run.epoch_seconds))
     record = {
         "chapter": CHAPTER,
-        "provenance": provenance(
+        "provenance": run_provenance(
+            run,
             dataset="MNIST",
-            n_train=run.train_samples,
             n_test=len(x_test),
-            epochs=run.epochs,
-            batch_size=run.batch_size,
-            wall_time_s=run.wall_time_s,
-            images_per_s=round(run.images_per_s, 1),
             validation=f"last 10% of the training set ({len(x_train) - run.train_samples:,} images)",
         ),
         "comparisons": [

@@ -20,7 +20,7 @@ from companion.callbacks import LearningRateLog, resnet_callbacks, resnet_lr_sch
 from companion.data import cifar10
 from companion.models import build_resnet_v1, build_resnet_v2
 from companion.preprocessing import scale_pixels, subtract_pixel_mean
-from companion.results import provenance
+from companion.results import run_provenance
 from companion.train import fit
 from companion.visualize import plot_confusion_matrix, plot_history
 from companion.visualize_training import plot_learning_rate
@@ -91,14 +91,10 @@ def run(ctx):
 
     record = {
         "chapter": CHAPTER,
-        "provenance": provenance(
+        "provenance": run_provenance(
+            run,
             dataset=cifar10.locate().description,
-            n_train=run.train_samples,
             n_test=len(x_test),
-            epochs=run.epochs,
-            batch_size=run.batch_size,
-            wall_time_s=run.wall_time_s,
-            images_per_s=round(run.images_per_s, 1),
             model="ResNet20v1",
             validation=f"{len(x_val):,} held-out training images (not the test set)",
             augmentation="none (the source shifts by 0.1 and flips; too few epochs here for it to matter)",

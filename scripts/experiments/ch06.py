@@ -26,7 +26,7 @@ from companion.data import cifar10
 from companion.memory import GIB, estimate_training_bytes, source_estimate_bytes
 from companion.models import build_inception
 from companion.preprocessing import scale_pixels
-from companion.results import provenance
+from companion.results import run_provenance
 from companion.train import fit
 from companion.visualize import plot_confusion_matrix, plot_history
 from companion.visualize_training import plot_batch_size_study
@@ -123,14 +123,10 @@ def run(ctx):
     i128 = sizes.index(128) if 128 in sizes else 0
     record = {
         "chapter": CHAPTER,
-        "provenance": provenance(
+        "provenance": run_provenance(
+            run_c,
             dataset=cifar10.locate().description,
-            n_train=run_c.train_samples,
             n_test=len(x_test),
-            epochs=run_c.epochs,
-            batch_size=run_c.batch_size,
-            wall_time_s=run_c.wall_time_s,
-            images_per_s=round(run_c.images_per_s, 1),
             validation=f"validation_split=0.2 of the first {n:,} training images, as the source",
             runs="two runs from the same initial weights: binary_crossentropy (the source) and categorical_crossentropy",
             callbacks="EarlyStopping(10), ModelCheckpoint(best val_loss), TensorBoard, ReduceLROnPlateau(0.3, 4); "

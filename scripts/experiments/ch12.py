@@ -16,7 +16,7 @@ from companion import config
 from companion.data import cifar10, load_cifar10
 from companion.filters import grad_cam, visualize_filters
 from companion.pretrained import weights_path
-from companion.results import provenance
+from companion.results import run_provenance
 from companion.train import fit
 from companion.visualize import filter_grid, filters_by_layer, grad_cam_grid, shrink_png
 
@@ -77,14 +77,10 @@ def run(ctx):
     vgg_present = weights_path("vgg16", include_top=False).exists()
     record = {
         "chapter": CHAPTER,
-        "provenance": provenance(
+        "provenance": run_provenance(
+            run,
             dataset=cifar10.locate().description,
-            n_train=run.train_samples,
             n_test=len(x_test),
-            epochs=run.epochs,
-            batch_size=run.batch_size,
-            wall_time_s=run.wall_time_s,
-            images_per_s=round(run.images_per_s, 1),
             model="the chapter 03 CNN (1,250,858 parameters), Adam 1e-3, no augmentation",
             validation=f"last 10% of the {len(x_train):,} training images",
             filter_visualization=f"{', '.join(LAYERS)}: every filter, 64x64 px, 20 steps x 5 sizes, "

@@ -128,6 +128,21 @@ def provenance(
     return record
 
 
+def run_provenance(run, *, dataset: str, n_test: int, **extra) -> dict:
+    """:func:`provenance` of a :class:`companion.train.TrainingRun`: its data size, epochs, time and speed."""
+    speed = run.images_per_s
+    return provenance(
+        dataset=dataset,
+        n_train=run.train_samples,
+        n_test=n_test,
+        epochs=run.epochs,
+        batch_size=run.batch_size,
+        wall_time_s=run.wall_time_s,
+        images_per_s=None if speed is None else round(speed, 1),
+        **extra,
+    )
+
+
 def save_record(record: dict, path: str | os.PathLike) -> Path:
     """Write a record as JSON, atomically."""
     return write_json(path, record)
