@@ -33,7 +33,7 @@ serve: $(VENV)/.installed system-deps
 	$(VENV)/bin/mkdocs serve
 
 test: $(VENV)/.installed system-deps
-	COMPANION_SMOKE=1 $(PY) -m pytest tests docs --codeblocks
+	COMPANION_SMOKE=1 $(PY) -m pytest tests docs --codeblocks -n 2 --dist loadfile
 
 build: $(VENV)/.installed
 	$(VENV)/bin/mkdocs build --strict

@@ -28,7 +28,7 @@ HTML_COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
 SNIPPET = re.compile(r'^--8<-- "([^"]+)"\s*$', re.M)
 RELATIVE_ASSET = re.compile(r"\]\((?:\.\./)+assets/")
 # An admonition (!!! note "Title" / ??? note) and its indented body, which Jupyter cannot render.
-ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)[ \t]*([\w-]+)(?:[ \t]+"([^"]*)")?[ \t]*\n((?:(?:[ ]{4}.*)?\n)*)', re.M)
+ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)[ \t]*([\w-]+)(?:[ \t]+"((?:[^"\\\n]|\\.)*)")?[ \t]*\n((?:(?:[ ]{4}.*)?\n)*)', re.M)
 PAGE_LINK = re.compile(r"\]\((?!https?:)([a-z0-9-]+)\.md(#[^)]*)?\)")
 LANGS = ("zh", "en")
 
@@ -62,6 +62,8 @@ def wants_notebook(path: Path) -> bool:
 def admonition_to_quote(match) -> str:
     """An admonition as a Markdown block quote with a bold title, which notebooks show."""
     kind, title, body = match.group(1), match.group(2), match.group(3).rstrip("\n")
+    if title is not None:
+        title = title.replace('\\"', '"')  # MkDocs titles escape their inner quotes
     lines = [line[4:] if line.startswith("    ") else line for line in body.split("\n")]
     quoted = "\n".join("> " + line if line.strip() else ">" for line in lines)
     return f"> **{title if title is not None else kind.capitalize()}**\n>\n{quoted}\n\n"
