@@ -32,14 +32,17 @@ SOURCES = {
 
 
 def git_commit(root: str | os.PathLike | None = None) -> str:
-    """The checkout's commit, with ``+dirty`` when files differ from it; ``unknown`` outside git."""
+    """The checkout's commit, with ``+dirty`` when its code differs from it; ``unknown`` outside git."""
     root = Path(root or Path(__file__).resolve().parents[2])
     try:
         commit = subprocess.run(
             ["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True, text=True, check=True
         ).stdout.strip()
+        # The run's own outputs (figures, records, tables) do not make the code "dirty".
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+             ":(exclude)docs/assets", ":(exclude)includes/results"],
+            cwd=root, capture_output=True, text=True,
         ).stdout.strip()
         return commit + ("+dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
