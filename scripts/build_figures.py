@@ -1,9 +1,18 @@
 #!/usr/bin/env python3
 """Run the chapters' experiments and write their figures and result records.
 
-    python scripts/build_figures.py --chapter 02            # the full recipe
-    python scripts/build_figures.py --chapter 02 --smoke    # a tiny run anywhere
+    python scripts/build_figures.py --chapter 03 --budget cpu    # what 2 CPU cores finish
+    python scripts/build_figures.py --chapter 03 --budget full   # the source's recipe (GPU)
+    python scripts/build_figures.py --chapter 03 --smoke         # a tiny run anywhere
     python scripts/build_figures.py --all
+
+Budgets: each trained chapter states its source's recipe once (``RECIPE`` or ``RECIPES``
+in its module) and what each budget runs of it (``BUDGETS``); ``smoke`` is what the tests
+run. Before training, a chapter prints what its budget cuts and an estimate of the time.
+One experiment at a time: a real (non-smoke) run holds a machine-wide lock while it
+trains; a second one stops with a message (or waits, with ``--wait``). Long runs resume:
+run the same command again after an interruption and training goes on from the last
+finished epoch (finished runs are kept in the cache and reused; ``--fresh`` retrains).
 
 A full run writes into the book: ``docs/assets/figures/<chapter>/``,
 ``docs/assets/results/<chapter>.json`` and the tables ``includes/results/<chapter>.{zh,en}.md``
@@ -18,8 +27,10 @@ Each chapter's experiment lives in ``scripts/experiments/chNN.py`` and defines
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
+import shutil
 import sys
 import time
 from dataclasses import dataclass
@@ -36,6 +47,33 @@ class Context:
 
     chapter: str
     out: Path  # holds assets/figures, assets/results and includes/results
+    budget: str = "cpu"  # smoke, cpu or full
+
+    def runs_dir(self, name: str) -> Path | None:
+        """Where the training run ``name`` keeps its backups and, once finished, its weights.
+
+        None for a smoke run: it takes seconds, and a stale one must never be reused.
+        """
+        if self.budget == "smoke":
+            return None
+        return self.runs_root / name
+
+    @property
+    def runs_root(self) -> Path:
+        from companion import config
+
+        return config.cache_dir() / "runs" / self.chapter / self.budget
+
+    def plan(self, recipe, *, train_images: int, epochs: int, batch_size: int,
+             validation_images: int = 0, what: str = "") -> None:
+        """Print what this budget runs of the recipe, before training starts."""
+        from companion.recipes import cuts, what_ran
+
+        ran = what_ran(recipe, self.budget, train_images=train_images, epochs=epochs,
+                       batch_size=batch_size, validation_images=validation_images)["ran"]
+        cut = cuts(recipe.to_dict(), ran)["en"]
+        print(f"  {what or self.chapter}, budget {self.budget}: "
+              + ("the source's recipe" if not cut else "cuts " + "; ".join(cut)))
 
     @property
     def figures_dir(self) -> Path:
@@ -69,22 +107,42 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chapter", action="append", choices=sorted(experiments), help="chapter number, e.g. 02 (repeatable)")
     parser.add_argument("--all", action="store_true", help="every chapter that has an experiment")
-    parser.add_argument("--smoke", action="store_true", help="tiny data and epochs (COMPANION_SMOKE=1)")
+    parser.add_argument("--budget", choices=["smoke", "cpu", "full"], default="cpu",
+                        help="how much of the source's recipe to run (default: cpu)")
+    parser.add_argument("--smoke", action="store_true", help="same as --budget smoke (COMPANION_SMOKE=1)")
+    parser.add_argument("--wait", action="store_true", help="wait for another experiment instead of stopping")
+    parser.add_argument("--fresh", action="store_true", help="retrain: forget this budget's saved runs first")
     parser.add_argument("--out", type=Path, help="root folder to write into (default: the repository, or build/smoke)")
     args = parser.parse_args(argv)
     chapters = sorted(experiments) if args.all else args.chapter
     if not chapters:
         parser.error("name a chapter with --chapter NN, or use --all")
     if args.smoke:
+        args.budget = "smoke"
+    if args.budget == "smoke":
         os.environ["COMPANION_SMOKE"] = "1"
-    from companion import config
+    from companion import config, errors, machine, results
 
-    out = args.out or (ROOT / "build" / "smoke" if config.smoke() else ROOT)
+    results.pin_commit()  # the code this process runs is the code at its start
+
+    budget = "smoke" if config.smoke() else args.budget
+    out = args.out or (ROOT / "build" / "smoke" if budget == "smoke" else ROOT)
     for number in chapters:
         module = importlib.import_module(experiments[number])
-        print(f"chapter {number} ({module.CHAPTER}) -> {out}")
+        ctx = Context(chapter=module.CHAPTER, out=out, budget=budget)
+        if args.fresh:
+            shutil.rmtree(ctx.runs_root, ignore_errors=True)
+        print(f"chapter {number} ({module.CHAPTER}), budget {budget} -> {out}")
         start = time.perf_counter()
-        module.run(Context(chapter=module.CHAPTER, out=out))
+        try:
+            # Smoke runs are seconds long and run beside anything; real runs hold the machine.
+            lock = (contextlib.nullcontext() if budget == "smoke"
+                    else machine.ExperimentLock(f"build_figures.py --chapter {number} --budget {budget}", wait=args.wait))
+            with lock:
+                module.run(ctx)
+        except errors.CompanionError as exc:
+            print(f"build_figures.py: {exc}", file=sys.stderr)
+            return 2
         print(f"chapter {number} done in {time.perf_counter() - start:.0f} s")
     return 0
 

@@ -20,8 +20,9 @@ import platform
 import subprocess
 from pathlib import Path
 
-from . import __version__, config
+from . import __version__, config, machine
 from ._io import write_json, write_text
+from .recipes import run_label, what_ran
 
 SOURCES = {
     "000": {"zh": "原文 000《Keras样例练习》", "en": "source 000 (“Keras样例练习”)"},
@@ -47,6 +48,20 @@ def git_commit(root: str | os.PathLike | None = None) -> str:
         return commit + ("+dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+
+
+_pinned_commit: str | None = None
+
+
+def pin_commit() -> str:
+    """Read the commit now and record it in every later record of this process.
+
+    A long run reads its code at the start; edits made to the checkout while it trains
+    must not be credited to it (``scripts/build_figures.py`` pins before training).
+    """
+    global _pinned_commit
+    _pinned_commit = git_commit()
+    return _pinned_commit
 
 
 def describe_device() -> str:
@@ -112,7 +127,7 @@ def provenance(
     record = {
         "smoke": config.smoke(),
         "dataset": dataset,
-        "n_train": int(n_train),
+        "n_train": None if n_train is None else int(n_train),
         "n_test": int(n_test),
         "epochs": epochs,
         "batch_size": batch_size,
@@ -125,15 +140,43 @@ def provenance(
         "python": platform.python_version(),
         "device": describe_device(),
         "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "git_commit": git_commit(),
+        "git_commit": _pinned_commit or git_commit(),
+        "load_average": machine.load_average_span(),
     }
     record.update(extra)
     return record
 
 
-def run_provenance(run, *, dataset: str, n_test: int, **extra) -> dict:
-    """:func:`provenance` of a :class:`companion.train.TrainingRun`: its data size, epochs, time and speed."""
+def run_provenance(
+    run,
+    *,
+    dataset: str,
+    n_test: int,
+    recipe=None,
+    budget: str | None = None,
+    validation_images: int = 0,
+    lossy_data: bool = False,
+    **extra,
+) -> dict:
+    """:func:`provenance` of a :class:`companion.train.TrainingRun`: its data size, epochs, time and speed.
+
+    With a :class:`companion.recipes.Recipe` and the budget's name, the record also keeps the
+    recipe, what ran and its cuts (:func:`companion.recipes.what_ran`), from which the
+    table's label is computed.
+    """
     speed = run.images_per_s
+    if recipe is not None:
+        if budget is None:
+            raise ValueError("run_provenance: a recipe needs the budget's name (smoke, cpu or full)")
+        extra.update(what_ran(
+            recipe, budget,
+            train_images=run.train_samples or 0,
+            epochs=run.epochs,
+            batch_size=run.batch_size or recipe.batch_size,
+            validation_images=validation_images,
+            lossy_data=lossy_data,
+            resumed_at_epoch=run.resumed_at_epoch,
+        ))
     return provenance(
         dataset=dataset,
         n_train=run.train_samples,
@@ -160,6 +203,8 @@ def _fmt(value, kind: str) -> str:
         return f"{int(value):,}"
     if kind == "seconds":
         return f"{value:.1f} s"
+    if kind == "minutes":
+        return f"{value / 60:.1f} min"
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
@@ -174,8 +219,8 @@ _WORDS = {
         "epochs": "轮",
         "batch": "批大小",
         "images_s": "图像/秒",
-        "full": "完整运行",
-        "smoke_short": "冒烟测试",
+        "load": "负载（1 分钟平均）",
+        "colon": "：",
     },
     "en": {
         "quantity": "Quantity",
@@ -187,28 +232,36 @@ _WORDS = {
         "epochs": "epochs",
         "batch": "batch",
         "images_s": "images/s",
-        "full": "full run",
-        "smoke_short": "smoke run",
+        "load": "load average",
+        "colon": ": ",
     },
 }
+
+
+def _count(n) -> str:
+    return "?" if n is None else f"{n:,}"
 
 
 def provenance_line(prov: dict, lang: str) -> str:
     """One sentence of provenance for the foot of a table."""
     w = _WORDS[lang]
-    parts = [
-        w["smoke_short"] if prov.get("smoke") else w["full"],
-        f"{prov['dataset']}: {prov['n_train']:,} {w['train']} / {prov['n_test']:,} {w['test']}",
+    label = run_label(prov, lang)
+    parts = [label] if label else []
+    parts += [
+        f"{prov['dataset']}: {_count(prov['n_train'])} {w['train']} / {_count(prov['n_test'])} {w['test']}",
     ]
     if prov.get("epochs") is not None:
         parts.append(f"{prov['epochs']} {w['epochs']}, {w['batch']} {prov.get('batch_size')}")
     if prov.get("wall_time_s") is not None:
-        speed = f", {prov['images_per_s']:,.0f} {w['images_s']}" if prov.get("images_per_s") else ""
-        parts.append(f"{prov['wall_time_s']:.0f} s{speed}")
+        # Wall time only: speeds are published from benchmarks/ on a quiet machine, not from long runs.
+        parts.append(f"{prov['wall_time_s']:.0f} s")
+    if prov.get("load_average"):
+        start, end = prov["load_average"]["start"], prov["load_average"]["end"]
+        parts.append(f"{w['load']} {start:.1f} → {end:.1f}")
     parts.append(f"Keras {prov['keras_version']} / {prov['backend']} {prov['backend_version']}")
     parts.append(prov["device"])
     parts.append(f"{prov['date'][:10]}, commit `{prov['git_commit']}`")
-    return f"{w['run']}: " + " · ".join(parts)
+    return f"{w['run']}{w['colon']}" + " · ".join(parts)
 
 
 def comparison_table(record: dict, lang: str) -> str:

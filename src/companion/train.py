@@ -1,33 +1,90 @@
-"""Training helpers: ``fit`` that times every epoch and returns a plain record.
+"""Training helpers: ``fit`` that times every epoch, survives interruption, returns a record.
 
-``fit`` is ``model.fit`` plus two things a textbook needs: it honours the smoke
-budget (``COMPANION_SMOKE=1`` trains for one epoch of a few batches), and it returns a
-:class:`TrainingRun` whose history and timings go straight into a result record.
+``fit`` is ``model.fit`` plus what a textbook's long runs need:
+
+* it honours the smoke budget (``COMPANION_SMOKE=1`` trains one epoch of a few batches);
+* it times the training part of every epoch (validation excluded) and returns a
+  :class:`TrainingRun` whose history and timings go straight into a result record;
+* with ``resume_dir`` it survives interruption: ``keras.callbacks.BackupAndRestore`` saves
+  the model and optimizer after every epoch and the history so far is written beside it,
+  so running the same command again continues from the last finished epoch; a finished run
+  is kept there, and the next call loads it instead of training again;
+* with ``probe=True`` it first times a few training steps on a copy of the model and prints
+  how long the whole run should take.
 """
 
 from __future__ import annotations
 
+import json
+import shutil
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import keras
+import numpy as np
 
 from . import config
+from ._io import write_json
 
 
 class EpochTimer(keras.callbacks.Callback):
-    """Records the wall time of every epoch (the first one includes compilation)."""
+    """Training seconds of every epoch: from its start to the end of its last training batch.
+
+    Keras validates at the end of an epoch, after the last training batch; that time is
+    left out, so ``images / seconds`` is a training speed.
+    """
 
     def __init__(self):
         super().__init__()
         self.seconds: list[float] = []
         self._start = 0.0
+        self._last_batch_end: float | None = None
 
     def on_epoch_begin(self, epoch, logs=None):
         self._start = time.perf_counter()
+        self._last_batch_end = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._last_batch_end = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self._start)
+        end = self._last_batch_end or time.perf_counter()
+        self.seconds.append(end - self._start)
+
+
+class ProgressLog(keras.callbacks.Callback):
+    """Writes the history and timings so far after every epoch (for an interrupted run).
+
+    On a resumed run the first epoch Keras starts tells where the model's backup stands;
+    anything logged after that backup is dropped, so history and weights always agree.
+    """
+
+    def __init__(self, path: Path, timer: EpochTimer):
+        super().__init__()
+        self.path = path
+        self.timer = timer
+        self.state = _read_json(path) or {"history": {}, "epoch_seconds": [], "wall_time_s": 0.0}
+        self.resumed_at_epoch: int | None = None  # 1-based epoch at which training went on
+        self._first = True
+        self._epoch_start = 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self._first:
+            self._first = False
+            self.state["history"] = {k: v[:epoch] for k, v in self.state["history"].items()}
+            self.state["epoch_seconds"] = self.state["epoch_seconds"][:epoch]
+            if epoch > 0:
+                self.resumed_at_epoch = epoch + 1
+                self.state["resumed_at_epoch"] = epoch + 1
+        self._epoch_start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        for key, value in (logs or {}).items():
+            self.state["history"].setdefault(key, []).append(float(value))
+        self.state["epoch_seconds"].append(round(self.timer.seconds[-1], 3))
+        self.state["wall_time_s"] = round(self.state["wall_time_s"] + time.perf_counter() - self._epoch_start, 2)
+        write_json(self.path, self.state)
 
 
 @dataclass
@@ -36,10 +93,12 @@ class TrainingRun:
 
     history: dict[str, list[float]]
     epochs: int
-    batch_size: int
+    batch_size: int | None
     train_samples: int | None  # None when x was a dataset or generator of unknown size
-    epoch_seconds: list[float] = field(default_factory=list)
+    epoch_seconds: list[float] = field(default_factory=list)  # training only, validation excluded
     wall_time_s: float = 0.0
+    resumed_at_epoch: int | None = None  # 1-based, when an interrupted run went on
+    reused: bool = False  # True when a finished run was loaded from resume_dir
 
     @property
     def images_per_s(self) -> float | None:
@@ -58,39 +117,151 @@ class TrainingRun:
         return out
 
 
-def fit(model, x, y, *, epochs: int, batch_size: int, callbacks=None, verbose="auto", **kwargs) -> TrainingRun:
+def fit(
+    model,
+    x,
+    y=None,
+    *,
+    epochs: int,
+    batch_size: int | None = None,
+    callbacks=None,
+    verbose="auto",
+    images_per_epoch: int | None = None,
+    resume_dir: str | Path | None = None,
+    probe: bool = False,
+    **kwargs,
+) -> TrainingRun:
     """Train ``model`` like ``model.fit`` and return a :class:`TrainingRun`.
 
-    ``epochs`` is the full recipe's number; a smoke run trains for ``config.SMOKE_EPOCHS``
-    epoch(s) of at most ``config.SMOKE_IMAGES_PER_EPOCH`` images (rounded to whole batches).
-    Extra keyword arguments (``validation_data``, ``validation_split``, ``shuffle`` ...)
-    go to ``model.fit`` unchanged.
+    ``epochs`` is the run's number; a smoke run trains for ``config.SMOKE_EPOCHS`` epoch(s)
+    of at most ``config.SMOKE_IMAGES_PER_EPOCH`` images (rounded to whole batches). For
+    arrays ``batch_size`` is required; for a dataset (``tf.data``, ``PyDataset``) it is
+    part of the dataset, and ``images_per_epoch`` says how many images one epoch holds so
+    that the speed can be computed. ``resume_dir`` makes the run resumable (module
+    docstring); ``probe`` prints a time estimate first. Extra keyword arguments
+    (``validation_data``, ``validation_split``, ``shuffle`` ...) go to ``model.fit``.
     """
-    if batch_size < 1:
+    arrays = _sample_count(x) is not None
+    if arrays and batch_size is None:
+        raise ValueError("fit: batch_size is required when x is an array (it is part of a dataset otherwise)")
+    if batch_size is not None and batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-    timer = EpochTimer()
+    if arrays and y is None and not isinstance(x, dict):
+        raise ValueError("fit: y (the labels) is required when x is an array")
     run_epochs = config.epochs(epochs)
-    n = _sample_count(x)
-    if n is not None:
+    n = _sample_count(x) if arrays else images_per_epoch
+    if arrays:
         if kwargs.get("validation_split"):
             n = int(n * (1 - kwargs["validation_split"]))
         if kwargs.get("steps_per_epoch") is None and config.steps_per_epoch(n, batch_size) is not None:
             kwargs["steps_per_epoch"] = config.steps_per_epoch(n, batch_size)
         if kwargs.get("steps_per_epoch") is not None:
             n = min(n, kwargs["steps_per_epoch"] * batch_size)  # the images one epoch actually saw
+
+    folder = Path(resume_dir) if resume_dir is not None else None
+    if folder is not None:
+        finished = _load_finished(model, folder)
+        if finished is not None:
+            print(f"  reusing the finished run in {folder} (delete it, or use --fresh, to train again)")
+            return finished
+    if probe and not config.smoke():
+        print("  " + estimate(model, x, y, batch_size, images=n, epochs=run_epochs))
+
+    timer = EpochTimer()
+    extra = [timer]
+    progress = None
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        progress = ProgressLog(folder / "progress.json", timer)
+        # The backup comes before the log: the log keeps only epochs that the backup holds.
+        extra = [timer, keras.callbacks.BackupAndRestore(str(folder / "backup"), double_checkpoint=True), progress]
+    if batch_size is not None and arrays:
+        kwargs["batch_size"] = batch_size
     start = time.perf_counter()
-    history = model.fit(
-        x, y, epochs=run_epochs, batch_size=batch_size, callbacks=[*(callbacks or []), timer], verbose=verbose, **kwargs
-    )
+    history = model.fit(x, y, epochs=run_epochs, callbacks=[*(callbacks or []), *extra], verbose=verbose, **kwargs)
     wall = time.perf_counter() - start
-    return TrainingRun(
-        history={k: [float(v) for v in vals] for k, vals in history.history.items()},
-        epochs=len(timer.seconds),
-        batch_size=batch_size,
-        train_samples=n,
-        epoch_seconds=[round(s, 3) for s in timer.seconds],
-        wall_time_s=round(wall, 2),
-    )
+    if progress is None:
+        run = TrainingRun(
+            history={k: [float(v) for v in vals] for k, vals in history.history.items()},
+            epochs=len(timer.seconds),
+            batch_size=batch_size,
+            train_samples=n,
+            epoch_seconds=[round(s, 3) for s in timer.seconds],
+            wall_time_s=round(wall, 2),
+        )
+    else:
+        state = progress.state
+        run = TrainingRun(
+            history=state["history"],
+            epochs=len(state["epoch_seconds"]),
+            batch_size=batch_size,
+            train_samples=n,
+            epoch_seconds=state["epoch_seconds"],
+            wall_time_s=state["wall_time_s"],
+            resumed_at_epoch=state.get("resumed_at_epoch"),
+        )
+        _save_finished(model, folder, run)
+    return run
+
+
+def estimate(model, x, y, batch_size: int | None, *, images: int | None, epochs: int, steps: int = 8) -> str:
+    """A sentence estimating the run's training time, from a few steps on a copy of the model.
+
+    The copy (same architecture, fresh weights, same kind of optimizer and loss) trains on
+    the first batch again and again: a couple of warm-up steps, then ``steps`` timed ones.
+    The model itself is not touched.
+    """
+    try:
+        xb, yb = _first_batch(x, y, batch_size)
+        copy = keras.models.clone_model(model)
+        copy.compile(optimizer=type(model.optimizer)(), loss=model.loss)
+        for _ in range(2):
+            copy.train_on_batch(xb, yb)
+        start = time.perf_counter()
+        for _ in range(steps):
+            copy.train_on_batch(xb, yb)
+        rate = steps * len(xb) / (time.perf_counter() - start)
+    except Exception as exc:  # an estimate must never stop a run
+        return f"estimate: not available ({type(exc).__name__}: {exc})"
+    if images is None:
+        return f"estimate: ~{rate:,.0f} training images/s (the number of images per epoch is unknown)"
+    seconds = images * epochs / rate
+    return (f"estimate: ~{rate:,.0f} training images/s -> {epochs} epochs x {images:,} images "
+            f"~ {seconds / 60:,.1f} min of training (validation and evaluation extra)")
+
+
+def _first_batch(x, y, batch_size):
+    if _sample_count(x) is not None:
+        take = lambda a: {k: v[:batch_size] for k, v in a.items()} if isinstance(a, dict) else a[:batch_size]  # noqa: E731
+        return take(x), take(y)
+    batch = next(iter(x))
+    return batch[0], batch[1]
+
+
+def _save_finished(model, folder: Path, run: TrainingRun) -> None:
+    """Keep the trained weights and the run, then drop the backup and the progress log."""
+    model.save_weights(str(folder / "finished.weights.h5"))
+    write_json(folder / "finished.json", run.to_dict())
+    (folder / "progress.json").unlink(missing_ok=True)
+    shutil.rmtree(folder / "backup", ignore_errors=True)
+
+
+def _load_finished(model, folder: Path) -> TrainingRun | None:
+    state = _read_json(folder / "finished.json")
+    weights = folder / "finished.weights.h5"
+    if state is None or not weights.exists():
+        return None
+    model.load_weights(str(weights))
+    state.pop("images_per_s", None)
+    state["reused"] = True
+    return TrainingRun(**state)
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def _sample_count(x) -> int | None:
@@ -100,4 +271,4 @@ def _sample_count(x) -> int | None:
     """
     if isinstance(x, dict):
         x = next(iter(x.values()))
-    return len(x) if hasattr(x, "shape") or isinstance(x, (list, tuple)) else None
+    return len(x) if isinstance(x, np.ndarray) or hasattr(x, "shape") or isinstance(x, (list, tuple)) else None

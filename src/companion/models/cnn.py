@@ -72,11 +72,19 @@ def shift_and_flip(shift: float = 0.1, rotation_degrees: float = 0.0, seed: int 
         raise ValueError(f"shift is a fraction of the image size in [0, 1), got {shift}")
     if not 0.0 <= rotation_degrees <= 180.0:
         raise ValueError(f"rotation_degrees must be between 0 and 180, got {rotation_degrees}")
+    # Each layer gets its own seed: layers given the same seed draw the same numbers, so
+    # the flip would be decided by the very draw that sets the rotation angle.
+    seeds = layer_seeds(seed, 3)
     layers = []
     if rotation_degrees:
         # RandomRotation takes a fraction of a full turn: 10 degrees = 10/360
-        layers.append(keras.layers.RandomRotation(rotation_degrees / 360, fill_mode="nearest", seed=seed, name="rotate"))
+        layers.append(keras.layers.RandomRotation(rotation_degrees / 360, fill_mode="nearest", seed=seeds[0], name="rotate"))
     if shift:
-        layers.append(keras.layers.RandomTranslation(shift, shift, fill_mode="nearest", seed=seed, name="shift"))
-    layers.append(keras.layers.RandomFlip("horizontal", seed=seed, name="flip"))
+        layers.append(keras.layers.RandomTranslation(shift, shift, fill_mode="nearest", seed=seeds[1], name="shift"))
+    layers.append(keras.layers.RandomFlip("horizontal", seed=seeds[2], name="flip"))
     return keras.Sequential(layers, name="augmentation")
+
+
+def layer_seeds(seed: int | None, count: int) -> list[int | None]:
+    """``count`` different seeds derived from ``seed`` (all None when ``seed`` is None)."""
+    return [None] * count if seed is None else [int(seed) + 1009 * i for i in range(count)]

@@ -26,6 +26,7 @@ import keras
 from keras import layers
 
 from ..errors import CompanionError
+from .cnn import layer_seeds
 
 #: The source's optimiser setting for every model of the chapter.
 LEARNING_RATE = 1e-4
@@ -43,12 +44,14 @@ def augmentation(rotation: float = 40, shift: float = 0.2, zoom: float = 0.2, se
     of a full turn. The layers are active only while training; at inference they pass images
     through unchanged, so validation and test images are never distorted.
     """
+    # One seed per layer: layers sharing a seed draw the same numbers (flip tied to angle).
+    flip, rotate, shift_seed, zoom_seed = layer_seeds(seed, 4)
     return keras.Sequential(
         [
-            layers.RandomFlip("horizontal", seed=seed),
-            layers.RandomRotation(rotation / 360, fill_mode="nearest", seed=seed),
-            layers.RandomTranslation(shift, shift, fill_mode="nearest", seed=seed),
-            layers.RandomZoom(zoom, fill_mode="nearest", seed=seed),
+            layers.RandomFlip("horizontal", seed=flip),
+            layers.RandomRotation(rotation / 360, fill_mode="nearest", seed=rotate),
+            layers.RandomTranslation(shift, shift, fill_mode="nearest", seed=shift_seed),
+            layers.RandomZoom(zoom, fill_mode="nearest", seed=zoom_seed),
         ],
         name="augmentation",
     )
@@ -202,17 +205,26 @@ def unfreeze_top(model: keras.Model, base: keras.Model, block: str, learning_rat
     classifier from destroying the pretrained features. Returns the names of the layers
     that are now trainable.
     """
-    names = [layer.name for layer in base.layers]
+    leaves = _leaf_layers(base)  # vgg16_base wraps VGG16 as one layer: look inside
+    names = [layer.name for layer in leaves]
     starts = [i for i, name in enumerate(names) if name.startswith(block)]
     if not starts:
         blocks = sorted({n.split("_")[0] for n in names if n.startswith("block")})
         raise ValueError(f"{base.name} has no layer named {block}...; its blocks are {blocks}")
     base.trainable = True
     opened = []
-    for i, layer in enumerate(base.layers):
+    for i, layer in enumerate(leaves):
         # BatchNorm weights stay frozen too: with so little data their statistics are safer fixed.
         layer.trainable = i >= starts[0] and not isinstance(layer, layers.BatchNormalization)
         if layer.trainable and layer.weights:
             opened.append(layer.name)
     compile_binary(model, learning_rate)
     return opened
+
+
+def _leaf_layers(model: keras.Model) -> list:
+    """The layers of ``model`` in order, with nested models replaced by their own layers."""
+    leaves = []
+    for layer in model.layers:
+        leaves += _leaf_layers(layer) if isinstance(layer, keras.Model) else [layer]
+    return leaves
