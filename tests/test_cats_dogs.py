@@ -203,3 +203,19 @@ def test_vgg16_base_wraps_the_imagenet_preprocessing(monkeypatch):
     base = small_convnet.vgg16_base(input_shape=(48, 48, 3))
     model = build_transfer_model(base, input_shape=(48, 48, 3), hidden_units=4)
     assert model.output_shape == (None, 1) and base.trainable_weights == []
+
+
+def test_unfreeze_top_reaches_inside_a_nested_base(monkeypatch):
+    # vgg16_base wraps VGG16 as one layer; unfreeze_top must open the block inside it.
+    def tiny_vgg16(weights, include_top, input_shape):
+        inputs = keras.Input(shape=input_shape)
+        x = keras.layers.Conv2D(4, 3, name="block4_conv1")(inputs)
+        x = keras.layers.Conv2D(4, 3, name="block5_conv1")(x)
+        return keras.Model(inputs, x, name="vgg16")
+
+    monkeypatch.setattr(keras.applications, "VGG16", tiny_vgg16)
+    base = small_convnet.vgg16_base(input_shape=(48, 48, 3))
+    model = build_transfer_model(base, input_shape=(48, 48, 3), hidden_units=4)
+    assert unfreeze_top(model, base, "block5") == ["block5_conv1"]
+    trainable = {w.path.split("/")[-2] for w in base.trainable_weights}
+    assert trainable == {"block5_conv1"}

@@ -124,3 +124,37 @@ def test_config_and_json_round_trips_rebuild_the_architecture_not_the_weights(tr
         # ... until the trained weights are copied over
         clone.set_weights(model.get_weights())
         np.testing.assert_allclose(clone.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6, atol=1e-7)
+
+
+def tilt_and_side(images):
+    """For images of a short bright segment: the side it lies on and the sign of its slope."""
+    out = []
+    for image in images:
+        ys, xs = np.nonzero(image[..., 0] > 0.5)
+        if len(xs) < 3:
+            continue
+        slope = np.cov(xs, ys)[0, 1]
+        if abs(slope) > 1e-3:
+            out.append((xs.mean() < image.shape[1] / 2, slope > 0))
+    return out
+
+
+def segment_images(n, size):
+    images = np.zeros((n, size, size, 3), "float32")
+    images[:, size // 2, 2:size * 3 // 8] = 1.0  # a horizontal segment on the left half
+    return images
+
+
+@pytest.mark.parametrize("augmenter", ["shift_and_flip", "cats_dogs"])
+def test_flip_and_rotation_are_drawn_independently(augmenter):
+    # Layers that share a seed draw the same numbers: the flip would follow the angle's sign.
+    from companion.models import small_convnet
+
+    if augmenter == "shift_and_flip":
+        layer, size = shift_and_flip(0.0, rotation_degrees=30, seed=42), 32
+    else:
+        layer, size = small_convnet.augmentation(rotation=30, shift=0.0, zoom=0.0, seed=42), 48
+    outcomes = tilt_and_side(np.asarray(layer(segment_images(256, size), training=True)))
+    combos = {c: outcomes.count(c) for c in set(outcomes)}
+    assert len(combos) == 4, combos  # left/right x tilted up/down: every pair occurs
+    assert min(combos.values()) > len(outcomes) / 10

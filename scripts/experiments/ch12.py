@@ -1,63 +1,59 @@
 """Chapter 12: what a convnet learns — filter images by gradient ascent, and Grad-CAM.
 
 Source 000 visualizes VGG16's block5_conv1 with ImageNet weights, which cannot be
-downloaded here. So this run trains the book's own CIFAR-10 network (the chapter 03
-architecture: conv32-conv32-pool-conv64-conv64-pool-dense512, dropouts) for a few
-epochs on CPU and looks inside it layer by layer, then draws Grad-CAM heat maps on
-test images. The VGG16 part runs only where the weights are in the Keras cache.
+downloaded here. So this chapter looks inside the book's own CIFAR-10 network: the
+chapter-03 model from chapter 03's recorded run under the same budget (its weights are
+kept in the cache by that run: run ``--chapter 03`` first), layer by layer, then draws
+Grad-CAM heat maps on test images. The VGG16 part runs only where the weights are in the
+Keras cache.
 """
 
+import json
 import time
 
-import keras
 import numpy as np
 
 from companion import config
 from companion.data import cifar10, load_cifar10
+from companion.errors import CompanionError
 from companion.filters import grad_cam, visualize_filters
+from companion.models import build_cnn
 from companion.pretrained import weights_path
-from companion.results import run_provenance
-from companion.train import fit
+from companion.results import provenance
 from companion.visualize import filter_grid, filters_by_layer, grad_cam_grid, shrink_png
 
 CHAPTER = "12-filter-visualization"
-N_TRAIN = 12_000  # of the 30,000 in the developers' copy: what two shared CPU cores train in about 15 minutes
-EPOCHS = 5
-BATCH = 64
 LAYERS = ["block1_conv1", "block1_conv2", "block2_conv1", "block2_conv2"]
 SOURCE = {"filters_kept": 234, "filters": 512, "grid": 15, "params": 14_714_688}
 
 
-def build_cifar_cnn():
-    """The chapter 03 network, taking raw 0..255 pixels (the rescaling is its first layer)."""
-    layers = [keras.Input(shape=(32, 32, 3)), keras.layers.Rescaling(1 / 255, name="rescale")]
-    for block, filters in ((1, 32), (2, 64)):
-        layers += [
-            keras.layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"block{block}_conv1"),
-            keras.layers.Conv2D(filters, 3, activation="relu", name=f"block{block}_conv2"),
-            keras.layers.MaxPooling2D(2, name=f"block{block}_pool"),
-            keras.layers.Dropout(0.25, name=f"block{block}_dropout"),
-        ]
-    layers += [
-        keras.layers.Flatten(name="flatten"),
-        keras.layers.Dense(512, activation="relu", name="dense"),
-        keras.layers.Dropout(0.5, name="dense_dropout"),
-        keras.layers.Dense(10, activation="softmax", name="probabilities"),
-    ]
-    return keras.Sequential(layers, name="cifar10_cnn")
+def chapter03_model(ctx):
+    """The chapter-03 network with the weights of chapter 03's run without augmentation."""
+    model = build_cnn()
+    if config.smoke():
+        return model, None  # a smoke run looks inside an untrained network: it only checks the code
+    folder = ctx.runs_root.parents[1] / "03-cifar10-cnn" / ctx.budget / "plain"
+    record = ctx.out / "docs" / "assets" / "results" / "03-cifar10-cnn.json"
+    if not (folder / "finished.weights.h5").exists() or not record.exists():
+        raise CompanionError(
+            f"Chapter 12 looks inside chapter 03's trained network, but {folder} holds no finished run. "
+            f"Run: python scripts/build_figures.py --chapter 03 --budget {ctx.budget}, then this chapter again."
+        )
+    model.load_weights(str(folder / "finished.weights.h5"))
+    return model, json.loads(record.read_text())
 
 
 def run(ctx):
     config.seed_everything(42)
-    (x_train, y_train), (x_test, y_test) = load_cifar10()
-    x_train, y_train = x_train[:N_TRAIN], y_train[:N_TRAIN]
-    model = build_cifar_cnn()
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    run = fit(model, x_train, y_train, epochs=EPOCHS, batch_size=BATCH, validation_split=0.1, verbose=2)
-    test_loss, test_accuracy = model.evaluate(x_test, y_test, verbose=0)
+    (_, _), (x_test, y_test) = load_cifar10()
+    model, chapter03 = chapter03_model(ctx)
+    x_test_f = x_test.astype("float32") / 255  # chapter 03's network takes pixels in 0..1
+    model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    test_loss, test_accuracy = model.evaluate(x_test_f, y_test, verbose=0)
 
     start = time.perf_counter()
-    layers = {name: visualize_filters(model, name, size=64, steps=20, upscaling_steps=4) for name in LAYERS}
+    layers = {name: visualize_filters(model, name, size=64, steps=20, upscaling_steps=4,
+                                        value_range=(0.0, 1.0)) for name in LAYERS}
     filter_seconds = time.perf_counter() - start
     # textures compress badly: a 256-colour palette keeps these figures to a few hundred KB
     shrink_png(ctx.figure(filters_by_layer(layers, per_layer=8), "filters_by_layer"), scale=0.8)
@@ -65,7 +61,7 @@ def run(ctx):
 
     # Grad-CAM on the first two test images of each of four classes, correct or not
     picks = np.concatenate([np.flatnonzero(y_test.ravel() == c)[:2] for c in (0, 1, 3, 7)])
-    heatmaps, predicted = grad_cam(model, x_test[picks], "block2_conv2")
+    heatmaps, predicted = grad_cam(model, x_test_f[picks], "block2_conv2")
     for lang in ("zh", "en"):
         names = cifar10.class_names(lang)
         arrow = " → " if lang == "en" else "→"
@@ -77,15 +73,22 @@ def run(ctx):
     vgg_present = weights_path("vgg16", include_top=False).exists()
     record = {
         "chapter": CHAPTER,
-        "provenance": run_provenance(
-            run,
-            dataset=cifar10.locate().description,
-            n_test=len(x_test),
-            model="the chapter 03 CNN (1,250,858 parameters), Adam 1e-3, no augmentation",
-            validation=f"last 10% of the {len(x_train):,} training images",
-            filter_visualization=f"{', '.join(LAYERS)}: every filter, 64x64 px, 20 steps x 5 sizes, "
-                                 f"{filter_seconds:.0f} s",
-        ),
+        "provenance": {
+            **provenance(
+                dataset=cifar10.locate().description,
+                n_train=0 if chapter03 is None else chapter03["provenance"]["n_train"],
+                n_test=len(x_test),
+                model="the chapter-03 CNN (1,250,858 parameters) trained by chapter 03's run without augmentation",
+                filter_visualization=f"{', '.join(LAYERS)}: every filter, 64x64 px, 20 steps x 5 sizes, "
+                                     f"{filter_seconds:.0f} s",
+            ),
+            # The network's training is chapter 03's: its recipe, budget and cuts label this table.
+            **({} if chapter03 is None else {k: chapter03["provenance"][k] for k in ("budget", "recipe", "ran", "cuts")
+                                              if k in chapter03["provenance"]}),
+            "trained_by": None if chapter03 is None else {
+                "record": "docs/assets/results/03-cifar10-cnn.json",
+                "git_commit": chapter03["provenance"]["git_commit"], "date": chapter03["provenance"]["date"]},
+        },
         "comparisons": [
             {"key": "vgg16_filters_kept", "label": {"zh": "VGG16 block5_conv1：得到图像的滤波器",
                                                      "en": "VGG16 block5_conv1: filters with an image"},
@@ -100,7 +103,5 @@ def run(ctx):
         "metrics": {"test_accuracy": float(test_accuracy), "test_loss": float(test_loss),
                     "median_activation_gain": gains, "filters_with_activation": lit,
                     "vgg16_weights_present": vgg_present},
-        "history": run.history,
-        "epoch_seconds": run.epoch_seconds,
     }
     ctx.record(record)

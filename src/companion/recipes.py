@@ -39,6 +39,7 @@ class Budget:
     name: str
     train_images: int | None = None
     epochs: int | None = None
+    batch_size: int | None = None
 
     def __post_init__(self):
         if self.name not in BUDGETS:
@@ -49,6 +50,9 @@ class Budget:
 
     def epochs_for(self, recipe: Recipe) -> int:
         return self.epochs or recipe.epochs
+
+    def batch_for(self, recipe: Recipe) -> int:
+        return self.batch_size or recipe.batch_size
 
 
 def what_ran(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -204,6 +205,18 @@ def fit(
     return run
 
 
+def history_so_far(resume_dir: str | Path | None) -> dict[str, list[float]]:
+    """The history an interrupted run in ``resume_dir`` has logged (empty when none).
+
+    Callbacks that keep a "best so far" (``ModelCheckpoint``) start from scratch in a new
+    process; this lets an experiment hand them the best value reached before.
+    """
+    if resume_dir is None:
+        return {}
+    state = _read_json(Path(resume_dir) / "progress.json") or {}
+    return state.get("history", {})
+
+
 def estimate(model, x, y, batch_size: int | None, *, images: int | None, epochs: int, steps: int = 8) -> str:
     """A sentence estimating the run's training time, from a few steps on a copy of the model.
 
@@ -251,7 +264,10 @@ def _load_finished(model, folder: Path) -> TrainingRun | None:
     weights = folder / "finished.weights.h5"
     if state is None or not weights.exists():
         return None
-    model.load_weights(str(weights))
+    with warnings.catch_warnings():
+        # The file holds the optimizer's state too; a model about to be evaluated needs none.
+        warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+        model.load_weights(str(weights))
     state.pop("images_per_s", None)
     state["reused"] = True
     return TrainingRun(**state)

@@ -1,0 +1,122 @@
+"""companion.train.fit: resumable runs, training-only timing, datasets as input."""
+
+import json
+import time
+
+import keras
+import numpy as np
+import pytest
+
+from companion import config, results
+from companion.train import fit
+
+
+@pytest.fixture(autouse=True)
+def full_budget(monkeypatch):
+    # These tests check epochs and resumption: the smoke budget would cut epochs to one.
+    monkeypatch.delenv("COMPANION_SMOKE", raising=False)
+
+
+def tiny_model():
+    config.seed_everything(0)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"),
+                              keras.layers.Dense(2, activation="softmax")])
+    model.compile(keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def data(n=64):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(n, 4)).astype("float32")
+    return x, (x[:, 0] > 0).astype("int32")
+
+
+class Interrupt(keras.callbacks.Callback):
+    """Stands in for a killed process: raises at the end of epoch ``at`` (1-based)."""
+
+    def __init__(self, at):
+        super().__init__()
+        self.at = at
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch + 1 == self.at:
+            raise KeyboardInterrupt
+
+
+def test_an_interrupted_run_continues_from_the_last_finished_epoch(tmp_path):
+    x, y = data()
+    folder = tmp_path / "run"
+    with pytest.raises(KeyboardInterrupt):
+        # interrupted during epoch 2: only epoch 1 is backed up
+        fit(tiny_model(), x, y, epochs=3, batch_size=16, callbacks=[Interrupt(2)], resume_dir=folder, verbose=0)
+    saved = json.loads((folder / "progress.json").read_text())
+    assert len(saved["epoch_seconds"]) == 1
+
+    seen = []
+    marker = keras.callbacks.LambdaCallback(on_epoch_begin=lambda epoch, logs: seen.append(epoch))
+    model = tiny_model()
+    run = fit(model, x, y, epochs=3, batch_size=16, callbacks=[marker], resume_dir=folder, verbose=0)
+    assert seen == [1, 2]  # epochs 2 and 3 (0-based 1, 2): epoch 1 was not trained again
+    assert run.resumed_at_epoch == 2 and run.epochs == 3
+    assert len(run.history["loss"]) == len(run.epoch_seconds) == 3
+    assert not (folder / "backup").exists() and (folder / "finished.json").exists()
+
+    # A finished run is reused, not retrained: the same weights come back.
+    again = tiny_model()
+    reused = fit(again, x, y, epochs=3, batch_size=16, callbacks=[Interrupt(1)], resume_dir=folder, verbose=0)
+    assert reused.reused and reused.history == run.history
+    for a, b in zip(model.get_weights(), again.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    p = results.run_provenance(run, dataset="toy", n_test=0)
+    assert p["epochs"] == 3
+
+
+def test_epoch_time_counts_training_only(tmp_path):
+    x, y = data()
+
+    class SlowValidation(keras.callbacks.Callback):
+        def on_test_batch_end(self, batch, logs=None):
+            time.sleep(0.3)
+
+    run = fit(tiny_model(), x, y, epochs=1, batch_size=16, validation_data=(x[:16], y[:16]),
+              callbacks=[SlowValidation()], verbose=0)
+    assert run.wall_time_s >= 0.3
+    assert run.epoch_seconds[0] < run.wall_time_s - 0.25
+
+
+def test_fit_takes_a_dataset_without_labels_or_batch_size():
+    x, y = data()
+
+    class Batches(keras.utils.PyDataset):
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            return x[16 * i:16 * (i + 1)], y[16 * i:16 * (i + 1)]
+
+    run = fit(tiny_model(), Batches(), epochs=2, images_per_epoch=64, verbose=0)
+    assert run.epochs == 2 and run.train_samples == 64 and run.images_per_s > 0
+    unknown = fit(tiny_model(), Batches(), epochs=1, verbose=0)
+    assert unknown.train_samples is None and unknown.images_per_s is None
+    p = results.run_provenance(unknown, dataset="toy", n_test=0)
+    assert p["n_train"] is None and "?" in results.provenance_line(p, "en")
+
+
+def test_arrays_need_labels_and_a_batch_size():
+    x, y = data()
+    with pytest.raises(ValueError, match="batch_size is required"):
+        fit(tiny_model(), x, y, epochs=1)
+    with pytest.raises(ValueError, match="y"):
+        fit(tiny_model(), x, epochs=1, batch_size=16)
+
+
+def test_the_probe_prints_an_estimate_and_leaves_the_model_alone(capsys):
+    x, y = data()
+    model = tiny_model()
+    before = [w.copy() for w in model.get_weights()]
+    from companion.train import estimate
+
+    line = estimate(model, x, y, 16, images=64, epochs=5)
+    assert line.startswith("estimate: ~") and "5 epochs x 64 images" in line
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
