@@ -74,3 +74,11 @@ def test_run_provenance_keeps_recipe_budget_and_cuts():
     assert set(p["load_average"]) == {"start", "end"}
     with pytest.raises(ValueError, match="budget"):
         results.run_provenance(run, dataset="CIFAR-10", n_test=1, recipe=RECIPE)
+
+
+def test_a_smaller_image_size_is_a_cut():
+    recipe = Recipe(source_ref="004", train_images=2_000, epochs=30, batch_size=20, optimizer="RMSprop",
+                    image_size="150x150")
+    p = what_ran(recipe, "cpu", train_images=2_000, epochs=40, batch_size=20, image_size="64x64")
+    assert run_label(p, "en") == "reduced (cpu budget): 64x64 images (source: 150x150)"
+    assert "图像 64x64（原文 150x150）" in run_label(p, "zh")

@@ -65,6 +65,7 @@ def what_ran(
     validation_images: int = 0,
     lossy_data: bool = False,
     resumed_at_epoch: int | None = None,
+    image_size: str | None = None,
 ) -> dict:
     """The record's account of a run: recipe, budget, what ran, and its cuts in both languages.
 
@@ -82,13 +83,15 @@ def what_ran(
         "batch_size": int(batch_size),
         "lossy_data": bool(lossy_data),
         "resumed_at_epoch": resumed_at_epoch,
+        "image_size": image_size or recipe.image_size,
     }
     return {"budget": budget, "recipe": recipe.to_dict(), "ran": ran, "cuts": cuts(recipe.to_dict(), ran)}
 
 
 def is_source_recipe(recipe: dict, ran: dict) -> bool:
-    """True only when the run trained on all the recipe's images for all its epochs."""
-    return ran["train_images"] >= recipe["train_images"] and ran["epochs"] >= recipe["epochs"]
+    """True only when the run trained on all the recipe's images, at its size, for all its epochs."""
+    same_size = ran.get("image_size", recipe["image_size"]) == recipe["image_size"]
+    return ran["train_images"] >= recipe["train_images"] and ran["epochs"] >= recipe["epochs"] and same_size
 
 
 def cuts(recipe: dict, ran: dict) -> dict[str, list[str]]:
@@ -103,6 +106,10 @@ def cuts(recipe: dict, ran: dict) -> dict[str, list[str]]:
         en_held = f" ({held:,} more held out for validation)" if held else ""
         zh.append(f"{recipe['train_images']:,} 张训练图像中的 {ran['train_images']:,} 张{zh_held}")
         en.append(f"{ran['train_images']:,} of {recipe['train_images']:,} training images{en_held}")
+    size = ran.get("image_size", recipe["image_size"])
+    if size != recipe["image_size"]:
+        zh.append(f"图像 {size}（原文 {recipe['image_size']}）")
+        en.append(f"{size} images (source: {recipe['image_size']})")
     if ran["batch_size"] != recipe["batch_size"]:
         zh.append(f"批大小 {ran['batch_size']}（原文 {recipe['batch_size']}）")
         en.append(f"batch {ran['batch_size']} (source: {recipe['batch_size']})")
