@@ -1,20 +1,25 @@
 #!/usr/bin/env python3
-"""Images per second of one training epoch, one line per model, on this backend and device.
+"""Training images per second, one line per model: the speeds the book publishes.
 
-    python benchmarks/train_throughput.py                    # every model, 2,048 images
-    python benchmarks/train_throughput.py --models cnn --images 50000
+    python benchmarks/train_throughput.py                      # every model, 2,048 images, 3 repeats
+    python benchmarks/train_throughput.py --models resnet20v1 --batch-sizes 16 32
 
 Each model trains with its chapter's recipe and data pipeline: CIFAR-10 from
 ``companion.data.cifar10`` (``COMPANION_DATA_DIR`` or the download cache; random
 pixels with ``--synthetic``), scaled to [0, 1], augmentation layers inside the model (so
-they run on the accelerator), the chapter's optimizer and batch size. A short warm-up
-epoch is trained first so that compilation is not timed. To add a chapter's model, add
-an entry to ``MODELS``.
+they run on the accelerator), the chapter's optimizer and batch size. A warm-up epoch is
+trained first so that compilation is not timed; then ``--repeats`` timed epochs of
+training steps only (no validation), interleaved across the models so that a passing
+load hits them alike. Each line gives the median and the range; the load average before
+and after is printed, and a speed counts only when it was measured on a quiet machine
+(load well below the number of cores). Long training runs give wall times, never speeds.
+To add a chapter's model, add an entry to ``MODELS``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -28,13 +33,14 @@ import numpy as np  # noqa: E402
 
 
 @dataclass
-class Recipe:
-    """How a chapter trains its model: builder, optimizer, batch size."""
+class Workload:
+    """How a chapter trains its model: builder, optimizer, batch size, image size."""
 
     chapter: str
     build: Callable[[], keras.Model]
     optimizer: Callable[[], keras.optimizers.Optimizer]
     batch_size: int
+    image_size: int = 32
 
 
 def _cnn():
@@ -49,10 +55,30 @@ def _deep_cnn():
     return build_deep_cnn(augmentation=shift_and_flip(0.2, rotation_degrees=10))
 
 
-MODELS: dict[str, Recipe] = {
-    "cnn": Recipe("03", _cnn, lambda: keras.optimizers.RMSprop(learning_rate=1e-4), 32),
-    "deep_cnn": Recipe("04", _deep_cnn, lambda: keras.optimizers.Adam(learning_rate=1e-4), 128),
-    # "resnet20v1": Recipe("05", ..., ..., 32),   chapter 05 adds its own entries here
+def _resnet20v1():
+    from companion.models import build_resnet_v1, shift_and_flip
+
+    return keras.Sequential([keras.Input((32, 32, 3)), shift_and_flip(0.1), build_resnet_v1(20)])
+
+
+def _inception():
+    from companion.models import build_inception
+
+    return build_inception()
+
+
+def _small_convnet():
+    from companion.models.small_convnet import augmentation, build_small_convnet
+
+    return build_small_convnet((150, 150, 3), dropout=0.5, augment=augmentation())
+
+
+MODELS: dict[str, Workload] = {
+    "cnn": Workload("03", _cnn, lambda: keras.optimizers.RMSprop(learning_rate=1e-4), 32),
+    "deep_cnn": Workload("04", _deep_cnn, lambda: keras.optimizers.Adam(learning_rate=1e-4), 128),
+    "resnet20v1": Workload("05", _resnet20v1, lambda: keras.optimizers.Adam(learning_rate=1e-3), 32),
+    "inception": Workload("06", _inception, lambda: keras.optimizers.Adam(), 128),
+    "small_convnet": Workload("11", _small_convnet, lambda: keras.optimizers.RMSprop(learning_rate=1e-4), 32, 150),
 }
 
 
@@ -68,33 +94,64 @@ def cifar10_images(n: int, synthetic: bool):
     return x[:n].astype("float32") / 255, keras.utils.to_categorical(y[:n], 10)
 
 
-def measure(name: str, recipe: Recipe, x, y) -> float:
+def load_average() -> str:
+    try:
+        return " / ".join(f"{v:.2f}" for v in os.getloadavg())
+    except (AttributeError, OSError):
+        return "unknown"
+
+
+def prepare(workload: Workload, batch_size: int, x, y) -> keras.Model:
+    """Build and compile the model and train one untimed warm-up epoch (compilation)."""
     keras.utils.set_random_seed(0)
-    model = recipe.build()
-    model.compile(optimizer=recipe.optimizer(), loss="categorical_crossentropy", metrics=["accuracy"])
-    warm = min(len(x), 2 * recipe.batch_size)
-    model.fit(x[:warm], y[:warm], batch_size=recipe.batch_size, epochs=1, verbose=0)  # compile, not timed
+    model = workload.build()
+    loss = "binary_crossentropy" if model.output_shape[-1] == 1 else "categorical_crossentropy"
+    model.compile(optimizer=workload.optimizer(), loss=loss)
+    model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
+    return model
+
+
+def timed_epoch(model, batch_size: int, x, y) -> float:
     start = time.perf_counter()
-    model.fit(x, y, batch_size=recipe.batch_size, epochs=1, verbose=0)
+    model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
     return len(x) / (time.perf_counter() - start)
+
+
+def inputs_for(workload: Workload, x, y):
+    """CIFAR-10 for the 32x32 models; for the cats-vs-dogs convnet, images of its size and 0/1 labels."""
+    if workload.image_size == 32:
+        return x, y
+    rng = np.random.default_rng(0)
+    n, size = min(len(x), 512), workload.image_size
+    return rng.random((n, size, size, 3), dtype=np.float32) * 255, rng.integers(0, 2, (n, 1)).astype("float32")
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", choices=sorted(MODELS), default=list(MODELS))
-    parser.add_argument("--images", type=int, default=2048, help="images in the timed epoch (default 2048)")
+    parser.add_argument("--images", type=int, default=2048, help="images in each timed epoch (default 2048)")
+    parser.add_argument("--repeats", type=int, default=3, help="timed epochs per model (default 3)")
+    parser.add_argument("--batch-sizes", type=int, nargs="+", help="instead of each chapter's batch size")
     parser.add_argument("--synthetic", action="store_true", help="random pixels instead of CIFAR-10")
     args = parser.parse_args(argv)
-    if args.images < 1:
-        parser.error("--images must be at least 1")
+    if args.images < 1 or args.repeats < 1:
+        parser.error("--images and --repeats must be at least 1")
     from companion.results import describe_device
 
     x, y = cifar10_images(args.images, args.synthetic)
-    print(f"# Keras {keras.__version__}, backend {keras.backend.backend()}, {describe_device()}, {len(x):,} images")
-    for name in args.models:
-        recipe = MODELS[name]
-        speed = measure(name, recipe, x, y)
-        print(f"{name:<12} ch{recipe.chapter}  batch {recipe.batch_size:>4}  {speed:>10,.1f} images/s")
+    print(f"# Keras {keras.__version__}, backend {keras.backend.backend()}, {describe_device()}, "
+          f"{len(x):,} images, {args.repeats} repeats; load average {load_average()} (1/5/15 min)")
+    cases = [(name, batch) for name in args.models for batch in (args.batch_sizes or [MODELS[name].batch_size])]
+    models = {case: prepare(MODELS[case[0]], case[1], *inputs_for(MODELS[case[0]], x, y)) for case in cases}
+    speeds = {case: [] for case in cases}
+    for _ in range(args.repeats):  # interleaved: every model sees the same passing load
+        for case, model in models.items():
+            speeds[case].append(timed_epoch(model, case[1], *inputs_for(MODELS[case[0]], x, y)))
+    for (name, batch), values in speeds.items():
+        w = MODELS[name]
+        print(f"{name:<14} ch{w.chapter}  {w.image_size}px  batch {batch:>4}  median {np.median(values):>9,.1f} images/s"
+              f"  range {min(values):,.1f}-{max(values):,.1f}")
+    print(f"# load average after: {load_average()}")
     return 0
 
 
