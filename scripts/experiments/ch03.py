@@ -13,7 +13,6 @@ import tempfile
 from pathlib import Path
 
 import keras
-import numpy as np
 
 from companion import config
 from companion.data import cifar10

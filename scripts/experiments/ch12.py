@@ -8,45 +8,27 @@ Grad-CAM heat maps on test images. The VGG16 part runs only where the weights ar
 Keras cache.
 """
 
-import json
 import time
 
 import numpy as np
 
 from companion import config
 from companion.data import cifar10, load_cifar10
-from companion.errors import CompanionError
 from companion.filters import grad_cam, visualize_filters
-from companion.models import build_cnn
 from companion.pretrained import weights_path
 from companion.results import provenance
 from companion.visualize import filter_grid, filters_by_layer, grad_cam_grid, shrink_png
+from experiments.common import chapter03_network
 
 CHAPTER = "12-filter-visualization"
 LAYERS = ["block1_conv1", "block1_conv2", "block2_conv1", "block2_conv2"]
 SOURCE = {"filters_kept": 234, "filters": 512, "grid": 15, "params": 14_714_688}
 
 
-def chapter03_model(ctx):
-    """The chapter-03 network with the weights of chapter 03's run without augmentation."""
-    model = build_cnn()
-    if config.smoke():
-        return model, None  # a smoke run looks inside an untrained network: it only checks the code
-    folder = ctx.runs_root.parents[1] / "03-cifar10-cnn" / ctx.budget / "plain"
-    record = ctx.out / "docs" / "assets" / "results" / "03-cifar10-cnn.json"
-    if not (folder / "finished.weights.h5").exists() or not record.exists():
-        raise CompanionError(
-            f"Chapter 12 looks inside chapter 03's trained network, but {folder} holds no finished run. "
-            f"Run: python scripts/build_figures.py --chapter 03 --budget {ctx.budget}, then this chapter again."
-        )
-    model.load_weights(str(folder / "finished.weights.h5"))
-    return model, json.loads(record.read_text())
-
-
 def run(ctx):
     config.seed_everything(42)
     (_, _), (x_test, y_test) = load_cifar10()
-    model, chapter03 = chapter03_model(ctx)
+    model, chapter03 = chapter03_network(ctx)
     x_test_f = x_test.astype("float32") / 255  # chapter 03's network takes pixels in 0..1
     model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     test_loss, test_accuracy = model.evaluate(x_test_f, y_test, verbose=0)

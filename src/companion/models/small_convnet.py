@@ -19,6 +19,7 @@ no download at all.
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -37,24 +38,29 @@ class PretrainedWeightsUnavailable(CompanionError, FileNotFoundError):
     """Pretrained weights are neither cached nor downloadable here."""
 
 
-def augmentation(rotation: float = 40, shift: float = 0.2, zoom: float = 0.2, seed: int | None = None) -> keras.Sequential:
-    """Random flips, rotations, shifts and zooms: the source's ImageDataGenerator as layers.
+def augmentation(rotation: float = 40, shift: float = 0.2, zoom: float = 0.2, shear: float = 0.2,
+                 seed: int | None = None) -> keras.Sequential:
+    """Random flips, rotations, shifts, zooms and shears: the source's ImageDataGenerator as layers.
 
     ``rotation`` is in degrees like the source's ``rotation_range``; the layer wants a fraction
-    of a full turn. The layers are active only while training; at inference they pass images
-    through unchanged, so validation and test images are never distorted.
+    of a full turn. ``shear`` is in radians, the unit of ``shear_range`` in the source's
+    Keras 2.0.9 (0.2 rad, a slant of up to about 11 degrees), applied about the image centre
+    as the old generator did. The layers are active only while training; at inference they
+    pass images through unchanged, so validation and test images are never distorted.
     """
+    from ..augment.shear import CentredShear
+
     # One seed per layer: layers sharing a seed draw the same numbers (flip tied to angle).
-    flip, rotate, shift_seed, zoom_seed = layer_seeds(seed, 4)
-    return keras.Sequential(
-        [
-            layers.RandomFlip("horizontal", seed=flip),
-            layers.RandomRotation(rotation / 360, fill_mode="nearest", seed=rotate),
-            layers.RandomTranslation(shift, shift, fill_mode="nearest", seed=shift_seed),
-            layers.RandomZoom(zoom, fill_mode="nearest", seed=zoom_seed),
-        ],
-        name="augmentation",
-    )
+    flip, rotate, shift_seed, zoom_seed, shear_seed = layer_seeds(seed, 5)
+    stack = [
+        layers.RandomFlip("horizontal", seed=flip),
+        layers.RandomRotation(rotation / 360, fill_mode="nearest", seed=rotate),
+        layers.RandomTranslation(shift, shift, fill_mode="nearest", seed=shift_seed),
+        layers.RandomZoom(zoom, fill_mode="nearest", seed=zoom_seed),
+    ]
+    if shear:
+        stack.append(CentredShear(x_factor=math.tan(shear), fill_mode="nearest", seed=shear_seed))
+    return keras.Sequential(stack, name="augmentation")
 
 
 def build_small_convnet(

@@ -1,0 +1,27 @@
+"""What several chapters' experiments share: chapter 03's trained network."""
+
+import json
+
+from companion import config
+from companion.errors import CompanionError
+from companion.models import build_cnn
+
+
+def chapter03_network(ctx):
+    """The chapter-03 CNN with the weights of chapter 03's run without augmentation, and its record.
+
+    Chapter 03's run (same budget) keeps its finished weights in the cache; a smoke run gets
+    an untrained network and no record (it only checks that the code runs).
+    """
+    model = build_cnn()
+    if config.smoke():
+        return model, None
+    folder = ctx.runs_root.parents[1] / "03-cifar10-cnn" / ctx.budget / "plain"
+    record = ctx.out / "docs" / "assets" / "results" / "03-cifar10-cnn.json"
+    if not (folder / "finished.weights.h5").exists() or not record.exists():
+        raise CompanionError(
+            f"This chapter uses chapter 03's trained network, but {folder} holds no finished run. "
+            f"Run: python scripts/build_figures.py --chapter 03 --budget {ctx.budget}, then this chapter again."
+        )
+    model.load_weights(str(folder / "finished.weights.h5"))
+    return model, json.loads(record.read_text())
