@@ -88,7 +88,7 @@ def check_image(path: str | os.PathLike) -> str | None:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(path) as image:
+        with Image.open(path) as image:  # DecompressionBombError: more pixels than Pillow's safety limit
             if image.format != "JPEG":
                 return f"not a JPEG (it is {image.format or 'an unknown format'})"
             image.draft("RGB", (64, 64))  # decode at reduced scale: fast, but still reads every byte
@@ -97,6 +97,8 @@ def check_image(path: str | os.PathLike) -> str | None:
                 return f"unusual colour mode {image.mode}"
     except UnidentifiedImageError:
         return "not an image"
+    except Image.DecompressionBombError as exc:
+        return f"too many pixels to decode safely ({exc})"
     except (OSError, SyntaxError, ValueError) as exc:  # truncated or damaged data
         return f"corrupt ({exc})"
     return None
