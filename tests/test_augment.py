@@ -272,6 +272,15 @@ def test_flow_from_directory_skips_hidden_entries_and_refuses_links_out(tmp_path
         ImageAugmenter().flow_from_directory(root, target_size=(8, 8))
 
 
+def test_an_image_with_too_many_pixels_is_a_data_format_error(tmp_path, monkeypatch):
+    (tmp_path / "big").mkdir()
+    Image.new("RGB", (200, 200)).save(tmp_path / "big" / "huge.png")
+    batches = ImageAugmenter().flow_from_directory(tmp_path, target_size=(8, 8))
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 10_000)  # 200 x 200 is over twice that
+    with pytest.raises(DataFormatError, match="huge.png"):
+        batches[0]
+
+
 def test_flow_from_directory_reads_class_folders(tmp_path):
     rng = np.random.default_rng(6)
     for name, count in (("cats", 3), ("dogs", 2)):
