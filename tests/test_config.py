@@ -1,3 +1,5 @@
+import os
+
 import numpy as np
 import pytest
 
@@ -63,3 +65,14 @@ def test_an_unusable_cache_folder_says_which_setting_to_change(tmp_path, monkeyp
     monkeypatch.setenv("COMPANION_CACHE_DIR", str(tmp_path / "a-file" / "cache"))
     with pytest.raises(ConfigError, match="cannot be created .*COMPANION_CACHE_DIR"):
         config.cache_dir()
+
+
+def test_the_tests_keep_downloads_and_keras_files_in_a_temporary_folder():
+    # Set by conftest.py for the whole session: chapter 11's blocks prepare their split in the
+    # cache, and nothing a test does may land in the reader's ~/.cache/companion or ~/.keras.
+    import tempfile
+    from pathlib import Path
+
+    temp = Path(tempfile.gettempdir()).resolve()
+    for name in ("COMPANION_CACHE_DIR", "KERAS_HOME"):
+        assert Path(os.environ[name]).resolve().is_relative_to(temp), name
