@@ -207,7 +207,7 @@ def _receive(url: str, part: Path, remote: RemoteFile, timeout: float, give_up_a
                 f.write(chunk)
                 if time.monotonic() > give_up_at:
                     raise DownloadError(
-                        f"gave up after {deadline:.0f} s with {start + received:,} bytes"
+                        f"gave up after {deadline:g} s with {start + received:,} bytes"
                         + (f" of {remote.size:,}" if remote.size else "")
                         + " received: the connection is too slow"
                     )
