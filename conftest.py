@@ -7,6 +7,10 @@
   so that the real loaders run without any network.
 * After collection the session moves into a temporary folder, so that a block which
   saves a model or a figure writes there, not into the checkout.
+* Downloads, the cats-vs-dogs split (``COMPANION_CACHE_DIR``) and Keras' own files
+  (``KERAS_HOME``: keras.json, weights) go to that temporary folder too, never to the
+  reader's ``~/.cache/companion`` or ``~/.keras``; each pytest-xdist worker has its own,
+  so that two workers never prepare into one folder at once.
 """
 
 import os
@@ -20,6 +24,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(ROOT / "tests"))
 
 _workdir = tempfile.TemporaryDirectory(prefix="companion-tests-")
+# Set before anything imports keras, which reads KERAS_HOME once, at import.
+os.environ["COMPANION_CACHE_DIR"] = str(Path(_workdir.name) / "cache")
+os.environ["KERAS_HOME"] = str(Path(_workdir.name) / "keras")
 
 
 def pytest_configure(config):

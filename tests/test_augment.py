@@ -224,6 +224,63 @@ def test_save_to_dir_errors(tmp_path, monkeypatch):
         augmenter.flow(x, save_to_dir=tmp_path)
 
 
+@pytest.mark.parametrize("prefix", ["../escaped", "/tmp/absolute", "new/sub/x", "..\\windows"])
+def test_save_prefix_may_not_lead_out_of_save_to_dir(tmp_path, prefix):
+    (tmp_path / "out").mkdir()
+    with pytest.raises(ValueError, match="path separator"):
+        ImageAugmenter().flow(np.zeros((2, 4, 4, 1), "float32"), save_to_dir=tmp_path / "out", save_prefix=prefix)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["out"]  # nothing written, no folder made
+
+
+def test_a_second_flow_with_the_same_prefix_overwrites_nothing(tmp_path):
+    x = np.random.default_rng(7).random((3, 8, 8, 3)).astype("float32")
+    list(ImageAugmenter().flow(x, batch_size=3, shuffle=False, save_to_dir=tmp_path, save_prefix="aug"))
+    first = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    list(ImageAugmenter(rescale=0.5).flow(x[::-1], batch_size=3, shuffle=False, save_to_dir=tmp_path, save_prefix="aug"))
+    files = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert len(first) == 3 and len(files) == 6
+    assert all(files[name] == data for name, data in first.items())  # the earlier files are untouched
+    assert sorted(set(files) - set(first)) == sorted(name.replace(".png", "-1.png") for name in first)
+
+
+def test_a_save_to_dir_removed_during_the_run_is_not_made_again(tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    batches = ImageAugmenter().flow(np.zeros((2, 4, 4, 1), "float32"), save_to_dir=folder)
+    folder.rmdir()
+    with pytest.raises(FileNotFoundError, match="no longer exists"):
+        batches[0]
+    assert not folder.exists()
+
+
+def test_flow_from_directory_skips_hidden_entries_and_refuses_links_out(tmp_path):
+    root = tmp_path / "images"
+    for name in ("cats", "dogs"):
+        (root / name).mkdir(parents=True)
+        Image.new("RGB", (8, 8)).save(root / name / "0.png")
+    (root / "__MACOSX" / "cats").mkdir(parents=True)  # what unzipping a macOS zip leaves behind
+    (root / "__MACOSX" / "cats" / "._0.png").write_bytes(b"\x00\x05\x16\x07 AppleDouble")
+    (root / "cats" / "._0.png").write_bytes(b"\x00\x05\x16\x07 AppleDouble")
+    (root / ".ipynb_checkpoints").mkdir()
+    batches = ImageAugmenter().flow_from_directory(root, target_size=(8, 8), batch_size=4, class_mode="sparse")
+    assert batches.class_indices == {"cats": 0, "dogs": 1}
+    assert [p.name for p in batches.filepaths] == ["0.png", "0.png"]
+    outside = tmp_path / "secret.png"
+    Image.new("RGB", (8, 8)).save(outside)
+    (root / "dogs" / "1.png").symlink_to(outside)
+    with pytest.raises(DataFormatError, match="1.png.*symbolic link"):
+        ImageAugmenter().flow_from_directory(root, target_size=(8, 8))
+
+
+def test_an_image_with_too_many_pixels_is_a_data_format_error(tmp_path, monkeypatch):
+    (tmp_path / "big").mkdir()
+    Image.new("RGB", (200, 200)).save(tmp_path / "big" / "huge.png")
+    batches = ImageAugmenter().flow_from_directory(tmp_path, target_size=(8, 8))
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 10_000)  # 200 x 200 is over twice that
+    with pytest.raises(DataFormatError, match="huge.png"):
+        batches[0]
+
+
 def test_flow_from_directory_reads_class_folders(tmp_path):
     rng = np.random.default_rng(6)
     for name, count in (("cats", 3), ("dogs", 2)):

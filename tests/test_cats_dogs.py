@@ -1,6 +1,8 @@
 """Chapter 11: the cats-vs-dogs split and loader, the small convnet, feature extraction and fine-tuning."""
 
 import shutil
+import threading
+import time
 
 import keras
 import numpy as np
@@ -39,7 +41,8 @@ def kaggle_folder(root, n=8):
 
 
 def listing(folder):
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    """The split's photos (not make_split's own record and lock beside them)."""
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".companion-split"))
 
 
 def test_kaggle_split_skips_bad_files_by_name_and_is_idempotent(tmp_path):
@@ -57,10 +60,94 @@ def test_kaggle_split_skips_bad_files_by_name_and_is_idempotent(tmp_path):
     assert report.counts == {s: {"cats": n, "dogs": n} for s, n in sizes.items()}
     before = listing(tmp_path / "small")
 
-    (tmp_path / "small/train/cats/cat.999.jpg").write_bytes(b"left over")  # a stale file
     again = cats_dogs.make_split(source, tmp_path / "small", sizes)
-    assert (again.copied, again.kept, again.removed) == (0, 14, 1)
+    assert (again.copied, again.kept, again.removed) == (0, 14, 0)
     assert listing(tmp_path / "small") == before  # nothing duplicated, nothing left over
+
+
+def test_a_smaller_split_removes_only_what_make_split_made_and_names_it(tmp_path):
+    source = kaggle_folder(tmp_path / "train")
+    cats_dogs.make_split(source, tmp_path / "small", {"train": 3, "validation": 2, "test": 2})
+    (tmp_path / "small/train/cats/my_cat.jpg").write_bytes(b"a file of the reader's")
+    (tmp_path / "small/train/cats/notes").mkdir()
+    smaller = cats_dogs.make_split(source, tmp_path / "small", {"train": 2, "validation": 2, "test": 2})
+    # cat.3.jpg and dog.3.jpg move from train/ to validation/, the rest of the queue moves up one
+    assert "train/cats/cat.3.jpg" in smaller.removed_files and smaller.removed == len(smaller.removed_files)
+    assert all(name in str(smaller) for name in smaller.removed_files)  # named, not only counted
+    assert (tmp_path / "small/train/cats/my_cat.jpg").read_bytes() == b"a file of the reader's"
+    assert (tmp_path / "small/train/cats/notes").is_dir()
+    assert smaller.foreign == ["train/cats/my_cat.jpg", "train/cats/notes/"]
+    assert "left alone train/cats/my_cat.jpg" in str(smaller)
+
+
+def test_a_file_of_the_readers_is_never_overwritten(tmp_path):
+    source = kaggle_folder(tmp_path / "train")
+    (tmp_path / "small/train/cats").mkdir(parents=True)
+    (tmp_path / "small/train/cats/cat.0.jpg").write_bytes(b"my own cat.0.jpg")
+    report = cats_dogs.make_split(source, tmp_path / "small", {"train": 3, "validation": 2, "test": 2})
+    assert (tmp_path / "small/train/cats/cat.0.jpg").read_bytes() == b"my own cat.0.jpg"
+    assert "did not make" in dict(report.skipped)["cat.0.jpg"]
+    assert report.counts["train"]["cats"] == 3  # the next good photo took its place
+
+
+@pytest.mark.parametrize("where", ["inside", "same", "around"])
+def test_a_target_overlapping_the_source_is_refused(tmp_path, where):
+    source = kaggle_folder(tmp_path / "photos" / "train")
+    before = listing(source)
+    target = {"inside": source / "small", "same": source, "around": tmp_path / "photos"}[where]
+    with pytest.raises(ValueError, match="Choose a target outside"):
+        cats_dogs.make_split(source, target, {"train": 3, "validation": 2, "test": 2})
+    assert listing(source) == before  # not one photo lost
+
+
+def test_hidden_files_are_skipped_and_links_out_of_the_source_reported(tmp_path):
+    source = kaggle_folder(tmp_path / "train")
+    (source / "._cat.0.jpg").write_bytes(b"\x00\x05\x16\x07 AppleDouble")
+    (source / "__MACOSX").mkdir()
+    outside = fakedata.cat_dog_photo(0, seed=5)
+    outside.save(tmp_path / "elsewhere.jpg")
+    (source / "cat.100.jpg").symlink_to(tmp_path / "elsewhere.jpg")
+    report = cats_dogs.make_split(source, tmp_path / "small", {"train": 3, "validation": 2, "test": 3})
+    skipped = dict(report.skipped)
+    assert "outside" in skipped["cat.100.jpg"]
+    assert "._cat.0.jpg" not in skipped and "__MACOSX" not in str(report)
+    assert not list((tmp_path / "small").rglob("cat.100.jpg")) and not list((tmp_path / "small").rglob("._*"))
+
+
+def test_two_splits_into_one_target_at_once_both_succeed(tmp_path, monkeypatch):
+    source = kaggle_folder(tmp_path / "train")
+    real_copy = shutil.copyfile
+
+    def slow_copy(src, dst):  # widens the window in which both runs work in the same folders
+        time.sleep(0.02)
+        return real_copy(src, dst)
+
+    monkeypatch.setattr(cats_dogs.shutil, "copyfile", slow_copy)
+    reports, errors = [], []
+
+    def one():
+        try:
+            reports.append(cats_dogs.make_split(source, tmp_path / "small", {"train": 3, "validation": 2, "test": 2}))
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert sorted((r.copied, r.kept) for r in reports) == [(0, 14), (14, 0)]  # the second waited, then kept all
+
+
+def test_too_many_pixels_is_a_skipped_file_not_an_abort(tmp_path, monkeypatch):
+    from PIL import Image
+
+    source = kaggle_folder(tmp_path / "train")
+    fakedata.cat_dog_photo(0, seed=1, size=(400, 400)).save(source / "cat.0.jpg")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 10_000)  # 400 x 400 is over twice that: a "decompression bomb"
+    report = cats_dogs.make_split(source, tmp_path / "small", {"train": 3, "validation": 2, "test": 2})
+    assert "too many pixels" in dict(report.skipped)["cat.0.jpg"]
 
 
 def test_too_few_good_photos_are_reported_and_none_at_all_is_an_error(tmp_path):
@@ -87,9 +174,9 @@ def test_an_interrupted_copy_leaves_no_half_written_file(tmp_path, monkeypatch):
     monkeypatch.setattr(cats_dogs.shutil, "copyfile", failing_copy)
     with pytest.raises(OSError, match="disk full"):
         cats_dogs.make_split(source, tmp_path / "small", {"train": 3, "validation": 2, "test": 2})
-    for path in (tmp_path / "small").rglob("*"):
-        if path.is_file():
-            assert path.read_bytes() == (source / path.name).read_bytes()  # only complete copies
+    for name in listing(tmp_path / "small"):
+        path = tmp_path / "small" / name
+        assert path.read_bytes() == (source / path.name).read_bytes()  # only complete copies
     monkeypatch.setattr(cats_dogs.shutil, "copyfile", real_copy)
     report = cats_dogs.make_split(source, tmp_path / "small", {"train": 3, "validation": 2, "test": 2})
     assert report.kept == 3 and report.copied == 11
@@ -108,6 +195,10 @@ def test_filtered_layout_is_found_halved_into_validation_and_test_and_loads(tmp_
     assert float(np.max(images)) > 1  # raw pixels: the models rescale them
     all_labels = np.concatenate([np.asarray(y) for _, y in test]).ravel()
     assert all_labels.tolist() == [0, 0, 1, 1]  # cats first (label 0), then dogs
+
+    (report.folder / "train" / "cats" / "._cat.0.jpg").write_bytes(b"\x00\x05\x16\x07 AppleDouble")
+    with pytest.raises(ValueError, match=r"train/cats/\._cat\.0\.jpg\. Delete them"):
+        cats_dogs.load_datasets(report, image_size=(40, 40), batch_size=4)
 
 
 def test_no_photos_gives_a_message_saying_what_to_do(tmp_path, monkeypatch):

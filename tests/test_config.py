@@ -1,7 +1,10 @@
+import os
+
 import numpy as np
 import pytest
 
 from companion import config
+from companion.errors import ConfigError
 
 
 def test_smoke_is_off_by_default(monkeypatch):
@@ -48,3 +51,28 @@ def test_seeding_repeats(monkeypatch):
 def test_bad_epochs():
     with pytest.raises(ValueError):
         config.epochs(0)
+
+
+@pytest.mark.parametrize("value", ["mirror.example.org/data", "ftp://mirror.example.org/", "https://"])
+def test_a_mirror_must_be_a_web_or_file_url(monkeypatch, value):
+    monkeypatch.setenv("COMPANION_MIRROR", value)
+    with pytest.raises(ConfigError, match="must start with http://, https:// or file://"):
+        config.mirror()
+
+
+def test_an_unusable_cache_folder_says_which_setting_to_change(tmp_path, monkeypatch):
+    (tmp_path / "a-file").write_text("not a folder")
+    monkeypatch.setenv("COMPANION_CACHE_DIR", str(tmp_path / "a-file" / "cache"))
+    with pytest.raises(ConfigError, match="cannot be created .*COMPANION_CACHE_DIR"):
+        config.cache_dir()
+
+
+def test_the_tests_keep_downloads_and_keras_files_in_a_temporary_folder():
+    # Set by conftest.py for the whole session: chapter 11's blocks prepare their split in the
+    # cache, and nothing a test does may land in the reader's ~/.cache/companion or ~/.keras.
+    import tempfile
+    from pathlib import Path
+
+    temp = Path(tempfile.gettempdir()).resolve()
+    for name in ("COMPANION_CACHE_DIR", "KERAS_HOME"):
+        assert Path(os.environ[name]).resolve().is_relative_to(temp), name

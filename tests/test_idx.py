@@ -55,3 +55,18 @@ def test_not_an_idx_file(tmp_path):
     path.write_bytes(b"\x89PNG\r\n\x1a\nrest")
     with pytest.raises(DataFormatError, match="not an IDX file"):
         read_idx(path)
+
+
+def test_a_damaged_deflate_stream_is_a_data_format_error(tmp_path):
+    packed = gzip.compress(bytes([0, 0, 0x08, 3]) + struct.pack(">3I", 10, 28, 28) + bytes(7840), mtime=0)
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    path.write_bytes(packed[:10] + b"\xff" * 8 + packed[18:])  # the first deflate block's bytes
+    with pytest.raises(DataFormatError, match="train-images-idx3-ubyte.gz cannot be decompressed"):
+        read_idx(path)
+
+
+def test_header_sizes_that_overflow_int64_are_a_data_format_error(tmp_path):
+    path = tmp_path / "huge-idx4-ubyte"
+    path.write_bytes(bytes([0, 0, 0x08, 4]) + struct.pack(">4I", 65536, 65536, 65536, 65536))  # 2**64 bytes
+    with pytest.raises(DataFormatError, match="huge-idx4-ubyte holds 0 bytes"):
+        read_idx(path)

@@ -1,21 +1,33 @@
-"""The wheel holds the whole package: every module the chapters import, and its data files."""
+"""The wheel holds the whole package (every module the chapters import, its data files) and
+the code's licence; the package asks for a Keras without the known model-loading exploits."""
 
+import email
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+from packaging.requirements import Requirement
+from packaging.version import Version
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_wheel_contains_every_module(tmp_path):
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> zipfile.ZipFile:
+    folder = tmp_path_factory.mktemp("wheel")
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(tmp_path), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(folder), str(ROOT)],
         capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stderr
-    (wheel,) = tmp_path.glob("companion-*.whl")
-    names = set(zipfile.ZipFile(wheel).namelist())
+    (path,) = folder.glob("companion-*.whl")
+    return zipfile.ZipFile(path)
+
+
+def test_wheel_contains_every_module(wheel):
+    names = set(wheel.namelist())
     expected = {
         "companion/" + str(p.relative_to(ROOT / "src" / "companion")).replace("\\", "/")
         for p in (ROOT / "src" / "companion").rglob("*")
@@ -24,3 +36,29 @@ def test_wheel_contains_every_module(tmp_path):
     missing = sorted(expected - names)
     assert not missing, f"the wheel lacks {missing}"
     assert any(n.endswith("entry_points.txt") for n in names)
+
+
+def test_wheel_carries_the_code_licence(wheel):
+    (licence,) = [n for n in wheel.namelist() if n.endswith(".dist-info/licenses/LICENSE")]
+    text = wheel.read(licence).decode()
+    assert text.startswith("MIT License") and text == (ROOT / "LICENSE").read_text()
+    (metadata,) = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")]
+    fields = email.message_from_bytes(wheel.read(metadata))
+    assert fields["License-Expression"] == "MIT"
+    assert fields.get_all("License-File") == ["LICENSE"]  # the text's CC BY-SA is not the code's licence
+
+
+def test_the_book_text_licence_is_the_full_cc_by_sa():
+    text = (ROOT / "LICENSE-TEXT").read_text()
+    assert "Attribution-ShareAlike 4.0 International" in text
+    assert "Section 8 -- Interpretation." in text  # the whole legal code, not a pointer to it
+
+
+def test_keras_floor_excludes_the_known_safe_mode_bypasses(wheel):
+    # CVE-2025-1550 (fixed in 3.9), CVE-2025-9906 (3.11.0), CVE-2025-9905 (3.11.3),
+    # GHSA-hqp4-2352-xf5r (3.14.0): code execution from a crafted .keras / .h5 file.
+    (metadata,) = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")]
+    requires = email.message_from_bytes(wheel.read(metadata)).get_all("Requires-Dist")
+    (keras,) = [r for r in map(Requirement, requires) if r.name == "keras"]
+    assert not keras.specifier.contains(Version("3.13.2")), keras
+    assert keras.specifier.contains(Version("3.14.0")), keras

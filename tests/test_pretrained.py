@@ -91,6 +91,12 @@ def test_unreadable_and_missing_files_get_clear_errors(tmp_path):
         pretrained.classify(tmp_path / "missing.jpg", model="mobilenet", weights=None)
 
 
+def test_an_image_with_too_many_pixels_is_a_clear_error(photo, monkeypatch):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 10_000)  # the photo's 46,800 pixels are over twice that
+    with pytest.raises(DataFormatError, match="photo.jpg is not an image Pillow can read"):
+        pretrained.classify(photo, model="mobilenet", weights=None)
+
+
 @pytest.mark.parametrize("shape", [(224, 224), (224, 224, 4), (2, 224, 224, 3), (1, 2, 3, 4, 5)])
 def test_wrong_shapes_get_clear_errors(shape):
     with pytest.raises(ValueError, match="one RGB image"):

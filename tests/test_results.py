@@ -1,4 +1,7 @@
 import json
+import subprocess
+
+import pytest
 
 from companion import results
 
@@ -56,3 +59,36 @@ def test_run_provenance_takes_the_numbers_from_the_training_run():
     prov = results.run_provenance(run, dataset="CIFAR-10", n_test=1000, model="cnn")
     assert (prov["n_train"], prov["epochs"], prov["batch_size"], prov["wall_time_s"]) == (3200, 2, 32, 5.1)
     assert prov["images_per_s"] == 1600.0 and prov["model"] == "cnn" and prov["n_test"] == 1000
+
+
+def _git(folder, *args):
+    subprocess.run(["git", "-c", "user.name=test", "-c", "user.email=test@example.org", *args], cwd=folder,
+                   check=True, capture_output=True)
+
+
+@pytest.fixture()
+def checkout(tmp_path):
+    """A small git checkout with the package's layout and one commit."""
+    (tmp_path / "repo" / "src" / "companion").mkdir(parents=True)
+    (tmp_path / "repo" / "src" / "companion" / "results.py").write_text("# the code\n")
+    _git(tmp_path / "repo", "init", "--quiet")
+    _git(tmp_path / "repo", "add", ".")
+    _git(tmp_path / "repo", "commit", "--quiet", "-m", "first")
+    return tmp_path / "repo"
+
+
+def test_git_commit_of_an_installed_copy_inside_another_repository_is_unknown(checkout):
+    site_packages = checkout / ".venv" / "lib" / "python3.11" / "site-packages"
+    (site_packages / "companion").mkdir(parents=True)
+    assert results.git_commit(checkout) != "unknown"
+    assert results.git_commit(site_packages.parents[1]) == "unknown"  # what parents[2] of results.py is there
+
+
+def test_a_new_untracked_module_makes_the_commit_dirty(checkout):
+    clean = results.git_commit(checkout)
+    assert len(clean) == 12 and "+" not in clean
+    (checkout / "docs" / "assets").mkdir(parents=True)
+    (checkout / "docs" / "assets" / "figure.png").write_bytes(b"a run's own output")
+    assert results.git_commit(checkout) == clean
+    (checkout / "src" / "companion" / "new_module.py").write_text("x = 1\n")
+    assert results.git_commit(checkout) == clean + "+dirty"

@@ -1,17 +1,31 @@
 """Atomic file writing: a reader never sees a half-written file.
 
 Everything is written to a temporary file in the destination folder, flushed,
-and then renamed over the destination in one step (``os.replace``).
+and then renamed over the destination in one step (``os.replace``), or, where an
+existing file must never be replaced, linked to a free name (:func:`write_new`).
 """
 
 from __future__ import annotations
 
+import errno
+import itertools
 import json
 import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
+
+
+def _temp_beside(path: Path) -> Path:
+    """A new empty file in ``path``'s folder (which must exist), with a new file's usual permissions."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    # mkstemp makes the file private (0600); give it the usual permissions of a new file.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    return Path(tmp)
 
 
 @contextmanager
@@ -19,19 +33,45 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it to ``path`` if the block succeeds."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    # mkstemp makes the file private (0600); give it the usual permissions of a new file.
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
-    tmp_path = Path(tmp)
+    tmp_path = _temp_beside(path)
     try:
         yield tmp_path
         os.replace(tmp_path, path)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+def write_new(path: str | os.PathLike, write: Callable[[Path], None]) -> Path:
+    """Write a new file atomically without ever replacing one; return where it went.
+
+    ``write(tmp)`` fills a temporary file in ``path``'s folder, which must exist (it is not
+    created). The file then appears at ``path``, or at ``stem-1.ext``, ``stem-2.ext`` ... if
+    that name is taken: a hard link never replaces an existing file, even one another process
+    made a moment ago.
+    """
+    path = Path(path)
+    tmp = _temp_beside(path)
+    try:
+        write(tmp)
+        for n in itertools.count():
+            candidate = path if n == 0 else path.with_name(f"{path.stem}-{n}{path.suffix}")
+            try:
+                os.link(tmp, candidate)
+                return candidate
+            except FileExistsError:
+                continue
+            except OSError as exc:  # a file system without hard links (FAT, some network shares)
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+                    raise
+                try:  # claim the name first (O_EXCL), then move the complete file over the claim
+                    os.close(os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+                except FileExistsError:
+                    continue
+                os.replace(tmp, candidate)
+                return candidate
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def write_bytes(path: str | os.PathLike, data: bytes) -> Path:

@@ -9,23 +9,39 @@ Errors the reader can fix are printed as one clear message (exit status 2).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from . import __version__, config
-from .errors import CompanionError
+from .errors import CompanionError, ConfigError
 
 DATASETS = {"mnist": "companion.data.mnist"}
 
 
+def _import_keras():
+    """Keras, or a :class:`ConfigError` saying how to get a backend when it cannot start one."""
+    try:
+        import keras
+    except (ImportError, ValueError) as exc:  # ValueError: an unknown KERAS_BACKEND name
+        backend = os.environ.get("KERAS_BACKEND") or "the default, tensorflow"
+        raise ConfigError(
+            f"Keras cannot load its backend ({backend}): {type(exc).__name__}: {exc}. What to do: install one "
+            "with the package, e.g. pip install 'companion[tf]' for TensorFlow, or 'companion[jax]' / "
+            "'companion[torch]' and then set KERAS_BACKEND=jax or KERAS_BACKEND=torch."
+        ) from None
+    return keras
+
+
 def _info(args) -> int:
-    import keras
+    cache = config.cache_dir()  # first: a broken setting is reported before the slow import
+    keras = _import_keras()
 
     from .results import describe_device
 
     print(f"companion {__version__}")
     print(f"keras {keras.__version__}, backend {keras.backend.backend()}")
     print(f"device: {describe_device()}")
-    print(f"cache dir: {config.cache_dir()}")
+    print(f"cache dir: {cache}")
     print(f"data dir (COMPANION_DATA_DIR): {config.data_dir() or 'not set'}")
     print(f"smoke run (COMPANION_SMOKE): {config.smoke()}")
     return 0

@@ -18,8 +18,11 @@ import os
 import random
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
+
+from .errors import ConfigError
 
 #: How far a smoke run shrinks things. Large enough that a model visibly learns,
 #: small enough that every chapter's code runs in seconds on two CPU cores.
@@ -29,6 +32,9 @@ SMOKE_EPOCHS = 1
 #: A smoke run also stops each epoch after about this many images (whole batches, at
 #: least one): a deep CNN trains at a few dozen images/s on two CPU cores.
 SMOKE_IMAGES_PER_EPOCH = 128
+
+#: What COMPANION_MIRROR may name: a web server, or a folder (file:///path/to/copies/).
+MIRROR_SCHEMES = ("http", "https", "file")
 
 _announced = False
 
@@ -80,17 +86,44 @@ def data_dir() -> Path | None:
 
 
 def cache_dir() -> Path:
-    """Where downloaded files are kept; created on first use."""
+    """Where downloaded files are kept; created on first use.
+
+    Raises :class:`~companion.errors.ConfigError` (saying which setting to change) when the
+    folder cannot be created or written to.
+    """
     value = os.environ.get("COMPANION_CACHE_DIR", "").strip()
     path = Path(value).expanduser() if value else Path.home() / ".cache" / "companion"
-    path.mkdir(parents=True, exist_ok=True)
+    setting = "COMPANION_CACHE_DIR" if value else "the default ~/.cache/companion (set COMPANION_CACHE_DIR)"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"The download cache {path} cannot be created ({exc.strerror or exc}). "
+            f"What to do: point COMPANION_CACHE_DIR at a folder you can write to (now: {setting})."
+        ) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ConfigError(
+            f"The download cache {path} is not writable. What to do: point COMPANION_CACHE_DIR at a folder "
+            f"you can write to (now: {setting})."
+        )
     return path
 
 
 def mirror() -> str | None:
-    """The base URL of a download mirror (``COMPANION_MIRROR``), or None."""
+    """The base URL of a download mirror (``COMPANION_MIRROR``), or None.
+
+    Raises :class:`~companion.errors.ConfigError` unless it is an ``http://``, ``https://``
+    or ``file://`` URL.
+    """
     value = os.environ.get("COMPANION_MIRROR", "").strip()
-    return value.rstrip("/") + "/" if value else None
+    if not value:
+        return None
+    if urlsplit(value).scheme.lower() not in MIRROR_SCHEMES or not urlsplit(value).netloc + urlsplit(value).path:
+        raise ConfigError(
+            f"COMPANION_MIRROR={value!r} is not a URL; it must start with http://, https:// or file:// "
+            "(for example https://mirror.example.org/datasets/). Fix it, or unset it to use the original addresses."
+        )
+    return value.rstrip("/") + "/"
 
 
 def default_seed() -> int:

@@ -19,3 +19,7 @@ class ChecksumError(CompanionError, ValueError):
 
 class DataFormatError(CompanionError, ValueError):
     """A data file is truncated, corrupt or not in the expected format."""
+
+
+class ConfigError(CompanionError, ValueError):
+    """A setting (an environment variable such as ``COMPANION_MIRROR``) cannot be used as it is."""

@@ -252,14 +252,15 @@ def load_image(path: str | os.PathLike, size: tuple[int, int]) -> np.ndarray:
     Resizing uses Keras' ``load_img`` default (nearest neighbour), as the source did.
     """
     import keras
-    from PIL import UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError
 
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"No image file at {path}")
     try:
         image = keras.utils.load_img(path, target_size=size, color_mode="rgb")
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+    # DecompressionBombError: more pixels than Pillow's safety limit, a crafted file's way to exhaust memory
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
         detail = "" if isinstance(exc, UnidentifiedImageError) else f" ({exc})"
         raise DataFormatError(f"{path} is not an image Pillow can read (JPEG, PNG, ...){detail}.") from None
     return keras.utils.img_to_array(image, dtype="float32")

@@ -33,18 +33,25 @@ SOURCES = {
 
 
 def git_commit(root: str | os.PathLike | None = None) -> str:
-    """The checkout's commit, with ``+dirty`` when its code differs from it; ``unknown`` outside git."""
-    root = Path(root or Path(__file__).resolve().parents[2])
+    """The checkout's commit, with ``+dirty`` when its code differs from it; ``unknown`` outside git.
+
+    ``root`` is the checkout's top folder (default: the one this module lies in, two levels up).
+    It must be the top of a git repository itself: an installed copy lies in site-packages,
+    perhaps in a virtual environment inside some other repository, whose HEAD says nothing
+    about this code.
+    """
+    root = Path(root or Path(__file__).resolve().parents[2]).resolve()
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        # The run's own outputs (figures, records, tables) do not make the code "dirty".
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
-             ":(exclude)docs/assets", ":(exclude)includes/results"],
-            cwd=root, capture_output=True, text=True,
-        ).stdout.strip()
+        def git(*args: str) -> str:
+            return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+
+        if Path(git("rev-parse", "--show-toplevel")).resolve() != root:
+            return "unknown"
+        commit = git("rev-parse", "--short=12", "HEAD")
+        # New files count (a module not yet committed changes the code); the run's own outputs
+        # (figures, records, tables) and ignored files do not.
+        dirty = git("status", "--porcelain", "--untracked-files=normal", "--", ".",
+                    ":(exclude)docs/assets", ":(exclude)includes/results")
         return commit + ("+dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._scan import leaves, visible_dirs, visible_files
 from ..errors import DataFormatError
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".ppm", ".tif", ".tiff", ".gif", ".webp")
@@ -18,16 +19,24 @@ def list_images(directory, classes=None) -> tuple[list[Path], np.ndarray, dict[s
     root = Path(directory).expanduser()
     if not root.is_dir():
         raise FileNotFoundError(f"{str(root)!r} is not a folder; flow_from_directory expects directory/<class>/<images>.")
-    if classes is None:
-        classes = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if classes is None:  # hidden folders (__MACOSX/, .ipynb_checkpoints/) are no class
+        classes = [p.name for p in visible_dirs(root)]
     class_indices = {name: i for i, name in enumerate(classes)}
     paths, labels = [], []
     for name, index in class_indices.items():
         folder = root / name
         if not folder.is_dir():
             raise FileNotFoundError(f"class folder {str(folder)!r} does not exist")
-        for path in sorted(folder.rglob("*")):
-            if path.suffix.lower() in IMAGE_EXTENSIONS and path.is_file():
+        files, links_out = visible_files(folder, root=root, recursive=True)
+        if links_out or leaves(folder, root):
+            shown = ", ".join(repr(str(p)) for p in (links_out or [folder])[:3])
+            raise DataFormatError(
+                f"{shown} lead{'s' if len(links_out) <= 1 else ''} out of {str(root)!r} through a symbolic link; "
+                "flow_from_directory reads only images inside the folder it is given. Copy the images in, "
+                "or pass the folder that really holds them."
+            )
+        for path in files:
+            if path.suffix.lower() in IMAGE_EXTENSIONS:
                 paths.append(path)
                 labels.append(index)
     if not paths:
@@ -52,7 +61,8 @@ def load_images(paths, target_size, color_mode: str = "rgb") -> np.ndarray:
                 if picture.size != (width, height):
                     picture = picture.resize((width, height), Image.Resampling.NEAREST)  # the old default
                 pixels = np.asarray(picture, dtype="float32")
-        except (UnidentifiedImageError, OSError) as error:
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
+            # DecompressionBombError: more pixels than Pillow's safety limit (Image.MAX_IMAGE_PIXELS)
             raise DataFormatError(f"cannot read image {str(path)!r} ({error}); delete or replace the file.") from None
         batch.append(pixels[..., None] if pixels.ndim == 2 else pixels)
     return np.stack(batch)

@@ -18,7 +18,7 @@ import numpy as np
 
 from . import directory as dirs
 from .checks import check_batch
-from .saving import check_save_dir, save_image
+from .saving import check_save_dir, check_save_prefix, save_image
 
 
 class AugmentedBatches(keras.utils.PyDataset):
@@ -40,7 +40,7 @@ class AugmentedBatches(keras.utils.PyDataset):
         self.save_to_dir, self.save_format = (None, None)
         if save_to_dir is not None:
             self.save_to_dir, self.save_format = check_save_dir(save_to_dir, save_format)
-        self.save_prefix = str(save_prefix)
+        self.save_prefix = check_save_prefix(save_prefix)
         self._order = None
 
     def __len__(self) -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import atomic_path
+from .._io import write_new
 
 #: file extension -> Pillow format name
 FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "bmp": "BMP", "tif": "TIFF", "tiff": "TIFF"}
@@ -30,6 +30,17 @@ def check_save_dir(save_to_dir, save_format: str) -> tuple[Path, str]:
     return folder, fmt
 
 
+def check_save_prefix(save_prefix) -> str:
+    """The prefix of the saved files' names: a plain name, never a path that leads out of save_to_dir."""
+    prefix = "" if save_prefix is None else str(save_prefix)
+    if any(sep in prefix for sep in ("/", "\\", "\0")):
+        raise ValueError(
+            f"save_prefix {prefix!r} contains a path separator; it only starts each file's name inside "
+            "save_to_dir (e.g. 'cat'). To save somewhere else, pass that folder as save_to_dir."
+        )
+    return prefix
+
+
 def to_uint8(image: np.ndarray) -> np.ndarray:
     """Stretch one image to 0–255 (as the old ``array_to_img(scale=True)``), so whitened images stay visible."""
     image = np.asarray(image, dtype="float64")
@@ -42,7 +53,11 @@ def to_uint8(image: np.ndarray) -> np.ndarray:
 
 
 def save_image(image: np.ndarray, path: Path, fmt: str) -> Path:
-    """Write one (H, W, C) image atomically: readers never see a half-written file."""
+    """Write one (H, W, C) image atomically as a new file; return its path.
+
+    Readers never see a half-written file, an existing file is never replaced (a taken name
+    gets ``-1``, ``-2`` ... before the extension), and a folder that has gone is not re-created.
+    """
     from PIL import Image
 
     pixels = to_uint8(image)
@@ -55,6 +70,11 @@ def save_image(image: np.ndarray, path: Path, fmt: str) -> Path:
             picture = picture.convert("RGB")
     else:
         raise ValueError(f"cannot save an image with {channels} channels; images need 1, 3 or 4.")
-    with atomic_path(path) as tmp:
-        picture.save(tmp, format=FORMATS[fmt])
-    return path
+    try:
+        return write_new(path, lambda tmp: picture.save(tmp, format=FORMATS[fmt]))
+    except FileNotFoundError:
+        if path.parent.is_dir():
+            raise
+        raise FileNotFoundError(
+            f"save_to_dir {str(path.parent)!r} no longer exists; create it again (os.makedirs) or pass another folder."
+        ) from None

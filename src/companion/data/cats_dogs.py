@@ -12,7 +12,13 @@ differences that matter on real data:
 * each copy is written to a temporary file and renamed into place, so an interrupted run
   never leaves half a JPEG behind;
 * re-running it keeps what is already there, copies only what is missing and removes
-  files that do not belong to the split: the result is the same however often it runs.
+  the files an earlier split made that this one does not want: the result is the same
+  however often it runs. It records what it made (``.companion-split.json`` in the target)
+  and never deletes anything else: a file of yours in the target is left alone and named in
+  the report;
+* it refuses a target inside the source (or the other way round), skips hidden files
+  (``._cat.1.jpg`` AppleDouble files, ``__MACOSX/``) and links that lead out of the source,
+  and locks the target, so that two runs at once do not trip over each other.
 
 It also takes Google's ready ``cats_and_dogs_filtered`` folder (``train/`` 1,000 + 1,000,
 ``validation/`` 500 + 500). That folder has no test set, so its validation photos are
@@ -25,14 +31,19 @@ float32 pixels 0-255 resized to 150x150, labels 0 = cat, 1 = dog. A smoke run
 
 from __future__ import annotations
 
+import filecmp
+import json
 import os
 import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 from .. import config
-from .._io import atomic_path
+from .._io import atomic_path, write_json
+from .._scan import leaves, visible_files
 from ..errors import DataFormatError
 
 CLASS_NAMES = ["cat", "dog"]
@@ -45,6 +56,12 @@ IMAGE_SIZE = (150, 150)
 SMOKE_IMAGE_SIZE = (64, 64)
 KAGGLE_NAME = re.compile(r"^(cat|dog)\.(\d+)\.jpe?g$", re.IGNORECASE)
 NUMBER = re.compile(r"(\d+)")
+#: In the target: the files make_split made (so that it removes nothing else), and its lock.
+MANIFEST = ".companion-split.json"
+LOCK = ".companion-split.lock"
+#: How long a second make_split waits for a first one writing into the same target.
+LOCK_TIMEOUT_S = 3600.0
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif")  # what image_dataset_from_directory reads
 
 
 def class_names(lang: str = "en") -> list[str]:
@@ -66,6 +83,8 @@ class SplitReport:
     removed: int = 0
     skipped: list = field(default_factory=list)  # (file name, reason)
     short: list = field(default_factory=list)  # "train/cats: 998 of 1000"
+    removed_files: list = field(default_factory=list)  # "train/cats/cat.12.jpg": made by an earlier split
+    foreign: list = field(default_factory=list)  # "train/cats/mine.jpg": not made by make_split, left alone
 
     def total(self, split: str) -> int:
         return sum(self.counts.get(split, {}).values())
@@ -76,6 +95,10 @@ class SplitReport:
             per_class = ", ".join(f"{n} {cls}" for cls, n in self.counts.get(split, {}).items())
             lines.append(f"  {split:<10} {self.total(split):>5} images ({per_class})")
         lines.append(f"  copied {self.copied}, already there {self.kept}, removed {self.removed}")
+        for name in self.removed_files:
+            lines.append(f"  removed {name} (an earlier split made it; this one does not use it)")
+        for name in self.foreign:
+            lines.append(f"  left alone {name}: make_split did not make it (move it out of the split if it is no photo of it)")
         for name, reason in self.skipped:
             lines.append(f"  skipped {name}: {reason}")
         for text in self.short:
@@ -88,7 +111,7 @@ def check_image(path: str | os.PathLike) -> str | None:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(path) as image:
+        with Image.open(path) as image:  # DecompressionBombError: more pixels than Pillow's safety limit
             if image.format != "JPEG":
                 return f"not a JPEG (it is {image.format or 'an unknown format'})"
             image.draft("RGB", (64, 64))  # decode at reduced scale: fast, but still reads every byte
@@ -97,6 +120,8 @@ def check_image(path: str | os.PathLike) -> str | None:
                 return f"unusual colour mode {image.mode}"
     except UnidentifiedImageError:
         return "not an image"
+    except Image.DecompressionBombError as exc:
+        return f"too many pixels to decode safely ({exc})"
     except (OSError, SyntaxError, ValueError) as exc:  # truncated or damaged data
         return f"corrupt ({exc})"
     return None
@@ -107,24 +132,34 @@ def _number(path: Path) -> int:
     return int(found[-1]) if found else -1
 
 
+def _photos(folder: Path, source: Path, odd: list) -> list[Path]:
+    """The visible files of ``folder`` in numeric order; links out of ``source`` go to ``odd``."""
+    if leaves(folder, source):
+        odd.append((folder.name + "/", f"a link to a folder outside {source}"))
+        return []
+    files, links_out = visible_files(folder, root=source)
+    odd.extend((path.name, f"a link to a file outside {source}") for path in links_out)
+    return sorted(files, key=_number)
+
+
 def _pools(source: Path, sizes: dict) -> tuple[str, list, list]:
-    """The layout of ``source`` and its pools: (candidate files, [(split, n per class)])."""
+    """The layout of ``source``, its pools (candidate files, [(split, n per class)]) and the odd files."""
+    odd: list = []
     if (source / "train" / "cats").is_dir() and (source / "validation" / "cats").is_dir():
-        train = {cls: sorted((p for p in (source / "train" / cls).iterdir() if p.is_file()), key=_number) for cls in FOLDERS}
-        held = {cls: sorted((p for p in (source / "validation" / cls).iterdir() if p.is_file()), key=_number) for cls in FOLDERS}
+        train = {cls: _photos(source / "train" / cls, source, odd) for cls in FOLDERS}
+        held = {cls: _photos(source / "validation" / cls, source, odd) for cls in FOLDERS}
         half = min(len(files) for files in held.values()) // 2
         return "filtered", [
             (train, [("train", min(sizes["train"], max(len(f) for f in train.values())))]),
             (held, [("validation", min(sizes["validation"], half)), ("test", min(sizes["test"], half))]),
-        ], []
+        ], odd
     folder = source / "train" if (source / "train").is_dir() else source
-    files = sorted((p for p in folder.iterdir() if p.is_file()), key=_number)
-    by_class, odd = {cls: [] for cls in FOLDERS}, []
-    for path in files:
+    by_class = {cls: [] for cls in FOLDERS}
+    for path in _photos(folder, source, odd):
         match = KAGGLE_NAME.match(path.name)
         if match:
             by_class[match.group(1).lower() + "s"].append(path)
-        elif not path.name.startswith("."):
+        else:
             odd.append((path.name, "not named cat.N.jpg or dog.N.jpg"))
     if not any(by_class.values()):
         raise DataFormatError(
@@ -144,36 +179,85 @@ def make_split(source: str | os.PathLike, target: str | os.PathLike, sizes: dict
     source, target = Path(source).expanduser(), Path(target).expanduser()
     if not source.is_dir():
         raise FileNotFoundError(f"{source} is not a folder; unzip Kaggle's train.zip or cats_and_dogs_filtered.zip first.")
+    _refuse_overlap(source, target)
     if sizes is None:
         sizes = {s: config.samples(SOURCE_SIZES[s], SMOKE_SIZES[s]) for s in SPLITS}
+    target.mkdir(parents=True, exist_ok=True)
+    try:
+        with FileLock(target / LOCK, timeout=LOCK_TIMEOUT_S):
+            return _make_split(source, target, sizes)
+    except Timeout:
+        raise TimeoutError(
+            f"Another make_split has been writing into {target} for more than {LOCK_TIMEOUT_S / 60:.0f} minutes "
+            f"(it holds {target / LOCK}). Wait for it to finish, or stop it and run again."
+        ) from None
+
+
+def _refuse_overlap(source: Path, target: Path) -> None:
+    real_source, real_target = source.resolve(), target.resolve()
+    if real_target.is_relative_to(real_source) or real_source.is_relative_to(real_target):
+        raise ValueError(
+            f"The split's target {target} lies inside the photos' folder {source} (or holds it): the copies would "
+            "mix with the originals, and a re-run would take them for photos. Choose a target outside it, e.g. "
+            f"{real_source.parent / 'cats_and_dogs_small'}."
+        )
+
+
+def _make_split(source: Path, target: Path, sizes: dict) -> SplitReport:
     layout, pools, odd = _pools(source, sizes)
     report = SplitReport(folder=target, source=source, layout=layout, skipped=list(odd))
+    made = _read_manifest(target)
     wanted: dict[Path, set] = {}
-    for candidates, plan in pools:
-        for cls in FOLDERS:
-            files = iter(candidates[cls])
-            for split, n in plan:
-                out = target / split / cls
-                out.mkdir(parents=True, exist_ok=True)
-                names = wanted.setdefault(out, set())
-                for path in files:
-                    if len(names) == n:
-                        # put the file back in front of the next split's queue
-                        files = _chain(path, files)
-                        break
-                    if _place(path, out / path.name, report):
-                        names.add(path.name)
-                report.counts.setdefault(split, {})[cls] = len(names)
-                if layout == "kaggle" and len(names) < n:
-                    report.short.append(f"{split}/{cls}: {len(names)} of {n}")
-                if not names:
-                    raise DataFormatError(f"No usable {cls} photos left in {source} for {split}/; see the skipped files:\n{report}")
-    for out, names in wanted.items():  # stale files of an earlier, different split
-        for path in out.iterdir():
-            if path.name not in names:
-                path.unlink() if path.is_file() else shutil.rmtree(path)
-                report.removed += 1
+    try:
+        for candidates, plan in pools:
+            for cls in FOLDERS:
+                files = iter(candidates[cls])
+                for split, n in plan:
+                    out = target / split / cls
+                    out.mkdir(parents=True, exist_ok=True)
+                    names = wanted.setdefault(out, set())
+                    for path in files:
+                        if len(names) == n:
+                            # put the file back in front of the next split's queue
+                            files = _chain(path, files)
+                            break
+                        if _place(path, out / path.name, f"{split}/{cls}/{path.name}", made, report):
+                            names.add(path.name)
+                    report.counts.setdefault(split, {})[cls] = len(names)
+                    if layout == "kaggle" and len(names) < n:
+                        report.short.append(f"{split}/{cls}: {len(names)} of {n}")
+                    if not names:
+                        raise DataFormatError(f"No usable {cls} photos left in {source} for {split}/; see the skipped files:\n{report}")
+        _tidy(target, wanted, made, report)
+    finally:  # also after a failure: what was copied is known to be ours next time
+        write_json(target / MANIFEST, {"made_by": "companion.data.cats_dogs.make_split", "files": sorted(made)})
     return report
+
+
+def _read_manifest(target: Path) -> set:
+    try:
+        return set(json.loads((target / MANIFEST).read_text(encoding="utf-8"))["files"])
+    except FileNotFoundError:
+        return set()
+    except (ValueError, KeyError, TypeError, OSError):  # damaged: then nothing counts as ours, nothing is removed
+        return set()
+
+
+def _tidy(target: Path, wanted: dict, made: set, report: SplitReport) -> None:
+    """Remove what an earlier split made and this one does not want; name everything else."""
+    keep = {f"{out.relative_to(target).as_posix()}/{name}" for out, names in wanted.items() for name in names}
+    for name in sorted(made - keep):
+        path = target / name
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
+            report.removed_files.append(name)
+        made.discard(name)
+    report.removed = len(report.removed_files)
+    for out in wanted:
+        for path in sorted(out.iterdir()):
+            name = f"{out.relative_to(target).as_posix()}/{path.name}"
+            if name not in keep:
+                report.foreign.append(name + ("/" if path.is_dir() else ""))
 
 
 def _chain(first, rest):
@@ -181,17 +265,26 @@ def _chain(first, rest):
     yield from rest
 
 
-def _place(path: Path, destination: Path, report: SplitReport) -> bool:
-    """Copy one good photo atomically (or keep the copy already there); False if it is unusable."""
-    if destination.exists() and destination.stat().st_size == path.stat().st_size:
-        report.kept += 1  # it was checked when it was copied
-        return True
+def _place(path: Path, destination: Path, name: str, made: set, report: SplitReport) -> bool:
+    """Copy one good photo atomically (or keep the copy already there); False if it is not used."""
+    if destination.is_symlink() or destination.exists():
+        if name in made and destination.is_file() and destination.stat().st_size == path.stat().st_size:
+            report.kept += 1  # ours, and it was checked when it was copied
+            return True
+        if not destination.is_symlink() and destination.is_file() and filecmp.cmp(path, destination, shallow=False):
+            made.add(name)  # the very same photo (an interrupted run's copy, or an older split's)
+            report.kept += 1
+            return True
+        if name not in made:  # somebody else's file of that name: never overwritten
+            report.skipped.append((path.name, f"{name} in the target is a different file that make_split did not make"))
+            return False
     problem = check_image(path)
     if problem:
         report.skipped.append((path.name, problem))
         return False
     with atomic_path(destination) as tmp:
         shutil.copyfile(path, tmp)
+    made.add(name)
     report.copied += 1
     return True
 
@@ -232,6 +325,22 @@ def prepare(source: str | os.PathLike | None = None, target: str | os.PathLike |
 # --- reading a split -------------------------------------------------------------------
 
 
+def _refuse_strays(folder: Path, split: str) -> None:
+    """Keras reads every image-named file of a class folder: refuse hidden ones and links out."""
+    strays = []
+    for cls in FOLDERS:
+        for path in sorted((folder / split / cls).iterdir()) if (folder / split / cls).is_dir() else []:
+            if path.suffix.lower() in IMAGE_SUFFIXES and (path.name.startswith(".") or leaves(path, folder)):
+                strays.append(path)
+    if strays:
+        raise DataFormatError(
+            f"{len(strays)} file(s) in {folder / split} are hidden (such as macOS's ._cat.1.jpg) or links that "
+            f"lead out of {folder}, and Keras would read them as photos: "
+            + ", ".join(str(p.relative_to(folder)) for p in strays[:5])
+            + ". Delete them and run again."
+        )
+
+
 def load_datasets(folder: str | os.PathLike | SplitReport | None = None, image_size=IMAGE_SIZE, batch_size: int = 20,
                   seed: int = 42):
     """``(train, validation, test)`` datasets of (images, labels) batches from a split folder.
@@ -252,6 +361,7 @@ def load_datasets(folder: str | os.PathLike | SplitReport | None = None, image_s
     for split in SPLITS:
         if not (folder / split).is_dir():
             raise FileNotFoundError(f"{folder / split} does not exist; make the split with cats_dogs.prepare() first.")
+        _refuse_strays(folder, split)
         datasets.append(
             keras.utils.image_dataset_from_directory(
                 folder / split,

@@ -42,6 +42,7 @@ REMOTE_ARCHIVE = RemoteFile(
     name="cifar-10-python.tar.gz",
     url="https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
     sha256="6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce",
+    size=170_498_071,
 )
 BIN_DIR = "cifar-10-batches-bin"
 BIN_TRAIN = [f"data_batch_{i}.bin" for i in range(1, 6)]

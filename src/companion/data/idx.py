@@ -8,8 +8,10 @@ row-major order (big-endian for multi-byte types). Files may be gzip-compressed.
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +38,7 @@ def _read_all(path: Path) -> bytes:
         opener = gzip.open if head == b"\x1f\x8b" else open
         with opener(path, "rb") as f:
             return f.read()
-    except (EOFError, gzip.BadGzipFile, OSError) as exc:
+    except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:  # zlib.error: a damaged deflate stream
         if isinstance(exc, FileNotFoundError):
             raise
         raise DataFormatError(
@@ -56,7 +58,8 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     if len(raw) < header:
         raise DataFormatError(f"{path} is truncated inside its header.")
     shape = struct.unpack(f">{ndim}I", raw[4:header])
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    # Python integers: a header's sizes may multiply past 2**63, which NumPy's int64 would wrap.
+    expected = math.prod(shape) * dtype.itemsize
     if len(raw) - header != expected:
         raise DataFormatError(
             f"{path} holds {len(raw) - header} bytes of data but its header {tuple(shape)} "

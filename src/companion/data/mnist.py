@@ -39,6 +39,7 @@ REMOTE_NPZ = RemoteFile(
     name=NPZ_NAME,
     url="https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz",
     sha256="731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
+    size=11_490_434,
 )
 
 
