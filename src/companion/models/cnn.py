@@ -37,8 +37,7 @@ def build_cnn(
 ) -> keras.Sequential:
     """The chapter-03 CNN; ``augmentation`` (e.g. :func:`shift_and_flip`) goes in front.
 
-    Augmentation layers have no parameters and act only while training, so the model
-    still has 1,250,858 parameters and predicts on unchanged images.
+    Augmentation has no parameters and acts only while training: 1,250,858 parameters.
     """
     check_classifier_args(input_shape, num_classes)
     layers = [keras.Input(shape=input_shape, name="image")]

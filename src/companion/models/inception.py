@@ -36,7 +36,7 @@ DENSE_WEIGHT_DECAY = 1e-2  # the source passes the string "l2", whose default fa
 # --8<-- [start:inception_module]
 def inception_module(x, filters, number: int, batch_normalization: bool = True,
                      dropout: float = 0.0):
-    """One inception module (four branches, concatenated), then BN and a 2x2 max pooling."""
+    """An inception module: four branches, concatenated; then BN and 2x2 max pooling."""
     f1, f3r, f3, f5r, f5, fpool = _six_filters(filters)
     name = f"inception_{number}"
 

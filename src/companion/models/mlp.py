@@ -16,7 +16,7 @@ def build_mlp(
     dropout: float = 0.2,
     num_classes: int = 10,
 ) -> keras.Sequential:
-    """A Sequential MLP: ``Dense(relu) + Dropout`` per hidden layer, then a softmax layer."""
+    """A Sequential MLP: ``Dense(relu) + Dropout`` per hidden layer, then softmax."""
     _check_mlp_args(input_dim, num_classes, dropout)
     layers = [keras.Input(shape=(input_dim,), name="pixels")]  # 784 = 28 * 28 pixels
     for i, units in enumerate(hidden_units, start=1):
