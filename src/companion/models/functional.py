@@ -166,8 +166,8 @@ def build_multiple_outputs(num_classes: int = 10, time_distributed: bool = False
     ``output1`` has shape ``(None, num_classes)``; ``output2`` has shape
     ``(None, 784, num_classes)`` -- the same Dense layer applied at every time step.
 
-    The source wraps that Dense layer in ``TimeDistributed``. In Keras 3 a Dense layer
-    already acts on the last axis of a 3-D tensor, so a plain ``Dense`` gives the same
+    The source wraps that Dense layer in ``TimeDistributed``. A Dense layer acts on the
+    last axis of a 3-D tensor (Keras 2's did too), so a plain ``Dense`` gives the same
     weights (650 of them) and the same outputs; ``TimeDistributed`` maps the layer over
     the 784 steps, which on the TensorFlow backend made the first call (which traces
     the graph) take tens of seconds in our runs, and later calls slower too. ``time_distributed=True`` builds the
