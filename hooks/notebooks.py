@@ -25,7 +25,7 @@ from mkdocs.plugins import event_priority
 CHAPTER = re.compile(r"^\d\d-[a-z0-9-]+\.md$")
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 HTML_COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
-SNIPPET = re.compile(r'^--8<-- "([^"]+)"\s*$', re.M)
+SNIPPET = re.compile(r'^([ \t]*)--8<-- "([^"]+)"[ \t]*$', re.M)
 # A section marker in a module, as pymdownx.snippets reads it: # --8<-- [start:name]
 SECTION_MARKER = re.compile(r"-{1,}8<-{1,}[ \t]+\[[ \t]*(start|end)[ \t]*:[ \t]*([a-z][-_0-9a-z]*)[ \t]*\]", re.I)
 SECTION_SUFFIX = re.compile(r"^(.+):([a-z][-_0-9a-z]*)$", re.I)
@@ -122,6 +122,11 @@ def read_snippet(spec: str, bases: list[Path]) -> str:
     return textwrap.dedent("\n".join(lines)).strip("\n") + "\n"
 
 
+def _indented(text: str, indent: str) -> str:
+    """An included text at the indentation of its ``--8<--`` line (e.g. inside an admonition)."""
+    return "\n".join(indent + line if line.strip() else line for line in text.rstrip("\n").split("\n"))
+
+
 def chapter_to_notebook(text: str, lang: str, includes: Path, site_url: str = "", repo_url: str = ""):
     """Convert a chapter's Markdown into an nbformat v4 notebook.
 
@@ -134,9 +139,9 @@ def chapter_to_notebook(text: str, lang: str, includes: Path, site_url: str = ""
 
     body = FRONT_MATTER.sub("", text, count=1)
     body = HTML_COMMENT.sub("", body)
+    bases = snippet_bases(includes)  # includes first: one may sit inside an admonition
+    body = SNIPPET.sub(lambda m: _indented(read_snippet(m.group(2), bases), m.group(1)), body)
     body = ADMONITION.sub(admonition_to_quote, body)
-    bases = snippet_bases(includes)
-    body = SNIPPET.sub(lambda m: read_snippet(m.group(1), bases).rstrip("\n"), body)
     prefix = site_url.rstrip("/") + "/" if site_url else "../"
     body = RELATIVE_ASSET.sub(f"]({prefix}assets/", body)
     # Links to other pages point at the published site, so they work in Jupyter and Colab.
