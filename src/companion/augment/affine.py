@@ -65,8 +65,9 @@ def layer_matrix(layer, transformation, height, width):
 
 
 # --8<-- [start:random_affine]
-def random_affine(images, layers, interpolation: str, fill_mode: str, fill_value: float):
-    """Draw from every layer, compose the matrices in order, resample ``images`` once."""
+def random_affine(images, layers, interpolation: str, fill_mode: str,
+                  fill_value: float):
+    """Draw from every layer, compose their matrices in order, resample once."""
     o = keras.ops
     shape = o.shape(images)
     height, width = shape[1], shape[2]

@@ -200,7 +200,7 @@ def build_transfer_model(base: keras.Model, input_shape=(150, 150, 3),
 # --8<-- [start:unfreeze_top]
 def unfreeze_top(model: keras.Model, base: keras.Model, block: str,
                  learning_rate: float = 1e-5) -> list[str]:
-    """Make the base's layers from ``block`` on trainable (BatchNorm excepted), re-compile.
+    """Open the base's layers from ``block`` on (BatchNorm excepted); compile again.
 
     Returns the names of the layers that are now trainable.
     """
@@ -209,7 +209,8 @@ def unfreeze_top(model: keras.Model, base: keras.Model, block: str,
     opened = []
     for i, layer in enumerate(base.layers):
         # BatchNorm stays frozen too: with so little data, fixed statistics are safer.
-        layer.trainable = i >= first and not isinstance(layer, layers.BatchNormalization)
+        is_norm = isinstance(layer, layers.BatchNormalization)
+        layer.trainable = i >= first and not is_norm
         if layer.trainable and layer.weights:
             opened.append(layer.name)
     # `trainable` takes effect when the model is compiled again. The low rate keeps the

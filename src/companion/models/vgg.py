@@ -56,7 +56,9 @@ def vgg16_layers(classes: int = 1000) -> list[keras.layers.Layer]:
             stack.append(layers.Conv2D(filters, (3, 3), padding="same",
                                        activation="relu", name=f"block{block}_conv{i}"))
         # then halve height and width: 224 -> 112 -> 56 -> 28 -> 14 -> 7
-        stack.append(layers.MaxPooling2D((2, 2), strides=(2, 2), name=f"block{block}_pool"))
+        stack.append(
+            layers.MaxPooling2D((2, 2), strides=(2, 2), name=f"block{block}_pool")
+        )
     stack += [
         layers.Flatten(name="flatten"),
         layers.Dense(4096, activation="relu", name="fc1"),
