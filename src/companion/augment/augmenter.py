@@ -155,7 +155,8 @@ class ImageAugmenter(keras.layers.Layer):
         if not self.built:
             self.build(x.shape)
         self._check_size(x.shape)
-        x = ops.convert_to_numpy(self._samplewise(ops.convert_to_tensor(x)))
+        if self.samplewise_center:
+            x = ops.convert_to_numpy(self._samplewise(ops.convert_to_tensor(x)))
         if self.featurewise_center:
             stats = keras.layers.Normalization(axis=-1)  # adapt() computes per-channel mean and variance
             stats.adapt(x)
