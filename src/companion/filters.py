@@ -378,12 +378,15 @@ def grad_cam(model, images, layer_name: str | None = None, class_index=None):
     scores = head.predict(features, verbose=0)
     classes = _chosen_classes(scores, class_index, len(images))
     if scores.shape[1] == 1:  # one sigmoid unit: class 1 scores z, class 0 scores -z
-        sign = np.where(classes == 1, 1.0, -1.0).astype("float32")
-        objective = lambda z: z[:, 0] * sign  # noqa: E731
-    else:
-        objective = lambda z: keras.ops.take_along_axis(  # noqa: E731
-            z, keras.ops.convert_to_tensor(classes[:, None]), axis=1)[:, 0]
-    _, grads = input_gradients(head, features, objective)
+        pick = np.where(classes == 1, 1.0, -1.0)[:, None]
+    else:  # the logit of the chosen class
+        pick = np.eye(scores.shape[1])[classes]
+    pick = pick.astype("float32")
+
+    def class_score(z):  # one number per image: the score of its chosen class
+        return keras.ops.sum(z * pick, axis=-1)
+
+    _, grads = input_gradients(head, features, class_score)
     weights = grads.mean(axis=(1, 2))  # one weight per feature map
     cams = np.maximum((features * weights[:, None, None, :]).sum(axis=-1), 0)
     peaks = cams.max(axis=(1, 2), keepdims=True)
