@@ -25,7 +25,10 @@ from mkdocs.plugins import event_priority
 CHAPTER = re.compile(r"^\d\d-[a-z0-9-]+\.md$")
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 HTML_COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
-SNIPPET = re.compile(r'^--8<-- "([^"]+)"\s*$', re.M)
+SNIPPET = re.compile(r'^([ \t]*)--8<-- "([^"]+)"[ \t]*$', re.M)
+# A section marker in a module, as pymdownx.snippets reads it: # --8<-- [start:name]
+SECTION_MARKER = re.compile(r"-{1,}8<-{1,}[ \t]+\[[ \t]*(start|end)[ \t]*:[ \t]*([a-z][-_0-9a-z]*)[ \t]*\]", re.I)
+SECTION_SUFFIX = re.compile(r"^(.+):([a-z][-_0-9a-z]*)$", re.I)
 RELATIVE_ASSET = re.compile(r"\]\((?:\.\./)+assets/")
 # An admonition (!!! note "Title" / ??? note) and its indented body, which Jupyter cannot render.
 ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)[ \t]*([\w-]+)(?:[ \t]+"((?:[^"\\\n]|\\.)*)")?[ \t]*\n((?:(?:[ ]{4}.*)?\n)*)', re.M)
@@ -69,18 +72,76 @@ def admonition_to_quote(match) -> str:
     return f"> **{title if title is not None else kind.capitalize()}**\n>\n{quoted}\n\n"
 
 
+def snippet_bases(includes: Path) -> list[Path]:
+    """Where ``--8<--`` paths are looked up, in order: as mkdocs.yml's snippets ``base_path``."""
+    return [includes, includes.parent / "src"]
+
+
+def section_lines(lines: list[str], name: str) -> list[str]:
+    """The lines between ``[start:name]`` and ``[end:name]`` markers, other markers dropped.
+
+    A ``LookupError`` when the section is missing or never ends.
+    """
+    found, inside = [], None
+    for line in lines:
+        marker = SECTION_MARKER.search(line)
+        if marker and marker.group(2) == name:
+            if marker.group(1).lower() == "start" and inside is None:
+                inside = True
+            elif marker.group(1).lower() == "end" and inside:
+                return found
+            continue
+        if marker:
+            continue  # another section's marker, inside or around ours
+        if inside:
+            found.append(line)
+    raise LookupError(f"section {name!r} {'has no end marker' if inside else 'not found'}")
+
+
+def read_snippet(spec: str, bases: list[Path]) -> str:
+    """The text that ``--8<-- "spec"`` stands for: a whole file, or ``file:section`` of it.
+
+    Sections are dedented (mkdocs.yml: ``dedent_subsections``), as the site shows them.
+    """
+    import textwrap
+
+    section = SECTION_SUFFIX.match(spec)
+    path, name = (section.group(1), section.group(2)) if section else (spec, None)
+    for base in bases:
+        if (base / path).is_file():
+            text = (base / path).read_text(encoding="utf-8")
+            break
+    else:
+        raise FileNotFoundError(f"--8<-- {spec!r}: no file {path} under {', '.join(map(str, bases))}")
+    if name is None:
+        return text
+    try:
+        lines = section_lines(text.splitlines(), name)
+    except LookupError as error:
+        raise LookupError(f"--8<-- {spec!r}: in {path}, {error}") from None
+    return textwrap.dedent("\n".join(lines)).strip("\n") + "\n"
+
+
+def _indented(text: str, indent: str) -> str:
+    """An included text at the indentation of its ``--8<--`` line (e.g. inside an admonition)."""
+    return "\n".join(indent + line if line.strip() else line for line in text.rstrip("\n").split("\n"))
+
+
 def chapter_to_notebook(text: str, lang: str, includes: Path, site_url: str = "", repo_url: str = ""):
     """Convert a chapter's Markdown into an nbformat v4 notebook.
 
     Python fences become code cells, everything else Markdown cells; testing
     markers are dropped, included snippets expanded and asset links made absolute.
+    A listing (``~~~python title=...``, a section of the package's source) stays a
+    Markdown cell: it is there to be read, and the notebook imports the same code.
     """
     import jupytext
 
     body = FRONT_MATTER.sub("", text, count=1)
     body = HTML_COMMENT.sub("", body)
+    bases = snippet_bases(includes)  # includes first: one may sit inside an admonition
+    body = SNIPPET.sub(lambda m: _indented(read_snippet(m.group(2), bases), m.group(1)), body)
     body = ADMONITION.sub(admonition_to_quote, body)
-    body = SNIPPET.sub(lambda m: (includes / m.group(1)).read_text(encoding="utf-8"), body)
     prefix = site_url.rstrip("/") + "/" if site_url else "../"
     body = RELATIVE_ASSET.sub(f"]({prefix}assets/", body)
     # Links to other pages point at the published site, so they work in Jupyter and Colab.

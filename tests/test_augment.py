@@ -164,6 +164,44 @@ def test_rescale_is_applied_before_the_statistics_are_fitted():
     assert abs(out.mean()) < 1e-3 and out.max() <= 1.0
 
 
+def test_samplewise_standardization_gives_each_image_mean_zero_std_one():
+    rng = np.random.default_rng(6)
+    # images of very different brightness and contrast, colour and grey
+    x = rng.normal(0, 1, size=(40, 9, 7, 3)).astype("float32") * rng.uniform(1, 80, (40, 1, 1, 1))
+    x += rng.uniform(0, 200, (40, 1, 1, 1))
+    out = ImageAugmenter(samplewise_center=True, samplewise_std_normalization=True).augment(x)
+    np.testing.assert_allclose(out.mean(axis=(1, 2, 3)), 0, atol=1e-4)
+    np.testing.assert_allclose(out.std(axis=(1, 2, 3)), 1, atol=1e-4)
+    # over all pixels *and* channels of one image, as the old standardize(): (x - mean) / (std + 1e-6)
+    expected = [(image - image.mean()) / (image.std() + 1e-6) for image in x.astype("float64")]
+    np.testing.assert_allclose(out, np.array(expected), rtol=1e-4, atol=1e-4)
+    assert np.ptp(out.mean(axis=(1, 2)), axis=1).max() > 0.1  # channels keep their differences
+
+    centred = ImageAugmenter(samplewise_center=True).augment(x)
+    np.testing.assert_allclose(centred.mean(axis=(1, 2, 3)), 0, atol=1e-3)
+    np.testing.assert_allclose(centred.std(axis=(1, 2, 3)), x.std(axis=(1, 2, 3)), rtol=1e-4)  # scale kept
+    grey = ImageAugmenter(samplewise_std_normalization=True).augment(x[..., :1])  # implies centring
+    np.testing.assert_allclose(grey.mean(axis=(1, 2, 3)), 0, atol=1e-4)
+    np.testing.assert_allclose(grey.std(axis=(1, 2, 3)), 1, atol=1e-4)
+
+
+def test_samplewise_standardization_needs_no_fit_applies_at_test_time_and_saves(tmp_path):
+    x = np.random.default_rng(7).uniform(0, 255, size=(16, 8, 8, 1)).astype("float32")
+    augmenter = ImageAugmenter(samplewise_std_normalization=True, rescale=1 / 255)
+    assert not augmenter.needs_fit
+    out = keras.ops.convert_to_numpy(augmenter(x, training=False))  # no random moves, still standardized
+    np.testing.assert_allclose(out.std(axis=(1, 2, 3)), 1, atol=1e-4)
+    config = augmenter.get_config()
+    assert config["samplewise_std_normalization"] and not config["samplewise_center"]
+    again = ImageAugmenter.from_config(config)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(again(x, training=False)), out, atol=1e-6)
+    # fit() sees the images as the later steps will: sample-wise standardized first
+    fitted = ImageAugmenter(samplewise_std_normalization=True, featurewise_center=True).fit(x)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(fitted.feature_mean), out.mean(), atol=1e-5)
+    with pytest.raises(TypeError, match="samplewise_center must be True or False"):
+        ImageAugmenter(samplewise_center="yes")
+
+
 def test_zca_gives_identity_covariance_on_its_fit_data():
     rng = np.random.default_rng(3)
     mixing = rng.normal(size=(48, 48))

@@ -97,6 +97,83 @@ def test_grad_cam_gives_one_heat_map_per_image_in_0_to_1(model):
         filters.grad_cam(model, images[0])
 
 
+def _gap_classifier(units, activation, seed=3):
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input(shape=(8, 8, 3))
+    x = keras.layers.Conv2D(4, 3, padding="same", activation="relu", name="conv")(inputs)
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    return keras.Model(inputs, keras.layers.Dense(units, activation=activation, name="out")(x))
+
+
+def test_grad_cam_explains_the_score_before_the_softmax():
+    """A class's map depends on that class's logit only, however sure the network is."""
+    images = np.random.default_rng(4).uniform(0, 1, (4, 8, 8, 3)).astype("float32")
+    model = _gap_classifier(3, "softmax")
+    heatmaps, _ = filters.grad_cam(model, images, class_index=0)
+    assert heatmaps.max() > 0
+    kernel, bias = model.get_layer("out").get_weights()
+    # Other classes' weights change: the probability of class 0 changes, its logit does not.
+    other = kernel.copy()
+    other[:, 1:] = np.random.default_rng(5).normal(0, 3, other[:, 1:].shape)
+    model.get_layer("out").set_weights([other, bias])
+    changed, _ = filters.grad_cam(model, images, class_index=0)
+    assert np.allclose(changed, heatmaps, atol=1e-5)
+    # A network a thousand times surer (p == 1.0 in float32) still has a map, the same one.
+    model.get_layer("out").set_weights([kernel * 1000, bias])
+    assert model.predict(images, verbose=0).max(axis=1).min() == 1.0
+    sure, _ = filters.grad_cam(model, images, class_index=0)
+    assert np.allclose(sure, heatmaps, atol=1e-5)
+
+
+def _evidence_model(sequential: bool):
+    """One grey channel; filter 'up' fires on bright pixels, 'down' on dark ones.
+
+    The single sigmoid unit reads mean(up) - mean(down): bright is evidence for
+    class 1, dark for class 0.
+    """
+    stack = [
+        keras.layers.Conv2D(2, 1, activation="relu", use_bias=False, name="conv"),
+        keras.layers.GlobalAveragePooling2D(),
+        keras.layers.Dense(1, activation="sigmoid", name="class_1_probability"),
+    ]
+    if sequential:
+        model = keras.Sequential([keras.Input(shape=(8, 8, 1)), *stack])
+    else:
+        inputs = keras.Input(shape=(8, 8, 1))
+        x = inputs
+        for layer in stack:
+            x = layer(x)
+        model = keras.Model(inputs, x)
+    model.get_layer("conv").set_weights([np.array([[[[1.0, -1.0]]]], dtype="float32")])
+    model.get_layer("class_1_probability").set_weights(
+        [np.array([[1.0], [-1.0]], dtype="float32"), np.zeros(1, dtype="float32")])
+    return model
+
+
+@pytest.mark.parametrize("sequential", [True, False], ids=["sequential", "functional"])
+def test_grad_cam_on_one_sigmoid_unit_explains_either_class(sequential):
+    model = _evidence_model(sequential)
+    image = np.zeros((1, 8, 8, 1), dtype="float32")
+    image[:, :, :4] = 2.0   # bright left half: evidence for class 1
+    image[:, :, 4:] = -1.0  # dark right half: evidence for class 0
+    images = np.concatenate([image, -image])  # the second image: the other way round
+    assert (model.predict(images, verbose=0)[:, 0] > 0.5).tolist() == [True, False]
+
+    heatmaps, classes = filters.grad_cam(model, images)  # the predicted classes
+    assert classes.tolist() == [1, 0]
+    # image 0 is class 1 because of its bright left; image 1 is class 0 because of its
+    # (now dark) left half
+    for heatmap in heatmaps:
+        assert heatmap[:, :4].mean() > 0.9 and heatmap[:, 5:].mean() < 0.1
+
+    ones, _ = filters.grad_cam(model, images[:1], class_index=1)
+    zeros, _ = filters.grad_cam(model, images[:1], class_index=0)
+    assert ones[0][:, :4].mean() > 0.9 and ones[0][:, 5:].mean() < 0.1  # the bright half
+    assert zeros[0][:, 4:].mean() > 0.9 and zeros[0][:, :3].mean() < 0.1  # the dark half
+    with pytest.raises(ValueError, match="0 or 1"):
+        filters.grad_cam(model, images, class_index=2)
+
+
 def test_the_figures_draw(model):
     results = filters.visualize_filters(model, "conv_a", steps=2, upscaling_steps=1)
     heatmaps, _ = filters.grad_cam(model, np.full((2, 16, 16, 3), 100.0))
@@ -131,6 +208,10 @@ live = [r for r in results if r.start_activation > 0]
 assert live and all(r.activation > r.start_activation for r in live), results
 heat, _ = filters.grad_cam(model, np.full((2, 16, 16, 3), 0.5))
 assert heat.shape == (2, 16, 16)
+binary = keras.Sequential([keras.Input(shape=(16, 16, 3)), keras.layers.Conv2D(4, 3, name="c"),
+                           keras.layers.Flatten(), keras.layers.Dense(1, activation="sigmoid")])
+heat, classes = filters.grad_cam(binary, np.random.default_rng(0).random((2, 16, 16, 3)), class_index=0)
+assert heat.shape == (2, 16, 16) and classes.tolist() == [0, 0]
 print("ok")
 """
 

@@ -13,7 +13,13 @@ inside its own function, so only the one in use needs to be installed.
   that the step size means the same for every filter, and the image starts small and
   is enlarged in stages, which keeps high-frequency noise from taking over.
 * :func:`grad_cam` weights a convolutional layer's feature maps by how much each one
-  raises the predicted class, giving a heat map of where the network looked.
+  raises the score of a class, giving a heat map of where the network looked. The score
+  is the class's logit *before* the softmax, as Selvaraju et al. (2017) define it: a
+  probability (or its log) also falls when the other classes' logits rise, so its
+  gradient mixes in evidence against the others, and it vanishes when the network is
+  sure (p = 1.0 in float32). A model with one sigmoid unit (cat vs dog) has one logit z
+  for two classes: class 1's score is z and class 0's is -z, so each class gets its own
+  map.
 
 Images are channels-last, as everywhere in this book.
 """
@@ -103,22 +109,25 @@ def input_gradients(model, inputs, objective):
     return gradients(model, np.asarray(inputs, dtype="float32"), objective)
 
 
+# --8<-- [start:gradients_tensorflow]
 def _gradients_tensorflow(model, inputs, objective):
     import tensorflow as tf
 
     x = tf.convert_to_tensor(inputs)
     with tf.GradientTape() as tape:
-        tape.watch(x)  # x is a constant, not a variable: the tape must be told to follow it
+        tape.watch(x)  # x is a constant, not a variable: tell the tape to follow it
         values = objective(model(x, training=False))
         total = tf.reduce_sum(values)
     return np.asarray(values), np.asarray(tape.gradient(total, x))
+# --8<-- [end:gradients_tensorflow]
 
 
+# --8<-- [start:gradients_jax_torch]
 def _gradients_jax(model, inputs, objective):
     import jax
     import jax.numpy as jnp
 
-    # JAX differentiates pure functions: pass the weights in explicitly (stateless_call).
+    # JAX differentiates pure functions: the weights go in explicitly (stateless_call).
     trainable = [v.value for v in model.trainable_variables]
     non_trainable = [v.value for v in model.non_trainable_variables]
 
@@ -135,12 +144,13 @@ def _gradients_torch(model, inputs, objective):
     import keras
     import torch
 
-    # convert_to_tensor puts the tensor on the device Keras computes on (GPU when there is one)
+    # convert_to_tensor puts x on the device Keras computes on (the GPU if there is one)
     x = keras.ops.convert_to_tensor(inputs).detach().requires_grad_(True)
     with torch.enable_grad():
         values = objective(model(x, training=False))
         (grads,) = torch.autograd.grad(values.sum(), x)
     return values.detach().cpu().numpy(), grads.detach().cpu().numpy()
+# --8<-- [end:gradients_jax_torch]
 
 
 # --- filter visualization by gradient ascent ------------------------------------------------
@@ -254,22 +264,27 @@ def visualize_filters(
     unit = (high - low) / 255.0
     rng = np.random.default_rng(seed)
     results = []
+    # --8<-- [start:ascent]
     for start in range(0, len(filters), batch_size):
-        chunk = filters[start : start + batch_size]
+        chunk = filters[start : start + batch_size]  # one image per filter
         objective = filter_means(chunk)
-        images = (low + high) / 2 + (rng.random((len(chunk), sizes[0], sizes[0], channels)) - 0.5) * 20 * unit
-        images = images.astype("float32")
+        noise = rng.random((len(chunk), sizes[0], sizes[0], channels)) - 0.5
+        images = ((low + high) / 2 + noise * 20 * unit).astype("float32")  # grey
         first = None
         for k, side in enumerate(sizes):
-            if k:
+            if k:  # enlarge the image found so far, then go on climbing
                 images = _resize(images, (side, side))
             for _ in range(steps):
                 values, grads = input_gradients(extractor, images, objective)
                 first = values if first is None else first
+                # a step *up* the gradient, of the same size for every filter
                 images += step * unit * normalize_gradients(grads)
         values, _ = input_gradients(extractor, images, objective)
         for f, image, value, before in zip(chunk, images, values, first):
-            results.append(FilterImage(layer_name, f, to_uint8(image), float(value), float(before)))
+            results.append(
+                FilterImage(layer_name, f, to_uint8(image), float(value), float(before))
+            )
+    # --8<-- [end:ascent]
     return results
 
 
@@ -280,16 +295,55 @@ def strongest(results: list[FilterImage], n: int) -> list[FilterImage]:
 
 # --- Grad-CAM -------------------------------------------------------------------------------
 
+#: Final activations that turn class scores into probabilities; Grad-CAM looks before them.
+SQUASHING = ("softmax", "sigmoid")
 
-def _head(model, layer):
-    """A model from ``layer``'s output to the model's output (same layers, same weights)."""
+
+def _activation_name(layer) -> str | None:
+    activation = layer.get_config().get("activation") if hasattr(layer, "activation") else None
+    return activation if isinstance(activation, str) else None
+
+
+def _linear_twin(layer):
+    """``layer`` again, with the same weights but no activation: it outputs the scores."""
+    config = {**layer.get_config(), "activation": "linear", "name": f"{layer.name}_scores"}
+    twin = type(layer).from_config(config)
+    twin.build(layer.input.shape)
+    twin.set_weights(layer.get_weights())
+    return twin
+
+
+def class_scores_head(model, layer):
+    """A model from ``layer``'s output to the class *scores*: the logits before softmax/sigmoid.
+
+    The final softmax (or sigmoid) is taken off: a ``Dense(..., activation="softmax")`` is
+    replaced by a linear twin with the same weights, a final ``Activation`` layer is dropped.
+    A model whose last layer is already linear (trained ``from_logits``) is used as it is.
+    """
     import keras
 
+    last = model.layers[-1]
+    activation = _activation_name(last)
+    if activation not in SQUASHING + ("linear", None):
+        raise LayerError(
+            f"{model.name!r} ends in a {activation!r} activation; Grad-CAM needs class scores "
+            f"before a softmax or sigmoid."
+        )
     if isinstance(model, keras.Sequential):
         after = model.layers[model.layers.index(layer) + 1 :]
+        if isinstance(last, keras.layers.Activation) and activation in SQUASHING:
+            after = after[:-1]
+        elif activation in SQUASHING:
+            after = [*after[:-1], _linear_twin(last)]
         return keras.Sequential([keras.Input(shape=layer.output.shape[1:]), *after])
+    if isinstance(last, keras.layers.Activation) and activation in SQUASHING:
+        scores = last.input
+    elif activation in SQUASHING:
+        scores = _linear_twin(last)(last.input)
+    else:
+        scores = model.outputs[0]
     try:
-        return keras.Model(layer.output, model.outputs[0])
+        return keras.Model(layer.output, scores)
     except Exception as exc:  # e.g. a skip connection from before the layer joins later
         raise LayerError(
             f"The prediction does not depend on {layer.name!r} alone (a branch from an earlier layer joins "
@@ -297,46 +351,61 @@ def _head(model, layer):
         ) from None
 
 
-def grad_cam(model, images, layer_name: str | None = None, class_index=None):
-    """Grad-CAM heat maps: where in each image the evidence for a class lies, in 0..1.
+def _chosen_classes(scores, class_index, n_images):
+    """The class each heat map explains: the predicted one, or ``class_index``."""
+    binary = scores.shape[1] == 1  # one sigmoid unit: its logit z says "class 1" when > 0
+    n_classes = 2 if binary else scores.shape[1]
+    if class_index is None:
+        return (scores[:, 0] > 0).astype(int) if binary else scores.argmax(axis=1)
+    classes = np.broadcast_to(np.asarray(class_index, dtype=int), (n_images,)).copy()
+    if classes.min() < 0 or classes.max() >= n_classes:
+        kind = " (one sigmoid unit: 0 or 1)" if binary else ""
+        raise ValueError(f"class_index must be in 0..{n_classes - 1}{kind}, got {class_index}")
+    return classes
 
-    ``layer_name`` defaults to the last convolution layer (the most abstract maps that still
-    have a spatial layout). ``class_index`` defaults to each image's predicted class; an int
-    or one per image. The gradient of the class's log-probability with respect to each feature
-    map, averaged over the map, weights that map (Selvaraju et al., 2017); the positive part
-    of the weighted sum, scaled to a maximum of 1 and resized to the image, is the heat map.
-    Returns ``(heatmaps, classes)`` with heatmaps of shape (batch, height, width).
+
+# --8<-- [start:grad_cam]
+def grad_cam(model, images, layer_name: str | None = None, class_index=None):
+    """Grad-CAM heat maps in 0..1: where in each image the evidence for a class lies.
+
+    Returns ``(heatmaps, classes)``, heat maps of shape (batch, height, width).
     """
     import keras
 
+    images, layer = _grad_cam_inputs(model, images, layer_name)
+    features = keras.Model(model.inputs, layer.output).predict(images, verbose=0)
+    head = class_scores_head(model, layer)  # feature maps -> scores before softmax
+    scores = head.predict(features, verbose=0)
+    classes = _chosen_classes(scores, class_index, len(images))
+    if scores.shape[1] == 1:  # one sigmoid unit: class 1 scores z, class 0 scores -z
+        pick = np.where(classes == 1, 1.0, -1.0)[:, None]
+    else:  # the logit of the chosen class
+        pick = np.eye(scores.shape[1])[classes]
+    pick = pick.astype("float32")
+
+    def class_score(z):  # one number per image: the score of its chosen class
+        return keras.ops.sum(z * pick, axis=-1)
+
+    _, grads = input_gradients(head, features, class_score)
+    weights = grads.mean(axis=(1, 2))  # one weight per feature map
+    cams = np.maximum((features * weights[:, None, None, :]).sum(axis=-1), 0)
+    peaks = cams.max(axis=(1, 2), keepdims=True)
+    cams = np.where(peaks > 0, cams / np.where(peaks > 0, peaks, 1), 0)
+    heatmaps = _resize(cams[..., None].astype("float32"), images.shape[1:3])
+    return heatmaps[..., 0].clip(0, 1), classes
+# --8<-- [end:grad_cam]
+
+
+def _grad_cam_inputs(model, images, layer_name):
+    """The images as a float32 batch and the convolution layer to explain (default: the last)."""
     images = np.asarray(images, dtype="float32")
     if images.ndim != 4:
         raise ValueError(f"grad_cam expects a batch of images (batch, height, width, channels), got {images.shape}")
+    if len(model.outputs) != 1 or len(model.outputs[0].shape) != 2:
+        raise ValueError(f"grad_cam needs a classifier with one (batch, classes) output, got {model.outputs}")
     names = conv_layer_names(model)
     if layer_name is None:
         if not names:
             raise LayerError(f"Model {model.name!r} has no convolution layer for Grad-CAM.")
         layer_name = names[-1]
-    layer = get_conv_layer(model, layer_name)
-    features = keras.Model(model.inputs, layer.output).predict(images, verbose=0)
-    probabilities = model.predict(images, verbose=0)
-    if probabilities.ndim != 2:
-        raise ValueError(f"grad_cam needs a classifier with (batch, classes) output, got {probabilities.shape}")
-    if class_index is None:
-        classes = probabilities.argmax(axis=1)
-    else:
-        classes = np.broadcast_to(np.asarray(class_index, dtype=int), (len(images),)).copy()
-        if classes.min() < 0 or classes.max() >= probabilities.shape[1]:
-            raise ValueError(f"class_index must be in 0..{probabilities.shape[1] - 1}, got {class_index}")
-
-    def log_probability(outputs):
-        # the log keeps the gradient alive when the network is very sure (p close to 1)
-        chosen = keras.ops.sum(outputs * keras.ops.one_hot(classes, outputs.shape[-1], dtype=outputs.dtype), axis=-1)
-        return keras.ops.log(chosen + 1e-7)
-
-    _, grads = input_gradients(_head(model, layer), features, log_probability)
-    weights = grads.mean(axis=(1, 2))  # one weight per feature map
-    cams = np.maximum((features * weights[:, None, None, :]).sum(axis=-1), 0)
-    peaks = cams.max(axis=(1, 2), keepdims=True)
-    cams = np.where(peaks > 0, cams / np.where(peaks > 0, peaks, 1), 0).astype("float32")
-    return _resize(cams[..., None], images.shape[1:3])[..., 0].clip(0, 1), classes
+    return images, get_conv_layer(model, layer_name)

@@ -304,16 +304,22 @@ def example_image() -> Path:
     return path
 
 
-def classify(image, model: str = "resnet50", top: int = 5, weights: str | None = "imagenet") -> list[Prediction]:
-    """The ``top`` most probable ImageNet classes of one image, as (class id, name, probability) rows.
+# --8<-- [start:classify]
+def classify(image, model: str = "resnet50", top: int = 5,
+             weights: str | None = "imagenet") -> list[Prediction]:
+    """The ``top`` most probable ImageNet classes of one image: (id, name, probability).
 
-    ``image`` is a file path or an RGB array with pixels in 0..255 (any size: it is resized
-    to the model's input). ``weights=None`` uses an untrained network, for testing the plumbing.
+    ``image`` is a file path or an RGB array with pixels in 0..255 (any size: it is
+    resized to the model's input). ``weights=None`` uses an untrained network, for
+    testing the plumbing.
     """
-    spec = get_model_spec(model)
-    batch = _as_batch(image, spec.input_size)
+    spec = get_model_spec(model)  # the network, its input size and its preprocessing
+    batch = _as_batch(image, spec.input_size)  # one image -> a batch of one, resized
     if weights == "imagenet":
-        weights = str(ensure_weights(spec))  # the cache is keyed by the file actually loaded
+        weights = str(ensure_weights(spec))  # downloaded once, then read from the cache
     network = _cached_model(spec.name, weights)
+    # each family expects its own input scaling (caffe-style BGR, -1..1, ...)
     probabilities = network.predict(spec.preprocess_input(batch), verbose=0)
+    # 1,000 probabilities -> the top rows, with the class names of the ImageNet index
     return decode_predictions(np.asarray(probabilities), top=top)[0]
+# --8<-- [end:classify]

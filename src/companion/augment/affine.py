@@ -28,22 +28,28 @@ def layer_matrix(layer, transformation, height, width):
     f32 = lambda v: ops.ops.cast(v, "float32")  # noqa: E731
     o = ops.ops
     h, w = f32(height), f32(width)
-    if isinstance(layer, keras.layers.RandomRotation):
+    # --8<-- [start:matrices]
+    # Output pixel (x, y) reads the input at (a0 x + a1 y + a2, b0 x + b1 y + b2).
+    if isinstance(layer, keras.layers.RandomRotation):  # the layer draws the matrix itself
         m = f32(transformation["rotation_matrix"])
         a0, a1, a2, b0, b1, b2 = (m[:, i] for i in range(6))
-    elif isinstance(layer, CentredShear):
+    elif isinstance(layer, CentredShear):  # rows slide in proportion to y - centre
         s = f32(transformation["shear_factor"])
         sx, sy = s[:, 0], s[:, 1]
         one = o.ones_like(sx)
-        a0, a1, a2, b0, b1, b2 = one, sx, -sx * (h - 1.0) / 2.0, sy, one, -sy * (w - 1.0) / 2.0
-    elif isinstance(layer, keras.layers.RandomZoom):
-        zx, zy = f32(transformation["width_zoom"])[:, 0], f32(transformation["height_zoom"])[:, 0]
+        a0, a1, a2 = one, sx, -sx * (h - 1.0) / 2.0
+        b0, b1, b2 = sy, one, -sy * (w - 1.0) / 2.0
+    elif isinstance(layer, keras.layers.RandomZoom):  # scale about the centre
+        zx = f32(transformation["width_zoom"])[:, 0]
+        zy = f32(transformation["height_zoom"])[:, 0]
         zero = o.zeros_like(zx)
-        a0, a1, a2, b0, b1, b2 = zx, zero, (w - 1.0) / 2.0 * (1.0 - zx), zero, zy, (h - 1.0) / 2.0 * (1.0 - zy)
-    elif isinstance(layer, keras.layers.RandomTranslation):
-        t = f32(transformation["translations"])  # pixels: (dx, dy)
+        a0, a1, a2 = zx, zero, (w - 1.0) / 2.0 * (1.0 - zx)
+        b0, b1, b2 = zero, zy, (h - 1.0) / 2.0 * (1.0 - zy)
+    elif isinstance(layer, keras.layers.RandomTranslation):  # shift by (dx, dy) pixels
+        t = f32(transformation["translations"])
         one, zero = o.ones_like(t[:, 0]), o.zeros_like(t[:, 0])
         a0, a1, a2, b0, b1, b2 = one, zero, -t[:, 0], zero, one, -t[:, 1]
+    # --8<-- [end:matrices]
     elif isinstance(layer, keras.layers.RandomFlip):
         flip = f32(o.reshape(transformation["flips"], (-1,)))  # 1.0 where the image is flipped
         zero = o.zeros_like(flip)
@@ -58,17 +64,22 @@ def layer_matrix(layer, transformation, height, width):
     return _rows(o, a0, a1, a2, b0, b1, b2)
 
 
-def random_affine(images, layers, interpolation: str, fill_mode: str, fill_value: float):
-    """Draw from every layer, compose the matrices in order, resample ``images`` once."""
+# --8<-- [start:random_affine]
+def random_affine(images, layers, interpolation: str, fill_mode: str,
+                  fill_value: float):
+    """Draw from every layer, compose their matrices in order, resample once."""
     o = keras.ops
     shape = o.shape(images)
     height, width = shape[1], shape[2]
     total = None
     for layer in layers:
+        # the layer's own random draw (angles, shifts ...), one per image
         transformation = layer.get_random_transformation(images, training=True)
-        m = layer_matrix(layer, transformation, height, width)
+        m = layer_matrix(layer, transformation, height, width)  # (batch, 3, 3)
         # layer k reads the output of layer k-1: in(M_1 M_2 ... M_k p)
         total = m if total is None else o.matmul(total, m)
-    flat = o.reshape(total, (-1, 9))[:, :8]
-    return o.image.affine_transform(images, flat, interpolation=interpolation, fill_mode=fill_mode,
-                                    fill_value=fill_value, data_format="channels_last")
+    flat = o.reshape(total, (-1, 9))[:, :8]  # the last row is always (0, 0, 1)
+    return o.image.affine_transform(images, flat, interpolation=interpolation,
+                                    fill_mode=fill_mode, fill_value=fill_value,
+                                    data_format="channels_last")
+# --8<-- [end:random_affine]

@@ -7,8 +7,12 @@ composed into one affine transform per image (see ``affine``). The statistics op
 and then apply always, at training and at test time, so a model that contains the
 augmenter standardizes its test images itself (the old API left that to you).
 
-Order, as in the old API: geometric transforms, then ``rescale``, then the feature-wise
-statistics, then ZCA.
+The sample-wise options (``samplewise_center``, ``samplewise_std_normalization``) need no
+fit: each image is centred on its own mean and divided by its own standard deviation, over
+all its pixels and channels, as the old API did.
+
+Order, as in the old API: geometric transforms, then ``rescale``, then the sample-wise
+standardization, then the feature-wise statistics, then ZCA.
 """
 
 from __future__ import annotations
@@ -25,6 +29,12 @@ from .zca import ZCAWhitening
 
 #: the old API's divisor guard: x / (std + 1e-6)
 STD_EPSILON = 1e-6
+
+
+def _switch(name: str, value) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return value
 
 
 @keras.saving.register_keras_serializable(package="companion")
@@ -48,6 +58,8 @@ class ImageAugmenter(keras.layers.Layer):
         vertical_flip: bool = False,
         featurewise_center: bool = False,
         featurewise_std_normalization: bool = False,
+        samplewise_center: bool = False,
+        samplewise_std_normalization: bool = False,
         zca_whitening: bool = False,
         zca_epsilon: float = 1e-6,
         fill_mode: str = "nearest",
@@ -72,6 +84,10 @@ class ImageAugmenter(keras.layers.Layer):
         # The old API: std normalization and ZCA both imply centring.
         self.featurewise_center = bool(featurewise_center or featurewise_std_normalization)
         self.featurewise_std_normalization = bool(featurewise_std_normalization)
+        self.samplewise_center = _switch("samplewise_center", samplewise_center) or bool(
+            samplewise_std_normalization)
+        self.samplewise_std_normalization = _switch("samplewise_std_normalization",
+                                                    samplewise_std_normalization)
         self.zca_whitening = bool(zca_whitening)
         self.seed = seed
         self._config = dict(
@@ -79,6 +95,7 @@ class ImageAugmenter(keras.layers.Layer):
             height_shift_range=height_shift_range, shear_range=shear_range, zoom_range=zoom_range,
             horizontal_flip=horizontal_flip, vertical_flip=vertical_flip,
             featurewise_center=featurewise_center, featurewise_std_normalization=featurewise_std_normalization,
+            samplewise_center=samplewise_center, samplewise_std_normalization=samplewise_std_normalization,
             zca_whitening=zca_whitening, zca_epsilon=zca_epsilon, fill_mode=fill_mode, cval=cval,
             rescale=rescale, interpolation=interpolation, seed=seed,
         )
@@ -126,8 +143,9 @@ class ImageAugmenter(keras.layers.Layer):
     def fit(self, images) -> "ImageAugmenter":
         """Learn the feature-wise statistics (per channel, as the old API) and the ZCA matrix.
 
-        ``rescale`` is applied first, so the statistics are those of the images that the
-        statistics will later be applied to (the old ``fit`` skipped ``rescale``).
+        ``rescale`` and the sample-wise standardization are applied first, so the statistics
+        are those of the images that they will later be applied to (the old ``fit`` skipped
+        both).
         """
         images = np.asarray(images)
         check_batch(images)
@@ -137,6 +155,8 @@ class ImageAugmenter(keras.layers.Layer):
         if not self.built:
             self.build(x.shape)
         self._check_size(x.shape)
+        if self.samplewise_center:
+            x = ops.convert_to_numpy(self._samplewise(ops.convert_to_tensor(x)))
         if self.featurewise_center:
             stats = keras.layers.Normalization(axis=-1)  # adapt() computes per-channel mean and variance
             stats.adapt(x)
@@ -169,10 +189,19 @@ class ImageAugmenter(keras.layers.Layer):
             x = random_affine(x, self.random_layers, self.interpolation, self.fill_mode, self.cval)
         if self.rescale is not None:
             x = x * self.rescale
+        x = self._samplewise(x)
         if self.featurewise_center:
             x = (x - self.feature_mean) / (self.feature_std + STD_EPSILON)
         if self.zca is not None:
             x = self.zca(x)
+        return x
+
+    def _samplewise(self, x):
+        """Each image on its own: minus its mean, divided by its standard deviation."""
+        if self.samplewise_center:
+            x = x - ops.mean(x, axis=(1, 2, 3), keepdims=True)
+        if self.samplewise_std_normalization:
+            x = x / (ops.std(x, axis=(1, 2, 3), keepdims=True) + STD_EPSILON)
         return x
 
     def __call__(self, images, *args, **kwargs):

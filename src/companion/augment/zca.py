@@ -50,21 +50,27 @@ class ZCAWhitening(keras.layers.Layer):
             self.build(images.shape)
         elif tuple(self.mean.shape) != (size,):
             raise ValueError(f"this ZCA layer was built for {self.mean.shape[0]} values per image, got {size}")
-        mean = flat.mean(axis=0)
+        # --8<-- [start:zca_fit]
+        mean = flat.mean(axis=0)  # each pixel's own mean: (size,)
         centred = flat - mean
-        covariance = centred.T @ centred / n
-        eigenvalues, eigenvectors = np.linalg.eigh(covariance)
+        covariance = centred.T @ centred / n  # (size, size): how pixels vary together
+        eigenvalues, eigenvectors = np.linalg.eigh(covariance)  # covariance = U diag(s) U^T
         eigenvalues = np.clip(eigenvalues, 0.0, None)  # round-off can make tiny ones negative
+        # W = U diag(1 / sqrt(s + epsilon)) U^T: scale each direction to variance 1, in
+        # the pixels' own coordinates (PCA whitening would stop at diag(...) U^T)
         matrix = (eigenvectors / np.sqrt(eigenvalues + self.epsilon)) @ eigenvectors.T
+        # --8<-- [end:zca_fit]
         self.mean.assign(mean.astype("float32"))
         self.matrix.assign(matrix.astype("float32"))
         self.fitted = True
         return self
 
-    def call(self, images):
+    # --8<-- [start:zca_call]
+    def call(self, images):  # every image: subtract the means, then one matrix product
         shape = ops.shape(images)
         flat = ops.reshape(images, (-1, self.mean.shape[0]))
         return ops.reshape(ops.matmul(flat - self.mean, self.matrix), shape)
+    # --8<-- [end:zca_call]
 
     def load_own_variables(self, store):
         super().load_own_variables(store)

@@ -28,6 +28,7 @@ import keras
 from ._checks import check_classifier_args
 
 
+# --8<-- [start:build_cnn]
 def build_cnn(
     input_shape: tuple[int, int, int] = (32, 32, 3),
     num_classes: int = 10,
@@ -36,27 +37,31 @@ def build_cnn(
 ) -> keras.Sequential:
     """The chapter-03 CNN; ``augmentation`` (e.g. :func:`shift_and_flip`) goes in front.
 
-    Augmentation layers have no parameters and act only while training, so the model
-    still has 1,250,858 parameters and predicts on unchanged images.
+    Augmentation has no parameters and acts only while training: 1,250,858 parameters.
     """
     check_classifier_args(input_shape, num_classes)
     layers = [keras.Input(shape=input_shape, name="image")]
     if augmentation is not None:
         layers.append(augmentation)
     for block, filters in enumerate((32, 64), start=1):
+        prefix = f"block{block}"
         layers += [
-            keras.layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"block{block}_conv1"),
-            keras.layers.Conv2D(filters, 3, activation="relu", name=f"block{block}_conv2"),  # valid padding
-            keras.layers.MaxPooling2D(2, name=f"block{block}_pool"),
-            keras.layers.Dropout(0.25, name=f"block{block}_dropout"),
+            keras.layers.Conv2D(
+                filters, 3, padding="same", activation="relu", name=f"{prefix}_conv1"
+            ),
+            # no padding ("valid"): the map shrinks by 2, 32 -> 30 and 15 -> 13
+            keras.layers.Conv2D(filters, 3, activation="relu", name=f"{prefix}_conv2"),
+            keras.layers.MaxPooling2D(2, name=f"{prefix}_pool"),  # halves height, width
+            keras.layers.Dropout(0.25, name=f"{prefix}_dropout"),
         ]
     layers += [
-        keras.layers.Flatten(name="flatten"),
+        keras.layers.Flatten(name="flatten"),  # 6 x 6 x 64 = 2,304 numbers
         keras.layers.Dense(512, activation="relu", name="dense"),
         keras.layers.Dropout(0.5, name="dense_dropout"),
         keras.layers.Dense(num_classes, activation="softmax", name="probabilities"),
     ]
     return keras.Sequential(layers, name=name)
+# --8<-- [end:build_cnn]
 
 
 def shift_and_flip(shift: float = 0.1, rotation_degrees: float = 0.0, seed: int | None = None) -> keras.Sequential:

@@ -16,8 +16,10 @@ import keras
 
 from ._checks import check_classifier_args
 
+# --8<-- [start:stages]
 #: Filters of the fifteen convolutions, stage by stage.
 STAGES = ((32, 32, 32, 48, 48), (80, 80, 80, 80, 80), (128, 128, 128, 128, 128))
+# --8<-- [end:stages]
 
 
 def build_deep_cnn(
@@ -35,14 +37,19 @@ def build_deep_cnn(
     layers = [keras.Input(shape=input_shape, name="image")]
     if augmentation is not None:
         layers.append(augmentation)
+    # --8<-- [start:stage_loop]
     for stage, filters in enumerate(STAGES, start=1):
         for i, f in enumerate(filters, start=1):
-            layers.append(keras.layers.Conv2D(f, 3, padding="same", activation="relu", name=f"stage{stage}_conv{i}"))
-        if stage < len(STAGES):
+            # "same" padding: the map keeps its size through the five convolutions
+            layers.append(keras.layers.Conv2D(
+                f, 3, padding="same", activation="relu", name=f"stage{stage}_conv{i}"
+            ))
+        if stage < len(STAGES):  # 32x32 -> 16x16 -> 8x8
             layers.append(keras.layers.MaxPooling2D(2, name=f"stage{stage}_pool"))
-        else:
+        else:  # each of the 128 channels keeps its largest value anywhere in the map
             layers.append(keras.layers.GlobalMaxPooling2D(name="global_max_pool"))
         layers.append(keras.layers.Dropout(dropout, name=f"stage{stage}_dropout"))
+    # --8<-- [end:stage_loop]
     layers += [
         keras.layers.Dense(dense_units, activation="relu", name="dense"),
         keras.layers.Dropout(dropout, name="dense_dropout"),

@@ -99,6 +99,7 @@ def build_recurrent_network(num_classes: int = 10) -> keras.Model:
     return keras.Model(inputs=pixels, outputs=output, name="recurrent_network")
 
 
+# --8<-- [start:build_shared_input]
 def build_shared_input(num_classes: int = 10) -> keras.Model:
     """One image, two convolutional branches (4x4 and 8x8 kernels), merged."""
     _check_classes(num_classes)
@@ -107,14 +108,17 @@ def build_shared_input(num_classes: int = 10) -> keras.Model:
     conv1 = layers.Conv2D(32, kernel_size=4, activation="relu", name="conv1")(image)
     pool1 = layers.MaxPooling2D(pool_size=2, name="pool1")(conv1)
     flat1 = layers.Flatten(name="flat1")(pool1)
-    # Branch 2: larger kernels see bigger parts of the digit.
+    # Branch 2: larger kernels see bigger parts of the digit. It reads the same `image`.
     conv2 = layers.Conv2D(16, kernel_size=8, activation="relu", name="conv2")(image)
     pool2 = layers.MaxPooling2D(pool_size=2, name="pool2")(conv2)
     flat2 = layers.Flatten(name="flat2")(pool2)
+    # The two branches meet: their features side by side in one vector.
     merge = layers.Concatenate(name="merge")([flat1, flat2])
     hidden1 = layers.Dense(64, activation="relu", name="hidden1")(merge)
     output = layers.Dense(num_classes, activation="softmax", name="output")(hidden1)
+    # The graph is known from its ends: what goes in, what comes out.
     return keras.Model(inputs=image, outputs=output, name="shared_input")
+# --8<-- [end:build_shared_input]
 
 
 def build_shared_feature_extractor(num_classes: int = 10) -> keras.Model:
@@ -162,8 +166,8 @@ def build_multiple_outputs(num_classes: int = 10, time_distributed: bool = False
     ``output1`` has shape ``(None, num_classes)``; ``output2`` has shape
     ``(None, 784, num_classes)`` -- the same Dense layer applied at every time step.
 
-    The source wraps that Dense layer in ``TimeDistributed``. In Keras 3 a Dense layer
-    already acts on the last axis of a 3-D tensor, so a plain ``Dense`` gives the same
+    The source wraps that Dense layer in ``TimeDistributed``. A Dense layer acts on the
+    last axis of a 3-D tensor (Keras 2's did too), so a plain ``Dense`` gives the same
     weights (650 of them) and the same outputs; ``TimeDistributed`` maps the layer over
     the 784 steps, which on the TensorFlow backend made the first call (which traces
     the graph) take tens of seconds in our runs, and later calls slower too. ``time_distributed=True`` builds the

@@ -33,29 +33,40 @@ CONV_WEIGHT_DECAY = 2e-4
 DENSE_WEIGHT_DECAY = 1e-2  # the source passes the string "l2", whose default factor is 0.01
 
 
-def inception_module(x, filters, number: int, batch_normalization: bool = True, dropout: float = 0.0):
-    """One inception module (four branches, concatenated), then BN and a 2x2 max pooling."""
-    if len(filters) != 6:
-        raise ValueError(f"an inception module needs 6 filter numbers [1x1, 3x3r, 3x3, 5x5r, 5x5, pool], got {filters!r}")
-    f1, f3r, f3, f5r, f5, fpool = filters
+# --8<-- [start:inception_module]
+def inception_module(x, filters, number: int, batch_normalization: bool = True,
+                     dropout: float = 0.0):
+    """An inception module: four branches, concatenated; then BN and 2x2 max pooling."""
+    f1, f3r, f3, f5r, f5, fpool = _six_filters(filters)
+    name = f"inception_{number}"
 
-    def conv(inputs, n, size, name):
+    def conv(inputs, n, size, part):  # every convolution: "same" padding, ReLU, L2
         return layers.Conv2D(
-            n, size, padding="same", activation="relu",
-            kernel_regularizer=keras.regularizers.L2(CONV_WEIGHT_DECAY), name=f"inception_{number}_{name}",
+            n, size, padding="same", activation="relu", name=f"{name}_{part}",
+            kernel_regularizer=keras.regularizers.L2(CONV_WEIGHT_DECAY),
         )(inputs)
 
     branch_1x1 = conv(x, f1, 1, "1x1")
+    # a 1x1 "reduce" convolution first: fewer channels for the larger kernel to see
     branch_3x3 = conv(conv(x, f3r, 1, "3x3_reduce"), f3, 3, "3x3")
     branch_5x5 = conv(conv(x, f5r, 1, "5x5_reduce"), f5, 5, "5x5")
-    pooled = layers.MaxPooling2D(3, strides=1, padding="same", name=f"inception_{number}_pool")(x)
+    pooled = layers.MaxPooling2D(3, strides=1, padding="same", name=f"{name}_pool")(x)
     branch_pool = conv(pooled, fpool, 1, "pool_proj")
-    x = layers.Concatenate(axis=-1, name=f"inception_{number}_output")([branch_1x1, branch_3x3, branch_5x5, branch_pool])
+    # all four keep the height and width, so they can be stacked along the channels
+    branches = [branch_1x1, branch_3x3, branch_5x5, branch_pool]
+    x = layers.Concatenate(axis=-1, name=f"{name}_output")(branches)
     if dropout:
         x = layers.Dropout(dropout, name=f"inception_{number}_dropout")(x)
     if batch_normalization:
         x = layers.BatchNormalization(name=f"inception_{number}_norm")(x)
-    return layers.MaxPooling2D(2, padding="same", name=f"inception_{number}_subsample")(x)
+    return layers.MaxPooling2D(2, padding="same", name=f"{name}_subsample")(x)
+# --8<-- [end:inception_module]
+
+
+def _six_filters(filters):
+    if len(filters) != 6:
+        raise ValueError(f"an inception module needs 6 filter numbers [1x1, 3x3r, 3x3, 5x5r, 5x5, pool], got {filters!r}")
+    return filters
 
 
 def dense_block(x, units: int, number: int, dropout: float = 0.5, batch_normalization: bool = True):

@@ -9,20 +9,30 @@ from __future__ import annotations
 import keras
 
 
+# --8<-- [start:build_mlp]
 def build_mlp(
     input_dim: int = 784,
     hidden_units: tuple[int, ...] = (512, 512),
     dropout: float = 0.2,
     num_classes: int = 10,
 ) -> keras.Sequential:
-    """A Sequential MLP: ``Dense(relu) + Dropout`` per hidden layer, then a softmax layer."""
+    """A Sequential MLP: ``Dense(relu) + Dropout`` per hidden layer, then softmax."""
+    _check_mlp_args(input_dim, num_classes, dropout)
+    layers = [keras.Input(shape=(input_dim,), name="pixels")]  # 784 = 28 * 28 pixels
+    for i, units in enumerate(hidden_units, start=1):
+        layers.append(keras.layers.Dense(units, activation="relu", name=f"dense_{i}"))
+        # dropout: while training, zero a random 20% of the outputs at each step
+        layers.append(keras.layers.Dropout(dropout, name=f"dropout_{i}"))
+    # one probability per class; they sum to 1
+    layers.append(
+        keras.layers.Dense(num_classes, activation="softmax", name="probabilities")
+    )
+    return keras.Sequential(layers, name="mnist_mlp")
+# --8<-- [end:build_mlp]
+
+
+def _check_mlp_args(input_dim, num_classes, dropout):
     if input_dim < 1 or num_classes < 2:
         raise ValueError(f"need input_dim >= 1 and num_classes >= 2, got {input_dim} and {num_classes}")
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout is a fraction in [0, 1), got {dropout}")
-    layers = [keras.Input(shape=(input_dim,), name="pixels")]
-    for i, units in enumerate(hidden_units, start=1):
-        layers.append(keras.layers.Dense(units, activation="relu", name=f"dense_{i}"))
-        layers.append(keras.layers.Dropout(dropout, name=f"dropout_{i}"))
-    layers.append(keras.layers.Dense(num_classes, activation="softmax", name="probabilities"))
-    return keras.Sequential(layers, name="mnist_mlp")

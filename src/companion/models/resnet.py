@@ -22,6 +22,7 @@ from keras import layers
 WEIGHT_DECAY = 1e-4
 
 
+# --8<-- [start:resnet_layer]
 def resnet_layer(
     inputs,
     num_filters: int = 16,
@@ -54,6 +55,7 @@ def resnet_layer(
     if not conv_first:
         x = conv(x)
     return x
+# --8<-- [end:resnet_layer]
 
 
 def _blocks_per_stage(depth: int, per_block: int, version: int, examples: str) -> int:
@@ -77,17 +79,20 @@ def build_resnet_v1(depth: int = 20, input_shape=(32, 32, 3), num_classes: int =
     inputs = keras.Input(shape=input_shape)
     num_filters = 16
     x = resnet_layer(inputs)
+    # --8<-- [start:v1_stack]
     for stage in range(3):
         for block in range(n):
-            # The first block of stages 2 and 3 halves the feature map and doubles the filters.
+            # The first block of stages 2 and 3 halves the map and doubles the filters.
             strides = 2 if stage > 0 and block == 0 else 1
-            y = resnet_layer(x, num_filters, strides=strides)
-            y = resnet_layer(y, num_filters, activation=None)
+            y = resnet_layer(x, num_filters, strides=strides)  # conv-BN-ReLU
+            y = resnet_layer(y, num_filters, activation=None)  # conv-BN
             if strides == 2:
-                # The shortcut must change shape too: a strided 1x1 convolution (a linear projection).
-                x = resnet_layer(x, num_filters, kernel_size=1, strides=2, activation=None, batch_normalization=False)
-            x = layers.Activation("relu")(layers.add([x, y]))
+                # The shortcut must change shape too: a strided 1x1 convolution.
+                x = resnet_layer(x, num_filters, kernel_size=1, strides=2,
+                                 activation=None, batch_normalization=False)
+            x = layers.Activation("relu")(layers.add([x, y]))  # F(x) + x, then ReLU
         num_filters *= 2
+    # --8<-- [end:v1_stack]
     return keras.Model(inputs, _classifier(x, num_classes), name=f"resnet{depth}_v1")
 
 
@@ -98,6 +103,7 @@ def build_resnet_v2(depth: int = 29, input_shape=(32, 32, 3), num_classes: int =
     num_filters_in = 16
     # v2 convolves once (conv-BN-ReLU) before the input splits into the two paths.
     x = resnet_layer(inputs, num_filters_in)
+    # --8<-- [start:v2_stack]
     for stage in range(3):
         num_filters_out = num_filters_in * (4 if stage == 0 else 2)
         for block in range(n):
@@ -107,16 +113,19 @@ def build_resnet_v2(depth: int = 29, input_shape=(32, 32, 3), num_classes: int =
                 activation, batch_normalization = None, False
             elif block == 0:
                 strides = 2
-            y = resnet_layer(x, num_filters_in, kernel_size=1, strides=strides, activation=activation,
+            # the bottleneck, each layer BN-ReLU-conv: 1x1 narrows, 3x3, 1x1 widens
+            y = resnet_layer(x, num_filters_in, kernel_size=1, strides=strides,
+                             activation=activation,
                              batch_normalization=batch_normalization, conv_first=False)
             y = resnet_layer(y, num_filters_in, conv_first=False)
             y = resnet_layer(y, num_filters_out, kernel_size=1, conv_first=False)
             if block == 0:
-                # Filters (and, after stage 1, the size) change: project the shortcut with a 1x1 convolution.
-                x = resnet_layer(x, num_filters_out, kernel_size=1, strides=strides, activation=None,
-                                 batch_normalization=False)
-            x = layers.add([x, y])
+                # Filters (and after stage 1 the size) change: project the shortcut.
+                x = resnet_layer(x, num_filters_out, kernel_size=1, strides=strides,
+                                 activation=None, batch_normalization=False)
+            x = layers.add([x, y])  # no ReLU after the addition
         num_filters_in = num_filters_out
+    # --8<-- [end:v2_stack]
     # Pre-activation blocks end without BN-ReLU, so the head adds them before pooling.
     x = layers.Activation("relu")(layers.BatchNormalization()(x))
     return keras.Model(inputs, _classifier(x, num_classes), name=f"resnet{depth}_v2")

@@ -185,47 +185,59 @@ def vgg16_base(input_shape=(150, 150, 3)) -> keras.Model:
     return keras.Model(inputs, base(x), name="vgg16_base")
 
 
-def build_transfer_model(base: keras.Model, input_shape=(150, 150, 3), augment: keras.Layer | None = None,
+# --8<-- [start:build_transfer_model]
+def build_transfer_model(base: keras.Model, input_shape=(150, 150, 3),
+                         augment: keras.Layer | None = None,
                          hidden_units: int = 256, dropout: float = 0.5) -> keras.Model:
     """A frozen ``base`` with a small classifier on top: the feature-extraction model.
 
-    The base is called with ``training=False``: BatchNormalization stays in inference mode
-    even after :func:`unfreeze_top`, and dropout inside the base (if any) stays off.
+    The base is called with ``training=False``: BatchNormalization stays in inference
+    mode even after :func:`unfreeze_top`, and dropout inside the base stays off.
     """
-    base.trainable = False
+    base.trainable = False  # its weights stay as pretrained: only the head learns
     inputs = keras.Input(shape=input_shape, name="pixels")
     x = augment(inputs) if augment is not None else inputs
     x = base(x, training=False)
-    x = layers.GlobalAveragePooling2D(name="average")(x)
+    x = layers.GlobalAveragePooling2D(name="average")(x)  # one number per channel
     x = layers.Dense(hidden_units, activation="relu", name="dense")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
     outputs = layers.Dense(1, activation="sigmoid", name="dog_probability")(x)
     return keras.Model(inputs, outputs, name=f"{base.name}_transfer")
+# --8<-- [end:build_transfer_model]
 
 
-def unfreeze_top(model: keras.Model, base: keras.Model, block: str, learning_rate: float = 1e-5) -> list[str]:
-    """Make the base's layers from ``block`` on trainable (BatchNorm excepted) and re-compile.
+# --8<-- [start:unfreeze_top]
+def unfreeze_top(model: keras.Model, base: keras.Model, block: str,
+                 learning_rate: float = 1e-5) -> list[str]:
+    """Open the base's layers from ``block`` on (BatchNorm excepted); compile again.
 
-    Changing ``trainable`` takes effect only when the model is compiled again, which is why
-    this function compiles; the low learning rate keeps the large updates of the fresh
-    classifier from destroying the pretrained features. Returns the names of the layers
-    that are now trainable.
+    Returns the names of the layers that are now trainable.
     """
     leaves = _leaf_layers(base)  # vgg16_base wraps VGG16 as one layer: look inside
-    names = [layer.name for layer in leaves]
-    starts = [i for i, name in enumerate(names) if name.startswith(block)]
-    if not starts:
-        blocks = sorted({n.split("_")[0] for n in names if n.startswith("block")})
-        raise ValueError(f"{base.name} has no layer named {block}...; its blocks are {blocks}")
+    first = _first_layer_of(base.name, leaves, block)
     base.trainable = True
     opened = []
     for i, layer in enumerate(leaves):
-        # BatchNorm weights stay frozen too: with so little data their statistics are safer fixed.
-        layer.trainable = i >= starts[0] and not isinstance(layer, layers.BatchNormalization)
+        # BatchNorm stays frozen too: with so little data, fixed statistics are safer.
+        is_norm = isinstance(layer, layers.BatchNormalization)
+        layer.trainable = i >= first and not is_norm
         if layer.trainable and layer.weights:
             opened.append(layer.name)
+    # `trainable` takes effect when the model is compiled again. The low rate keeps the
+    # fresh classifier's large updates from wrecking the pretrained features.
     compile_binary(model, learning_rate)
     return opened
+# --8<-- [end:unfreeze_top]
+
+
+def _first_layer_of(name: str, leaves: list, block: str) -> int:
+    """The index of the first layer whose name starts with ``block``."""
+    names = [layer.name for layer in leaves]
+    starts = [i for i, n in enumerate(names) if n.startswith(block)]
+    if not starts:
+        blocks = sorted({n.split("_")[0] for n in names if n.startswith("block")})
+        raise ValueError(f"{name} has no layer named {block}...; its blocks are {blocks}")
+    return starts[0]
 
 
 def _leaf_layers(model: keras.Model) -> list:

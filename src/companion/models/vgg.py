@@ -22,8 +22,10 @@ from keras import layers
 
 from ..errors import DataFormatError, DownloadError
 
+# --8<-- [start:blocks]
 #: (filters, number of 3x3 convolutions) of each of the five blocks.
 BLOCKS = ((64, 2), (128, 2), (256, 3), (512, 3), (512, 3))
+# --8<-- [end:blocks]
 #: What the source's summaries (and the paper, "138M") report.
 SOURCE_PARAMS = 138_357_544
 #: Where keras.applications fetches the ImageNet weights (a Keras 2 HDF5 weights file).
@@ -45,13 +47,18 @@ def _check(input_shape, classes: int) -> tuple[int, int, int]:
     return shape
 
 
+# --8<-- [start:vgg16_layers]
 def vgg16_layers(classes: int = 1000) -> list[keras.layers.Layer]:
     """The layers of VGG16 in order, with the names keras.applications uses."""
     stack = []
     for block, (filters, convs) in enumerate(BLOCKS, start=1):
-        for i in range(1, convs + 1):
-            stack.append(layers.Conv2D(filters, (3, 3), padding="same", activation="relu", name=f"block{block}_conv{i}"))
-        stack.append(layers.MaxPooling2D((2, 2), strides=(2, 2), name=f"block{block}_pool"))
+        for i in range(1, convs + 1):  # 3x3 convolutions that keep the size ("same")
+            stack.append(layers.Conv2D(filters, (3, 3), padding="same",
+                                       activation="relu", name=f"block{block}_conv{i}"))
+        # then halve height and width: 224 -> 112 -> 56 -> 28 -> 14 -> 7
+        stack.append(
+            layers.MaxPooling2D((2, 2), strides=(2, 2), name=f"block{block}_pool")
+        )
     stack += [
         layers.Flatten(name="flatten"),
         layers.Dense(4096, activation="relu", name="fc1"),
@@ -59,6 +66,7 @@ def vgg16_layers(classes: int = 1000) -> list[keras.layers.Layer]:
         layers.Dense(classes, activation="softmax", name="predictions"),
     ]
     return stack
+# --8<-- [end:vgg16_layers]
 
 
 def build_vgg16_sequential(input_shape=(224, 224, 3), classes: int = 1000) -> keras.Sequential:
