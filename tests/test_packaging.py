@@ -1,4 +1,8 @@
-"""The wheel holds the whole package: every module the chapters import, and its data files."""
+"""The wheel holds the whole package: every module the chapters import, and its data files.
+
+Readers install it as ``image-classification-book`` and import ``companion``; its version comes
+from the git tag (setuptools-scm), so a checkout with history never builds as the fallback 0.0.0.
+"""
 
 import subprocess
 import sys
@@ -14,8 +18,13 @@ def test_wheel_contains_every_module(tmp_path):
         capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stderr
-    (wheel,) = tmp_path.glob("companion-*.whl")
+    (wheel,) = tmp_path.glob("image_classification_book-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
+    (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
+    fields = dict(line.split(": ", 1) for line in zipfile.ZipFile(wheel).read(metadata).decode().splitlines() if ": " in line)
+    assert fields["Name"] == "image-classification-book"
+    if (ROOT / ".git").exists():
+        assert fields["Version"] != "0.0.0", "setuptools-scm found no version in this git checkout"
     expected = {
         "companion/" + str(p.relative_to(ROOT / "src" / "companion")).replace("\\", "/")
         for p in (ROOT / "src" / "companion").rglob("*")
