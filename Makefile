@@ -1,17 +1,38 @@
 # Two commands for a new user (see README.md):
 #   make serve   read the book locally (http://127.0.0.1:8000)
-#   make test    run every test: unit tests, every chapter code block, the strict site build
-# Each makes its virtual environment (.venv, or VENV=...) and system packages if they are missing.
+#   make test    run every test: unit tests, every chapter code block, the strict site build,
+#                then the package tests and some chapters again on JAX (see BACKEND_TESTS)
+# Each makes its virtual environment (.venv, or VENV=...), installs the site's npm packages
+# (node_modules/, from package-lock.json) and system packages if they are missing.
 
 VENV ?= .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
-EXTRAS ?= tf,docs,test
+EXTRAS ?= tf,jax,docs,test
 # Debian packages: graphviz (plot_model), a CJK font (Chinese labels in figures),
-# Chromium and its driver (browser tests of the built site).
+# Chromium and its driver (browser tests of the built site). npm (with Node.js) too, where
+# there is no npm at all: it installs MathJax, which the site ships (hooks/vendor.py).
 DEBIAN_PACKAGES := graphviz fonts-noto-cjk chromium chromium-driver
 
-.PHONY: serve test figures notebooks build wheel system-deps clean
+# `make test` runs everything on TensorFlow, then this part again on another backend (JAX;
+# GitHub CI runs it on PyTorch too: make test-backend BACKEND=torch). Chosen to cover the code
+# that differs between backends in a couple of minutes (README.md, "Three backends"):
+#   the package tests of augmentation (random layers, seeding, flow), filter visualization
+#   (the per-backend gradients), training (fit, callbacks, checkpoints), the tf.data pipeline
+#   of chapter 11 on a non-TensorFlow backend, pretrained inference and provenance;
+#   and the code blocks of chapters 01 (Keras basics, saving), 02 (the MLP),
+#   07 (augmentation) and 12 (filter visualization).
+BACKEND ?= jax
+BACKEND_TESTS ?= tests/test_augment.py tests/test_filters.py tests/test_mlp.py tests/test_cats_dogs.py \
+                 tests/test_pretrained.py tests/test_results.py tests/test_config.py
+BACKEND_CHAPTERS ?= docs/zh/01-keras-basics.md docs/zh/02-mnist-mlp.md docs/zh/07-augmentation.md \
+                    docs/zh/12-filter-visualization.md
+# Filter visualization on JAX and PyTorch, run in a subprocess by tests/test_filters.py: the
+# backend pass runs those tests natively instead.
+OTHER_BACKEND_FILTER_TESTS := --deselect "tests/test_filters.py::test_gradient_ascent_on_the_other_backends[jax-jax]" \
+                              --deselect "tests/test_filters.py::test_gradient_ascent_on_the_other_backends[torch-torch]"
+
+.PHONY: serve test test-backend figures notebooks build wheel system-deps clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +40,14 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
 	touch $@
 
+# MathJax for the site, exactly as package-lock.json pins it.
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
 system-deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null; then \
 	    echo "installing Debian packages:$$missing"; \
@@ -29,13 +56,19 @@ system-deps:
 	  else echo "warning: please install$$missing (no apt-get here)"; fi; \
 	fi
 
-serve: $(VENV)/.installed system-deps
+serve: $(VENV)/.installed system-deps node_modules/.installed
 	$(VENV)/bin/mkdocs serve
 
-test: $(VENV)/.installed system-deps
-	COMPANION_SMOKE=1 $(PY) -m pytest tests docs --codeblocks -n 2 --dist loadfile
+test: $(VENV)/.installed system-deps node_modules/.installed
+	COMPANION_SMOKE=1 $(PY) -m pytest tests docs --codeblocks -n 2 --dist loadfile $(OTHER_BACKEND_FILTER_TESTS)
+	$(MAKE) --no-print-directory test-backend BACKEND=jax
 
-build: $(VENV)/.installed
+# The package tests and chapters above on $(BACKEND) (jax or torch; its extra must be installed).
+test-backend: $(VENV)/.installed
+	KERAS_BACKEND=$(BACKEND) COMPANION_SMOKE=1 $(PY) -m pytest $(BACKEND_TESTS) $(BACKEND_CHAPTERS) \
+	  --codeblocks -n 2 --dist loadfile $(OTHER_BACKEND_FILTER_TESTS)
+
+build: $(VENV)/.installed node_modules/.installed
 	$(VENV)/bin/mkdocs build --strict
 
 wheel: $(VENV)/.installed
@@ -45,4 +78,4 @@ figures: $(VENV)/.installed system-deps
 	$(PY) scripts/build_figures.py --all
 
 clean:
-	rm -rf site build dist docs/*/notebooks .pytest_cache
+	rm -rf site build dist docs/*/notebooks .pytest_cache node_modules
