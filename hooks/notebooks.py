@@ -158,6 +158,10 @@ def chapter_to_notebook(text: str, lang: str, includes: Path, site_url: str = ""
     note = INSTALL_NOTE[lang].format(dist=distribution_name(includes.parent), what=what)
     install = nbformat.v4.new_code_cell(f'%pip install "{release["spec"]}"', metadata={"tags": [INSTALL_TAG]})
     notebook.cells[0:0] = [nbformat.v4.new_markdown_cell(note), install]
+    # Ids by position, not random ones: the same chapter gives the same notebook file, so that
+    # a rebuild (mkdocs serve) does not rewrite it and set off another rebuild.
+    for number, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{number}"
     notebook.metadata.pop("jupytext", None)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     notebook.metadata["language_info"] = {"name": "python"}
