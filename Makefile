@@ -14,19 +14,17 @@ EXTRAS ?= tf,jax,docs,test
 # there is no npm at all: it installs MathJax, which the site ships (hooks/vendor.py).
 DEBIAN_PACKAGES := graphviz fonts-noto-cjk chromium chromium-driver
 
-# `make test` runs everything on TensorFlow, then this part again on another backend (JAX;
-# GitHub CI runs it on PyTorch too: make test-backend BACKEND=torch). Chosen to cover the code
-# that differs between backends in a couple of minutes (README.md, "Three backends"):
-#   the package tests of augmentation (random layers, seeding, flow), filter visualization
-#   (the per-backend gradients), training (fit, callbacks, checkpoints), the tf.data pipeline
-#   of chapter 11 on a non-TensorFlow backend, pretrained inference and provenance;
-#   and the code blocks of chapters 01 (Keras basics, saving), 02 (the MLP),
-#   07 (augmentation) and 12 (filter visualization).
+# `make test` runs everything on TensorFlow, then this part again on JAX (about 2 minutes on two
+# cores; GitHub CI runs it on PyTorch too, .github/workflows/backends.yml). Chosen to cover the
+# code that differs between backends (README.md, "Three backends"): the package tests of
+# augmentation (random layers, seeding, flow), filter visualization (one gradient function per
+# backend), training (fit, callbacks), chapter 11's tf.data pipeline on a backend that is not
+# TensorFlow, pretrained inference and provenance; and the code blocks of chapters 01 (Keras
+# basics, saving and loading), 02 (the MLP) and 07 (augmentation, flow included).
 BACKEND ?= jax
 BACKEND_TESTS ?= tests/test_augment.py tests/test_filters.py tests/test_mlp.py tests/test_cats_dogs.py \
                  tests/test_pretrained.py tests/test_results.py tests/test_config.py
-BACKEND_CHAPTERS ?= docs/zh/01-keras-basics.md docs/zh/02-mnist-mlp.md docs/zh/07-augmentation.md \
-                    docs/zh/12-filter-visualization.md
+BACKEND_CHAPTERS ?= docs/zh/01-keras-basics.md docs/zh/02-mnist-mlp.md docs/zh/07-augmentation.md
 # Filter visualization on JAX and PyTorch, run in a subprocess by tests/test_filters.py: the
 # backend pass runs those tests natively instead.
 OTHER_BACKEND_FILTER_TESTS := --deselect "tests/test_filters.py::test_gradient_ascent_on_the_other_backends[jax-jax]" \
