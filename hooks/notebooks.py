@@ -4,7 +4,11 @@ Before the build (``on_pre_build``) each chapter ``docs/<lang>/NN-slug.md`` is t
 into ``docs/<lang>/notebooks/NN-slug.ipynb`` (git-ignored, rewritten only when it
 changes, so ``mkdocs serve`` does not loop); mkdocs-jupyter renders it and offers it
 for download. Each chapter page gets a bar of links: download the notebook, read it
-rendered, open it in Colab.
+rendered, open it in Colab. The built site holds the file at
+``[<lang>/]notebooks/NN-slug/NN-slug.ipynb`` (:func:`notebook_path`); the download link is
+relative to the page, the Colab link reads the same path from the gh-pages branch, in the
+repository of mkdocs.yml's ``repo_url`` (:func:`colab_url`). A notebook opens with a cell that
+installs the package release, or the exact commit, the site was built from (:func:`release_spec`).
 
 A chapter whose front matter says ``notebook: false`` (the "coming soon" pages) gets
 neither. The conversion itself is :func:`chapter_to_notebook`, which the tests import.
@@ -139,6 +143,7 @@ def chapter_to_notebook(text: str, lang: str, includes: Path, site_url: str = ""
     markers are dropped, included snippets expanded and asset links made absolute.
     """
     import jupytext
+    import nbformat
 
     body = FRONT_MATTER.sub("", text, count=1)
     body = HTML_COMMENT.sub("", body)
@@ -151,8 +156,6 @@ def chapter_to_notebook(text: str, lang: str, includes: Path, site_url: str = ""
     body = PAGE_LINK.sub(lambda m: f"]({prefix}{lang_prefix}{m.group(1)}/{m.group(2) or ''})", body)
     body = body.replace(REPO_URL_PLACEHOLDER, repo_url.rstrip("/"))
     notebook = jupytext.reads(body, fmt="md")
-    import nbformat
-
     release = release or {"kind": "unpinned", "spec": distribution_name(includes.parent) + "[tf]"}
     what = INSTALL_WHAT[lang][release["kind"]].format(**release)
     note = INSTALL_NOTE[lang].format(dist=distribution_name(includes.parent), what=what)
