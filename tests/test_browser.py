@@ -4,10 +4,11 @@ Debian's Chromium is driven by the ``playwright`` package (``executable_path``: 
 ever downloaded). Set ``COMPANION_CHROMIUM`` to use another Chromium binary. Without any
 Chromium these tests skip, saying so; ``make test`` installs it (``make system-deps``).
 
-Requests: every request to the local site must succeed. The site also asks two outside hosts
-for things (``EXTERNAL``): MathJax from its CDN and the repository's star count. A test run is
-offline, so those requests are answered locally with an empty response and listed; a page that
-asks any *other* outside host fails, so that no new outside dependency creeps in unnoticed.
+Requests: every request to the local site must succeed. The site asks one outside host for
+something (``EXTERNAL``): the repository's star count. A test run is offline, so that request is
+answered locally with an empty response; a page that asks any *other* outside host fails, so that
+no outside dependency creeps in unnoticed. MathJax is served by the site itself (hooks/vendor.py),
+and the formulas of chapters 02 and 05 must render from it.
 
 Screenshots of each chapter's first screen (both languages; home and chapter 02 also in the
 dark palette) go to ``$COMPANION_SCREENSHOTS`` (default ``build/screenshots/``): CI keeps
@@ -45,7 +46,6 @@ DOCS = ROOT / "docs"
 LANGS = ("zh", "en")
 # Outside hosts the site may ask, and why; any other one fails the page.
 EXTERNAL = {
-    "cdn.jsdelivr.net": "MathJax (mkdocs.yml extra_javascript)",
     "api.github.com": "the repository's stars and forks in the header (Material's repo_url)",
 }
 # Chromium's flags for a quiet, headless, offline-friendly run; Playwright adds a fresh
@@ -149,10 +149,8 @@ class Visit:
 
     @staticmethod
     def _stand_in(route):
-        """Offline stand-in for an expected outside host: an empty script or JSON answer."""
-        if urlsplit(route.request.url).hostname == "api.github.com":
-            return route.fulfill(status=200, content_type="application/json", body="{}")
-        return route.fulfill(status=200, content_type="application/javascript", body="")
+        """Offline stand-in for an expected outside host (the GitHub API): an empty JSON answer."""
+        return route.fulfill(status=200, content_type="application/json", body="{}")
 
     def open(self, url):
         response = self.page.goto(url, wait_until="load")
@@ -353,10 +351,41 @@ def test_notebook_download_link_gives_a_valid_notebook(visit, lang, stem):
     assert response.ok, f"{href}: {response.status}"
     notebook = nbformat.reads(response.text(), as_version=4)
     nbformat.validate(notebook)
-    code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    install = [cell for cell in notebook.cells if "install" in cell.get("metadata", {}).get("tags", [])]
+    assert len(install) == 1 and "image-classification-book[tf]" in install[0].source, f"{lang}/{stem}: no install cell"
+    code = [cell.source for cell in notebook.cells if cell.cell_type == "code" and cell not in install]
     blocks = [c for info, c in code_blocks(DOCS / lang / f"{stem}.md") if info == "python"]
     assert [c.strip() for c in code] == [b.strip() for b in blocks], f"{lang}/{stem}: the notebook's code cells are not the chapter's python blocks"
     # The download is the chapter in its own language (English text may quote a Chinese title).
     text = "".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
     share = len(CJK.findall(text)) / max(1, sum(not c.isspace() for c in text))
     assert (share > 0.2) if lang == "zh" else (share < 0.02), f"{lang}/{stem}: {share:.0%} of the notebook's text is Chinese"
+
+
+# What MathJax made of a page's formulas (pymdownx.arithmatex wraps each in .arithmatex).
+MATH_JS = """() => {
+  const math = [...document.querySelectorAll('.md-content .arithmatex')];
+  return {
+    count: math.length,
+    rendered: math.filter(m => { const c = m.querySelector('mjx-container');
+                                 return c && c.getBoundingClientRect().width > 0; }).length,
+    raw: math.filter(m => !m.querySelector('mjx-container')).map(m => m.textContent.slice(0, 60)),
+    version: window.MathJax && window.MathJax.version,
+    fonts: [...document.fonts].filter(f => f.family.startsWith('MJX') && f.status === 'loaded').length,
+  };
+}"""
+
+
+@pytest.mark.parametrize("lang,stem", [(lang, stem) for lang in LANGS for stem in ("02-mnist-mlp", "05-resnet")])
+def test_formulas_render_with_no_network(visit, lang, stem):
+    """Every formula becomes MathJax output, from the MathJax (and its fonts) that the site ships."""
+    page = visit.open(page_url(visit.base, lang, stem))
+    page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=15_000)
+    page.evaluate("() => MathJax.startup.promise")
+    page.wait_for_function("document.fonts.status === 'loaded'", timeout=15_000)
+    math = page.evaluate(MATH_JS)
+    assert math["count"] > 0, f"{lang}/{stem}: no formula on the page"
+    assert math["rendered"] == math["count"], f"{lang}/{stem}: formulas shown as raw TeX: {math['raw']}"
+    assert math["version"] and math["version"].startswith("3."), math["version"]
+    assert math["fonts"] > 0, f"{lang}/{stem}: MathJax's web fonts did not load"
+    assert not visit.problems(), "\n".join(visit.problems())

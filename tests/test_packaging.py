@@ -1,5 +1,9 @@
 """The wheel holds the whole package (every module the chapters import, its data files) and
-the code's licence; the package asks for a Keras without the known model-loading exploits."""
+the code's licence; the package asks for a Keras without the known model-loading exploits.
+
+Readers install it as ``image-classification-book`` and import ``companion``; its version comes
+from the git tag (setuptools-scm), so a checkout with history never builds as the fallback 0.0.0.
+"""
 
 import email
 import subprocess
@@ -22,8 +26,16 @@ def wheel(tmp_path_factory) -> zipfile.ZipFile:
         capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stderr
-    (path,) = folder.glob("companion-*.whl")
+    (path,) = folder.glob("image_classification_book-*.whl")
     return zipfile.ZipFile(path)
+
+
+def test_the_install_name_and_a_version_from_git(wheel):
+    (metadata,) = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")]
+    fields = email.message_from_bytes(wheel.read(metadata))
+    assert fields["Name"] == "image-classification-book"
+    if (ROOT / ".git").exists():
+        assert fields["Version"] != "0.0.0", "setuptools-scm found no version in this git checkout"
 
 
 def test_wheel_contains_every_module(wheel):

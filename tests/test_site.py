@@ -1,6 +1,7 @@
 """The site builds with ``mkdocs build --strict`` in both languages, notebooks included."""
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -64,3 +65,47 @@ def test_chapters_with_code_have_valid_notebooks(site):
             page = (site / prefix / stem / "index.html").read_text(encoding="utf-8")
             assert f"{stem}.ipynb" in page and "colab.research.google.com" in page
             assert (site / prefix / "notebooks" / stem / "index.html").exists()
+
+
+COLAB_LINK = re.compile(r'href="(https://colab\.research\.google\.com/github/[^"]+)"')
+DOWNLOAD_LINK = re.compile(r'<a\b[^>]*\bhref="([^"]+)"[^>]*\bdownload\b')
+COLAB_PREFIX = "https://colab.research.google.com/github/{repo}/blob/gh-pages/"
+
+
+def repo_url() -> str:
+    return re.search(r"^repo_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M).group(1).rstrip("/")
+
+
+def test_every_colab_and_download_link_names_a_notebook_in_the_build(site):
+    """Colab opens a file of the gh-pages branch (the built site as deployed); the download link
+    is relative to its page. Both must name a notebook that the build really holds."""
+    prefix = COLAB_PREFIX.format(repo=repo_url().removeprefix("https://github.com/"))
+    problems, linked = [], {}
+    for html in sorted(site.rglob("*.html")):
+        rel = html.relative_to(site)
+        lang = "en" if rel.parts[0] == "en" else "zh"
+        text = html.read_text(encoding="utf-8")
+        for url in COLAB_LINK.findall(text):
+            if not url.startswith(prefix):
+                problems.append(f"{rel}: Colab link not into {prefix}: {url}")
+                continue
+            target = site / url[len(prefix):]
+            if not target.is_file() or target.suffix != ".ipynb":
+                problems.append(f"{rel}: Colab link to a file the build does not have: {url}")
+            elif lang == "en" and not url[len(prefix):].startswith("en/") or lang == "zh" and url[len(prefix):].startswith("en/"):
+                problems.append(f"{rel}: Colab link to the other language's notebook: {url}")
+            linked.setdefault(rel, {})["colab"] = target.resolve()
+        for href in DOWNLOAD_LINK.findall(text):
+            target = (html.parent / href).resolve()
+            if not target.is_file() or target.suffix != ".ipynb":
+                problems.append(f"{rel}: download link to a file the build does not have: {href}")
+            linked.setdefault(rel, {})["download"] = target
+    assert not problems, "\n".join(problems)
+    for stem in chapters():
+        if "notebook: false" in (ROOT / "docs" / "zh" / f"{stem}.md").read_text(encoding="utf-8"):
+            continue
+        for prefix_dir in ("", "en/"):
+            links = linked.get(Path(prefix_dir + stem) / "index.html", {})
+            assert links.get("colab") and links.get("colab") == links.get("download"), (
+                f"{prefix_dir}{stem}: the Colab and download links must name the same notebook: {links}")
+            nbformat.validate(nbformat.read(links["colab"], as_version=4))

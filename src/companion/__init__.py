@@ -2,8 +2,18 @@
 
 Importing the package is cheap: Keras and the backends are imported only by the
 submodules that need them (``companion.models``, ``companion.train`` ...).
+
+It is installed as ``image-classification-book`` (``pip install image-classification-book``)
+and imported as ``companion``; the version is the release tag it was built from.
 """
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version as _version
 
-__all__ = ["__version__"]
+DISTRIBUTION = "image-classification-book"
+
+try:
+    __version__ = _version(DISTRIBUTION)
+except PackageNotFoundError:  # run from a source tree that is not installed
+    __version__ = "0+unknown"
+
+__all__ = ["DISTRIBUTION", "__version__"]
