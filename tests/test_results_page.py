@@ -49,11 +49,16 @@ def shown_figures() -> dict:
 
 
 def included() -> dict:
-    """Include path (below includes/) -> the files that include it."""
+    """Include path (below includes/) -> the files that include it.
+
+    Only Markdown includes: a listing section of the package's source (``companion/...py:name``)
+    is checked by test_listings.py.
+    """
     found = {}
     for source in markdown_sources():
         for name in INCLUDE.findall(read(source)):
-            found.setdefault(name, []).append(str(source.relative_to(ROOT)))
+            if name.endswith(".md"):
+                found.setdefault(name, []).append(str(source.relative_to(ROOT)))
     return found
 
 
