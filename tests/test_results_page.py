@@ -21,7 +21,7 @@ INCLUDES = ROOT / "includes"
 ASSETS = DOCS / "assets"
 LANGS = ("zh", "en")
 FIGURE_REF = re.compile(r"""(?:\]\(|src=["'])[^)"'\s]*?(assets/figures/[^)"'\s#?]+)""")
-INCLUDE = re.compile(r'^--8<-- "([^"]+)"', re.M)
+INCLUDE = re.compile(r'^[ \t]*--8<-- "([^"]+)"', re.M)  # indented: inside an admonition
 NOT_MEASURED = {"zh": "尚未测量", "en": "not yet measured"}
 
 
