@@ -118,9 +118,10 @@ def test_grad_cam_explains_the_score_before_the_softmax():
     model.get_layer("out").set_weights([other, bias])
     changed, _ = filters.grad_cam(model, images, class_index=0)
     assert np.allclose(changed, heatmaps, atol=1e-5)
-    # A network a thousand times surer (p == 1.0 in float32) still has a map, the same one.
-    model.get_layer("out").set_weights([kernel * 1000, bias])
-    assert model.predict(images, verbose=0).max(axis=1).min() == 1.0
+    # A network ten thousand times surer (softmax saturated: its gradient all but vanishes)
+    # still has a map, the same one. (How saturated depends on the backend's initial weights.)
+    model.get_layer("out").set_weights([kernel * 10_000, bias])
+    assert model.predict(images, verbose=0).max(axis=1).min() > 0.9999
     sure, _ = filters.grad_cam(model, images, class_index=0)
     assert np.allclose(sure, heatmaps, atol=1e-5)
 
