@@ -67,11 +67,10 @@ class Context:
     def plan(self, recipe, *, train_images: int, epochs: int, batch_size: int,
              validation_images: int = 0, what: str = "") -> None:
         """Print what this budget runs of the recipe, before training starts."""
-        from companion.recipes import cuts, what_ran
+        from companion.recipes import what_ran
 
-        ran = what_ran(recipe, self.budget, train_images=train_images, epochs=epochs,
-                       batch_size=batch_size, validation_images=validation_images)["ran"]
-        cut = cuts(recipe.to_dict(), ran)["en"]
+        cut = what_ran(recipe, self.budget, train_images=train_images, epochs=epochs,
+                       batch_size=batch_size, validation_images=validation_images)["cuts"]["en"]
         print(f"  {what or self.chapter}, budget {self.budget}: "
               + ("the source's recipe" if not cut else "cuts " + "; ".join(cut)))
 

@@ -1,7 +1,6 @@
 """Chapter 11: the cats-vs-dogs split and loader, the small convnet, feature extraction and fine-tuning."""
 
 import shutil
-import threading
 import time
 
 import keras
@@ -9,6 +8,7 @@ import numpy as np
 import pytest
 
 import fakedata
+from parallel import run_twice_at_once
 from companion import config
 from companion.data import cats_dogs
 from companion.models import small_convnet
@@ -123,19 +123,8 @@ def test_two_splits_into_one_target_at_once_both_succeed(tmp_path, monkeypatch):
         return real_copy(src, dst)
 
     monkeypatch.setattr(cats_dogs.shutil, "copyfile", slow_copy)
-    reports, errors = [], []
-
-    def one():
-        try:
-            reports.append(cats_dogs.make_split(source, tmp_path / "small", {"train": 3, "validation": 2, "test": 2}))
-        except Exception as exc:  # noqa: BLE001 - collected for the assertion below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=one) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    reports, errors = run_twice_at_once(
+        lambda: cats_dogs.make_split(source, tmp_path / "small", {"train": 3, "validation": 2, "test": 2}), 60)
     assert not errors, errors
     assert sorted((r.copied, r.kept) for r in reports) == [(0, 14), (14, 0)]  # the second waited, then kept all
 

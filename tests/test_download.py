@@ -14,6 +14,7 @@ import pytest
 
 from companion.data._download import RemoteFile, fetch
 from companion.errors import ChecksumError, DownloadError
+from parallel import run_twice_at_once
 
 PAYLOAD = bytes(range(256)) * 64
 SHA = hashlib.sha256(PAYLOAD).hexdigest()
@@ -241,19 +242,7 @@ def test_a_crawling_download_is_given_up_at_the_deadline(server, cache):
 
 
 def test_two_simultaneous_fetches_of_one_file_both_succeed(server, cache):
-    results, errors = [], []
-
-    def one():
-        try:
-            results.append(fetch(remote(f"{server}/slow/file.bin")).read_bytes())
-        except Exception as exc:  # noqa: BLE001 - collected for the assertion below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=one) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=20)
+    results, errors = run_twice_at_once(lambda: fetch(remote(f"{server}/slow/file.bin")).read_bytes(), 20)
     assert not errors, errors
     assert results == [PAYLOAD, PAYLOAD]
     assert len(Handler.requests) == 1  # the second waited for the first, then used its file

@@ -54,7 +54,7 @@ STEPS_AUGMENTED = 100  # the source's steps_per_epoch: 3,200 augmented photos an
 BUDGETS = {"smoke": Budget("smoke"), "cpu": Budget("cpu"), "full": Budget("full")}
 
 
-def image_size(budget):
+def image_size():
     """150x150 as the source; a smoke run shrinks it (cats_dogs.load_datasets does the same)."""
     return cats_dogs.SMOKE_IMAGE_SIZE if config.smoke() else cats_dogs.IMAGE_SIZE
 
@@ -114,7 +114,7 @@ def run(ctx):
     split = cats_dogs.prepare()
     print(split)
     n_train = split.total("train")
-    size = image_size(ctx.budget)
+    size = image_size()
     for name, recipe in RECIPES.items():
         ctx.plan(recipe, train_images=n_train, epochs=recipe.epochs, batch_size=recipe.batch_size,
                  what=f"cats vs dogs, {name}")
