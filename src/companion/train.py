@@ -23,7 +23,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import keras
-import numpy as np
 
 from . import config
 from ._io import write_json
@@ -287,4 +286,4 @@ def _sample_count(x) -> int | None:
     """
     if isinstance(x, dict):
         x = next(iter(x.values()))
-    return len(x) if isinstance(x, np.ndarray) or hasattr(x, "shape") or isinstance(x, (list, tuple)) else None
+    return len(x) if hasattr(x, "shape") or isinstance(x, (list, tuple)) else None
