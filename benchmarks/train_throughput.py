@@ -19,6 +19,7 @@ To add a chapter's model, add an entry to ``MODELS``.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -133,14 +134,16 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="timed epochs per model (default 3)")
     parser.add_argument("--batch-sizes", type=int, nargs="+", help="instead of each chapter's batch size")
     parser.add_argument("--synthetic", action="store_true", help="random pixels instead of CIFAR-10")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
     if args.images < 1 or args.repeats < 1:
         parser.error("--images and --repeats must be at least 1")
     from companion.results import describe_device
 
     x, y = cifar10_images(args.images, args.synthetic)
+    load_before = load_average()
     print(f"# Keras {keras.__version__}, backend {keras.backend.backend()}, {describe_device()}, "
-          f"{len(x):,} images, {args.repeats} repeats; load average {load_average()} (1/5/15 min)")
+          f"{len(x):,} images, {args.repeats} repeats; load average {load_before} (1/5/15 min)")
     cases = [(name, batch) for name in args.models for batch in (args.batch_sizes or [MODELS[name].batch_size])]
     models = {case: prepare(MODELS[case[0]], case[1], *inputs_for(MODELS[case[0]], x, y)) for case in cases}
     speeds = {case: [] for case in cases}
@@ -152,6 +155,14 @@ def main(argv=None) -> int:
         print(f"{name:<14} ch{w.chapter}  {w.image_size}px  batch {batch:>4}  median {np.median(values):>9,.1f} images/s"
               f"  range {min(values):,.1f}-{max(values):,.1f}")
     print(f"# load average after: {load_average()}")
+    if args.json:
+        rows = [{"model": name, "chapter": MODELS[name].chapter, "image_size": MODELS[name].image_size,
+                 "batch_size": batch, "median": float(np.median(values)), "range": [min(values), max(values)],
+                 "repeats": values} for (name, batch), values in speeds.items()]
+        record = {"keras": keras.__version__, "backend": keras.backend.backend(), "device": describe_device(),
+                  "images": len(x), "synthetic": args.synthetic, "statistic": "median of interleaved epochs",
+                  "load_average_before": load_before, "load_average_after": load_average(), "models": rows}
+        args.json.write_text(json.dumps(record, indent=2) + "\n")
     return 0
 
 

@@ -163,7 +163,8 @@ def _throughput(ctx):
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     images, legacy_images = (256, 256) if config.smoke() else (4096, 1024)
-    results = bench.measure(images=images, legacy_images=legacy_images, batch_size=128, repeats=3)
+    repeats = 3 if config.smoke() else 5
+    results = bench.measure(images=images, legacy_images=legacy_images, batch_size=128, repeats=repeats)
     comparisons = []
     labels = {"legacy": ("旧 ImageDataGenerator（tf_keras）", "legacy ImageDataGenerator (tf_keras)"),
               "flow": ("ImageAugmenter.flow（流水线步骤）", "ImageAugmenter.flow (pipeline step)"),
@@ -180,7 +181,7 @@ def _throughput(ctx):
     record = {
         "chapter": CHAPTER,
         "provenance": provenance(dataset="random images (28×28×1 and 32×32×3)", n_train=images, n_test=0,
-                                 batch_size=128, note="best of 3 timed passes, same machine, one run",
+                                 batch_size=128, note=f"median of {repeats} interleaved passes, same machine, one run",
                                  options=bench.OPTIONS),
         "comparisons": comparisons,
         "throughput": results,
