@@ -215,7 +215,7 @@ def publish(figures: dict, root: Path = Path(__file__).resolve().parents[1]) -> 
             "source": SOURCE_CPU_SPEED.get((row["model"], row["batch_size"])),
             "source_ref": "002" if (row["model"], row["batch_size"]) in SOURCE_CPU_SPEED else None,
             "ours": round(row["median"], 1), "format": "int"})
-    prov = provenance(dataset="CIFAR-10" if not figures["synthetic"] else "random pixels",
+    prov = provenance(dataset="CIFAR-10 training images" if not figures["synthetic"] else "random pixels",
                       n_train=figures["images"], n_test=0,
                       measured="benchmarks/train_throughput.py: training steps only, one warm-up epoch "
                                "untimed, the median of interleaved timed epochs",
