@@ -64,20 +64,31 @@ def included() -> dict:
 
 def test_every_figure_is_shown_by_a_page():
     shown = shown_figures()
-    figures = sorted(str(p.relative_to(DOCS)) for p in (ASSETS / "figures").rglob("*") if p.is_file())
+    figures = sorted(
+        str(p.relative_to(DOCS)) for p in (ASSETS / "figures").rglob("*") if p.is_file()
+    )
     unshown = [f for f in figures if f not in shown]
-    assert not unshown, "figures under docs/assets/ that no page shows (show them or delete them):\n" + "\n".join(unshown)
+    assert not unshown, (
+        "figures under docs/assets/ that no page shows (show them or delete them):\n"
+        + "\n".join(unshown)
+    )
 
 
 def test_every_shown_figure_exists():
-    missing = [f"{figure} (shown by {', '.join(sources)})" for figure, sources in shown_figures().items()
-               if not (DOCS / figure).is_file()]
+    missing = [
+        f"{figure} (shown by {', '.join(sources)})"
+        for figure, sources in shown_figures().items()
+        if not (DOCS / figure).is_file()
+    ]
     assert not missing, "figures shown but missing:\n" + "\n".join(missing)
 
 
 def test_every_included_file_exists():
-    missing = [f"includes/{name} (included by {', '.join(by)})" for name, by in included().items()
-               if not (INCLUDES / name).is_file()]
+    missing = [
+        f"includes/{name} (included by {', '.join(by)})"
+        for name, by in included().items()
+        if not (INCLUDES / name).is_file()
+    ]
     assert not missing, "included files that do not exist:\n" + "\n".join(missing)
 
 
@@ -88,7 +99,9 @@ def test_every_result_record_is_shown_in_both_languages():
         for lang in LANGS:
             table = f"results/{record.stem}.{lang}.md"
             if not (INCLUDES / table).is_file():
-                problems.append(f"{record.relative_to(ROOT)}: no table includes/{table} (run scripts/build_figures.py)")
+                problems.append(
+                    f"{record.relative_to(ROOT)}: no table includes/{table} (run scripts/build_figures.py)"
+                )
             elif table not in shown:
                 problems.append(f"{record.relative_to(ROOT)}: no page includes its table {table}")
     assert not problems, "\n".join(problems)
@@ -101,9 +114,14 @@ def test_every_result_table_has_its_record():
         # a table is a record's own ("11-cats-vs-dogs") or derived from one ("11-cats-vs-dogs-approaches")
         return any(stem == r or stem.startswith(r + "-") for r in records)
 
-    orphans = [str(t.relative_to(ROOT)) for t in sorted((INCLUDES / "results").glob("*.md"))
-               if not has_record(t.name.rsplit(".", 2)[0])]
-    assert not orphans, "result tables without a record in docs/assets/results/:\n" + "\n".join(orphans)
+    orphans = [
+        str(t.relative_to(ROOT))
+        for t in sorted((INCLUDES / "results").glob("*.md"))
+        if not has_record(t.name.rsplit(".", 2)[0])
+    ]
+    assert not orphans, "result tables without a record in docs/assets/results/:\n" + "\n".join(
+        orphans
+    )
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -114,9 +132,15 @@ def test_results_page_has_the_chapter(stem, lang):
     include = INCLUDES / name
     assert include.is_file(), f"missing includes/{name}: chapter {stem} on the results page"
     text = read(include).strip()
-    assert text, f"includes/{name} is empty: give the source's numbers beside ours, or say '{NOT_MEASURED[lang]}'"
-    assert name in INCLUDE.findall(read(DOCS / lang / "results.md")), f"docs/{lang}/results.md does not include {name}"
-    expanded = INCLUDE.sub(lambda m: read(INCLUDES / m.group(1)) if (INCLUDES / m.group(1)).is_file() else "", text)
+    assert text, (
+        f"includes/{name} is empty: give the source's numbers beside ours, or say '{NOT_MEASURED[lang]}'"
+    )
+    assert name in INCLUDE.findall(read(DOCS / lang / "results.md")), (
+        f"docs/{lang}/results.md does not include {name}"
+    )
+    expanded = INCLUDE.sub(
+        lambda m: read(INCLUDES / m.group(1)) if (INCLUDES / m.group(1)).is_file() else "", text
+    )
     has_table = re.search(r"^\|.*\|\s*$", expanded, re.M) is not None
     assert has_table or NOT_MEASURED[lang] in expanded.lower(), (
         f"includes/{name}: neither a table of the source's numbers beside ours nor '{NOT_MEASURED[lang]}'"

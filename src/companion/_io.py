@@ -12,9 +12,9 @@ import itertools
 import json
 import os
 import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 
 def _temp_beside(path: Path) -> Path:

@@ -60,7 +60,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="companion", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"companion {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("info", help="show versions, backend, device and folders").set_defaults(func=_info)
+    sub.add_parser("info", help="show versions, backend, device and folders").set_defaults(
+        func=_info
+    )
     fetch = sub.add_parser("fetch", help="download a dataset into the cache")
     fetch.add_argument("dataset", choices=sorted(DATASETS))
     fetch.set_defaults(func=_fetch)

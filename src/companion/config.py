@@ -93,7 +93,11 @@ def cache_dir() -> Path:
     """
     value = os.environ.get("COMPANION_CACHE_DIR", "").strip()
     path = Path(value).expanduser() if value else Path.home() / ".cache" / "companion"
-    setting = "COMPANION_CACHE_DIR" if value else "the default ~/.cache/companion (set COMPANION_CACHE_DIR)"
+    setting = (
+        "COMPANION_CACHE_DIR"
+        if value
+        else "the default ~/.cache/companion (set COMPANION_CACHE_DIR)"
+    )
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -118,7 +122,10 @@ def mirror() -> str | None:
     value = os.environ.get("COMPANION_MIRROR", "").strip()
     if not value:
         return None
-    if urlsplit(value).scheme.lower() not in MIRROR_SCHEMES or not urlsplit(value).netloc + urlsplit(value).path:
+    if (
+        urlsplit(value).scheme.lower() not in MIRROR_SCHEMES
+        or not urlsplit(value).netloc + urlsplit(value).path
+    ):
         raise ConfigError(
             f"COMPANION_MIRROR={value!r} is not a URL; it must start with http://, https:// or file:// "
             "(for example https://mirror.example.org/datasets/). Fix it, or unset it to use the original addresses."

@@ -26,7 +26,10 @@ from .recipes import run_label, what_ran
 
 SOURCES = {
     "000": {"zh": "原文 000《Keras样例练习》", "en": "source 000 (“Keras样例练习”)"},
-    "002": {"zh": "原文 002《手把手教你用keras--CNN网络识别cifar10》", "en": "source 002 (CIFAR-10 CNN)"},
+    "002": {
+        "zh": "原文 002《手把手教你用keras--CNN网络识别cifar10》",
+        "en": "source 002 (CIFAR-10 CNN)",
+    },
     "003": {"zh": "原文 003《Cifar10图像分类》", "en": "source 003 (“Cifar10图像分类”)"},
     "004": {"zh": "原文 004《Keras》教程", "en": "source 004 (“Keras” tutorial)"},
 }
@@ -42,16 +45,26 @@ def git_commit(root: str | os.PathLike | None = None) -> str:
     """
     root = Path(root or Path(__file__).resolve().parents[2]).resolve()
     try:
+
         def git(*args: str) -> str:
-            return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+            return subprocess.run(
+                ["git", *args], cwd=root, capture_output=True, text=True, check=True
+            ).stdout.strip()
 
         if Path(git("rev-parse", "--show-toplevel")).resolve() != root:
             return "unknown"
         commit = git("rev-parse", "--short=12", "HEAD")
         # New files count (a module not yet committed changes the code); the run's own outputs
         # (figures, records, tables) and ignored files do not.
-        dirty = git("status", "--porcelain", "--untracked-files=normal", "--", ".",
-                    ":(exclude)docs/assets", ":(exclude)includes/results")
+        dirty = git(
+            "status",
+            "--porcelain",
+            "--untracked-files=normal",
+            "--",
+            ".",
+            ":(exclude)docs/assets",
+            ":(exclude)includes/results",
+        )
         return commit + ("+dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
@@ -82,7 +95,9 @@ def describe_device() -> str:
 
             gpus = tf.config.list_physical_devices("GPU")
             if gpus:
-                return "GPU: " + tf.config.experimental.get_device_details(gpus[0]).get("device_name", "unknown")
+                return "GPU: " + tf.config.experimental.get_device_details(gpus[0]).get(
+                    "device_name", "unknown"
+                )
         elif backend == "jax":
             import jax
 
@@ -174,16 +189,21 @@ def run_provenance(
     speed = run.images_per_s
     if recipe is not None:
         if budget is None:
-            raise ValueError("run_provenance: a recipe needs the budget's name (smoke, cpu or full)")
-        extra.update(what_ran(
-            recipe, budget,
-            train_images=run.train_samples or 0,
-            epochs=run.epochs,
-            batch_size=run.batch_size or recipe.batch_size,
-            validation_images=validation_images,
-            lossy_data=lossy_data,
-            resumed_at_epoch=run.resumed_at_epoch,
-        ))
+            raise ValueError(
+                "run_provenance: a recipe needs the budget's name (smoke, cpu or full)"
+            )
+        extra.update(
+            what_ran(
+                recipe,
+                budget,
+                train_images=run.train_samples or 0,
+                epochs=run.epochs,
+                batch_size=run.batch_size or recipe.batch_size,
+                validation_images=validation_images,
+                lossy_data=lossy_data,
+                resumed_at_epoch=run.resumed_at_epoch,
+            )
+        )
     return provenance(
         dataset=dataset,
         n_train=run.train_samples,
@@ -280,15 +300,20 @@ def comparison_table(record: dict, lang: str) -> str:
     source_header = " / ".join(SOURCES[r][lang] for r in refs) or "—"
     lines = []
     if record["provenance"].get("smoke"):
-        lines += [f"!!! warning \"smoke run\"\n    {w['smoke']}", ""]
+        lines += [f'!!! warning "smoke run"\n    {w["smoke"]}', ""]
     lines += [f"| {w['quantity']} | {source_header} | {w['ours']} |", "|---|---:|---:|"]
     for c in record["comparisons"]:
         kind = c.get("format", "")
-        lines.append(f"| {c['label'][lang]} | {_fmt(c.get('source'), kind)} | {_fmt(c.get('ours'), kind)} |")
+        lines.append(
+            f"| {c['label'][lang]} | {_fmt(c.get('source'), kind)} | {_fmt(c.get('ours'), kind)} |"
+        )
     lines += ["", f"<small>{provenance_line(record['provenance'], lang)}</small>", ""]
     return "\n".join(lines)
 
 
 def write_tables(record: dict, folder: str | os.PathLike, stem: str) -> list[Path]:
     """Write ``<stem>.zh.md`` and ``<stem>.en.md`` tables for the chapters to include."""
-    return [write_text(Path(folder) / f"{stem}.{lang}.md", comparison_table(record, lang)) for lang in ("zh", "en")]
+    return [
+        write_text(Path(folder) / f"{stem}.{lang}.md", comparison_table(record, lang))
+        for lang in ("zh", "en")
+    ]

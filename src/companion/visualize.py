@@ -45,7 +45,14 @@ LABELS = {
         "truth": "true: {t}",
     },
 }
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei")
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "SimHei",
+    "Microsoft YaHei",
+)
 
 
 def _words(lang: str) -> dict:
@@ -57,7 +64,11 @@ def _words(lang: str) -> dict:
 def _pyplot():
     import matplotlib
 
-    if not os.environ.get("DISPLAY") and not os.environ.get("MPLBACKEND") and "inline" not in matplotlib.get_backend():
+    if (
+        not os.environ.get("DISPLAY")
+        and not os.environ.get("MPLBACKEND")
+        and "inline" not in matplotlib.get_backend()
+    ):
         matplotlib.use("Agg")  # no screen (tests, CI, a server): draw to files
     import matplotlib.pyplot as plt
     from matplotlib import font_manager
@@ -80,10 +91,15 @@ def _start(lang: str):
 
 def _cjk_check(lang: str, plt) -> None:
     if lang == "zh" and not any(f in plt.rcParams["font.sans-serif"] for f in CJK_FONTS):
-        warnings.warn("No CJK font found, Chinese labels will show as boxes; install fonts-noto-cjk.", stacklevel=3)
+        warnings.warn(
+            "No CJK font found, Chinese labels will show as boxes; install fonts-noto-cjk.",
+            stacklevel=3,
+        )
 
 
-def sample_grid(images, labels=None, class_names=None, rows: int = 4, cols: int = 10, title: str | None = None):
+def sample_grid(
+    images, labels=None, class_names=None, rows: int = 4, cols: int = 10, title: str | None = None
+):
     """A grid of the first ``rows * cols`` images, each captioned with its label."""
     plt = _pyplot()
     images = np.asarray(images)
@@ -141,13 +157,22 @@ def plot_confusion_matrix(y_true, y_pred, class_names, lang: str = "zh"):
     threshold = np.log1p(counts).max() / 2
     for (i, j), value in np.ndenumerate(counts):
         if value:
-            ax.text(j, i, str(value), ha="center", va="center", fontsize=7,
-                    color="white" if np.log1p(value) > threshold else "black")
+            ax.text(
+                j,
+                i,
+                str(value),
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if np.log1p(value) > threshold else "black",
+            )
     fig.tight_layout()
     return fig
 
 
-def misclassified_grid(images, y_true, probabilities, class_names, lang: str = "zh", rows: int = 3, cols: int = 8):
+def misclassified_grid(
+    images, y_true, probabilities, class_names, lang: str = "zh", rows: int = 3, cols: int = 8
+):
     """The test images the model got wrong, most confident mistakes first."""
     plt = _pyplot()
     w = _words(lang)
@@ -166,7 +191,9 @@ def misclassified_grid(images, y_true, probabilities, class_names, lang: str = "
         grey = image.ndim == 2 or image.shape[-1] == 1
         ax.imshow(image.squeeze() if grey else image, cmap="gray_r" if grey else None)
         ax.set_title(
-            w["mistake"].format(t=class_names[y_true[i]], p=class_names[y_pred[i]], c=probabilities[i, y_pred[i]]),
+            w["mistake"].format(
+                t=class_names[y_true[i]], p=class_names[y_pred[i]], c=probabilities[i, y_pred[i]]
+            ),
             fontsize=7,
         )
     fig.tight_layout()
@@ -177,8 +204,12 @@ def class_samples_grid(images, labels, class_names, per_class: int = 8):
     """One row per class: its first ``per_class`` images, the class name at the left."""
     plt = _pyplot()
     labels = np.ravel(labels).astype(int)
-    fig, axes = plt.subplots(len(class_names), per_class, figsize=(per_class * 0.8 + 1.0, len(class_names) * 0.8),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        len(class_names),
+        per_class,
+        figsize=(per_class * 0.8 + 1.0, len(class_names) * 0.8),
+        squeeze=False,
+    )
     for row, name in enumerate(class_names):
         chosen = np.flatnonzero(labels == row)[:per_class]
         for col, ax in enumerate(axes[row]):
@@ -213,10 +244,23 @@ def plot_histories(histories: dict, lang: str = "zh", metrics=("loss", "accuracy
                 raise KeyError(f"history has no {metric!r}; it has {sorted(history)}")
             epochs = np.arange(1, len(history[metric]) + 1)
             prefix = "" if name is None else f"{name} · "
-            ax.plot(epochs, history[metric], "o--", color=colour, markersize=3, label=prefix + w["train"])
+            ax.plot(
+                epochs,
+                history[metric],
+                "o--",
+                color=colour,
+                markersize=3,
+                label=prefix + w["train"],
+            )
             if f"val_{metric}" in history:
-                ax.plot(epochs, history[f"val_{metric}"], "s-", color=colour if name is not None else colours[1],
-                        markersize=3, label=prefix + w["val"])
+                ax.plot(
+                    epochs,
+                    history[f"val_{metric}"],
+                    "s-",
+                    color=colour if name is not None else colours[1],
+                    markersize=3,
+                    label=prefix + w["val"],
+                )
         ax.set_xlabel(w["epoch"])
         ax.set_ylabel(w.get(metric, metric))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
@@ -248,7 +292,16 @@ def plot_per_class_accuracy(y_true, y_pred, class_names, lang: str = "zh"):
     return fig
 
 
-def prediction_grid(images, y_true, probabilities, class_names, lang: str = "zh", rows: int = 3, cols: int = 6, top: int = 3):
+def prediction_grid(
+    images,
+    y_true,
+    probabilities,
+    class_names,
+    lang: str = "zh",
+    rows: int = 3,
+    cols: int = 6,
+    top: int = 3,
+):
     """Test images with the model's ``top`` guesses and their probabilities (green: right, red: wrong)."""
     plt, w = _start(lang)
     probabilities = np.asarray(probabilities)
@@ -264,8 +317,16 @@ def prediction_grid(images, y_true, probabilities, class_names, lang: str = "zh"
         right = best[0] == y_true[i]
         ax.set_title(w["truth"].format(t=class_names[y_true[i]]), fontsize=8)
         guesses = "\n".join(f"{class_names[k]} {probabilities[i, k]:.0%}" for k in best)
-        ax.text(0.5, -0.04, guesses, transform=ax.transAxes, ha="center", va="top", fontsize=7.5,
-                color="#2a7f2a" if right else "#c03030")
+        ax.text(
+            0.5,
+            -0.04,
+            guesses,
+            transform=ax.transAxes,
+            ha="center",
+            va="top",
+            fontsize=7.5,
+            color="#2a7f2a" if right else "#c03030",
+        )
     fig.subplots_adjust(hspace=0.9, wspace=0.15)
     return fig
 
@@ -293,7 +354,9 @@ def filter_grid(filter_images, n: int | None = None, title: str | None = None):
     plt = _pyplot()
     live = [item for item in filter_images if item.activation > 0]
     if not live:
-        raise ValueError("filter_grid: no filter responded (all mean activations are 0); nothing to draw")
+        raise ValueError(
+            "filter_grid: no filter responded (all mean activations are 0); nothing to draw"
+        )
     n = n or max(1, int(np.floor(np.sqrt(len(live)))))
     filter_images = live
     best = strongest(filter_images, n * n)
@@ -367,7 +430,11 @@ def shrink_png(path: str | os.PathLike, scale: float = 1.0, colors: int = 256) -
     with Image.open(path) as opened:
         image = opened.convert("RGB")
     if scale != 1.0:
-        image = image.resize((round(image.width * scale), round(image.height * scale)), Image.LANCZOS)
+        image = image.resize(
+            (round(image.width * scale), round(image.height * scale)), Image.LANCZOS
+        )
     with atomic_path(path) as tmp:
-        image.quantize(colors, method=Image.Quantize.MEDIANCUT).save(tmp, format="PNG", optimize=True)
+        image.quantize(colors, method=Image.Quantize.MEDIANCUT).save(
+            tmp, format="PNG", optimize=True
+        )
     return path

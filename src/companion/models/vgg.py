@@ -47,6 +47,7 @@ def _check(input_shape, classes: int) -> tuple[int, int, int]:
     return shape
 
 
+# fmt: off
 # --8<-- [start:vgg16_layers]
 def vgg16_layers(classes: int = 1000) -> list[keras.layers.Layer]:
     """The layers of VGG16 in order, with the names keras.applications uses."""
@@ -67,12 +68,16 @@ def vgg16_layers(classes: int = 1000) -> list[keras.layers.Layer]:
     ]
     return stack
 # --8<-- [end:vgg16_layers]
+# fmt: on
 
 
 def build_vgg16_sequential(input_shape=(224, 224, 3), classes: int = 1000) -> keras.Sequential:
     """VGG16 as a layer stack: ``keras.Sequential([Input, block1_conv1, ...])``."""
     shape = _check(input_shape, classes)
-    return keras.Sequential([keras.Input(shape=shape, name="input_layer"), *vgg16_layers(classes)], name="vgg16_sequential")
+    return keras.Sequential(
+        [keras.Input(shape=shape, name="input_layer"), *vgg16_layers(classes)],
+        name="vgg16_sequential",
+    )
 
 
 def build_vgg16(input_shape=(224, 224, 3), classes: int = 1000) -> keras.Model:
@@ -91,8 +96,15 @@ def feature_map_sizes(model: keras.Model) -> list[dict]:
     for layer in model.layers:
         if isinstance(layer, (layers.Conv2D, layers.MaxPooling2D)):
             _, height, width, channels = layer.output.shape
-            rows.append({"layer": layer.name, "height": height, "width": width, "channels": channels,
-                         "params": layer.count_params()})
+            rows.append(
+                {
+                    "layer": layer.name,
+                    "height": height,
+                    "width": width,
+                    "channels": channels,
+                    "params": layer.count_params(),
+                }
+            )
     return rows
 
 
@@ -152,7 +164,9 @@ def _read_keras2_h5(path: Path) -> dict[str, list[np.ndarray]]:
 
     try:
         with h5py.File(path, "r") as f:
-            root = f["model_weights"] if "model_weights" in f else f  # a whole saved model, or weights only
+            root = (
+                f["model_weights"] if "model_weights" in f else f
+            )  # a whole saved model, or weights only
             if "layer_names" not in root.attrs:
                 raise DataFormatError(
                     f"{path} has no 'layer_names' attribute: it is not a Keras 2 weights file. "
@@ -162,12 +176,17 @@ def _read_keras2_h5(path: Path) -> dict[str, list[np.ndarray]]:
             for name in root.attrs["layer_names"]:
                 name = name.decode() if isinstance(name, bytes) else str(name)
                 group = root[name]
-                names = [n.decode() if isinstance(n, bytes) else str(n) for n in group.attrs.get("weight_names", [])]
+                names = [
+                    n.decode() if isinstance(n, bytes) else str(n)
+                    for n in group.attrs.get("weight_names", [])
+                ]
                 if names:
                     weights[name] = [np.asarray(group[n]) for n in names]
             return weights
     except OSError as exc:
-        raise DataFormatError(f"{path} cannot be read as HDF5 ({exc}); download it again.") from None
+        raise DataFormatError(
+            f"{path} cannot be read as HDF5 ({exc}); download it again."
+        ) from None
 
 
 def load_imagenet_weights(model: keras.Model, path: str | os.PathLike | None = None) -> list[str]:
