@@ -27,7 +27,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+#: the checkout: its src/ is imported, and publish() writes the book's files under it
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -236,7 +238,7 @@ LABELS = {
 SOURCE_CPU_SPEED = {("deep_cnn", 128): 50_000 / (20 * 60)}
 
 
-def publish(figures: dict, root: Path = Path(__file__).resolve().parents[1]) -> list[Path]:
+def publish(figures: dict, root: Path = ROOT) -> list[Path]:
     """The book's table of training speeds (record + include files) from a ``--json`` file.
 
     It refuses figures measured on a busy machine: a speed counts only when the load average

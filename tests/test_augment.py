@@ -148,9 +148,9 @@ def test_seeded_runs_repeat_exactly():
     first = [b for b, _ in augmenter.flow(x, np.arange(16), batch_size=8, seed=7)]
     again = [b for b, _ in ImageAugmenter(**options).flow(x, np.arange(16), batch_size=8, seed=7)]
     other = [b for b, _ in augmenter.flow(x, np.arange(16), batch_size=8, seed=8)]
-    for a, b in zip(first, again):
+    for a, b in zip(first, again, strict=True):
         np.testing.assert_array_equal(a, b)
-    assert not any(np.array_equal(a, b) for a, b in zip(first, other))
+    assert not any(np.array_equal(a, b) for a, b in zip(first, other, strict=True))
 
 
 def test_flow_shuffles_labels_with_their_images_and_covers_everything():

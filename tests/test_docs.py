@@ -98,7 +98,7 @@ def test_zh_and_en_have_the_same_code(page):
     zh = [(i, code) for i, code in code_blocks(DOCS / "zh" / page) if i == "python"]
     en = [(i, code) for i, code in code_blocks(DOCS / "en" / page) if i == "python"]
     assert len(zh) == len(en), f"{page}: {len(zh)} python blocks in zh, {len(en)} in en"
-    for n, ((_, a), (_, b)) in enumerate(zip(zh, en), start=1):
+    for n, ((_, a), (_, b)) in enumerate(zip(zh, en, strict=True), start=1):
         assert skeleton(a) == skeleton(b), (
             f"{page}: python block {n} differs between zh and en:\n{a}\n----\n{b}"
         )
@@ -156,7 +156,8 @@ def test_zh_and_en_have_the_same_sections(page):
     zh, en = headings(expanded("zh", page)), headings(expanded("en", page))
     zh_levels, en_levels = [level for level, _ in zh], [level for level, _ in en]
     first = next(
-        (i for i, (a, b) in enumerate(zip(zh_levels, en_levels)) if a != b), min(len(zh), len(en))
+        (i for i, (a, b) in enumerate(zip(zh_levels, en_levels, strict=False)) if a != b),
+        min(len(zh), len(en)),
     )
     assert zh_levels == en_levels, (
         f"{page}: the sections differ between zh ({len(zh)} headings) and en ({len(en)}), "

@@ -85,7 +85,7 @@ def test_an_interrupted_run_continues_from_the_last_finished_epoch(tmp_path):
         again, x, y, epochs=3, batch_size=16, callbacks=[Interrupt(1)], resume_dir=folder, verbose=0
     )
     assert reused.reused and reused.history == run.history
-    for a, b in zip(model.get_weights(), again.get_weights()):
+    for a, b in zip(model.get_weights(), again.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
     p = results.run_provenance(run, dataset="toy", n_test=0)
     assert p["epochs"] == 3
@@ -146,5 +146,5 @@ def test_the_probe_prints_an_estimate_and_leaves_the_model_alone(capsys):
 
     line = estimate(model, x, y, 16, images=64, epochs=5)
     assert line.startswith("estimate: ~") and "5 epochs x 64 images" in line
-    for a, b in zip(before, model.get_weights()):
+    for a, b in zip(before, model.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)

@@ -107,7 +107,7 @@ def test_weights_load_from_a_keras2_h5_file_and_a_keras_file(tmp_path):
             group = f.create_group(layer.name)
             weight_names = [f"{layer.name}/{w.name}:0" for w in layer.weights]
             group.attrs["weight_names"] = [n.encode() for n in weight_names]
-            for n, value in zip(weight_names, layer.get_weights()):
+            for n, value in zip(weight_names, layer.get_weights(), strict=True):
                 group.create_dataset(n, data=value)
     target = build_vgg16(input_shape=(32, 32, 3), classes=10)
     assert len(load_weights_by_name(target, path)) == 16

@@ -332,9 +332,9 @@ def transfer(ctx, split, n_train):
     compile_binary(model)
     frozen_before = [w.numpy().copy() for w in base.weights]
     runs = [_train(ctx, "features", model, train, validation, test, EPOCHS_FEATURES, 20, n_train)]
-    assert all(np.array_equal(a, b.numpy()) for a, b in zip(frozen_before, base.weights)), (
-        "the frozen base changed"
-    )
+    assert all(
+        np.array_equal(a, b.numpy()) for a, b in zip(frozen_before, base.weights, strict=True)
+    ), "the frozen base changed"
     opened = unfreeze_top(model, base, "block2", learning_rate=1e-5)
     print("fine-tuning", opened)
     runs.append(

@@ -53,7 +53,7 @@ def run(ctx):
         arrow = " → " if lang == "en" else "→"
         titles = [
             f"{names[int(t)]}{arrow}{names[int(p)]}"
-            for t, p in zip(y_test[picks].ravel(), predicted)
+            for t, p in zip(y_test[picks].ravel(), predicted, strict=True)
         ]
         ctx.figure(grad_cam_grid(x_test[picks], heatmaps, titles), "grad_cam", lang)
 

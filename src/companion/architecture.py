@@ -81,7 +81,7 @@ def plot_feature_map_sizes(rows: list[dict], input_shape, lang: str = "zh"):
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
     x = list(range(len(labels)))
     bars = left.bar(x, sides, color="#5c6bc0")
-    for bar, side, p in zip(bars, sides, params):
+    for bar, side, p in zip(bars, sides, params, strict=True):
         text = f"{side}×{side}" + (f"\n{p:,}" if p else "")
         left.text(
             bar.get_x() + bar.get_width() / 2,
@@ -94,7 +94,7 @@ def plot_feature_map_sizes(rows: list[dict], input_shape, lang: str = "zh"):
     left.set_ylim(0, max(sides) * 1.25)
     left.set_ylabel(w["size"])
     bars = right.bar(x, channels, color="#e64a19")
-    for bar, c in zip(bars, channels):
+    for bar, c in zip(bars, channels, strict=True):
         right.text(
             bar.get_x() + bar.get_width() / 2,
             bar.get_height() + 6,

@@ -302,7 +302,7 @@ def visualize_filters(
                 # a step *up* the gradient, of the same size for every filter
                 images += step * unit * normalize_gradients(grads)
         values, _ = input_gradients(extractor, images, objective)
-        for f, image, value, before in zip(chunk, images, values, first):
+        for f, image, value, before in zip(chunk, images, values, first, strict=True):
             results.append(
                 FilterImage(layer_name, f, to_uint8(image), float(value), float(before)),
             )

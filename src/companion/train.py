@@ -265,9 +265,12 @@ def estimate(
 
 def _first_batch(x, y, batch_size):
     if _sample_count(x) is not None:
-        take = lambda a: (
-            {k: v[:batch_size] for k, v in a.items()} if isinstance(a, dict) else a[:batch_size]
-        )  # noqa: E731
+
+        def take(a):
+            if isinstance(a, dict):
+                return {k: v[:batch_size] for k, v in a.items()}
+            return a[:batch_size]
+
         return take(x), take(y)
     batch = next(iter(x))
     return batch[0], batch[1]

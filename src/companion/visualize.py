@@ -186,7 +186,7 @@ def misclassified_grid(
     fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.3, rows * 1.55), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
-    for ax, i in zip(axes.flat, wrong):
+    for ax, i in zip(axes.flat, wrong, strict=False):
         image = np.asarray(images[i])
         grey = image.ndim == 2 or image.shape[-1] == 1
         ax.imshow(image.squeeze() if grey else image, cmap="gray_r" if grey else None)
@@ -238,8 +238,8 @@ def plot_histories(histories: dict, lang: str = "zh", metrics=("loss", "accuracy
     from matplotlib.ticker import MaxNLocator
 
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for ax, metric in zip(axes.flat, metrics):
-        for colour, (name, history) in zip(colours, histories.items()):
+    for ax, metric in zip(axes.flat, metrics, strict=True):
+        for colour, (name, history) in zip(colours, histories.items(), strict=False):
             if metric not in history:
                 raise KeyError(f"history has no {metric!r}; it has {sorted(history)}")
             epochs = np.arange(1, len(history[metric]) + 1)
@@ -281,7 +281,7 @@ def plot_per_class_accuracy(y_true, y_pred, class_names, lang: str = "zh"):
     rows = np.arange(len(class_names))
     ax.barh(rows, accuracy, color="#4c72b0")
     ax.axvline(overall, color="#c44e52", linestyle="--", label=w["overall"].format(a=overall))
-    for row, value in zip(rows, accuracy):
+    for row, value in zip(rows, accuracy, strict=True):
         ax.text(min(value + 0.01, 0.9), row, f"{value:.0%}", va="center", fontsize=8)
     ax.set_yticks(rows, class_names)
     ax.invert_yaxis()
@@ -363,7 +363,7 @@ def filter_grid(filter_images, n: int | None = None, title: str | None = None):
     fig, axes = plt.subplots(n, n, figsize=(n * 1.0, n * 1.1), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
-    for ax, item in zip(axes.flat, best):
+    for ax, item in zip(axes.flat, best, strict=False):
         ax.imshow(item.image)
         ax.set_title(str(item.index), fontsize=7, pad=2)
     if title:
@@ -384,13 +384,13 @@ def filters_by_layer(layers: dict, per_layer: int = 8):
         raise ValueError("filters_by_layer needs at least one layer")
     rows = len(layers)
     fig, axes = plt.subplots(rows, per_layer, figsize=(per_layer * 1.1, rows * 1.2), squeeze=False)
-    for row, (name, results) in zip(axes, layers.items()):
+    for row, (name, results) in zip(axes, layers.items(), strict=True):
         for ax in row:
             ax.set_xticks([])
             ax.set_yticks([])
             for spine in ax.spines.values():
                 spine.set_visible(False)
-        for ax, item in zip(row, strongest(results, per_layer)):
+        for ax, item in zip(row, strongest(results, per_layer), strict=False):
             ax.imshow(item.image)
         row[0].set_ylabel(name, fontsize=8, family="monospace")
     fig.tight_layout(pad=0.3)
@@ -407,7 +407,7 @@ def grad_cam_grid(images, heatmaps, titles=None, cols: int = 4, alpha: float = 0
     fig, axes = plt.subplots(rows, 2 * cols, figsize=(2 * cols * 1.25, rows * 1.45), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
-    for i, (image, heat) in enumerate(zip(images, heatmaps)):
+    for i, (image, heat) in enumerate(zip(images, heatmaps, strict=True)):
         left, right = axes[i // cols, 2 * (i % cols)], axes[i // cols, 2 * (i % cols) + 1]
         shown = image.astype("uint8") if image.max() > 1 else image
         left.imshow(shown)

@@ -425,7 +425,7 @@ def load_datasets(
         folder = prepare().folder
     folder = folder.folder if isinstance(folder, SplitReport) else Path(folder)
     if config.smoke():
-        image_size = tuple(min(a, b) for a, b in zip(image_size, SMOKE_IMAGE_SIZE))
+        image_size = tuple(min(a, b) for a, b in zip(image_size, SMOKE_IMAGE_SIZE, strict=False))
     datasets = []
     for split in SPLITS:
         if not (folder / split).is_dir():

@@ -131,7 +131,7 @@ def build_cifar10_base(
         raise ValueError(f"filters and convs need one entry per block, got {filters} and {convs}")
     inputs = keras.Input(shape=input_shape, name="pixels")
     x = layers.Rescaling(1 / 255, name="rescale")(inputs)
-    for block, (width, n_convs) in enumerate(zip(filters, convs), start=1):
+    for block, (width, n_convs) in enumerate(zip(filters, convs, strict=True), start=1):
         for conv in range(1, n_convs + 1):
             x = layers.Conv2D(
                 width, 3, padding="same", use_bias=False, name=f"block{block}_conv{conv}"
