@@ -99,10 +99,8 @@ def cifar10_images(n: int, synthetic: bool):
 
     (x, y), _ = cifar10.load_data()
     if len(x) < n:
-        x, y = (
-            np.resize(x, (n, *x.shape[1:])),
-            np.resize(y, (n, 1)),
-        )  # repeat a small copy to n images
+        # repeat a small copy to n images
+        x, y = np.resize(x, (n, *x.shape[1:])), np.resize(y, (n, 1))
     return x[:n].astype("float32") / 255, keras.utils.to_categorical(y[:n], 10)
 
 

@@ -90,10 +90,8 @@ def cat_dog_photo(label: int, seed: int, size: tuple[int, int] = (40, 32)):
     from PIL import Image
 
     rng = np.random.default_rng(seed)
-    width, height = (
-        size[0] + int(rng.integers(0, 9)),
-        size[1] + int(rng.integers(0, 9)),
-    )  # sizes vary, as in Kaggle
+    # sizes vary, as in Kaggle
+    width, height = size[0] + int(rng.integers(0, 9)), size[1] + int(rng.integers(0, 9))
     stripes = (
         (np.arange(height)[:, None] // 4 % 2)
         if label == 0
@@ -124,12 +122,10 @@ def write_cats_dogs_filtered(
                 )
             number += 1000
     good = (folder / "train" / "cats" / "cat.0.jpg").read_bytes()
-    (folder / "train" / "cats" / "cat.900.jpg").write_bytes(
-        good[: len(good) // 2]
-    )  # truncated mid-image
-    (folder / "train" / "dogs" / "dog.901.jpg").write_text(
-        "not a photo\n"
-    )  # a text file named like a JPEG
+    # truncated mid-image
+    (folder / "train" / "cats" / "cat.900.jpg").write_bytes(good[: len(good) // 2])
+    # a text file named like a JPEG
+    (folder / "train" / "dogs" / "dog.901.jpg").write_text("not a photo\n")
     return {"corrupt": "cat.900.jpg", "not_image": "dog.901.jpg"}
 
 

@@ -112,9 +112,8 @@ def test_zoom_changes_scale(zoom, side):
     )
     out = augmenter.augment(x, seed=0)[0, :, :, 0]
     rows, cols = np.nonzero(out > 0.5)
-    assert (
-        np.ptp(rows) + 1 == side and np.ptp(cols) + 1 == side
-    )  # 0.5 reads half the distance: twice as big
+    # 0.5 reads half the distance: twice as big
+    assert np.ptp(rows) + 1 == side and np.ptp(cols) + 1 == side
     assert rows.mean() == pytest.approx(15.5) and cols.mean() == pytest.approx(15.5)
 
 
@@ -198,9 +197,8 @@ def test_samplewise_standardization_gives_each_image_mean_zero_std_one():
 
     centred = ImageAugmenter(samplewise_center=True).augment(x)
     np.testing.assert_allclose(centred.mean(axis=(1, 2, 3)), 0, atol=1e-3)
-    np.testing.assert_allclose(
-        centred.std(axis=(1, 2, 3)), x.std(axis=(1, 2, 3)), rtol=1e-4
-    )  # scale kept
+    # scale kept
+    np.testing.assert_allclose(centred.std(axis=(1, 2, 3)), x.std(axis=(1, 2, 3)), rtol=1e-4)
     grey = ImageAugmenter(samplewise_std_normalization=True).augment(x[..., :1])  # implies centring
     np.testing.assert_allclose(grey.mean(axis=(1, 2, 3)), 0, atol=1e-4)
     np.testing.assert_allclose(grey.std(axis=(1, 2, 3)), 1, atol=1e-4)
@@ -210,9 +208,8 @@ def test_samplewise_standardization_needs_no_fit_applies_at_test_time_and_saves(
     x = np.random.default_rng(7).uniform(0, 255, size=(16, 8, 8, 1)).astype("float32")
     augmenter = ImageAugmenter(samplewise_std_normalization=True, rescale=1 / 255)
     assert not augmenter.needs_fit
-    out = keras.ops.convert_to_numpy(
-        augmenter(x, training=False)
-    )  # no random moves, still standardized
+    # no random moves, still standardized
+    out = keras.ops.convert_to_numpy(augmenter(x, training=False))
     np.testing.assert_allclose(out.std(axis=(1, 2, 3)), 1, atol=1e-4)
     config = augmenter.get_config()
     assert config["samplewise_std_normalization"] and not config["samplewise_center"]
@@ -324,9 +321,8 @@ def test_a_second_flow_with_the_same_prefix_overwrites_nothing(tmp_path):
     )
     files = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     assert len(first) == 3 and len(files) == 6
-    assert all(
-        files[name] == data for name, data in first.items()
-    )  # the earlier files are untouched
+    # the earlier files are untouched
+    assert all(files[name] == data for name, data in first.items())
     assert sorted(set(files) - set(first)) == sorted(
         name.replace(".png", "-1.png") for name in first
     )

@@ -151,10 +151,8 @@ def test_two_splits_into_one_target_at_once_both_succeed(tmp_path, monkeypatch):
         60,
     )
     assert not errors, errors
-    assert sorted((r.copied, r.kept) for r in reports) == [
-        (0, 14),
-        (14, 0),
-    ]  # the second waited, then kept all
+    # the second waited, then kept all
+    assert sorted((r.copied, r.kept) for r in reports) == [(0, 14), (14, 0)]
 
 
 def test_too_many_pixels_is_a_skipped_file_not_an_abort(tmp_path, monkeypatch):
@@ -162,9 +160,8 @@ def test_too_many_pixels_is_a_skipped_file_not_an_abort(tmp_path, monkeypatch):
 
     source = kaggle_folder(tmp_path / "train")
     fakedata.cat_dog_photo(0, seed=1, size=(400, 400)).save(source / "cat.0.jpg")
-    monkeypatch.setattr(
-        Image, "MAX_IMAGE_PIXELS", 10_000
-    )  # 400 x 400 is over twice that: a "decompression bomb"
+    # 400 x 400 is over twice that: a "decompression bomb"
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 10_000)
     report = cats_dogs.make_split(
         source, tmp_path / "small", {"train": 3, "validation": 2, "test": 2}
     )

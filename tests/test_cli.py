@@ -19,9 +19,8 @@ def test_fetch_with_a_damaged_idx_file_is_one_clear_line(tmp_path, monkeypatch, 
         packed = gzip.compress(
             bytes([0, 0, 0x08, 3]) + struct.pack(">3I", count, 28, 28) + bytes(count * 784), mtime=0
         )
-        (folder / name).write_bytes(
-            packed[:10] + b"\xff" * 8 + packed[18:]
-        )  # a damaged deflate stream
+        # a damaged deflate stream
+        (folder / name).write_bytes(packed[:10] + b"\xff" * 8 + packed[18:])
     for name in ("train-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
         (folder / name).write_bytes(
             gzip.compress(bytes([0, 0, 0x08, 1]) + struct.pack(">I", 3) + bytes(3))

@@ -33,9 +33,8 @@ def model():
 
 @pytest.fixture(autouse=True)
 def full_budget(monkeypatch):
-    monkeypatch.delenv(
-        "COMPANION_SMOKE", raising=False
-    )  # the smoke budget would cut the ascent to 3 steps
+    # the smoke budget would cut the ascent to 3 steps
+    monkeypatch.delenv("COMPANION_SMOKE", raising=False)
 
 
 def test_input_gradients_agree_with_finite_differences(model):

@@ -69,9 +69,8 @@ def test_wheel_carries_the_code_licence(wheel):
     (metadata,) = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")]
     fields = email.message_from_bytes(wheel.read(metadata))
     assert fields["License-Expression"] == "MIT"
-    assert fields.get_all("License-File") == [
-        "LICENSE"
-    ]  # the text's CC BY-SA is not the code's licence
+    # the text's CC BY-SA is not the code's licence
+    assert fields.get_all("License-File") == ["LICENSE"]
 
 
 def test_the_book_text_licence_is_the_full_cc_by_sa():

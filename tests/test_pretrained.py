@@ -115,9 +115,8 @@ def test_unreadable_and_missing_files_get_clear_errors(tmp_path):
 
 
 def test_an_image_with_too_many_pixels_is_a_clear_error(photo, monkeypatch):
-    monkeypatch.setattr(
-        Image, "MAX_IMAGE_PIXELS", 10_000
-    )  # the photo's 46,800 pixels are over twice that
+    # the photo's 46,800 pixels are over twice that
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 10_000)
     with pytest.raises(DataFormatError, match="photo.jpg is not an image Pillow can read"):
         pretrained.classify(photo, model="mobilenet", weights=None)
 
@@ -167,14 +166,13 @@ def test_the_example_photo_is_found_in_the_data_folder_or_explained(monkeypatch,
 def test_weights_in_the_keras_cache_are_loaded_without_the_network(monkeypatch, tmp_path):
     h5py = pytest.importorskip("h5py")
     import keras
-    from keras.src.legacy.saving import (
-        legacy_h5_format,
-    )  # writes the .h5 layout keras.applications ships
+
+    # writes the .h5 layout keras.applications ships
+    from keras.src.legacy.saving import legacy_h5_format
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    monkeypatch.setattr(
-        pretrained, "ORIGINAL_BASE_URL", "http://127.0.0.1:9/"
-    )  # any download attempt fails
+    # any download attempt fails
+    monkeypatch.setattr(pretrained, "ORIGINAL_BASE_URL", "http://127.0.0.1:9/")
     keras.utils.set_random_seed(3)
     donor = keras.applications.MobileNet(weights=None)
     # an untrained MobileNet answers 1/1000 for every class; distinct biases make its answer its own
@@ -185,9 +183,8 @@ def test_weights_in_the_keras_cache_are_loaded_without_the_network(monkeypatch, 
     with h5py.File(target, "w") as f:
         legacy_h5_format.save_weights_to_hdf5_group(f, donor)
     image = np.random.default_rng(4).uniform(0, 255, (224, 224, 3))
-    rows = pretrained.classify(
-        image, model="mobilenet", top=3
-    )  # weights="imagenet": read from the cache
+    # weights="imagenet": read from the cache
+    rows = pretrained.classify(image, model="mobilenet", top=3)
     expected = donor.predict(
         keras.applications.mobilenet.preprocess_input(image[None].copy()), verbose=0
     )

@@ -129,9 +129,8 @@ def test_git_commit_of_an_installed_copy_inside_another_repository_is_unknown(ch
     site_packages = checkout / ".venv" / "lib" / "python3.11" / "site-packages"
     (site_packages / "companion").mkdir(parents=True)
     assert results.git_commit(checkout) != "unknown"
-    assert (
-        results.git_commit(site_packages.parents[1]) == "unknown"
-    )  # what parents[2] of results.py is there
+    # what parents[2] of results.py is there
+    assert results.git_commit(site_packages.parents[1]) == "unknown"
 
 
 def test_a_new_untracked_module_makes_the_commit_dirty(checkout):

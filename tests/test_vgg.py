@@ -69,9 +69,8 @@ def test_source_layer_counts(tables):
 
 
 def test_feature_maps_halve_while_filters_double():
-    model = build_vgg16(
-        input_shape=(64, 64, 3), classes=10
-    )  # small: the shapes scale with the input
+    # small: the shapes scale with the input
+    model = build_vgg16(input_shape=(64, 64, 3), classes=10)
     pools = [row for row in feature_map_sizes(model) if row["layer"].endswith("pool")]
     assert [(r["height"], r["channels"]) for r in pools] == [
         (32, 64),

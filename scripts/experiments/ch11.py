@@ -179,9 +179,8 @@ def run(ctx):
     )
 
     config.seed_everything(42)
-    train32 = _cached(
-        raw[0], 32, shuffle=True
-    ).repeat()  # the generator looped: 100 batches an epoch
+    # the generator looped: 100 batches an epoch
+    train32 = _cached(raw[0], 32, shuffle=True).repeat()
     model = compile_binary(
         build_small_convnet((*size, 3), dropout=0.5, augment=augmentation(seed=42))
     )

@@ -175,12 +175,10 @@ def filter_means(filter_indices):
     def objective(activations):
         import keras
 
-        mask = keras.ops.one_hot(
-            indices, activations.shape[-1], dtype=activations.dtype
-        )  # (batch, channels)
-        chosen = keras.ops.sum(
-            activations * mask[:, None, None, :], axis=-1
-        )  # (batch, height, width)
+        # shape (batch, channels)
+        mask = keras.ops.one_hot(indices, activations.shape[-1], dtype=activations.dtype)
+        # shape (batch, height, width)
+        chosen = keras.ops.sum(activations * mask[:, None, None, :], axis=-1)
         return keras.ops.mean(chosen, axis=(1, 2))
 
     return objective
@@ -278,9 +276,8 @@ def visualize_filters(
         if size is None:
             raise ValueError(f"{model.name!r} accepts any image size: say which one with size=...")
     sizes = [max(1, int(size / upscaling_factor**k)) for k in range(upscaling_steps, -1, -1)]
-    sizes = [s for s in sizes if _fits(extractor, s, channels)] or [
-        size
-    ]  # too small for the layer: skip
+    # too small for the layer: skip
+    sizes = [s for s in sizes if _fits(extractor, s, channels)] or [size]
 
     low, high = value_range
     unit = (high - low) / 255.0

@@ -260,9 +260,8 @@ def ensure_weights(model: str | PretrainedModel, include_top: bool = True) -> Pa
             )
             return Path(path)
         except Exception as exc:  # keras wraps every network failure in a bare Exception
-            reason = (
-                str(exc).splitlines()[0].split(" -- ")[-1]
-            )  # keras repeats the URL before " -- "
+            # keras repeats the URL before " -- "
+            reason = str(exc).splitlines()[0].split(" -- ")[-1]
             failures.append(f"    {url}: {reason[:200]}")
     raise WeightsUnavailableError(
         f"The ImageNet weights of {spec.name} are not on this machine and could not be downloaded.\n"

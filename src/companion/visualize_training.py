@@ -56,9 +56,8 @@ def plot_learning_rate(curves: dict, lang: str = "zh", title: str | None = None)
     fig, ax = plt.subplots(figsize=(7, 3.4))
     styles = ["-", "--", ":", "-."]
     for i, (label, rates) in enumerate(curves.items()):
-        rates = list(rates) + list(
-            rates[-1:]
-        )  # repeat the last rate so that the last epoch has a width
+        # repeat the last rate so that the last epoch has a width
+        rates = list(rates) + list(rates[-1:])
         ax.step(
             np.arange(len(rates)),
             rates,

@@ -199,9 +199,8 @@ def _receive(
     try:
         response = urllib.request.urlopen(request, timeout=timeout)
     except urllib.error.HTTPError as exc:
-        if (
-            exc.code == 416 and done
-        ):  # "range not satisfiable": the .part is not a prefix of this file
+        # "range not satisfiable": the .part is not a prefix of this file
+        if exc.code == 416 and done:
             raise _Restart(f"HTTP 416 for the bytes after the {done:,} in {part.name}") from None
         raise
     with response:
@@ -246,9 +245,8 @@ def _start_of(response, done: int, size: int | None) -> int:
     if getattr(response, "status", 200) != 206:
         return 0  # the server ignored the Range header and sends the whole file
     match = CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", "").strip())
-    if (
-        not match or int(match.group(1)) != done
-    ):  # a range we did not ask for would corrupt the file
+    # a range we did not ask for would corrupt the file
+    if not match or int(match.group(1)) != done:
         raise _Restart(
             f"asked for the bytes from {done:,}, got Content-Range {response.headers.get('Content-Range')!r}"
         )

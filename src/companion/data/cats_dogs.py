@@ -61,13 +61,8 @@ MANIFEST = ".companion-split.json"
 LOCK = ".companion-split.lock"
 #: How long a second make_split waits for a first one writing into the same target.
 LOCK_TIMEOUT_S = 3600.0
-IMAGE_SUFFIXES = (
-    ".jpg",
-    ".jpeg",
-    ".png",
-    ".bmp",
-    ".gif",
-)  # what image_dataset_from_directory reads
+# what image_dataset_from_directory reads
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
 
 
 def class_names(lang: str = "en") -> list[str]:
@@ -89,12 +84,10 @@ class SplitReport:
     removed: int = 0
     skipped: list = field(default_factory=list)  # (file name, reason)
     short: list = field(default_factory=list)  # "train/cats: 998 of 1000"
-    removed_files: list = field(
-        default_factory=list
-    )  # "train/cats/cat.12.jpg": made by an earlier split
-    foreign: list = field(
-        default_factory=list
-    )  # "train/cats/mine.jpg": not made by make_split, left alone
+    # "train/cats/cat.12.jpg": made by an earlier split
+    removed_files: list = field(default_factory=list)
+    # "train/cats/mine.jpg": not made by make_split, left alone
+    foreign: list = field(default_factory=list)
 
     def total(self, split: str) -> int:
         return sum(self.counts.get(split, {}).values())
@@ -123,14 +116,12 @@ def check_image(path: str | os.PathLike) -> str | None:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(
-            path
-        ) as image:  # DecompressionBombError: more pixels than Pillow's safety limit
+        # DecompressionBombError: more pixels than Pillow's safety limit
+        with Image.open(path) as image:
             if image.format != "JPEG":
                 return f"not a JPEG (it is {image.format or 'an unknown format'})"
-            image.draft(
-                "RGB", (64, 64)
-            )  # decode at reduced scale: fast, but still reads every byte
+            # decode at reduced scale: fast, but still reads every byte
+            image.draft("RGB", (64, 64))
             image.load()
             if image.mode not in ("RGB", "L", "CMYK"):
                 return f"unusual colour mode {image.mode}"
@@ -276,12 +267,8 @@ def _read_manifest(target: Path) -> set:
         return set(json.loads((target / MANIFEST).read_text(encoding="utf-8"))["files"])
     except FileNotFoundError:
         return set()
-    except (
-        ValueError,
-        KeyError,
-        TypeError,
-        OSError,
-    ):  # damaged: then nothing counts as ours, nothing is removed
+    # damaged: then nothing counts as ours, nothing is removed
+    except (ValueError, KeyError, TypeError, OSError):
         return set()
 
 

@@ -38,12 +38,8 @@ def _read_all(path: Path) -> bytes:
         opener = gzip.open if head == b"\x1f\x8b" else open
         with opener(path, "rb") as f:
             return f.read()
-    except (
-        EOFError,
-        gzip.BadGzipFile,
-        zlib.error,
-        OSError,
-    ) as exc:  # zlib.error: a damaged deflate stream
+    # zlib.error: a damaged deflate stream
+    except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
         if isinstance(exc, FileNotFoundError):
             raise
         raise DataFormatError(

@@ -164,9 +164,8 @@ def _read_keras2_h5(path: Path) -> dict[str, list[np.ndarray]]:
 
     try:
         with h5py.File(path, "r") as f:
-            root = (
-                f["model_weights"] if "model_weights" in f else f
-            )  # a whole saved model, or weights only
+            # a whole saved model, or weights only
+            root = f["model_weights"] if "model_weights" in f else f
             if "layer_names" not in root.attrs:
                 raise DataFormatError(
                     f"{path} has no 'layer_names' attribute: it is not a Keras 2 weights file. "
