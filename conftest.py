@@ -39,7 +39,8 @@ def pytest_configure(config):
                 fakedata.make_data_dir(Path(_workdir.name) / "data")
             )
             print(
-                f"[conftest] no COMPANION_DATA_DIR: code blocks read test-made data in {os.environ['COMPANION_DATA_DIR']}"
+                "[conftest] no COMPANION_DATA_DIR: code blocks read test-made data in "
+                f"{os.environ['COMPANION_DATA_DIR']}"
             )
 
 

@@ -143,7 +143,8 @@ def load_average() -> list[float] | None:
 
 
 def measure(images: int, legacy_images: int, batch_size: int, repeats: int) -> dict:
-    """Every way's images/s on both shapes: the median of ``repeats`` interleaved passes and their range.
+    """Every way's images/s on both shapes: the median of ``repeats`` interleaved passes and their
+    range.
 
     The passes are interleaved (legacy, flow, layer, … then again) so that a passing load on the
     machine slows every way alike instead of one of them; the load average before and after is
@@ -199,7 +200,8 @@ def main(argv=None) -> int:
     results = measure(args.images, args.legacy_images, args.batch_size, args.repeats)
     print(
         f"backend {results['backend']}, keras {results['keras']}, batch {args.batch_size}, "
-        f"median of {args.repeats} interleaved passes; load average {results['load_average_before']}"
+        f"median of {args.repeats} interleaved passes; load average "
+        f"{results['load_average_before']}"
     )
     for shape_name, rates in results["rates"].items():
         for name, rate in rates.items():

@@ -84,7 +84,8 @@ def main(argv=None) -> int:
     for name, r in results["shapes"].items():
         print(
             f"{results['backend']:<10} {name}: first batch {r['first_batch_s']:.2f} s, "
-            f"{r['images_per_s']:,} images/s, {r['cpu_s_per_1000_images']:.2f} CPU s per 1,000 images"
+            f"{r['images_per_s']:,} images/s, {r['cpu_s_per_1000_images']:.2f} CPU s per 1,000 "
+            "images"
         )
     print(json.dumps(results))
     return 0

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Training images per second, one line per model: the speeds the book publishes.
 
-    python benchmarks/train_throughput.py                      # every model, 2,048 images, 3 repeats
+    python benchmarks/train_throughput.py  # every model, 2,048 images, 3 repeats
     python benchmarks/train_throughput.py --models resnet20v1 --batch-sizes 16 32
 
 Each model trains with its chapter's recipe and data pipeline: CIFAR-10 from
@@ -128,7 +128,8 @@ def timed_epoch(model, batch_size: int, x, y) -> float:
 
 
 def inputs_for(workload: Workload, x, y):
-    """CIFAR-10 for the 32x32 models; for the cats-vs-dogs convnet, images of its size and 0/1 labels."""
+    """CIFAR-10 for the 32x32 models; for the cats-vs-dogs convnet, images of its size and 0/1
+    labels."""
     if workload.image_size == 32:
         return x, y
     rng = np.random.default_rng(0)
@@ -189,7 +190,8 @@ def main(argv=None) -> int:
     for (name, batch), values in speeds.items():
         w = MODELS[name]
         print(
-            f"{name:<14} ch{w.chapter}  {w.image_size}px  batch {batch:>4}  median {np.median(values):>9,.1f} images/s"
+            f"{name:<14} ch{w.chapter}  {w.image_size}px  batch {batch:>4}  median "
+            f"{np.median(values):>9,.1f} images/s"
             f"  range {min(values):,.1f}-{max(values):,.1f}"
         )
     print(f"# load average after: {load_average()}")
@@ -263,8 +265,14 @@ def publish(figures: dict, root: Path = ROOT) -> list[Path]:
             {
                 "key": f"{row['model']}_batch{row['batch_size']}",
                 "label": {
-                    "zh": f"{zh}（{size}，batch {row['batch_size']}；范围 {low:,.0f}–{high:,.0f}），图像/秒",
-                    "en": f"{en} ({size}, batch {row['batch_size']}; range {low:,.0f}–{high:,.0f}), images/s",
+                    "zh": (
+                        f"{zh}（{size}，batch {row['batch_size']}；"
+                        f"范围 {low:,.0f}–{high:,.0f}），图像/秒"
+                    ),
+                    "en": (
+                        f"{en} ({size}, batch {row['batch_size']}; range {low:,.0f}–{high:,.0f}), "
+                        "images/s"
+                    ),
                 },
                 "source": SOURCE_CPU_SPEED.get((row["model"], row["batch_size"])),
                 "source_ref": "002"

@@ -86,7 +86,8 @@ def write_cifar10_binary(
 
 
 def cat_dog_photo(label: int, seed: int, size: tuple[int, int] = (40, 32)):
-    """A small RGB Pillow image: cats are warm with horizontal stripes, dogs cool with vertical ones."""
+    """A small RGB Pillow image: cats are warm with horizontal stripes, dogs cool with vertical
+    ones."""
     from PIL import Image
 
     rng = np.random.default_rng(seed)
@@ -107,7 +108,8 @@ def cat_dog_photo(label: int, seed: int, size: tuple[int, int] = (40, 32)):
 def write_cats_dogs_filtered(
     folder: Path, n_train: int = 30, n_validation: int = 20, seed: int = 0
 ) -> dict:
-    """Google's ``cats_and_dogs_filtered`` layout with tiny JPEGs, plus one corrupt and one non-image file.
+    """Google's ``cats_and_dogs_filtered`` layout with tiny JPEGs, plus one corrupt and one
+    non-image file.
 
     Returns the names of the two bad files, which a split must skip and report.
     """

@@ -190,7 +190,8 @@ def test_samplewise_standardization_gives_each_image_mean_zero_std_one():
     out = ImageAugmenter(samplewise_center=True, samplewise_std_normalization=True).augment(x)
     np.testing.assert_allclose(out.mean(axis=(1, 2, 3)), 0, atol=1e-4)
     np.testing.assert_allclose(out.std(axis=(1, 2, 3)), 1, atol=1e-4)
-    # over all pixels *and* channels of one image, as the old standardize(): (x - mean) / (std + 1e-6)
+    # over all pixels *and* channels of one image, as the old standardize(): (x - mean) / (std +
+    # 1e-6)
     expected = [(image - image.mean()) / (image.std() + 1e-6) for image in x.astype("float64")]
     np.testing.assert_allclose(out, np.array(expected), rtol=1e-4, atol=1e-4)
     assert np.ptp(out.mean(axis=(1, 2)), axis=1).max() > 0.1  # channels keep their differences
@@ -256,7 +257,8 @@ def test_the_augmenter_is_a_layer_that_saves_its_statistics(tmp_path):
     np.testing.assert_allclose(
         reloaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-5, atol=1e-5
     )
-    # at test time (training=False) only the statistics apply, no random moves: the same output twice,
+    # at test time (training=False) only the statistics apply, no random moves: the same output
+    # twice,
     # whitened (identity covariance on the fit data)
     first = keras.ops.convert_to_numpy(augmenter(x, training=False)).reshape(100, -1)
     np.testing.assert_array_equal(

@@ -1,14 +1,14 @@
-"""Chapter 11: the cats-vs-dogs split and loader, the small convnet, feature extraction and fine-tuning."""
+"""Chapter 11: the cats-vs-dogs split and loader, the small convnet, feature extraction and
+fine-tuning."""
 
 import shutil
 import time
 
-import fakedata
 import keras
 import numpy as np
 import pytest
-from parallel import run_twice_at_once
 
+import fakedata
 from companion import config
 from companion.data import cats_dogs
 from companion.models import small_convnet
@@ -19,6 +19,7 @@ from companion.models.small_convnet import (
     compile_binary,
     unfreeze_top,
 )
+from parallel import run_twice_at_once
 
 
 @pytest.fixture(autouse=True)

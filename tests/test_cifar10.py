@@ -2,10 +2,10 @@ import io
 import pickle
 import tarfile
 
-import fakedata
 import numpy as np
 import pytest
 
+import fakedata
 from companion.data import cifar10
 from companion.errors import ChecksumError, DataFormatError
 

@@ -1,4 +1,5 @@
-"""``companion info`` and ``companion fetch``: a problem the reader can fix is one line, exit status 2."""
+"""``companion info`` and ``companion fetch``: a problem the reader can fix is one line, exit status
+2."""
 
 import gzip
 import os

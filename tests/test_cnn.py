@@ -2,11 +2,11 @@
 
 import json
 
-import fakedata
 import keras
 import numpy as np
 import pytest
 
+import fakedata
 from companion import config
 from companion.models import build_cnn, build_deep_cnn, shift_and_flip
 from companion.train import fit
@@ -128,7 +128,8 @@ def test_config_and_json_round_trips_rebuild_the_architecture_not_the_weights(tr
         keras.Sequential.from_config(model.get_config()),
         keras.models.model_from_json(model.to_json()),
     ):
-        # compare as JSON (tuples become lists); the clone is not compiled, so compare the architecture only
+        # compare as JSON (tuples become lists); the clone is not compiled, so compare the
+        # architecture only
         assert json.loads(clone.to_json())["config"] == json.loads(model.to_json())["config"]
         assert clone.count_params() == model.count_params()
         # a fresh model: same layers, new random weights ...

@@ -146,8 +146,8 @@ def test_zh_and_en_show_the_same_figures(page):
 
     zh, en = figures("zh"), figures("en")
     assert zh == en, (
-        f"{page}: the figures differ between zh and en (a figure with words has one file per language):\n"
-        + side_by_side(zh, en)
+        f"{page}: the figures differ between zh and en (a figure with words has one file per "
+        "language):\n" + side_by_side(zh, en)
     )
 
 

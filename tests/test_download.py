@@ -11,10 +11,10 @@ import threading
 import time
 
 import pytest
-from parallel import run_twice_at_once
 
 from companion.data._download import RemoteFile, fetch
 from companion.errors import ChecksumError, DownloadError
+from parallel import run_twice_at_once
 
 PAYLOAD = bytes(range(256)) * 64
 SHA = hashlib.sha256(PAYLOAD).hexdigest()
@@ -39,7 +39,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             return
         if mode == "wrongrange" and asked:
-            # answers a resume with the whole file, labelled as such: appending it would corrupt the .part
+            # answers a resume with the whole file, labelled as such: appending it would corrupt the
+            # .part
             self._send(206, PAYLOAD, {"Content-Range": f"bytes 0-{SIZE - 1}/{SIZE}"})
         elif mode == "truncated":  # promises the whole file, sends half, hangs up
             self.send_response(200)

@@ -215,8 +215,9 @@ import keras, numpy as np
 from companion import filters
 assert keras.backend.backend() == "{backend}"
 keras.utils.set_random_seed(1)
-model = keras.Sequential([keras.Input(shape=(16, 16, 3)), keras.layers.Conv2D(4, 3, activation="relu", name="c"),
-                          keras.layers.Flatten(), keras.layers.Dense(2, activation="softmax")])
+model = keras.Sequential([
+    keras.Input(shape=(16, 16, 3)), keras.layers.Conv2D(4, 3, activation="relu", name="c"),
+    keras.layers.Flatten(), keras.layers.Dense(2, activation="softmax")])
 results = filters.visualize_filters(model, "c", steps=8, upscaling_steps=1)
 live = [r for r in results if r.start_activation > 0]
 assert live and all(r.activation > r.start_activation for r in live), results
@@ -224,7 +225,8 @@ heat, _ = filters.grad_cam(model, np.full((2, 16, 16, 3), 0.5))
 assert heat.shape == (2, 16, 16)
 binary = keras.Sequential([keras.Input(shape=(16, 16, 3)), keras.layers.Conv2D(4, 3, name="c"),
                            keras.layers.Flatten(), keras.layers.Dense(1, activation="sigmoid")])
-heat, classes = filters.grad_cam(binary, np.random.default_rng(0).random((2, 16, 16, 3)), class_index=0)
+heat, classes = filters.grad_cam(
+    binary, np.random.default_rng(0).random((2, 16, 16, 3)), class_index=0)
 assert heat.shape == (2, 16, 16) and classes.tolist() == [0, 0]
 print("ok")
 """

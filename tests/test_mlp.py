@@ -1,7 +1,7 @@
-import fakedata
 import keras
 import numpy as np
 
+import fakedata
 from companion import config
 from companion.models import build_mlp
 from companion.train import fit

@@ -1,7 +1,7 @@
-import fakedata
 import numpy as np
 import pytest
 
+import fakedata
 from companion.data import mnist
 from companion.errors import DataFormatError, DownloadError
 

@@ -69,7 +69,8 @@ def test_the_repository_address_is_written_only_in_mkdocs_yml():
         if name != "mkdocs.yml" and (url in text or f"github.com/{owner_repo}" in text)
     ]
     assert not found, (
-        f"{url} is written in {found}: say {{{{ repo_url }}}} in a page, or read mkdocs.yml's repo_url"
+        f"{url} is written in {found}: say {{{{ repo_url }}}} in a page, or read mkdocs.yml's "
+        "repo_url"
     )
 
 

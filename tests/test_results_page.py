@@ -1,4 +1,5 @@
-"""The results page and the book's assets: nothing written and left unshown, nothing shown that is missing.
+"""The results page and the book's assets: nothing written and left unshown, nothing shown that is
+missing.
 
 * Every figure under ``docs/assets/figures/`` is shown by a page (directly or through an
   included file), and every figure a page or include file shows exists.
@@ -100,7 +101,8 @@ def test_every_result_record_is_shown_in_both_languages():
             table = f"results/{record.stem}.{lang}.md"
             if not (INCLUDES / table).is_file():
                 problems.append(
-                    f"{record.relative_to(ROOT)}: no table includes/{table} (run scripts/build_figures.py)"
+                    f"{record.relative_to(ROOT)}: no table includes/{table} (run "
+                    "scripts/build_figures.py)"
                 )
             elif table not in shown:
                 problems.append(f"{record.relative_to(ROOT)}: no page includes its table {table}")
@@ -111,7 +113,8 @@ def test_every_result_table_has_its_record():
     records = {p.stem for p in (ASSETS / "results").glob("*.json")}
 
     def has_record(stem):
-        # a table is a record's own ("11-cats-vs-dogs") or derived from one ("11-cats-vs-dogs-approaches")
+        # a table is a record's own ("11-cats-vs-dogs") or derived from one
+        # ("11-cats-vs-dogs-approaches")
         return any(stem == r or stem.startswith(r + "-") for r in records)
 
     orphans = [
@@ -133,7 +136,8 @@ def test_results_page_has_the_chapter(stem, lang):
     assert include.is_file(), f"missing includes/{name}: chapter {stem} on the results page"
     text = read(include).strip()
     assert text, (
-        f"includes/{name} is empty: give the source's numbers beside ours, or say '{NOT_MEASURED[lang]}'"
+        f"includes/{name} is empty: give the source's numbers beside ours, or say "
+        f"'{NOT_MEASURED[lang]}'"
     )
     assert name in INCLUDE.findall(read(DOCS / lang / "results.md")), (
         f"docs/{lang}/results.md does not include {name}"
@@ -143,5 +147,6 @@ def test_results_page_has_the_chapter(stem, lang):
     )
     has_table = re.search(r"^\|.*\|\s*$", expanded, re.M) is not None
     assert has_table or NOT_MEASURED[lang] in expanded.lower(), (
-        f"includes/{name}: neither a table of the source's numbers beside ours nor '{NOT_MEASURED[lang]}'"
+        f"includes/{name}: neither a table of the source's numbers beside ours nor "
+        f"'{NOT_MEASURED[lang]}'"
     )

@@ -129,6 +129,7 @@ def test_every_colab_and_download_link_names_a_notebook_in_the_build(site):
         for prefix_dir in ("", "en/"):
             links = linked.get(Path(prefix_dir + stem) / "index.html", {})
             assert links.get("colab") and links.get("colab") == links.get("download"), (
-                f"{prefix_dir}{stem}: the Colab and download links must name the same notebook: {links}"
+                f"{prefix_dir}{stem}: the Colab and download links must name the same notebook: "
+                f"{links}"
             )
             nbformat.validate(nbformat.read(links["colab"], as_version=4))

@@ -1,8 +1,8 @@
-import fakedata
 import numpy as np
 import pytest
 from PIL import Image
 
+import fakedata
 from companion import visualize
 
 

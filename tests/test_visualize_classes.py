@@ -1,4 +1,5 @@
-"""The plots of chapters 03-04: per-class samples, several learning curves, per-class accuracy, predictions."""
+"""The plots of chapters 03-04: per-class samples, several learning curves, per-class accuracy,
+predictions."""
 
 import numpy as np
 import pytest

@@ -229,9 +229,18 @@ def run(ctx):
             budget=ctx.budget,
             validation_images=n_val,
             lossy_data="JPEG" in source.description,
-            runs="two trainings of the same recipe, without and with augmentation (time: each its own row)",
-            optimizer="RMSprop, InverseTimeDecay(1e-4, decay_steps=1, decay_rate=1e-6) = Keras 2's lr=1e-4, decay=1e-6",
-            augmentation="RandomTranslation(0.1, 0.1, fill_mode='nearest') + RandomFlip('horizontal'), one seed each",
+            runs=(
+                "two trainings of the same recipe, without and with augmentation (time: each its "
+                "own row)"
+            ),
+            optimizer=(
+                "RMSprop, InverseTimeDecay(1e-4, decay_steps=1, decay_rate=1e-6) = Keras 2's "
+                "lr=1e-4, decay=1e-6"
+            ),
+            augmentation=(
+                "RandomTranslation(0.1, 0.1, fill_mode='nearest') + RandomFlip('horizontal'), one "
+                "seed each"
+            ),
             resumed={k: r.resumed_at_epoch for k, r in runs.items()},
         ),
         "comparisons": comparisons,

@@ -149,10 +149,15 @@ def run(ctx):
             budget=ctx.budget,
             validation_images=n_val,
             lossy_data="JPEG" in source.description,
-            recipe_epochs_note="the source sets 1,600 epochs, fits 600 and writes 500; the recipe takes the fit call's 600",
+            recipe_epochs_note=(
+                "the source sets 1,600 epochs, fits 600 and writes 500; the recipe takes the fit "
+                "call's 600"
+            ),
             optimizer="Adam(learning_rate=1e-4)",
-            augmentation="RandomRotation(10/360), RandomTranslation(0.2, 0.2), RandomFlip('horizontal'); "
-            "fill_mode='nearest'; one seed per layer",
+            augmentation=(
+                "RandomRotation(10/360), RandomTranslation(0.2, 0.2), RandomFlip('horizontal'); "
+                "fill_mode='nearest'; one seed per layer"
+            ),
         ),
         "comparisons": [
             {
@@ -191,7 +196,10 @@ def run(ctx):
                 "key": "from_config_fresh_accuracy",
                 "label": {
                     "zh": "from_config 重建、尚未复制权重的模型的准确率（前 100 张测试图片）",
-                    "en": "Accuracy of the from_config rebuild before copying weights (first 100 test images)",
+                    "en": (
+                        "Accuracy of the from_config rebuild before copying weights (first 100 "
+                        "test images)"
+                    ),
                 },
                 "source": None,
                 "source_ref": "002",

@@ -174,10 +174,18 @@ def run(ctx):
             dataset=cifar10.locate().description,
             n_test=len(x_test),
             validation=f"validation_split=0.2 of the first {n:,} training images, as the source",
-            runs="two runs from the same initial weights: binary_crossentropy (the source) and categorical_crossentropy",
-            callbacks="EarlyStopping(10), ModelCheckpoint(best val_loss), TensorBoard, ReduceLROnPlateau(0.3, 4); "
-            "the best checkpoint is evaluated",
-            batch_size_study=f"one timed training step per batch size {list(sizes)}, each in a fresh process",
+            runs=(
+                "two runs from the same initial weights: binary_crossentropy (the source) and "
+                "categorical_crossentropy"
+            ),
+            callbacks=(
+                "EarlyStopping(10), ModelCheckpoint(best val_loss), TensorBoard, "
+                "ReduceLROnPlateau(0.3, 4); "
+                "the best checkpoint is evaluated"
+            ),
+            batch_size_study=(
+                f"one timed training step per batch size {list(sizes)}, each in a fresh process"
+            ),
         ),
         "comparisons": [
             {

@@ -104,7 +104,10 @@ def run(ctx):
             "key": "convnet_test_accuracy",
             "label": {
                 "zh": f"改正后的卷积网络：MNIST 测试准确率（{len(x_train):,} 张训练图，2 轮）",
-                "en": f"Corrected CNN: MNIST test accuracy ({len(x_train):,} training images, 2 epochs)",
+                "en": (
+                    f"Corrected CNN: MNIST test accuracy ({len(x_train):,} training images, 2 "
+                    "epochs)"
+                ),
             },
             "source": None,
             "source_ref": "004",
@@ -115,7 +118,10 @@ def run(ctx):
     record = {
         "chapter": CHAPTER,
         "provenance": provenance(
-            dataset=f"MNIST, first {len(x_train):,} training images (CNN); random inputs for the forward passes",
+            dataset=(
+                f"MNIST, first {len(x_train):,} training images (CNN); random inputs for the "
+                "forward passes"
+            ),
             n_train=run.train_samples,
             n_test=len(x_test),
             epochs=run.epochs,

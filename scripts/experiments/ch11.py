@@ -79,7 +79,8 @@ SOURCE = {
     "scratch_final_val": 0.7010,  # epoch 30
     "augmented_best_val": 0.8128,  # epoch 49 of 50; the prose says 82%
     "augmented_final_val": 0.7720,  # epoch 50
-    "features_claim": 0.93,  # "90% to 93%" with a pretrained (ImageNet) network, promised, not shown
+    # "90% to 93%" with a pretrained (ImageNet) network, promised, not shown
+    "features_claim": 0.93,
     "fine_tune_claim": 0.95,  # "95%", promised, not shown
 }
 
@@ -217,8 +218,11 @@ def _write_record(ctx, split, runs, wall, size, **extra):
         "chapter": CHAPTER,
         "provenance": {
             **provenance(
-                dataset=f"cats_and_dogs_filtered ({split.layout} layout): {n_train:,} train / {n_val:,} validation / "
-                f"{n_test:,} test photos",
+                dataset=(
+                    f"cats_and_dogs_filtered ({split.layout} layout): {n_train:,} train / "
+                    f"{n_val:,} validation / "
+                    f"{n_test:,} test photos"
+                ),
                 n_train=n_train,
                 n_test=n_test,
                 epochs=by_name["augmented"]["epochs"],
@@ -232,7 +236,10 @@ def _write_record(ctx, split, runs, wall, size, **extra):
                 },
                 base=by_name["fine_tune"]["base"],
                 skipped_files=[list(s) for s in split.skipped],
-                runs="from scratch, augmented, feature extraction, fine-tuning; label: the augmented run's recipe",
+                runs=(
+                    "from scratch, augmented, feature extraction, fine-tuning; label: the "
+                    "augmented run's recipe"
+                ),
                 **extra,
             ),
             **_what_ran("augmented", by_name["augmented"], size, ctx.budget, n_train),
@@ -277,7 +284,8 @@ def _write_record(ctx, split, runs, wall, size, **extra):
             _row(
                 "features_val",
                 "特征提取：最后一轮验证准确率（原文：ImageNet 网络，只声称未演示）",
-                "Feature extraction: last-epoch validation accuracy (source: an ImageNet network, claimed, not shown)",
+                "Feature extraction: last-epoch validation accuracy (source: an ImageNet "
+                "network, claimed, not shown)",
                 SOURCE["features_claim"],
                 by_name["features"]["final_val_accuracy"],
             ),
@@ -321,7 +329,8 @@ def cifar10_base(network):
 
 
 def transfer(ctx, split, n_train):
-    """Chapter 03's CIFAR-10 network as the base: feature extraction, then fine-tuning its top block."""
+    """Chapter 03's CIFAR-10 network as the base: feature extraction, then fine-tuning its top
+    block."""
     config.seed_everything(42)
     network, chapter03 = chapter03_network(ctx)
     base = cifar10_base(network)
@@ -432,22 +441,34 @@ def _row(key, zh, en, source, ours, kind="percent"):
 
 WORDS = {
     "zh": {
-        "header": "| 方法 | 输入 | 参数（可训练 / 总数） | 轮数 | 批大小 | 训练耗时 | 最高验证准确率（第几轮） | 最后验证准确率 | 测试准确率 |",
+        "header": (
+            "| 方法 | 输入 | 参数（可训练 / 总数） | 轮数 | 批大小 | 训练耗时 "
+            "| 最高验证准确率（第几轮） | 最后验证准确率 | 测试准确率 |"
+        ),
         "scratch": "从零训练小卷积网络",
         "augmented": "同上 + 数据增强 + Dropout(0.5)",
         "features": "特征提取：冻结的 CIFAR-10 卷积基 + 小分类器",
         "fine_tune": "微调：在上一行基础上解冻 block3，学习率 1e-5",
         "smoke": "**冒烟测试的数字，不是结果。**",
-        "foot": "迁移学习的卷积基是第 3 章训练好的 CIFAR-10 网络（无增强的那次运行，CIFAR-10 测试准确率 {a}），它的训练时间不计入上表。",
+        "foot": (
+            "迁移学习的卷积基是第 3 章训练好的 CIFAR-10 网络"
+            "（无增强的那次运行，CIFAR-10 测试准确率 {a}），它的训练时间不计入上表。"
+        ),
     },
     "en": {
-        "header": "| Approach | Input | Parameters (trainable / total) | Epochs | Batch | Training time | Best validation accuracy (epoch) | Last validation accuracy | Test accuracy |",
+        "header": (
+            "| Approach | Input | Parameters (trainable / total) | Epochs | Batch | Training time "
+            "| Best validation accuracy (epoch) | Last validation accuracy | Test accuracy |"
+        ),
         "scratch": "Small convnet from scratch",
         "augmented": "The same + augmentation + Dropout(0.5)",
         "features": "Feature extraction: frozen CIFAR-10 base + small classifier",
         "fine_tune": "Fine-tuning: the row above with block3 unfrozen, learning rate 1e-5",
         "smoke": "**Smoke-run numbers, not results.**",
-        "foot": "The transfer base is chapter 03's trained CIFAR-10 network (its run without augmentation, CIFAR-10 test accuracy {a}); its training time is not in the table.",
+        "foot": (
+            "The transfer base is chapter 03's trained CIFAR-10 network (its run without "
+            "augmentation, CIFAR-10 test accuracy {a}); its training time is not in the table."
+        ),
     },
 }
 
@@ -466,8 +487,10 @@ def approaches_table(runs, prov, lang):
     for r in runs:
         size = sizes[r["name"]]
         lines.append(
-            f"| {w[r['name']]} | {size[0]}×{size[1]} | {r['trainable_params']:,} / {r['params']:,} | {r['epochs']} | "
-            f"{r['batch_size']} | {r['wall_time_s'] / 60:.1f} min | {r['best_val_accuracy']:.1%} ({r['best_epoch']}) | "
+            f"| {w[r['name']]} | {size[0]}×{size[1]} | {r['trainable_params']:,} / "
+            f"{r['params']:,} | {r['epochs']} | "
+            f"{r['batch_size']} | {r['wall_time_s'] / 60:.1f} min | {r['best_val_accuracy']:.1%} "
+            f"({r['best_epoch']}) | "
             f"{r['final_val_accuracy']:.1%} | {r['test_accuracy']:.1%} |"
         )
     accuracy = prov["base"]["cifar10_test_accuracy"]

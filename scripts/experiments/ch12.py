@@ -70,9 +70,14 @@ def run(ctx):
                 dataset=cifar10.locate().description,
                 n_train=0 if chapter03 is None else chapter03["provenance"]["n_train"],
                 n_test=len(x_test),
-                model="the chapter-03 CNN (1,250,858 parameters) trained by chapter 03's run without augmentation",
-                filter_visualization=f"{', '.join(LAYERS)}: every filter, 64x64 px, 20 steps x 5 sizes, "
-                f"{filter_seconds:.0f} s",
+                model=(
+                    "the chapter-03 CNN (1,250,858 parameters) trained by chapter 03's run "
+                    "without augmentation"
+                ),
+                filter_visualization=(
+                    f"{', '.join(LAYERS)}: every filter, 64x64 px, 20 steps x 5 sizes, "
+                    f"{filter_seconds:.0f} s"
+                ),
             ),
             # The network's training is chapter 03's: its recipe, budget and cuts label this table.
             **(

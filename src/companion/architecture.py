@@ -27,8 +27,13 @@ WORDS = {
     "en": {
         "size": "feature-map side (pixels)",
         "channels": "channels (filters)",
-        "title": "VGG16 feature maps after each block: the side halves, the channels double (up to 512)",
-        "note": "Left, on each bar: the feature-map size, and the parameters of the block's convolutions",
+        "title": (
+            "VGG16 feature maps after each block: the side halves, the channels double (up to 512)"
+        ),
+        "note": (
+            "Left, on each bar: the feature-map size, and the parameters of the block's "
+            "convolutions"
+        ),
         "input": "input",
         "block": "block {n}",
     },

@@ -82,7 +82,8 @@ def inception_callbacks(
     * ``EarlyStopping(patience=10)``: stop after ten epochs without a lower validation loss;
     * ``ModelCheckpoint(save_best_only=True)``: keep the weights of the best epoch;
     * ``TensorBoard``: logs for ``tensorboard --logdir`` (needs TensorFlow installed);
-    * ``ReduceLROnPlateau(factor=0.3, patience=4)``: multiply the rate by 0.3 after four flat epochs.
+    * ``ReduceLROnPlateau(factor=0.3, patience=4)``: multiply the rate by 0.3 after four flat
+      epochs.
     """
     callbacks = [
         keras.callbacks.EarlyStopping(monitor="val_loss", min_delta=0, patience=10, verbose=1),

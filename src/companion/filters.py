@@ -58,17 +58,20 @@ def conv_layer_names(model) -> list[str]:
 
 
 def get_conv_layer(model, layer_name: str):
-    """The convolution layer called ``layer_name``; a :class:`LayerError` that lists the choices otherwise."""
+    """The convolution layer called ``layer_name``; a :class:`LayerError` that lists the choices
+    otherwise."""
     names = [layer.name for layer in model.layers]
     choices = ", ".join(conv_layer_names(model)) or "none"
     if layer_name not in names:
         raise LayerError(
-            f"Model {model.name!r} has no layer named {layer_name!r}. Its convolution layers: {choices}."
+            f"Model {model.name!r} has no layer named {layer_name!r}. Its convolution layers: "
+            f"{choices}."
         )
     layer = model.get_layer(layer_name)
     if not isinstance(layer, _conv_types()):
         raise LayerError(
-            f"Layer {layer_name!r} is a {type(layer).__name__}, not a convolution layer: it has no filters to "
+            f"Layer {layer_name!r} is a {type(layer).__name__}, not a convolution layer: it has "
+            "no filters to "
             f"visualize. Its convolution layers: {choices}."
         )
     return layer
@@ -202,7 +205,8 @@ def normalize_gradients(grads: np.ndarray) -> np.ndarray:
 
 
 def to_uint8(image: np.ndarray) -> np.ndarray:
-    """A float image for display: centred, spread to a standard deviation of 0.25, clipped to 0..255."""
+    """A float image for display: centred, spread to a standard deviation of 0.25, clipped to
+    0..255."""
     x = image - image.mean()
     x = x / (x.std() + 1e-7) * 0.25 + 0.5
     return (np.clip(x, 0, 1) * 255).astype("uint8")
@@ -308,7 +312,8 @@ def visualize_filters(
 
 
 def strongest(results: list[FilterImage], n: int) -> list[FilterImage]:
-    """The ``n`` filter images with the largest activation (the source's grid keeps the best n×n)."""
+    """The ``n`` filter images with the largest activation (the source's grid keeps the best
+    n×n)."""
     return sorted(results, key=lambda r: r.activation, reverse=True)[:n]
 
 
@@ -365,8 +370,10 @@ def class_scores_head(model, layer):
         return keras.Model(layer.output, scores)
     except Exception as exc:  # e.g. a skip connection from before the layer joins later
         raise LayerError(
-            f"The prediction does not depend on {layer.name!r} alone (a branch from an earlier layer joins "
-            f"after it), so Grad-CAM cannot start there. Pick a later layer, e.g. one after the last 'add'. ({exc})"
+            f"The prediction does not depend on {layer.name!r} alone (a branch from an earlier "
+            "layer joins "
+            "after it), so Grad-CAM cannot start there. Pick a later layer, e.g. one after the "
+            f"last 'add'. ({exc})"
         ) from None
 
 
@@ -420,7 +427,8 @@ def _grad_cam_inputs(model, images, layer_name):
     images = np.asarray(images, dtype="float32")
     if images.ndim != 4:
         raise ValueError(
-            f"grad_cam expects a batch of images (batch, height, width, channels), got {images.shape}"
+            "grad_cam expects a batch of images (batch, height, width, channels), got "
+            f"{images.shape}"
         )
     if len(model.outputs) != 1 or len(model.outputs[0].shape) != 2:
         raise ValueError(

@@ -20,7 +20,8 @@ GIB = 1024**3
 
 
 def activation_count(model) -> int:
-    """Numbers in all layer outputs for *one* image (the input layer's included, as in the source)."""
+    """Numbers in all layer outputs for *one* image (the input layer's included, as in the
+    source)."""
     total = int(np.prod(model.inputs[0].shape[1:]))
     for layer in model.layers:
         if layer.__class__.__name__ == "InputLayer":

@@ -163,7 +163,8 @@ CLASS_INDEX_MD5 = "c2c37ea517e94d9795004a39431a14cb"  # the hash Keras checks fo
 
 @lru_cache(maxsize=1)
 def class_index() -> dict[int, tuple[str, str]]:
-    """ImageNet class number -> (WordNet id, name), e.g. 386 -> ("n02504458", "African_elephant")."""
+    """ImageNet class number -> (WordNet id, name), e.g. 386 -> ("n02504458",
+    "African_elephant")."""
     text = (
         resources.files("companion")
         .joinpath("resources/imagenet_class_index.json")
@@ -264,7 +265,8 @@ def ensure_weights(model: str | PretrainedModel, include_top: bool = True) -> Pa
             reason = str(exc).splitlines()[0].split(" -- ")[-1]
             failures.append(f"    {url}: {reason[:200]}")
     raise WeightsUnavailableError(
-        f"The ImageNet weights of {spec.name} are not on this machine and could not be downloaded.\n"
+        f"The ImageNet weights of {spec.name} are not on this machine and could not be "
+        "downloaded.\n"
         f"  file needed: {name}" + (f" (md5 {md5})" if md5 else "") + "\n"
         f"  Keras looks for it at: {target}\n"
         "  tried:\n" + "\n".join(failures) + "\n"
@@ -317,7 +319,8 @@ def load_image(path: str | os.PathLike, size: tuple[int, int]) -> np.ndarray:
         raise FileNotFoundError(f"No image file at {path}")
     try:
         image = keras.utils.load_img(path, target_size=size, color_mode="rgb")
-    # DecompressionBombError: more pixels than Pillow's safety limit, a crafted file's way to exhaust memory
+    # DecompressionBombError: more pixels than Pillow's safety limit, a crafted file's way to
+    # exhaust memory
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
         detail = "" if isinstance(exc, UnidentifiedImageError) else f" ({exc})"
         raise DataFormatError(
@@ -327,7 +330,8 @@ def load_image(path: str | os.PathLike, size: tuple[int, int]) -> np.ndarray:
 
 
 def _as_batch(image, size: tuple[int, int]) -> np.ndarray:
-    """One image (a path or an array) as a (1, height, width, 3) float32 batch of the model's size."""
+    """One image (a path or an array) as a (1, height, width, 3) float32 batch of the model's
+    size."""
     if isinstance(image, (str, os.PathLike)):
         return load_image(image, size)[None]
     array = np.asarray(image)

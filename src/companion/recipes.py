@@ -94,7 +94,8 @@ def what_ran(
 
 
 def is_source_recipe(recipe: dict, ran: dict) -> bool:
-    """True only when the run trained on all the recipe's images, at its size, for all its epochs."""
+    """True only when the run trained on all the recipe's images, at its size, for all its
+    epochs."""
     same_size = ran.get("image_size", recipe["image_size"]) == recipe["image_size"]
     return (
         ran["train_images"] >= recipe["train_images"]

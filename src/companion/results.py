@@ -36,7 +36,8 @@ SOURCES = {
 
 
 def git_commit(root: str | os.PathLike | None = None) -> str:
-    """The checkout's commit, with ``+dirty`` when its code differs from it; ``unknown`` outside git.
+    """The checkout's commit, with ``+dirty`` when its code differs from it; ``unknown`` outside
+    git.
 
     ``root`` is the checkout's top folder (default: the one this module lies in, two levels up).
     It must be the top of a git repository itself: an installed copy lies in site-packages,
@@ -180,7 +181,8 @@ def run_provenance(
     lossy_data: bool = False,
     **extra,
 ) -> dict:
-    """:func:`provenance` of a :class:`companion.train.TrainingRun`: its data size, epochs, time and speed.
+    """:func:`provenance` of a :class:`companion.train.TrainingRun`: its data size, epochs, time and
+    speed.
 
     With a :class:`companion.recipes.Recipe` and the budget's name, the record also keeps the
     recipe, what ran and its cuts (:func:`companion.recipes.what_ran`), from which the
@@ -239,7 +241,9 @@ _WORDS = {
     "zh": {
         "quantity": "指标",
         "ours": "本书复现",
-        "smoke": "**冒烟测试（smoke run）的数字，不是结果**：数据与轮数都被缩小，仅用于检查代码能运行。",
+        "smoke": (
+            "**冒烟测试（smoke run）的数字，不是结果**：数据与轮数都被缩小，仅用于检查代码能运行。"
+        ),
         "run": "运行记录",
         "train": "训练",
         "test": "测试",
@@ -252,7 +256,10 @@ _WORDS = {
     "en": {
         "quantity": "Quantity",
         "ours": "This book",
-        "smoke": "**Smoke-run numbers, not results**: data and epochs were shrunk only to check that the code runs.",
+        "smoke": (
+            "**Smoke-run numbers, not results**: data and epochs were shrunk only to check that "
+            "the code runs."
+        ),
         "run": "Run",
         "train": "train",
         "test": "test",
@@ -275,12 +282,14 @@ def provenance_line(prov: dict, lang: str) -> str:
     label = run_label(prov, lang)
     parts = [label] if label else []
     parts += [
-        f"{prov['dataset']}: {_count(prov['n_train'])} {w['train']} / {_count(prov['n_test'])} {w['test']}",
+        f"{prov['dataset']}: {_count(prov['n_train'])} {w['train']} / {_count(prov['n_test'])} "
+        f"{w['test']}",
     ]
     if prov.get("epochs") is not None:
         parts.append(f"{prov['epochs']} {w['epochs']}, {w['batch']} {prov.get('batch_size')}")
     if prov.get("wall_time_s") is not None:
-        # Wall time only: speeds are published from benchmarks/ on a quiet machine, not from long runs.
+        # Wall time only: speeds are published from benchmarks/ on a quiet machine, not from long
+        # runs.
         parts.append(f"{prov['wall_time_s']:.0f} s")
     if prov.get("load_average"):
         start, end = prov["load_average"]["start"], prov["load_average"]["end"]

@@ -170,7 +170,8 @@ def fit(
         finished = _load_finished(model, folder)
         if finished is not None:
             print(
-                f"  reusing the finished run in {folder} (delete it, or use --fresh, to train again)"
+                f"  reusing the finished run in {folder} (delete it, or use --fresh, to train "
+                "again)"
             )
             return finished
     if probe and not config.smoke():

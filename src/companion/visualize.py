@@ -302,7 +302,8 @@ def prediction_grid(
     cols: int = 6,
     top: int = 3,
 ):
-    """Test images with the model's ``top`` guesses and their probabilities (green: right, red: wrong)."""
+    """Test images with the model's ``top`` guesses and their probabilities (green: right, red:
+    wrong)."""
     plt, w = _start(lang)
     probabilities = np.asarray(probabilities)
     y_true = np.ravel(y_true).astype(int)

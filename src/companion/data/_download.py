@@ -76,7 +76,8 @@ def verify(path: str | os.PathLike, sha256: str) -> None:
 
 
 def default_deadline(size: int | None) -> float:
-    """Seconds one download may take: at least MIN_BYTES_PER_S on average, never under MIN_DEADLINE_S."""
+    """Seconds one download may take: at least MIN_BYTES_PER_S on average, never under
+    MIN_DEADLINE_S."""
     return max(MIN_DEADLINE_S, (size or 0) / MIN_BYTES_PER_S)
 
 
@@ -102,7 +103,8 @@ def fetch(remote: RemoteFile, timeout: float = 30.0, deadline: float | None = No
             return _fetch_unlocked(remote, target, timeout, deadline)
     except Timeout:
         raise DownloadError(
-            f"Another process has been downloading {remote.name} for more than {LOCK_TIMEOUT_S / 3600:.0f} hours "
+            f"Another process has been downloading {remote.name} for more than "
+            f"{LOCK_TIMEOUT_S / 3600:.0f} hours "
             f"(it holds the lock {lock_path}). Wait for it, or stop it and run again."
         ) from None
 
@@ -136,7 +138,8 @@ def _fetch_unlocked(
             failures.append(f"  {url}: {_reason(exc)}")
     part = _part(target)
     kept = (
-        f"\nThe {part.stat().st_size:,} bytes received so far are kept in {part} and the next try resumes "
+        f"\nThe {part.stat().st_size:,} bytes received so far are kept in {part} and the next try "
+        "resumes "
         "from there; delete that file to start afresh."
         if part.exists()
         else ""
@@ -148,7 +151,8 @@ def _fetch_unlocked(
         + f"\nWhat to do: download it by hand from {remote.url} and save it as\n"
         f"  {target}\n"
         "(sha256 " + remote.sha256 + "), or set COMPANION_MIRROR to a base URL that serves "
-        f"{remote.name}, or set COMPANION_DATA_DIR to a folder holding {remote.dataset}/{remote.name}."
+        f"{remote.name}, or set COMPANION_DATA_DIR to a folder holding "
+        f"{remote.dataset}/{remote.name}."
     ) from None
 
 
@@ -248,7 +252,8 @@ def _start_of(response, done: int, size: int | None) -> int:
     # a range we did not ask for would corrupt the file
     if not match or int(match.group(1)) != done:
         raise _Restart(
-            f"asked for the bytes from {done:,}, got Content-Range {response.headers.get('Content-Range')!r}"
+            f"asked for the bytes from {done:,}, got Content-Range "
+            f"{response.headers.get('Content-Range')!r}"
         )
     total = match.group(3)
     if size is not None and total != "*" and int(total) != size:

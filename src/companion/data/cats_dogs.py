@@ -102,7 +102,8 @@ class SplitReport:
             lines.append(f"  removed {name} (an earlier split made it; this one does not use it)")
         for name in self.foreign:
             lines.append(
-                f"  left alone {name}: make_split did not make it (move it out of the split if it is no photo of it)"
+                f"  left alone {name}: make_split did not make it (move it out of the split if it "
+                "is no photo of it)"
             )
         for name, reason in self.skipped:
             lines.append(f"  skipped {name}: {reason}")
@@ -150,7 +151,8 @@ def _photos(folder: Path, source: Path, odd: list) -> list[Path]:
 
 
 def _pools(source: Path, sizes: dict) -> tuple[str, list, list]:
-    """The layout of ``source``, its pools (candidate files, [(split, n per class)]) and the odd files."""
+    """The layout of ``source``, its pools (candidate files, [(split, n per class)]) and the odd
+    files."""
     odd: list = []
     if (source / "train" / "cats").is_dir() and (source / "validation" / "cats").is_dir():
         train = {cls: _photos(source / "train" / cls, source, odd) for cls in FOLDERS}
@@ -180,7 +182,8 @@ def _pools(source: Path, sizes: dict) -> tuple[str, list, list]:
             odd.append((path.name, "not named cat.N.jpg or dog.N.jpg"))
     if not any(by_class.values()):
         raise DataFormatError(
-            f"{source} holds neither Kaggle's cat.N.jpg / dog.N.jpg files nor the train/ and validation/ "
+            f"{source} holds neither Kaggle's cat.N.jpg / dog.N.jpg files nor the train/ and "
+            "validation/ "
             "folders of cats_and_dogs_filtered. Point it at the unzipped train/ folder of "
             "https://www.kaggle.com/c/dogs-vs-cats/data or at cats_and_dogs_filtered/."
         )
@@ -190,7 +193,8 @@ def _pools(source: Path, sizes: dict) -> tuple[str, list, list]:
 def make_split(
     source: str | os.PathLike, target: str | os.PathLike, sizes: dict | None = None
 ) -> SplitReport:
-    """Copy a balanced train/validation/test split of ``source`` into ``target``; see the module doc.
+    """Copy a balanced train/validation/test split of ``source`` into ``target``; see the module
+    doc.
 
     ``sizes`` is the number of photos per class and split (default: the source's 1,000 / 500
     / 500, or a few dozen in a smoke run). Returns a :class:`SplitReport`; print it.
@@ -198,7 +202,8 @@ def make_split(
     source, target = Path(source).expanduser(), Path(target).expanduser()
     if not source.is_dir():
         raise FileNotFoundError(
-            f"{source} is not a folder; unzip Kaggle's train.zip or cats_and_dogs_filtered.zip first."
+            f"{source} is not a folder; unzip Kaggle's train.zip or cats_and_dogs_filtered.zip "
+            "first."
         )
     _refuse_overlap(source, target)
     if sizes is None:
@@ -209,7 +214,8 @@ def make_split(
             return _make_split(source, target, sizes)
     except Timeout:
         raise TimeoutError(
-            f"Another make_split has been writing into {target} for more than {LOCK_TIMEOUT_S / 60:.0f} minutes "
+            f"Another make_split has been writing into {target} for more than "
+            f"{LOCK_TIMEOUT_S / 60:.0f} minutes "
             f"(it holds {target / LOCK}). Wait for it to finish, or stop it and run again."
         ) from None
 
@@ -218,8 +224,10 @@ def _refuse_overlap(source: Path, target: Path) -> None:
     real_source, real_target = source.resolve(), target.resolve()
     if real_target.is_relative_to(real_source) or real_source.is_relative_to(real_target):
         raise ValueError(
-            f"The split's target {target} lies inside the photos' folder {source} (or holds it): the copies would "
-            "mix with the originals, and a re-run would take them for photos. Choose a target outside it, e.g. "
+            f"The split's target {target} lies inside the photos' folder {source} (or holds it): "
+            "the copies would "
+            "mix with the originals, and a re-run would take them for photos. Choose a target "
+            "outside it, e.g. "
             f"{real_source.parent / 'cats_and_dogs_small'}."
         )
 
@@ -251,7 +259,8 @@ def _make_split(source: Path, target: Path, sizes: dict) -> SplitReport:
                         report.short.append(f"{split}/{cls}: {len(names)} of {n}")
                     if not names:
                         raise DataFormatError(
-                            f"No usable {cls} photos left in {source} for {split}/; see the skipped files:\n{report}"
+                            f"No usable {cls} photos left in {source} for {split}/; see the "
+                            f"skipped files:\n{report}"
                         )
         _tidy(target, wanted, made, report)
     finally:  # also after a failure: what was copied is known to be ours next time
@@ -339,7 +348,8 @@ def _place(path: Path, destination: Path, name: str, made: set, report: SplitRep
 
 
 def locate(path: str | os.PathLike | None = None) -> Path:
-    """The folder of original photos: ``path``, else under ``COMPANION_DATA_DIR``, else the cache."""
+    """The folder of original photos: ``path``, else under ``COMPANION_DATA_DIR``, else the
+    cache."""
     if path is not None:
         return Path(path).expanduser()
     roots = ([config.data_dir()] if config.data_dir() else []) + [config.cache_dir() / "cats_dogs"]
@@ -351,9 +361,12 @@ def locate(path: str | os.PathLike | None = None) -> Path:
                 return folder
     searched = ", ".join(str(r) for r in roots)
     raise FileNotFoundError(
-        "No cats-vs-dogs photos found (looked for cats_and_dogs_filtered/ or dogs-vs-cats/train/ in "
-        f"{searched}).\nWhat to do: download train.zip from https://www.kaggle.com/c/dogs-vs-cats/data "
-        "(needs a Kaggle account) and unzip it into one of those folders as dogs-vs-cats/train/, or unzip "
+        "No cats-vs-dogs photos found (looked for cats_and_dogs_filtered/ or dogs-vs-cats/train/ "
+        "in "
+        f"{searched}).\nWhat to do: download train.zip from "
+        "https://www.kaggle.com/c/dogs-vs-cats/data "
+        "(needs a Kaggle account) and unzip it into one of those folders as dogs-vs-cats/train/, "
+        "or unzip "
         "https://storage.googleapis.com/mledu-datasets/cats_and_dogs_filtered.zip there; or set "
         "COMPANION_DATA_DIR to a folder that holds either."
     )
@@ -386,7 +399,8 @@ def _refuse_strays(folder: Path, split: str) -> None:
                 strays.append(path)
     if strays:
         raise DataFormatError(
-            f"{len(strays)} file(s) in {folder / split} are hidden (such as macOS's ._cat.1.jpg) or links that "
+            f"{len(strays)} file(s) in {folder / split} are hidden (such as macOS's ._cat.1.jpg) "
+            "or links that "
             f"lead out of {folder}, and Keras would read them as photos: "
             + ", ".join(str(p.relative_to(folder)) for p in strays[:5])
             + ". Delete them and run again."

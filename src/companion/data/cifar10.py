@@ -84,7 +84,8 @@ def locate(path: str | os.PathLike | None = None) -> Source:
         found = _in_file(path) if path.is_file() else _in_folder(path)
         if found is None:
             raise FileNotFoundError(
-                f"No CIFAR-10 files in {path}: expected {BIN_DIR}/, {REMOTE_ARCHIVE.name}, cifar10.npz, "
+                f"No CIFAR-10 files in {path}: expected {BIN_DIR}/, {REMOTE_ARCHIVE.name}, "
+                "cifar10.npz, "
                 "or cifar10_train_part*.npz with cifar10_test.npz."
             )
         return found
@@ -109,7 +110,8 @@ def load_data(path: str | os.PathLike | None = None):
     for name, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
         if x.ndim != 4 or x.shape[1:] != (32, 32, 3) or len(y) != len(x):
             raise DataFormatError(
-                f"CIFAR-10 {name} arrays have shapes {x.shape} and {y.shape}; expected (N, 32, 32, 3) and (N, 1)."
+                f"CIFAR-10 {name} arrays have shapes {x.shape} and {y.shape}; expected (N, 32, "
+                "32, 3) and (N, 1)."
             )
     n_train = config.samples(len(x_train), config.SMOKE_TRAIN_SAMPLES)
     n_test = config.samples(len(x_test), config.SMOKE_TEST_SAMPLES)
@@ -153,7 +155,8 @@ def _in_folder(folder: Path) -> Source | None:
         return Source(
             "parts",
             [*parts, folder / "cifar10_test.npz"],
-            f"CIFAR-10, the first {10_000 * len(parts):,} training images and all 10,000 test images, "
+            f"CIFAR-10, the first {10_000 * len(parts):,} training images and all 10,000 test "
+            "images, "
             "decoded from JPEG copies (lossy, quality 75)",
         )
     if (folder / "cifar10_subset.npz").exists():
@@ -164,8 +167,10 @@ def _in_folder(folder: Path) -> Source | None:
         )
     if (folder / "cifar-10-batches-py").is_dir():
         raise DataFormatError(
-            f"{folder / 'cifar-10-batches-py'} holds pickle files that cannot be checked against the official "
-            f"checksum, so they are not opened. Put the official archive {REMOTE_ARCHIVE.name} (or the binary "
+            f"{folder / 'cifar-10-batches-py'} holds pickle files that cannot be checked against "
+            "the official "
+            f"checksum, so they are not opened. Put the official archive {REMOTE_ARCHIVE.name} "
+            "(or the binary "
             f"version's {BIN_DIR}/) in {folder} instead."
         )
     return None

@@ -66,7 +66,8 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     if len(raw) - header != expected:
         raise DataFormatError(
             f"{path} holds {len(raw) - header} bytes of data but its header {tuple(shape)} "
-            f"promises {expected}: the file is truncated or corrupt. Delete it and download it again."
+            f"promises {expected}: the file is truncated or corrupt. Delete it and download it "
+            "again."
         )
     data = np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
     return data.astype(dtype.newbyteorder("="), copy=True)
@@ -79,7 +80,8 @@ def write_idx(path: str | os.PathLike, array: np.ndarray, compress: bool | None 
     native = array.dtype.newbyteorder("=")
     if native not in CODES:
         raise ValueError(
-            f"IDX cannot store dtype {array.dtype}; use uint8, int8, int16, int32, float32 or float64."
+            f"IDX cannot store dtype {array.dtype}; use uint8, int8, int16, int32, float32 or "
+            "float64."
         )
     code = CODES[native]
     payload = struct.pack(">BBBB", 0, 0, code, array.ndim) + struct.pack(

@@ -172,8 +172,8 @@ def build_multiple_outputs(num_classes: int = 10, time_distributed: bool = False
     last axis of a 3-D tensor (Keras 2's did too), so a plain ``Dense`` gives the same
     weights (650 of them) and the same outputs; ``TimeDistributed`` maps the layer over
     the 784 steps, which on the TensorFlow backend made the first call (which traces
-    the graph) take tens of seconds in our runs, and later calls slower too. ``time_distributed=True`` builds the
-    source's version.
+    the graph) take tens of seconds in our runs, and later calls slower too.
+    ``time_distributed=True`` builds the source's version.
     """
     _check_classes(num_classes)
     pixels = keras.Input(shape=(784, 1), name="input")

@@ -68,7 +68,8 @@ def inception_module(x, filters, number: int, batch_normalization: bool = True,
 def _six_filters(filters):
     if len(filters) != 6:
         raise ValueError(
-            f"an inception module needs 6 filter numbers [1x1, 3x3r, 3x3, 5x5r, 5x5, pool], got {filters!r}"
+            "an inception module needs 6 filter numbers [1x1, 3x3r, 3x3, 5x5r, 5x5, pool], got "
+            f"{filters!r}"
         )
     return filters
 

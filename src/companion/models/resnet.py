@@ -61,7 +61,8 @@ def resnet_layer(
 def _blocks_per_stage(depth: int, per_block: int, version: int, examples: str) -> int:
     if not isinstance(depth, int) or depth < per_block + 2 or (depth - 2) % per_block != 0:
         raise ValueError(
-            f"ResNet v{version} needs depth = {per_block}n + 2 with n >= 1 (for example {examples}), got {depth!r}"
+            f"ResNet v{version} needs depth = {per_block}n + 2 with n >= 1 (for example "
+            f"{examples}), got {depth!r}"
         )
     return (depth - 2) // per_block
 

@@ -73,7 +73,8 @@ def build_small_convnet(
     dropout: float = 0.0,
     augment: keras.Layer | None = None,
 ) -> keras.Sequential:
-    """The source's cats-vs-dogs convnet; ``dropout=0.5`` and ``augment=augmentation()`` give its second model.
+    """The source's cats-vs-dogs convnet; ``dropout=0.5`` and ``augment=augmentation()`` give its
+    second model.
 
     Dropout sits between ``Flatten`` and ``Dense(512)``, where the source puts it; neither
     dropout nor augmentation adds parameters.
@@ -203,7 +204,8 @@ def vgg16_base(input_shape=(150, 150, 3)) -> keras.Model:
     except Exception as exc:  # no network, a proxy, a truncated file ...
         raise PretrainedWeightsUnavailable(
             f"VGG16's ImageNet weights could not be loaded ({type(exc).__name__}: {exc}).\n"
-            f"What to do: on a machine with network, run keras.applications.VGG16(weights='imagenet', "
+            "What to do: on a machine with network, run "
+            "keras.applications.VGG16(weights='imagenet', "
             f"include_top=False) once, then copy {VGG16_NOTOP} to {cached}. Without the weights, "
             "use build_cifar10_base() and pretrain it on CIFAR-10 (chapter 11 shows how)."
         ) from None

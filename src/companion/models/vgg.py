@@ -130,14 +130,16 @@ def load_weights_by_name(target: keras.Model, source, skip_missing: bool = False
         expected = [tuple(w.shape) for w in layer.weights]
         if [a.shape for a in arrays] != expected:
             raise ValueError(
-                f"layer {layer.name!r}: the source holds weights of shapes {[a.shape for a in arrays]} "
+                f"layer {layer.name!r}: the source holds weights of shapes "
+                f"{[a.shape for a in arrays]} "
                 f"but the target needs {expected}; the two models differ at this layer."
             )
         layer.set_weights(arrays)
         copied.append(layer.name)
     if missing and not skip_missing:
         raise ValueError(
-            f"the source has no layer named {', '.join(map(repr, missing))}; rename the target's layers "
+            f"the source has no layer named {', '.join(map(repr, missing))}; rename the target's "
+            "layers "
             "to match, or pass skip_missing=True to leave those layers as they are."
         )
     return copied
@@ -169,7 +171,8 @@ def _read_keras2_h5(path: Path) -> dict[str, list[np.ndarray]]:
             if "layer_names" not in root.attrs:
                 raise DataFormatError(
                     f"{path} has no 'layer_names' attribute: it is not a Keras 2 weights file. "
-                    "Keras 3 .weights.h5 files load with model.load_weights() into the same architecture."
+                    "Keras 3 .weights.h5 files load with model.load_weights() into the same "
+                    "architecture."
                 )
             weights = {}
             for name in root.attrs["layer_names"]:
@@ -207,6 +210,7 @@ def load_imagenet_weights(model: keras.Model, path: str | os.PathLike | None = N
             raise DownloadError(
                 f"could not download the ImageNet weights of VGG16 ({type(exc).__name__}: {exc}). "
                 f"Fetch {IMAGENET_WEIGHTS_URL} by hand (528 MB) and pass its path: "
-                "load_imagenet_weights(model, path='.../vgg16_weights_tf_dim_ordering_tf_kernels.h5')."
+                "load_imagenet_weights(model, "
+                "path='.../vgg16_weights_tf_dim_ordering_tf_kernels.h5')."
             ) from None
     return load_weights_by_name(model, path)
