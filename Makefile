@@ -1,7 +1,8 @@
 # Two commands for a new user (see README.md):
 #   make serve   read the book locally (http://127.0.0.1:8000)
-#   make test    run every test: unit tests, every chapter code block, the strict site build,
-#                then the package tests and some chapters again on JAX (see BACKEND_TESTS)
+#   make test    run every test: ruff (lint and format check), unit tests, every chapter code
+#                block, the strict site build, then the package tests and some chapters again
+#                on JAX (see BACKEND_TESTS)
 # Each makes its virtual environment (.venv, or VENV=...), installs the site's npm packages
 # (node_modules/, from package-lock.json) and system packages if they are missing.
 
@@ -30,7 +31,7 @@ BACKEND_CHAPTERS ?= docs/zh/01-keras-basics.md docs/zh/02-mnist-mlp.md docs/zh/0
 OTHER_BACKEND_FILTER_TESTS := --deselect "tests/test_filters.py::test_gradient_ascent_on_the_other_backends[jax-jax]" \
                               --deselect "tests/test_filters.py::test_gradient_ascent_on_the_other_backends[torch-torch]"
 
-.PHONY: serve test test-backend figures notebooks build wheel system-deps node-deps clean
+.PHONY: serve lint test test-backend figures notebooks build wheel system-deps node-deps clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,7 +60,14 @@ node-deps: node_modules/.installed
 serve: $(VENV)/.installed system-deps node-deps
 	$(VENV)/bin/mkdocs serve
 
+# Lint and format check (pyproject.toml, [tool.ruff]), the first seconds of `make test`.
+# To fix what it finds: $(VENV)/bin/ruff format . and $(VENV)/bin/ruff check --fix .
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
 test: $(VENV)/.installed system-deps node-deps
+	$(MAKE) --no-print-directory lint
 	COMPANION_SMOKE=1 $(PY) -m pytest tests docs --codeblocks -n 2 --dist loadfile $(OTHER_BACKEND_FILTER_TESTS)
 	$(MAKE) --no-print-directory test-backend BACKEND=jax
 

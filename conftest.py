@@ -35,8 +35,13 @@ def pytest_configure(config):
         if not os.environ.get("COMPANION_DATA_DIR"):
             import fakedata
 
-            os.environ["COMPANION_DATA_DIR"] = str(fakedata.make_data_dir(Path(_workdir.name) / "data"))
-            print(f"[conftest] no COMPANION_DATA_DIR: code blocks read test-made data in {os.environ['COMPANION_DATA_DIR']}")
+            os.environ["COMPANION_DATA_DIR"] = str(
+                fakedata.make_data_dir(Path(_workdir.name) / "data")
+            )
+            print(
+                "[conftest] no COMPANION_DATA_DIR: code blocks read test-made data in "
+                f"{os.environ['COMPANION_DATA_DIR']}"
+            )
 
 
 def pytest_collection_finish(session):

@@ -34,9 +34,17 @@ import numpy as np  # noqa: E402
 from companion.augment import ImageAugmenter  # noqa: E402
 
 #: the options of source 004 part 2, all at once (shear in degrees, as every Keras since 2.2)
-OPTIONS = dict(rotation_range=90, width_shift_range=0.2, height_shift_range=0.2, shear_range=1.25,
-               horizontal_flip=True, vertical_flip=True, featurewise_center=True,
-               featurewise_std_normalization=True, fill_mode="nearest")
+OPTIONS = dict(
+    rotation_range=90,
+    width_shift_range=0.2,
+    height_shift_range=0.2,
+    shear_range=1.25,
+    horizontal_flip=True,
+    vertical_flip=True,
+    featurewise_center=True,
+    featurewise_std_normalization=True,
+    fill_mode="nearest",
+)
 SHAPES = {"28x28x1": (28, 28, 1), "32x32x3": (32, 32, 3)}
 
 
@@ -91,9 +99,14 @@ def ours_tf_data(x, y, batch_size):
     augmenter = ImageAugmenter(**OPTIONS).fit(x)
     steps = len(x) // batch_size
     augment = tf.autograph.experimental.do_not_convert(
-        lambda images, labels: (augmenter(images, training=True), labels))
-    dataset = (tf.data.Dataset.from_tensor_slices((x, y)).batch(batch_size, drop_remainder=True)
-               .map(augment, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE))
+        lambda images, labels: (augmenter(images, training=True), labels)
+    )
+    dataset = (
+        tf.data.Dataset.from_tensor_slices((x, y))
+        .batch(batch_size, drop_remainder=True)
+        .map(augment, num_parallel_calls=tf.data.AUTOTUNE)
+        .prefetch(tf.data.AUTOTUNE)
+    )
 
     @_timed(steps * batch_size)
     def run():
@@ -111,7 +124,7 @@ def ours_layer(x, y, batch_size):
 
         call = tf.function(call, autograph=False)
     starts = range(0, len(x) - batch_size + 1, batch_size)
-    batches = [keras.ops.convert_to_tensor(x[i:i + batch_size]) for i in starts]
+    batches = [keras.ops.convert_to_tensor(x[i : i + batch_size]) for i in starts]
 
     @_timed(len(batches) * batch_size)
     def run():
@@ -130,7 +143,8 @@ def load_average() -> list[float] | None:
 
 
 def measure(images: int, legacy_images: int, batch_size: int, repeats: int) -> dict:
-    """Every way's images/s on both shapes: the median of ``repeats`` interleaved passes and their range.
+    """Every way's images/s on both shapes: the median of ``repeats`` interleaved passes and their
+    range.
 
     The passes are interleaved (legacy, flow, layer, … then again) so that a passing load on the
     machine slows every way alike instead of one of them; the load average before and after is
@@ -140,10 +154,19 @@ def measure(images: int, legacy_images: int, batch_size: int, repeats: int) -> d
     ways = {"legacy": legacy, "flow": ours_flow, "layer": ours_layer}
     if keras.backend.backend() == "tensorflow":
         ways["tf.data"] = ours_tf_data
-    results = {"backend": keras.backend.backend(), "keras": keras.__version__, "images": images,
-               "legacy_images": legacy_images, "batch_size": batch_size, "repeats": repeats,
-               "statistic": "median of interleaved passes", "cpu_count": os.cpu_count(),
-               "load_average_before": load_average(), "rates": {}, "ranges": {}}
+    results = {
+        "backend": keras.backend.backend(),
+        "keras": keras.__version__,
+        "images": images,
+        "legacy_images": legacy_images,
+        "batch_size": batch_size,
+        "repeats": repeats,
+        "statistic": "median of interleaved passes",
+        "cpu_count": os.cpu_count(),
+        "load_average_before": load_average(),
+        "rates": {},
+        "ranges": {},
+    }
     for shape_name, shape in SHAPES.items():
         x = rng.integers(0, 256, size=(images, *shape)).astype("float32")
         y = rng.integers(0, 10, size=images)
@@ -164,19 +187,29 @@ def measure(images: int, legacy_images: int, batch_size: int, repeats: int) -> d
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=int, default=2048, help="images per pass (default 2048)")
-    parser.add_argument("--legacy-images", type=int, default=1024, help="images per pass for the slow legacy generator")
+    parser.add_argument(
+        "--legacy-images",
+        type=int,
+        default=1024,
+        help="images per pass for the slow legacy generator",
+    )
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
     results = measure(args.images, args.legacy_images, args.batch_size, args.repeats)
-    print(f"backend {results['backend']}, keras {results['keras']}, batch {args.batch_size}, "
-          f"median of {args.repeats} interleaved passes; load average {results['load_average_before']}")
+    print(
+        f"backend {results['backend']}, keras {results['keras']}, batch {args.batch_size}, "
+        f"median of {args.repeats} interleaved passes; load average "
+        f"{results['load_average_before']}"
+    )
     for shape_name, rates in results["rates"].items():
         for name, rate in rates.items():
             low, high = results["ranges"][shape_name][name]
-            print(f"{shape_name:>8}  {name:<8} {rate:>10,.0f} images/s (range {low:,.0f}-{high:,.0f})"
-                  f"   {rate / rates['legacy']:5.1f}x legacy")
+            print(
+                f"{shape_name:>8}  {name:<8} {rate:>10,.0f} images/s (range {low:,.0f}-{high:,.0f})"
+                f"   {rate / rates['legacy']:5.1f}x legacy"
+            )
     print(f"load average after: {results['load_average_after']}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")

@@ -28,16 +28,29 @@ import numpy as np  # noqa: E402
 
 from companion.augment import ImageAugmenter  # noqa: E402
 
-OPTIONS = dict(rotation_range=90, width_shift_range=0.2, height_shift_range=0.2, shear_range=1.25,
-               horizontal_flip=True, vertical_flip=True, featurewise_center=True,
-               featurewise_std_normalization=True, fill_mode="nearest")
+OPTIONS = dict(
+    rotation_range=90,
+    width_shift_range=0.2,
+    height_shift_range=0.2,
+    shear_range=1.25,
+    horizontal_flip=True,
+    vertical_flip=True,
+    featurewise_center=True,
+    featurewise_std_normalization=True,
+    fill_mode="nearest",
+)
 SHAPES = {"28x28x1": (28, 28, 1), "32x32x3": (32, 32, 3)}
 
 
 def measure(images: int, batch_size: int, repeats: int) -> dict:
     rng = np.random.default_rng(0)
-    out = {"backend": keras.backend.backend(), "keras": keras.__version__, "images": images,
-           "batch_size": batch_size, "shapes": {}}
+    out = {
+        "backend": keras.backend.backend(),
+        "keras": keras.__version__,
+        "images": images,
+        "batch_size": batch_size,
+        "shapes": {},
+    }
     for name, shape in SHAPES.items():
         x = rng.integers(0, 256, size=(images, *shape)).astype("float32")
         y = rng.integers(0, 10, size=images)
@@ -53,8 +66,11 @@ def measure(images: int, batch_size: int, repeats: int) -> dict:
             best_wall = min(best_wall, time.perf_counter() - wall)
             best_cpu = min(best_cpu, time.process_time() - cpu)
         n = len(batches) * batch_size
-        out["shapes"][name] = {"first_batch_s": round(first, 3), "images_per_s": round(n / best_wall),
-                               "cpu_s_per_1000_images": round(1000 * best_cpu / n, 3)}
+        out["shapes"][name] = {
+            "first_batch_s": round(first, 3),
+            "images_per_s": round(n / best_wall),
+            "cpu_s_per_1000_images": round(1000 * best_cpu / n, 3),
+        }
     return out
 
 
@@ -66,8 +82,11 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     results = measure(args.images, args.batch_size, args.repeats)
     for name, r in results["shapes"].items():
-        print(f"{results['backend']:<10} {name}: first batch {r['first_batch_s']:.2f} s, "
-              f"{r['images_per_s']:,} images/s, {r['cpu_s_per_1000_images']:.2f} CPU s per 1,000 images")
+        print(
+            f"{results['backend']:<10} {name}: first batch {r['first_batch_s']:.2f} s, "
+            f"{r['images_per_s']:,} images/s, {r['cpu_s_per_1000_images']:.2f} CPU s per 1,000 "
+            "images"
+        )
     print(json.dumps(results))
     return 0
 

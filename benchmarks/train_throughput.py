@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Training images per second, one line per model: the speeds the book publishes.
 
-    python benchmarks/train_throughput.py                      # every model, 2,048 images, 3 repeats
+    python benchmarks/train_throughput.py  # every model, 2,048 images, 3 repeats
     python benchmarks/train_throughput.py --models resnet20v1 --batch-sizes 16 32
 
 Each model trains with its chapter's recipe and data pipeline: CIFAR-10 from
@@ -23,11 +23,13 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+#: the checkout: its src/ is imported, and publish() writes the book's files under it
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -77,21 +79,28 @@ def _small_convnet():
 MODELS: dict[str, Workload] = {
     "cnn": Workload("03", _cnn, lambda: keras.optimizers.RMSprop(learning_rate=1e-4), 32),
     "deep_cnn": Workload("04", _deep_cnn, lambda: keras.optimizers.Adam(learning_rate=1e-4), 128),
-    "resnet20v1": Workload("05", _resnet20v1, lambda: keras.optimizers.Adam(learning_rate=1e-3), 32),
+    "resnet20v1": Workload(
+        "05", _resnet20v1, lambda: keras.optimizers.Adam(learning_rate=1e-3), 32
+    ),
     "inception": Workload("06", _inception, lambda: keras.optimizers.Adam(), 128),
-    "small_convnet": Workload("11", _small_convnet, lambda: keras.optimizers.RMSprop(learning_rate=1e-4), 32, 150),
+    "small_convnet": Workload(
+        "11", _small_convnet, lambda: keras.optimizers.RMSprop(learning_rate=1e-4), 32, 150
+    ),
 }
 
 
 def cifar10_images(n: int, synthetic: bool):
     if synthetic:
         rng = np.random.default_rng(0)
-        return rng.random((n, 32, 32, 3), dtype=np.float32), keras.utils.to_categorical(rng.integers(0, 10, n), 10)
+        return rng.random((n, 32, 32, 3), dtype=np.float32), keras.utils.to_categorical(
+            rng.integers(0, 10, n), 10
+        )
     from companion.data import cifar10
 
     (x, y), _ = cifar10.load_data()
     if len(x) < n:
-        x, y = np.resize(x, (n, *x.shape[1:])), np.resize(y, (n, 1))  # repeat a small copy to n images
+        # repeat a small copy to n images
+        x, y = np.resize(x, (n, *x.shape[1:])), np.resize(y, (n, 1))
     return x[:n].astype("float32") / 255, keras.utils.to_categorical(y[:n], 10)
 
 
@@ -119,24 +128,37 @@ def timed_epoch(model, batch_size: int, x, y) -> float:
 
 
 def inputs_for(workload: Workload, x, y):
-    """CIFAR-10 for the 32x32 models; for the cats-vs-dogs convnet, images of its size and 0/1 labels."""
+    """CIFAR-10 for the 32x32 models; for the cats-vs-dogs convnet, images of its size and 0/1
+    labels."""
     if workload.image_size == 32:
         return x, y
     rng = np.random.default_rng(0)
     n, size = min(len(x), 512), workload.image_size
-    return rng.random((n, size, size, 3), dtype=np.float32) * 255, rng.integers(0, 2, (n, 1)).astype("float32")
+    return rng.random((n, size, size, 3), dtype=np.float32) * 255, rng.integers(
+        0, 2, (n, 1)
+    ).astype("float32")
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", choices=sorted(MODELS), default=list(MODELS))
-    parser.add_argument("--images", type=int, default=2048, help="images in each timed epoch (default 2048)")
+    parser.add_argument(
+        "--images", type=int, default=2048, help="images in each timed epoch (default 2048)"
+    )
     parser.add_argument("--repeats", type=int, default=3, help="timed epochs per model (default 3)")
-    parser.add_argument("--batch-sizes", type=int, nargs="+", help="instead of each chapter's batch size")
-    parser.add_argument("--synthetic", action="store_true", help="random pixels instead of CIFAR-10")
+    parser.add_argument(
+        "--batch-sizes", type=int, nargs="+", help="instead of each chapter's batch size"
+    )
+    parser.add_argument(
+        "--synthetic", action="store_true", help="random pixels instead of CIFAR-10"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
-    parser.add_argument("--publish-from", type=Path, metavar="JSON",
-                        help="no timing: turn a --json file into the book's training-speed table")
+    parser.add_argument(
+        "--publish-from",
+        type=Path,
+        metavar="JSON",
+        help="no timing: turn a --json file into the book's training-speed table",
+    )
     args = parser.parse_args(argv)
     if args.publish_from:
         for path in publish(json.loads(args.publish_from.read_text(encoding="utf-8"))):
@@ -148,29 +170,58 @@ def main(argv=None) -> int:
 
     x, y = cifar10_images(args.images, args.synthetic)
     load_before = load_average()
-    print(f"# Keras {keras.__version__}, backend {keras.backend.backend()}, {describe_device()}, "
-          f"{len(x):,} images, {args.repeats} repeats; load average {load_before} (1/5/15 min)")
-    cases = [(name, batch) for name in args.models for batch in (args.batch_sizes or [MODELS[name].batch_size])]
-    models = {case: prepare(MODELS[case[0]], case[1], *inputs_for(MODELS[case[0]], x, y)) for case in cases}
+    print(
+        f"# Keras {keras.__version__}, backend {keras.backend.backend()}, {describe_device()}, "
+        f"{len(x):,} images, {args.repeats} repeats; load average {load_before} (1/5/15 min)"
+    )
+    cases = [
+        (name, batch)
+        for name in args.models
+        for batch in (args.batch_sizes or [MODELS[name].batch_size])
+    ]
+    models = {
+        case: prepare(MODELS[case[0]], case[1], *inputs_for(MODELS[case[0]], x, y))
+        for case in cases
+    }
     speeds = {case: [] for case in cases}
     for _ in range(args.repeats):  # interleaved: every model sees the same passing load
         for case, model in models.items():
             speeds[case].append(timed_epoch(model, case[1], *inputs_for(MODELS[case[0]], x, y)))
     for (name, batch), values in speeds.items():
         w = MODELS[name]
-        print(f"{name:<14} ch{w.chapter}  {w.image_size}px  batch {batch:>4}  median {np.median(values):>9,.1f} images/s"
-              f"  range {min(values):,.1f}-{max(values):,.1f}")
+        print(
+            f"{name:<14} ch{w.chapter}  {w.image_size}px  batch {batch:>4}  median "
+            f"{np.median(values):>9,.1f} images/s"
+            f"  range {min(values):,.1f}-{max(values):,.1f}"
+        )
     print(f"# load average after: {load_average()}")
     if args.json:
-        rows = [{"model": name, "chapter": MODELS[name].chapter, "image_size": MODELS[name].image_size,
-                 "batch_size": batch, "median": float(np.median(values)), "range": [min(values), max(values)],
-                 "repeats": values} for (name, batch), values in speeds.items()]
+        rows = [
+            {
+                "model": name,
+                "chapter": MODELS[name].chapter,
+                "image_size": MODELS[name].image_size,
+                "batch_size": batch,
+                "median": float(np.median(values)),
+                "range": [min(values), max(values)],
+                "repeats": values,
+            }
+            for (name, batch), values in speeds.items()
+        ]
         from companion.results import git_commit
 
-        record = {"keras": keras.__version__, "backend": keras.backend.backend(), "device": describe_device(),
-                  "git_commit": git_commit(),
-                  "images": len(x), "synthetic": args.synthetic, "statistic": "median of interleaved epochs",
-                  "load_average_before": load_before, "load_average_after": load_average(), "models": rows}
+        record = {
+            "keras": keras.__version__,
+            "backend": keras.backend.backend(),
+            "device": describe_device(),
+            "git_commit": git_commit(),
+            "images": len(x),
+            "synthetic": args.synthetic,
+            "statistic": "median of interleaved epochs",
+            "load_average_before": load_before,
+            "load_average_after": load_average(),
+            "models": rows,
+        }
         args.json.write_text(json.dumps(record, indent=2) + "\n")
     return 0
 
@@ -187,7 +238,7 @@ LABELS = {
 SOURCE_CPU_SPEED = {("deep_cnn", 128): 50_000 / (20 * 60)}
 
 
-def publish(figures: dict, root: Path = Path(__file__).resolve().parents[1]) -> list[Path]:
+def publish(figures: dict, root: Path = ROOT) -> list[Path]:
     """The book's table of training speeds (record + include files) from a ``--json`` file.
 
     It refuses figures measured on a busy machine: a speed counts only when the load average
@@ -201,30 +252,58 @@ def publish(figures: dict, root: Path = Path(__file__).resolve().parents[1]) -> 
     start, end = first(figures["load_average_before"]), first(figures["load_average_after"])
     cores = os.cpu_count() or 1
     if start > 0.5 * cores:
-        raise SystemExit(f"the machine was busy when the benchmark started (load {start:.2f} on {cores} cores): "
-                         "run it again on a quiet machine")
+        raise SystemExit(
+            f"the machine was busy when the benchmark started (load {start:.2f} on {cores} cores): "
+            "run it again on a quiet machine"
+        )
     comparisons = []
     for row in figures["models"]:
         zh, en = LABELS[row["model"]]
         low, high = row["range"]
         size = f"{row['image_size']}×{row['image_size']}"
-        comparisons.append({
-            "key": f"{row['model']}_batch{row['batch_size']}",
-            "label": {"zh": f"{zh}（{size}，batch {row['batch_size']}；范围 {low:,.0f}–{high:,.0f}），图像/秒",
-                      "en": f"{en} ({size}, batch {row['batch_size']}; range {low:,.0f}–{high:,.0f}), images/s"},
-            "source": SOURCE_CPU_SPEED.get((row["model"], row["batch_size"])),
-            "source_ref": "002" if (row["model"], row["batch_size"]) in SOURCE_CPU_SPEED else None,
-            "ours": round(row["median"], 1), "format": "int"})
-    prov = provenance(dataset="CIFAR-10 training images" if not figures["synthetic"] else "random pixels",
-                      n_train=figures["images"], n_test=0,
-                      measured="benchmarks/train_throughput.py: training steps only, one warm-up epoch "
-                               "untimed, the median of interleaved timed epochs",
-                      repeats=len(figures["models"][0]["repeats"]))
-    prov.update(load_average={"start": start, "end": end}, device=figures["device"],
-                keras_version=figures["keras"], backend=figures["backend"])
+        comparisons.append(
+            {
+                "key": f"{row['model']}_batch{row['batch_size']}",
+                "label": {
+                    "zh": (
+                        f"{zh}（{size}，batch {row['batch_size']}；"
+                        f"范围 {low:,.0f}–{high:,.0f}），图像/秒"
+                    ),
+                    "en": (
+                        f"{en} ({size}, batch {row['batch_size']}; range {low:,.0f}–{high:,.0f}), "
+                        "images/s"
+                    ),
+                },
+                "source": SOURCE_CPU_SPEED.get((row["model"], row["batch_size"])),
+                "source_ref": "002"
+                if (row["model"], row["batch_size"]) in SOURCE_CPU_SPEED
+                else None,
+                "ours": round(row["median"], 1),
+                "format": "int",
+            }
+        )
+    prov = provenance(
+        dataset="CIFAR-10 training images" if not figures["synthetic"] else "random pixels",
+        n_train=figures["images"],
+        n_test=0,
+        measured="benchmarks/train_throughput.py: training steps only, one warm-up epoch "
+        "untimed, the median of interleaved timed epochs",
+        repeats=len(figures["models"][0]["repeats"]),
+    )
+    prov.update(
+        load_average={"start": start, "end": end},
+        device=figures["device"],
+        keras_version=figures["keras"],
+        backend=figures["backend"],
+    )
     if figures.get("git_commit"):
         prov["git_commit"] = figures["git_commit"]
-    record = {"chapter": "training-speed", "provenance": prov, "comparisons": comparisons, "benchmark": figures}
+    record = {
+        "chapter": "training-speed",
+        "provenance": prov,
+        "comparisons": comparisons,
+        "benchmark": figures,
+    }
     stem = "training-speed"
     paths = [save_record(record, root / "docs" / "assets" / "results" / f"{stem}.json")]
     return paths + write_tables(record, root / "includes" / "results", stem)

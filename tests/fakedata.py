@@ -33,7 +33,12 @@ def write_mnist_idx(folder: Path, n_train: int = 600, n_test: int = 200, seed: i
     """Write the four gzip IDX files of MNIST into ``folder``; return the arrays."""
     folder.mkdir(parents=True, exist_ok=True)
     x, y = class_images(n_train + n_test, 10, (28, 28), seed)
-    arrays = {"x_train": x[:n_train], "y_train": y[:n_train], "x_test": x[n_train:], "y_test": y[n_train:]}
+    arrays = {
+        "x_train": x[:n_train],
+        "y_train": y[:n_train],
+        "x_test": x[n_train:],
+        "y_test": y[n_train:],
+    }
     names = {
         "x_train": "train-images-idx3-ubyte.gz",
         "y_train": "train-labels-idx1-ubyte.gz",
@@ -47,13 +52,20 @@ def write_mnist_idx(folder: Path, n_train: int = 600, n_test: int = 200, seed: i
 
 def write_mnist_npz(path: Path, n_train: int = 600, n_test: int = 200, seed: int = 0) -> dict:
     x, y = class_images(n_train + n_test, 10, (28, 28), seed)
-    arrays = {"x_train": x[:n_train], "y_train": y[:n_train], "x_test": x[n_train:], "y_test": y[n_train:]}
+    arrays = {
+        "x_train": x[:n_train],
+        "y_train": y[:n_train],
+        "x_test": x[n_train:],
+        "y_test": y[n_train:],
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(path, **arrays)
     return arrays
 
 
-def write_cifar10_binary(folder: Path, per_batch: int = 400, n_test: int = 500, seed: int = 0) -> dict:
+def write_cifar10_binary(
+    folder: Path, per_batch: int = 400, n_test: int = 500, seed: int = 0
+) -> dict:
     """Write CIFAR-10's official binary version (``cifar-10-batches-bin/``) into ``folder``."""
     x, y = class_images(5 * per_batch + n_test, 10, (32, 32, 3), seed)
     out = folder / "cifar-10-batches-bin"
@@ -61,30 +73,43 @@ def write_cifar10_binary(folder: Path, per_batch: int = 400, n_test: int = 500, 
 
     def write(name, images, labels):
         planes = images.transpose(0, 3, 1, 2).reshape(len(images), -1)  # R, G, B planes
-        (out / name).write_bytes(np.concatenate([labels[:, None], planes], axis=1).astype(np.uint8).tobytes())
+        (out / name).write_bytes(
+            np.concatenate([labels[:, None], planes], axis=1).astype(np.uint8).tobytes()
+        )
 
     for i in range(5):
         part = slice(i * per_batch, (i + 1) * per_batch)
         write(f"data_batch_{i + 1}.bin", x[part], y[part])
-    write("test_batch.bin", x[5 * per_batch:], y[5 * per_batch:])
+    write("test_batch.bin", x[5 * per_batch :], y[5 * per_batch :])
     n = 5 * per_batch
     return {"x_train": x[:n], "y_train": y[:n], "x_test": x[n:], "y_test": y[n:]}
 
 
 def cat_dog_photo(label: int, seed: int, size: tuple[int, int] = (40, 32)):
-    """A small RGB Pillow image: cats are warm with horizontal stripes, dogs cool with vertical ones."""
+    """A small RGB Pillow image: cats are warm with horizontal stripes, dogs cool with vertical
+    ones."""
     from PIL import Image
 
     rng = np.random.default_rng(seed)
-    width, height = size[0] + int(rng.integers(0, 9)), size[1] + int(rng.integers(0, 9))  # sizes vary, as in Kaggle
-    stripes = (np.arange(height)[:, None] // 4 % 2) if label == 0 else (np.arange(width)[None, :] // 4 % 2)
+    # sizes vary, as in Kaggle
+    width, height = size[0] + int(rng.integers(0, 9)), size[1] + int(rng.integers(0, 9))
+    stripes = (
+        (np.arange(height)[:, None] // 4 % 2)
+        if label == 0
+        else (np.arange(width)[None, :] // 4 % 2)
+    )
     base = np.array([200, 120, 60]) if label == 0 else np.array([60, 120, 200])
-    pixels = base * (0.6 + 0.4 * np.broadcast_to(stripes, (height, width))[..., None]) + rng.normal(0, 15, (height, width, 3))
+    pixels = base * (0.6 + 0.4 * np.broadcast_to(stripes, (height, width))[..., None]) + rng.normal(
+        0, 15, (height, width, 3)
+    )
     return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "RGB")
 
 
-def write_cats_dogs_filtered(folder: Path, n_train: int = 30, n_validation: int = 20, seed: int = 0) -> dict:
-    """Google's ``cats_and_dogs_filtered`` layout with tiny JPEGs, plus one corrupt and one non-image file.
+def write_cats_dogs_filtered(
+    folder: Path, n_train: int = 30, n_validation: int = 20, seed: int = 0
+) -> dict:
+    """Google's ``cats_and_dogs_filtered`` layout with tiny JPEGs, plus one corrupt and one
+    non-image file.
 
     Returns the names of the two bad files, which a split must skip and report.
     """
@@ -94,11 +119,15 @@ def write_cats_dogs_filtered(folder: Path, n_train: int = 30, n_validation: int 
             out = folder / split / cls
             out.mkdir(parents=True, exist_ok=True)
             for i in range(n):
-                cat_dog_photo(label, seed + number + i).save(out / f"{prefix}.{number + i}.jpg", quality=85)
+                cat_dog_photo(label, seed + number + i).save(
+                    out / f"{prefix}.{number + i}.jpg", quality=85
+                )
             number += 1000
     good = (folder / "train" / "cats" / "cat.0.jpg").read_bytes()
-    (folder / "train" / "cats" / "cat.900.jpg").write_bytes(good[: len(good) // 2])  # truncated mid-image
-    (folder / "train" / "dogs" / "dog.901.jpg").write_text("not a photo\n")  # a text file named like a JPEG
+    # truncated mid-image
+    (folder / "train" / "cats" / "cat.900.jpg").write_bytes(good[: len(good) // 2])
+    # a text file named like a JPEG
+    (folder / "train" / "dogs" / "dog.901.jpg").write_text("not a photo\n")
     return {"corrupt": "cat.900.jpg", "not_image": "dog.901.jpg"}
 
 

@@ -13,7 +13,9 @@ from companion.errors import DataFormatError
 
 def marker_image(height=29, width=29, channels=1):
     """An asymmetric image: every pixel a different value, so any move shows."""
-    values = np.arange(height * width * channels, dtype="float32").reshape(1, height, width, channels)
+    values = np.arange(height * width * channels, dtype="float32").reshape(
+        1, height, width, channels
+    )
     return values / values.max()
 
 
@@ -53,7 +55,9 @@ def test_shift_of_k_pixels_moves_content_by_k_with_the_chosen_fill(fill_mode):
     x = marker_image(12, width)
     augmenter = ImageAugmenter(width_shift_range=k, fill_mode=fill_mode, cval=-1.0)
     augmenter.build(x.shape)
-    fix_range(augmenter, keras.layers.RandomTranslation, width_lower=k / width, width_upper=k / width)
+    fix_range(
+        augmenter, keras.layers.RandomTranslation, width_lower=k / width, width_upper=k / width
+    )
     out = augmenter.augment(x, seed=0)[0, :, :, 0]
     image = x[0, :, :, 0]
     np.testing.assert_allclose(out[:, k:], image[:, :-k], atol=1e-6)  # content moved right by k
@@ -98,11 +102,18 @@ def test_zoom_changes_scale(zoom, side):
     x[0, 12:20, 12:20] = 1.0  # an 8-pixel square in the middle
     augmenter = ImageAugmenter(zoom_range=[0.5, 2.0], fill_mode="constant", interpolation="nearest")
     augmenter.build(x.shape)
-    fix_range(augmenter, keras.layers.RandomZoom, height_lower=zoom - 1, height_upper=zoom - 1,
-              width_lower=zoom - 1, width_upper=zoom - 1)
+    fix_range(
+        augmenter,
+        keras.layers.RandomZoom,
+        height_lower=zoom - 1,
+        height_upper=zoom - 1,
+        width_lower=zoom - 1,
+        width_upper=zoom - 1,
+    )
     out = augmenter.augment(x, seed=0)[0, :, :, 0]
     rows, cols = np.nonzero(out > 0.5)
-    assert np.ptp(rows) + 1 == side and np.ptp(cols) + 1 == side  # 0.5 reads half the distance: twice as big
+    # 0.5 reads half the distance: twice as big
+    assert np.ptp(rows) + 1 == side and np.ptp(cols) + 1 == side
     assert rows.mean() == pytest.approx(15.5) and cols.mean() == pytest.approx(15.5)
 
 
@@ -123,15 +134,22 @@ def test_shear_is_an_angle_about_the_centre():
 
 def test_seeded_runs_repeat_exactly():
     x = np.random.default_rng(0).random((16, 16, 16, 3)).astype("float32")
-    options = dict(rotation_range=40, width_shift_range=0.2, height_shift_range=2, shear_range=10,
-                   zoom_range=0.2, horizontal_flip=True, vertical_flip=True)
+    options = dict(
+        rotation_range=40,
+        width_shift_range=0.2,
+        height_shift_range=2,
+        shear_range=10,
+        zoom_range=0.2,
+        horizontal_flip=True,
+        vertical_flip=True,
+    )
     augmenter = ImageAugmenter(**options)
     first = [b for b, _ in augmenter.flow(x, np.arange(16), batch_size=8, seed=7)]
     again = [b for b, _ in ImageAugmenter(**options).flow(x, np.arange(16), batch_size=8, seed=7)]
     other = [b for b, _ in augmenter.flow(x, np.arange(16), batch_size=8, seed=8)]
-    for a, b in zip(first, again):
+    for a, b in zip(first, again, strict=True):
         np.testing.assert_array_equal(a, b)
-    assert not any(np.array_equal(a, b) for a, b in zip(first, other))
+    assert not any(np.array_equal(a, b) for a, b in zip(first, other, strict=True))
 
 
 def test_flow_shuffles_labels_with_their_images_and_covers_everything():
@@ -172,14 +190,16 @@ def test_samplewise_standardization_gives_each_image_mean_zero_std_one():
     out = ImageAugmenter(samplewise_center=True, samplewise_std_normalization=True).augment(x)
     np.testing.assert_allclose(out.mean(axis=(1, 2, 3)), 0, atol=1e-4)
     np.testing.assert_allclose(out.std(axis=(1, 2, 3)), 1, atol=1e-4)
-    # over all pixels *and* channels of one image, as the old standardize(): (x - mean) / (std + 1e-6)
+    # over all pixels *and* channels of one image, as the old standardize(): (x - mean) / (std +
+    # 1e-6)
     expected = [(image - image.mean()) / (image.std() + 1e-6) for image in x.astype("float64")]
     np.testing.assert_allclose(out, np.array(expected), rtol=1e-4, atol=1e-4)
     assert np.ptp(out.mean(axis=(1, 2)), axis=1).max() > 0.1  # channels keep their differences
 
     centred = ImageAugmenter(samplewise_center=True).augment(x)
     np.testing.assert_allclose(centred.mean(axis=(1, 2, 3)), 0, atol=1e-3)
-    np.testing.assert_allclose(centred.std(axis=(1, 2, 3)), x.std(axis=(1, 2, 3)), rtol=1e-4)  # scale kept
+    # scale kept
+    np.testing.assert_allclose(centred.std(axis=(1, 2, 3)), x.std(axis=(1, 2, 3)), rtol=1e-4)
     grey = ImageAugmenter(samplewise_std_normalization=True).augment(x[..., :1])  # implies centring
     np.testing.assert_allclose(grey.mean(axis=(1, 2, 3)), 0, atol=1e-4)
     np.testing.assert_allclose(grey.std(axis=(1, 2, 3)), 1, atol=1e-4)
@@ -189,7 +209,8 @@ def test_samplewise_standardization_needs_no_fit_applies_at_test_time_and_saves(
     x = np.random.default_rng(7).uniform(0, 255, size=(16, 8, 8, 1)).astype("float32")
     augmenter = ImageAugmenter(samplewise_std_normalization=True, rescale=1 / 255)
     assert not augmenter.needs_fit
-    out = keras.ops.convert_to_numpy(augmenter(x, training=False))  # no random moves, still standardized
+    # no random moves, still standardized
+    out = keras.ops.convert_to_numpy(augmenter(x, training=False))
     np.testing.assert_allclose(out.std(axis=(1, 2, 3)), 1, atol=1e-4)
     config = augmenter.get_config()
     assert config["samplewise_std_normalization"] and not config["samplewise_center"]
@@ -197,7 +218,9 @@ def test_samplewise_standardization_needs_no_fit_applies_at_test_time_and_saves(
     np.testing.assert_allclose(keras.ops.convert_to_numpy(again(x, training=False)), out, atol=1e-6)
     # fit() sees the images as the later steps will: sample-wise standardized first
     fitted = ImageAugmenter(samplewise_std_normalization=True, featurewise_center=True).fit(x)
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(fitted.feature_mean), out.mean(), atol=1e-5)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(fitted.feature_mean), out.mean(), atol=1e-5
+    )
     with pytest.raises(TypeError, match="samplewise_center must be True or False"):
         ImageAugmenter(samplewise_center="yes")
 
@@ -216,27 +239,40 @@ def test_zca_gives_identity_covariance_on_its_fit_data():
 
 def test_the_augmenter_is_a_layer_that_saves_its_statistics(tmp_path):
     x = np.random.default_rng(4).normal(3, 2, size=(100, 8, 8, 1)).astype("float32")
-    augmenter = ImageAugmenter(rotation_range=10, featurewise_center=True, featurewise_std_normalization=True,
-                               zca_whitening=True, seed=0).fit(x)
-    model = keras.Sequential([keras.Input((8, 8, 1)), augmenter, keras.layers.Flatten(), keras.layers.Dense(2)])
+    augmenter = ImageAugmenter(
+        rotation_range=10,
+        featurewise_center=True,
+        featurewise_std_normalization=True,
+        zca_whitening=True,
+        seed=0,
+    ).fit(x)
+    model = keras.Sequential(
+        [keras.Input((8, 8, 1)), augmenter, keras.layers.Flatten(), keras.layers.Dense(2)]
+    )
     model.compile("adam", "sparse_categorical_crossentropy")
     model.fit(x, np.zeros(100), epochs=1, verbose=0)
     path = tmp_path / "m.keras"
     model.save(path)
     reloaded = keras.saving.load_model(path)
-    np.testing.assert_allclose(reloaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-5, atol=1e-5)
-    # at test time (training=False) only the statistics apply, no random moves: the same output twice,
+    np.testing.assert_allclose(
+        reloaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-5, atol=1e-5
+    )
+    # at test time (training=False) only the statistics apply, no random moves: the same output
+    # twice,
     # whitened (identity covariance on the fit data)
     first = keras.ops.convert_to_numpy(augmenter(x, training=False)).reshape(100, -1)
-    np.testing.assert_array_equal(first, keras.ops.convert_to_numpy(augmenter(x, training=False)).reshape(100, -1))
+    np.testing.assert_array_equal(
+        first, keras.ops.convert_to_numpy(augmenter(x, training=False)).reshape(100, -1)
+    )
     np.testing.assert_allclose(np.cov(first, rowvar=False, bias=True), np.eye(64), atol=1e-3)
 
 
 # --------------------------------------------------------------------------- saving
 def test_save_to_dir_writes_one_readable_file_per_image(tmp_path):
     x = np.random.default_rng(5).random((10, 12, 12, 3)).astype("float32")
-    batches = ImageAugmenter(rotation_range=20).flow(x, None, batch_size=4, seed=0, save_to_dir=tmp_path,
-                                                     save_prefix="aug", save_format="jpeg")
+    batches = ImageAugmenter(rotation_range=20).flow(
+        x, None, batch_size=4, seed=0, save_to_dir=tmp_path, save_prefix="aug", save_format="jpeg"
+    )
     shapes = [batch.shape for batch in batches]
     files = sorted(tmp_path.iterdir())
     assert len(shapes) == 3 and len(files) == 10
@@ -266,19 +302,32 @@ def test_save_to_dir_errors(tmp_path, monkeypatch):
 def test_save_prefix_may_not_lead_out_of_save_to_dir(tmp_path, prefix):
     (tmp_path / "out").mkdir()
     with pytest.raises(ValueError, match="path separator"):
-        ImageAugmenter().flow(np.zeros((2, 4, 4, 1), "float32"), save_to_dir=tmp_path / "out", save_prefix=prefix)
+        ImageAugmenter().flow(
+            np.zeros((2, 4, 4, 1), "float32"), save_to_dir=tmp_path / "out", save_prefix=prefix
+        )
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["out"]  # nothing written, no folder made
 
 
 def test_a_second_flow_with_the_same_prefix_overwrites_nothing(tmp_path):
     x = np.random.default_rng(7).random((3, 8, 8, 3)).astype("float32")
-    list(ImageAugmenter().flow(x, batch_size=3, shuffle=False, save_to_dir=tmp_path, save_prefix="aug"))
+    list(
+        ImageAugmenter().flow(
+            x, batch_size=3, shuffle=False, save_to_dir=tmp_path, save_prefix="aug"
+        )
+    )
     first = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    list(ImageAugmenter(rescale=0.5).flow(x[::-1], batch_size=3, shuffle=False, save_to_dir=tmp_path, save_prefix="aug"))
+    list(
+        ImageAugmenter(rescale=0.5).flow(
+            x[::-1], batch_size=3, shuffle=False, save_to_dir=tmp_path, save_prefix="aug"
+        )
+    )
     files = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     assert len(first) == 3 and len(files) == 6
-    assert all(files[name] == data for name, data in first.items())  # the earlier files are untouched
-    assert sorted(set(files) - set(first)) == sorted(name.replace(".png", "-1.png") for name in first)
+    # the earlier files are untouched
+    assert all(files[name] == data for name, data in first.items())
+    assert sorted(set(files) - set(first)) == sorted(
+        name.replace(".png", "-1.png") for name in first
+    )
 
 
 def test_a_save_to_dir_removed_during_the_run_is_not_made_again(tmp_path):
@@ -300,7 +349,9 @@ def test_flow_from_directory_skips_hidden_entries_and_refuses_links_out(tmp_path
     (root / "__MACOSX" / "cats" / "._0.png").write_bytes(b"\x00\x05\x16\x07 AppleDouble")
     (root / "cats" / "._0.png").write_bytes(b"\x00\x05\x16\x07 AppleDouble")
     (root / ".ipynb_checkpoints").mkdir()
-    batches = ImageAugmenter().flow_from_directory(root, target_size=(8, 8), batch_size=4, class_mode="sparse")
+    batches = ImageAugmenter().flow_from_directory(
+        root, target_size=(8, 8), batch_size=4, class_mode="sparse"
+    )
     assert batches.class_indices == {"cats": 0, "dogs": 1}
     assert [p.name for p in batches.filepaths] == ["0.png", "0.png"]
     outside = tmp_path / "secret.png"
@@ -324,15 +375,20 @@ def test_flow_from_directory_reads_class_folders(tmp_path):
     for name, count in (("cats", 3), ("dogs", 2)):
         (tmp_path / name).mkdir()
         for i in range(count):
-            Image.fromarray(rng.integers(0, 256, (20, 30, 3), dtype=np.uint8)).save(tmp_path / name / f"{i}.png")
+            Image.fromarray(rng.integers(0, 256, (20, 30, 3), dtype=np.uint8)).save(
+                tmp_path / name / f"{i}.png"
+            )
     batches = ImageAugmenter(horizontal_flip=True, rescale=1 / 255).flow_from_directory(
-        tmp_path, target_size=(16, 16), batch_size=4, seed=0)
+        tmp_path, target_size=(16, 16), batch_size=4, seed=0
+    )
     assert batches.class_indices == {"cats": 0, "dogs": 1}
     (x1, y1), (x2, y2) = list(batches)
     assert x1.shape == (4, 16, 16, 3) and x2.shape == (1, 16, 16, 3) and x1.max() <= 1.0
     assert (y1.sum(axis=0) + y2.sum(axis=0)).tolist() == [3, 2]  # one-hot, every image once
     (tmp_path / "dogs" / "broken.png").write_bytes(b"not a png")
-    broken = ImageAugmenter().flow_from_directory(tmp_path, target_size=(16, 16), batch_size=8, class_mode="sparse")
+    broken = ImageAugmenter().flow_from_directory(
+        tmp_path, target_size=(16, 16), batch_size=8, class_mode="sparse"
+    )
     with pytest.raises(DataFormatError, match="broken.png"):
         broken[0]
     with pytest.raises(FileNotFoundError):
@@ -340,17 +396,20 @@ def test_flow_from_directory_reads_class_folders(tmp_path):
 
 
 # ----------------------------------------------------------------------- bad inputs
-@pytest.mark.parametrize("options, error, words", [
-    (dict(rotation_range=-10), ValueError, "negative"),
-    (dict(rotation_range=400), ValueError, "180"),
-    (dict(width_shift_range=2.0), ValueError, "int"),
-    (dict(height_shift_range=-0.1), ValueError, "negative"),
-    (dict(shear_range=60), ValueError, "degrees"),
-    (dict(zoom_range=1.5), ValueError, "between 0 and 1"),
-    (dict(zoom_range=[1.2, 0.8]), ValueError, "lower <= upper"),
-    (dict(fill_mode="mirror"), ValueError, "fill_mode"),
-    (dict(horizontal_flip="yes"), TypeError, "True or False"),
-])
+@pytest.mark.parametrize(
+    "options, error, words",
+    [
+        (dict(rotation_range=-10), ValueError, "negative"),
+        (dict(rotation_range=400), ValueError, "180"),
+        (dict(width_shift_range=2.0), ValueError, "int"),
+        (dict(height_shift_range=-0.1), ValueError, "negative"),
+        (dict(shear_range=60), ValueError, "degrees"),
+        (dict(zoom_range=1.5), ValueError, "between 0 and 1"),
+        (dict(zoom_range=[1.2, 0.8]), ValueError, "lower <= upper"),
+        (dict(fill_mode="mirror"), ValueError, "fill_mode"),
+        (dict(horizontal_flip="yes"), TypeError, "True or False"),
+    ],
+)
 def test_bad_options_are_refused_where_they_are_written(options, error, words):
     with pytest.raises(error, match=words):
         ImageAugmenter(**options)

@@ -1,4 +1,5 @@
-"""Chapter 11: the cats-vs-dogs split and loader, the small convnet, feature extraction and fine-tuning."""
+"""Chapter 11: the cats-vs-dogs split and loader, the small convnet, feature extraction and
+fine-tuning."""
 
 import shutil
 import time
@@ -8,7 +9,6 @@ import numpy as np
 import pytest
 
 import fakedata
-from parallel import run_twice_at_once
 from companion import config
 from companion.data import cats_dogs
 from companion.models import small_convnet
@@ -19,6 +19,7 @@ from companion.models.small_convnet import (
     compile_binary,
     unfreeze_top,
 )
+from parallel import run_twice_at_once
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +43,11 @@ def kaggle_folder(root, n=8):
 
 def listing(folder):
     """The split's photos (not make_split's own record and lock beside them)."""
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".companion-split"))
+    return sorted(
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
+        if p.is_file() and not p.name.startswith(".companion-split")
+    )
 
 
 def test_kaggle_split_skips_bad_files_by_name_and_is_idempotent(tmp_path):
@@ -55,8 +60,15 @@ def test_kaggle_split_skips_bad_files_by_name_and_is_idempotent(tmp_path):
     assert "corrupt" in skipped["cat.1.jpg"] and "not a JPEG" in skipped["dog.2.jpg"]
     assert all(name in str(report) for name in skipped)  # printed by name
     # the next good photo takes a bad one's place, so every split stays balanced
-    assert sorted(p.name for p in (tmp_path / "small/train/cats").iterdir()) == ["cat.0.jpg", "cat.2.jpg", "cat.3.jpg"]
-    assert sorted(p.name for p in (tmp_path / "small/test/dogs").iterdir()) == ["dog.6.jpg", "dog.7.jpg"]
+    assert sorted(p.name for p in (tmp_path / "small/train/cats").iterdir()) == [
+        "cat.0.jpg",
+        "cat.2.jpg",
+        "cat.3.jpg",
+    ]
+    assert sorted(p.name for p in (tmp_path / "small/test/dogs").iterdir()) == [
+        "dog.6.jpg",
+        "dog.7.jpg",
+    ]
     assert report.counts == {s: {"cats": n, "dogs": n} for s, n in sizes.items()}
     before = listing(tmp_path / "small")
 
@@ -70,9 +82,13 @@ def test_a_smaller_split_removes_only_what_make_split_made_and_names_it(tmp_path
     cats_dogs.make_split(source, tmp_path / "small", {"train": 3, "validation": 2, "test": 2})
     (tmp_path / "small/train/cats/my_cat.jpg").write_bytes(b"a file of the reader's")
     (tmp_path / "small/train/cats/notes").mkdir()
-    smaller = cats_dogs.make_split(source, tmp_path / "small", {"train": 2, "validation": 2, "test": 2})
+    smaller = cats_dogs.make_split(
+        source, tmp_path / "small", {"train": 2, "validation": 2, "test": 2}
+    )
     # cat.3.jpg and dog.3.jpg move from train/ to validation/, the rest of the queue moves up one
-    assert "train/cats/cat.3.jpg" in smaller.removed_files and smaller.removed == len(smaller.removed_files)
+    assert "train/cats/cat.3.jpg" in smaller.removed_files and smaller.removed == len(
+        smaller.removed_files
+    )
     assert all(name in str(smaller) for name in smaller.removed_files)  # named, not only counted
     assert (tmp_path / "small/train/cats/my_cat.jpg").read_bytes() == b"a file of the reader's"
     assert (tmp_path / "small/train/cats/notes").is_dir()
@@ -84,7 +100,9 @@ def test_a_file_of_the_readers_is_never_overwritten(tmp_path):
     source = kaggle_folder(tmp_path / "train")
     (tmp_path / "small/train/cats").mkdir(parents=True)
     (tmp_path / "small/train/cats/cat.0.jpg").write_bytes(b"my own cat.0.jpg")
-    report = cats_dogs.make_split(source, tmp_path / "small", {"train": 3, "validation": 2, "test": 2})
+    report = cats_dogs.make_split(
+        source, tmp_path / "small", {"train": 3, "validation": 2, "test": 2}
+    )
     assert (tmp_path / "small/train/cats/cat.0.jpg").read_bytes() == b"my own cat.0.jpg"
     assert "did not make" in dict(report.skipped)["cat.0.jpg"]
     assert report.counts["train"]["cats"] == 3  # the next good photo took its place
@@ -107,11 +125,15 @@ def test_hidden_files_are_skipped_and_links_out_of_the_source_reported(tmp_path)
     outside = fakedata.cat_dog_photo(0, seed=5)
     outside.save(tmp_path / "elsewhere.jpg")
     (source / "cat.100.jpg").symlink_to(tmp_path / "elsewhere.jpg")
-    report = cats_dogs.make_split(source, tmp_path / "small", {"train": 3, "validation": 2, "test": 3})
+    report = cats_dogs.make_split(
+        source, tmp_path / "small", {"train": 3, "validation": 2, "test": 3}
+    )
     skipped = dict(report.skipped)
     assert "outside" in skipped["cat.100.jpg"]
     assert "._cat.0.jpg" not in skipped and "__MACOSX" not in str(report)
-    assert not list((tmp_path / "small").rglob("cat.100.jpg")) and not list((tmp_path / "small").rglob("._*"))
+    assert not list((tmp_path / "small").rglob("cat.100.jpg")) and not list(
+        (tmp_path / "small").rglob("._*")
+    )
 
 
 def test_two_splits_into_one_target_at_once_both_succeed(tmp_path, monkeypatch):
@@ -124,9 +146,14 @@ def test_two_splits_into_one_target_at_once_both_succeed(tmp_path, monkeypatch):
 
     monkeypatch.setattr(cats_dogs.shutil, "copyfile", slow_copy)
     reports, errors = run_twice_at_once(
-        lambda: cats_dogs.make_split(source, tmp_path / "small", {"train": 3, "validation": 2, "test": 2}), 60)
+        lambda: cats_dogs.make_split(
+            source, tmp_path / "small", {"train": 3, "validation": 2, "test": 2}
+        ),
+        60,
+    )
     assert not errors, errors
-    assert sorted((r.copied, r.kept) for r in reports) == [(0, 14), (14, 0)]  # the second waited, then kept all
+    # the second waited, then kept all
+    assert sorted((r.copied, r.kept) for r in reports) == [(0, 14), (14, 0)]
 
 
 def test_too_many_pixels_is_a_skipped_file_not_an_abort(tmp_path, monkeypatch):
@@ -134,14 +161,19 @@ def test_too_many_pixels_is_a_skipped_file_not_an_abort(tmp_path, monkeypatch):
 
     source = kaggle_folder(tmp_path / "train")
     fakedata.cat_dog_photo(0, seed=1, size=(400, 400)).save(source / "cat.0.jpg")
-    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 10_000)  # 400 x 400 is over twice that: a "decompression bomb"
-    report = cats_dogs.make_split(source, tmp_path / "small", {"train": 3, "validation": 2, "test": 2})
+    # 400 x 400 is over twice that: a "decompression bomb"
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 10_000)
+    report = cats_dogs.make_split(
+        source, tmp_path / "small", {"train": 3, "validation": 2, "test": 2}
+    )
     assert "too many pixels" in dict(report.skipped)["cat.0.jpg"]
 
 
 def test_too_few_good_photos_are_reported_and_none_at_all_is_an_error(tmp_path):
     source = kaggle_folder(tmp_path / "train", n=5)  # 4 good photos per class
-    report = cats_dogs.make_split(source, tmp_path / "small", {"train": 2, "validation": 1, "test": 2})
+    report = cats_dogs.make_split(
+        source, tmp_path / "small", {"train": 2, "validation": 1, "test": 2}
+    )
     assert report.short == ["test/cats: 1 of 2", "test/dogs: 1 of 2"]
     with pytest.raises(ValueError, match="No usable cats photos"):
         cats_dogs.make_split(source, tmp_path / "other", {"train": 3, "validation": 1, "test": 1})
@@ -167,17 +199,25 @@ def test_an_interrupted_copy_leaves_no_half_written_file(tmp_path, monkeypatch):
         path = tmp_path / "small" / name
         assert path.read_bytes() == (source / path.name).read_bytes()  # only complete copies
     monkeypatch.setattr(cats_dogs.shutil, "copyfile", real_copy)
-    report = cats_dogs.make_split(source, tmp_path / "small", {"train": 3, "validation": 2, "test": 2})
+    report = cats_dogs.make_split(
+        source, tmp_path / "small", {"train": 3, "validation": 2, "test": 2}
+    )
     assert report.kept == 3 and report.copied == 11
 
 
 def test_filtered_layout_is_found_halved_into_validation_and_test_and_loads(tmp_path, monkeypatch):
-    bad = fakedata.write_cats_dogs_filtered(tmp_path / "data" / "cats_and_dogs_filtered", n_train=6, n_validation=4)
+    bad = fakedata.write_cats_dogs_filtered(
+        tmp_path / "data" / "cats_and_dogs_filtered", n_train=6, n_validation=4
+    )
     monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path / "data"))
     report = cats_dogs.prepare()
     assert report.layout == "filtered" and report.folder.is_relative_to(tmp_path / "cache")
     assert {name for name, _ in report.skipped} == set(bad.values())
-    assert report.counts == {"train": {"cats": 6, "dogs": 6}, "validation": {"cats": 2, "dogs": 2}, "test": {"cats": 2, "dogs": 2}}
+    assert report.counts == {
+        "train": {"cats": 6, "dogs": 6},
+        "validation": {"cats": 2, "dogs": 2},
+        "test": {"cats": 2, "dogs": 2},
+    }
     train, validation, test = cats_dogs.load_datasets(report, image_size=(40, 40), batch_size=4)
     images, labels = next(iter(test))
     assert tuple(images.shape) == (4, 40, 40, 3) and tuple(labels.shape) == (4, 1)
@@ -213,7 +253,9 @@ def test_parameter_count_matches_the_source():
 
 
 def photos(n, size=32, seed=0):
-    x = np.stack([np.asarray(fakedata.cat_dog_photo(i % 2, seed + i).resize((size, size))) for i in range(n)])
+    x = np.stack(
+        [np.asarray(fakedata.cat_dog_photo(i % 2, seed + i).resize((size, size))) for i in range(n)]
+    )
     return x.astype("float32"), (np.arange(n) % 2).astype("float32").reshape(-1, 1)
 
 
@@ -234,7 +276,11 @@ def transfer_model():
 
 
 def snapshot(layers_):
-    return {f"{layer.name}/{i}": w.numpy().copy() for layer in layers_ for i, w in enumerate(layer.weights)}
+    return {
+        f"{layer.name}/{i}": w.numpy().copy()
+        for layer in layers_
+        for i, w in enumerate(layer.weights)
+    }
 
 
 def changed(before, layers_):
@@ -277,7 +323,9 @@ def test_vgg16_base_wraps_the_imagenet_preprocessing(monkeypatch):
     def tiny_vgg16(weights, include_top, input_shape):  # stands in for the 58 MB download
         assert (weights, include_top) == ("imagenet", False)
         inputs = keras.Input(shape=input_shape)
-        return keras.Model(inputs, keras.layers.Conv2D(4, 3, name="block5_conv1")(inputs), name="vgg16")
+        return keras.Model(
+            inputs, keras.layers.Conv2D(4, 3, name="block5_conv1")(inputs), name="vgg16"
+        )
 
     monkeypatch.setattr(keras.applications, "VGG16", tiny_vgg16)
     base = small_convnet.vgg16_base(input_shape=(48, 48, 3))

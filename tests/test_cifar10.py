@@ -70,7 +70,11 @@ def test_the_python_archive_is_read_once_its_checksum_matches(tmp_path, monkeypa
     fake_python_archive(archive)
     from companion.data._download import sha256_of
 
-    monkeypatch.setattr(cifar10, "REMOTE_ARCHIVE", cifar10.RemoteFile("cifar10", archive.name, "http://127.0.0.1:9/x", sha256_of(archive)))
+    monkeypatch.setattr(
+        cifar10,
+        "REMOTE_ARCHIVE",
+        cifar10.RemoteFile("cifar10", archive.name, "http://127.0.0.1:9/x", sha256_of(archive)),
+    )
     (x_train, y_train), (x_test, _) = cifar10.load_data(tmp_path)
     assert x_train.shape == (10, 32, 32, 3) and x_test.shape == (2, 32, 32, 3)
     assert y_train.ravel().tolist() == [1, 2] * 5

@@ -1,4 +1,5 @@
-"""``companion info`` and ``companion fetch``: a problem the reader can fix is one line, exit status 2."""
+"""``companion info`` and ``companion fetch``: a problem the reader can fix is one line, exit status
+2."""
 
 import gzip
 import os
@@ -16,10 +17,15 @@ def test_fetch_with_a_damaged_idx_file_is_one_clear_line(tmp_path, monkeypatch, 
     folder = tmp_path / "data" / "mnist"
     folder.mkdir(parents=True)
     for name, count in [("train-images-idx3-ubyte.gz", 3), ("t10k-images-idx3-ubyte.gz", 3)]:
-        packed = gzip.compress(bytes([0, 0, 0x08, 3]) + struct.pack(">3I", count, 28, 28) + bytes(count * 784), mtime=0)
-        (folder / name).write_bytes(packed[:10] + b"\xff" * 8 + packed[18:])  # a damaged deflate stream
+        packed = gzip.compress(
+            bytes([0, 0, 0x08, 3]) + struct.pack(">3I", count, 28, 28) + bytes(count * 784), mtime=0
+        )
+        # a damaged deflate stream
+        (folder / name).write_bytes(packed[:10] + b"\xff" * 8 + packed[18:])
     for name in ("train-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
-        (folder / name).write_bytes(gzip.compress(bytes([0, 0, 0x08, 1]) + struct.pack(">I", 3) + bytes(3)))
+        (folder / name).write_bytes(
+            gzip.compress(bytes([0, 0, 0x08, 1]) + struct.pack(">I", 3) + bytes(3))
+        )
     monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path / "data"))
     assert cli.main(["fetch", "mnist"]) == 2
     err = capsys.readouterr().err
@@ -37,11 +43,20 @@ def test_info_with_an_unusable_cache_folder_is_one_clear_line(tmp_path, monkeypa
 
 def test_info_without_a_backend_says_how_to_install_one(tmp_path):
     # A fresh interpreter in which TensorFlow cannot be imported, as on a machine without it.
-    code = ("import sys; sys.modules['tensorflow'] = None; "
-            "from companion.cli import main; sys.exit(main(['info']))")
-    env = {**os.environ, "KERAS_BACKEND": "tensorflow", "PYTHONPATH": str(ROOT / "src"),
-           "COMPANION_CACHE_DIR": str(tmp_path / "cache"), "KERAS_HOME": str(tmp_path / "keras")}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    code = (
+        "import sys; sys.modules['tensorflow'] = None; "
+        "from companion.cli import main; sys.exit(main(['info']))"
+    )
+    env = {
+        **os.environ,
+        "KERAS_BACKEND": "tensorflow",
+        "PYTHONPATH": str(ROOT / "src"),
+        "COMPANION_CACHE_DIR": str(tmp_path / "cache"),
+        "KERAS_HOME": str(tmp_path / "keras"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
+    )
     assert result.returncode == 2, result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("companion: Keras cannot load its backend") and "companion[tf]" in last

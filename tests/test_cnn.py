@@ -36,7 +36,10 @@ def test_chapter_04_deep_cnn_has_the_sources_parameter_count():
 
 def test_augmentation_adds_no_parameters():
     assert build_cnn(augmentation=shift_and_flip(0.1)).count_params() == 1_250_858
-    assert build_deep_cnn(augmentation=shift_and_flip(0.2, rotation_degrees=10)).count_params() == 1_071_542
+    assert (
+        build_deep_cnn(augmentation=shift_and_flip(0.2, rotation_degrees=10)).count_params()
+        == 1_071_542
+    )
 
 
 def test_bad_arguments_are_refused():
@@ -62,10 +65,13 @@ def test_augmentation_changes_pixels_in_training_only():
     assert changed.min() >= x.min() - 1e-5 and changed.max() <= x.max() + 1e-5
 
 
-@pytest.mark.parametrize("builder, optimizer", [
-    (build_cnn, lambda: keras.optimizers.RMSprop(learning_rate=1e-3)),
-    (build_deep_cnn, lambda: keras.optimizers.Adam(learning_rate=1e-3)),
-])
+@pytest.mark.parametrize(
+    "builder, optimizer",
+    [
+        (build_cnn, lambda: keras.optimizers.RMSprop(learning_rate=1e-3)),
+        (build_deep_cnn, lambda: keras.optimizers.Adam(learning_rate=1e-3)),
+    ],
+)
 def test_a_few_steps_reduce_the_loss_on_a_tiny_batch(builder, optimizer):
     config.seed_everything(0)
     x, y = tiny_cifar(8)
@@ -97,8 +103,11 @@ def trained_cnn():
     config.seed_everything(1)
     x, y = tiny_cifar(32, seed=1)
     model = build_cnn(augmentation=shift_and_flip(0.1))
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-3), loss="categorical_crossentropy",
-                  metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(learning_rate=1e-3),
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     model.fit(x, y, batch_size=16, epochs=1, verbose=0)
     return model, x, y
 
@@ -115,15 +124,21 @@ def test_keras_format_round_trip_gives_the_same_predictions_and_scores(trained_c
 
 def test_config_and_json_round_trips_rebuild_the_architecture_not_the_weights(trained_cnn):
     model, x, _ = trained_cnn
-    for clone in (keras.Sequential.from_config(model.get_config()), keras.models.model_from_json(model.to_json())):
-        # compare as JSON (tuples become lists); the clone is not compiled, so compare the architecture only
+    for clone in (
+        keras.Sequential.from_config(model.get_config()),
+        keras.models.model_from_json(model.to_json()),
+    ):
+        # compare as JSON (tuples become lists); the clone is not compiled, so compare the
+        # architecture only
         assert json.loads(clone.to_json())["config"] == json.loads(model.to_json())["config"]
         assert clone.count_params() == model.count_params()
         # a fresh model: same layers, new random weights ...
         assert not np.allclose(clone.predict(x, verbose=0), model.predict(x, verbose=0))
         # ... until the trained weights are copied over
         clone.set_weights(model.get_weights())
-        np.testing.assert_allclose(clone.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(
+            clone.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6, atol=1e-7
+        )
 
 
 def tilt_and_side(images):
@@ -141,7 +156,7 @@ def tilt_and_side(images):
 
 def segment_images(n, size):
     images = np.zeros((n, size, size, 3), "float32")
-    images[:, size // 2, 2:size * 3 // 8] = 1.0  # a horizontal segment on the left half
+    images[:, size // 2, 2 : size * 3 // 8] = 1.0  # a horizontal segment on the left half
     return images
 
 

@@ -53,7 +53,9 @@ def test_bad_epochs():
         config.epochs(0)
 
 
-@pytest.mark.parametrize("value", ["mirror.example.org/data", "ftp://mirror.example.org/", "https://"])
+@pytest.mark.parametrize(
+    "value", ["mirror.example.org/data", "ftp://mirror.example.org/", "https://"]
+)
 def test_a_mirror_must_be_a_web_or_file_url(monkeypatch, value):
     monkeypatch.setenv("COMPANION_MIRROR", value)
     with pytest.raises(ConfigError, match="must start with http://, https:// or file://"):

@@ -20,7 +20,11 @@ LISTING = re.compile(r'^python title="[^"]+"$')
 
 
 def pages(lang):
-    return sorted(p.relative_to(DOCS / lang) for p in (DOCS / lang).rglob("*.md") if "notebooks" not in p.parts)
+    return sorted(
+        p.relative_to(DOCS / lang)
+        for p in (DOCS / lang).rglob("*.md")
+        if "notebooks" not in p.parts
+    )
 
 
 def code_blocks(path: Path):
@@ -45,11 +49,19 @@ def skeleton(code: str) -> list:
     """
     tokens = []
     for tok in tokenize.generate_tokens(io.StringIO(code + "\n").readline):
-        if tok.type == tokenize.COMMENT or tok.type in (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT):
+        if tok.type == tokenize.COMMENT or tok.type in (
+            tokenize.NL,
+            tokenize.NEWLINE,
+            tokenize.INDENT,
+            tokenize.DEDENT,
+        ):
             continue
         if tok.type == tokenize.STRING or tok.type in (getattr(tokenize, "FSTRING_START", -1),):
             tokens.append("<str>")
-        elif tok.type in (getattr(tokenize, "FSTRING_MIDDLE", -2), getattr(tokenize, "FSTRING_END", -3)):
+        elif tok.type in (
+            getattr(tokenize, "FSTRING_MIDDLE", -2),
+            getattr(tokenize, "FSTRING_END", -3),
+        ):
             continue
         else:
             tokens.append(tok.string)
@@ -58,7 +70,9 @@ def skeleton(code: str) -> list:
 
 def test_every_page_exists_in_both_languages():
     zh, en = set(pages("zh")), set(pages("en"))
-    assert zh == en, f"only in zh: {sorted(map(str, zh - en))}; only in en: {sorted(map(str, en - zh))}"
+    assert zh == en, (
+        f"only in zh: {sorted(map(str, zh - en))}; only in en: {sorted(map(str, en - zh))}"
+    )
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -66,13 +80,17 @@ def test_python_fences_are_collected_by_pytest_codeblocks(lang):
     bad = []
     for page in pages(lang):
         for info, code in code_blocks(DOCS / lang / page):
-            if LISTING.match(info) and all(SNIPPET_LINE.match(line) for line in code.splitlines() if line.strip()):
+            if LISTING.match(info) and all(
+                SNIPPET_LINE.match(line) for line in code.splitlines() if line.strip()
+            ):
                 continue  # a listing: shown, not run (tests/test_listings.py)
             if info.lstrip("{.").startswith("python") and info != "python":
                 bad.append(f"{lang}/{page}: ```{info}")
             if info in ("sh", "bash", "zsh"):
                 bad.append(f"{lang}/{page}: ```{info} would be executed by the tests; use ```shell")
-    assert not bad, "fences pytest-codeblocks would not collect (use a bare ```python):\n" + "\n".join(bad)
+    assert not bad, (
+        "fences pytest-codeblocks would not collect (use a bare ```python):\n" + "\n".join(bad)
+    )
 
 
 @pytest.mark.parametrize("page", pages("zh"), ids=str)
@@ -80,12 +98,15 @@ def test_zh_and_en_have_the_same_code(page):
     zh = [(i, code) for i, code in code_blocks(DOCS / "zh" / page) if i == "python"]
     en = [(i, code) for i, code in code_blocks(DOCS / "en" / page) if i == "python"]
     assert len(zh) == len(en), f"{page}: {len(zh)} python blocks in zh, {len(en)} in en"
-    for n, ((_, a), (_, b)) in enumerate(zip(zh, en), start=1):
-        assert skeleton(a) == skeleton(b), f"{page}: python block {n} differs between zh and en:\n{a}\n----\n{b}"
+    for n, ((_, a), (_, b)) in enumerate(zip(zh, en, strict=True), start=1):
+        assert skeleton(a) == skeleton(b), (
+            f"{page}: python block {n} differs between zh and en:\n{a}\n----\n{b}"
+        )
 
 
 def expanded(lang: str, page) -> str:
     """A page's Markdown with its included files (``--8<--``, nested too) written out."""
+
     def include(match):
         path = ROOT / "includes" / match.group(1)
         return expand(path.read_text(encoding="utf-8")) if path.exists() else ""
@@ -118,17 +139,26 @@ def side_by_side(zh: list, en: list) -> str:
 @pytest.mark.parametrize("page", pages("zh"), ids=str)
 def test_zh_and_en_show_the_same_figures(page):
     def figures(lang):
-        return [re.sub(r"\.(zh|en)\.png$", ".{lang}.png", src) for _, src in IMAGE.findall(expanded(lang, page))]
+        return [
+            re.sub(r"\.(zh|en)\.png$", ".{lang}.png", src)
+            for _, src in IMAGE.findall(expanded(lang, page))
+        ]
 
     zh, en = figures("zh"), figures("en")
-    assert zh == en, f"{page}: the figures differ between zh and en (a figure with words has one file per language):\n" + side_by_side(zh, en)
+    assert zh == en, (
+        f"{page}: the figures differ between zh and en (a figure with words has one file per "
+        "language):\n" + side_by_side(zh, en)
+    )
 
 
 @pytest.mark.parametrize("page", pages("zh"), ids=str)
 def test_zh_and_en_have_the_same_sections(page):
     zh, en = headings(expanded("zh", page)), headings(expanded("en", page))
     zh_levels, en_levels = [level for level, _ in zh], [level for level, _ in en]
-    first = next((i for i, (a, b) in enumerate(zip(zh_levels, en_levels)) if a != b), min(len(zh), len(en)))
+    first = next(
+        (i for i, (a, b) in enumerate(zip(zh_levels, en_levels, strict=False)) if a != b),
+        min(len(zh), len(en)),
+    )
     assert zh_levels == en_levels, (
         f"{page}: the sections differ between zh ({len(zh)} headings) and en ({len(en)}), "
         f"first at heading {first + 1} (the two languages keep the same sections):\n"
@@ -156,5 +186,9 @@ def test_included_result_tables_exist_in_the_page_language(lang):
         for include in SNIPPET.findall((DOCS / lang / page).read_text(encoding="utf-8")):
             if ":" in include:
                 continue  # a listing: a section of a module (tests/test_listings.py)
-            assert (ROOT / "includes" / include).exists(), f"{lang}/{page} includes missing {include}"
-            assert include.endswith(f".{lang}.md"), f"{lang}/{page} includes {include}, a table in another language"
+            assert (ROOT / "includes" / include).exists(), (
+                f"{lang}/{page} includes missing {include}"
+            )
+            assert include.endswith(f".{lang}.md"), (
+                f"{lang}/{page} includes {include}, a table in another language"
+            )

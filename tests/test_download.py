@@ -39,7 +39,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             return
         if mode == "wrongrange" and asked:
-            # answers a resume with the whole file, labelled as such: appending it would corrupt the .part
+            # answers a resume with the whole file, labelled as such: appending it would corrupt the
+            # .part
             self._send(206, PAYLOAD, {"Content-Range": f"bytes 0-{SIZE - 1}/{SIZE}"})
         elif mode == "truncated":  # promises the whole file, sends half, hangs up
             self.send_response(200)
@@ -58,7 +59,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(SIZE))
             self.end_headers()
             for i in range(40):
-                self.wfile.write(PAYLOAD[i * 16:(i + 1) * 16])
+                self.wfile.write(PAYLOAD[i * 16 : (i + 1) * 16])
                 self.wfile.flush()
                 time.sleep(0.1)
         elif mode == "slow":  # the whole file in 8 pieces over about 0.4 s
@@ -69,7 +70,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             body = PAYLOAD[start:]
             for i in range(8):
-                self.wfile.write(body[i * len(body) // 8:(i + 1) * len(body) // 8])
+                self.wfile.write(body[i * len(body) // 8 : (i + 1) * len(body) // 8])
                 self.wfile.flush()
                 time.sleep(0.05)
         elif asked:
@@ -93,7 +94,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 def server():
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     Handler.requests.clear()
     yield f"http://127.0.0.1:{httpd.server_port}"
@@ -205,7 +208,9 @@ def test_a_broken_mirror_falls_back_to_the_original(server, cache, monkeypatch, 
     assert [p for p, _ in Handler.requests][-1] == "/ok/file.bin"
 
 
-@pytest.mark.parametrize("mode, reason", [("badstatus", "BadStatusLine"), ("truncated", "ended after")])
+@pytest.mark.parametrize(
+    "mode, reason", [("badstatus", "BadStatusLine"), ("truncated", "ended after")]
+)
 def test_a_broken_server_is_a_clear_error(server, cache, mode, reason):
     with pytest.raises(DownloadError, match=reason) as info:
         fetch(remote(f"{server}/{mode}/file.bin"))
@@ -228,7 +233,10 @@ def test_a_server_may_not_send_more_than_the_file(server, cache, mode):
     with pytest.raises(DownloadError, match=f"{SIZE:,}") as info:
         fetch(remote(f"{server}/{mode}/file.bin"))
     assert "more than" in str(info.value) or "announces" in str(info.value)
-    assert not (cache / "demo" / "file.bin.part").exists() or (cache / "demo" / "file.bin.part").stat().st_size <= SIZE
+    assert (
+        not (cache / "demo" / "file.bin.part").exists()
+        or (cache / "demo" / "file.bin.part").stat().st_size <= SIZE
+    )
 
 
 def test_a_crawling_download_is_given_up_at_the_deadline(server, cache):
@@ -242,7 +250,9 @@ def test_a_crawling_download_is_given_up_at_the_deadline(server, cache):
 
 
 def test_two_simultaneous_fetches_of_one_file_both_succeed(server, cache):
-    results, errors = run_twice_at_once(lambda: fetch(remote(f"{server}/slow/file.bin")).read_bytes(), 20)
+    results, errors = run_twice_at_once(
+        lambda: fetch(remote(f"{server}/slow/file.bin")).read_bytes(), 20
+    )
     assert not errors, errors
     assert results == [PAYLOAD, PAYLOAD]
     assert len(Handler.requests) == 1  # the second waited for the first, then used its file

@@ -18,20 +18,23 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def model():
     keras.utils.set_random_seed(1)
-    return keras.Sequential([
-        keras.Input(shape=(16, 16, 3)),
-        keras.layers.Rescaling(1 / 255),
-        keras.layers.Conv2D(6, 3, activation="relu", name="conv_a"),
-        keras.layers.MaxPooling2D(2, name="pool"),
-        keras.layers.Conv2D(6, 3, activation="relu", name="conv_b"),
-        keras.layers.Flatten(name="flatten"),
-        keras.layers.Dense(3, activation="softmax", name="probabilities"),
-    ])
+    return keras.Sequential(
+        [
+            keras.Input(shape=(16, 16, 3)),
+            keras.layers.Rescaling(1 / 255),
+            keras.layers.Conv2D(6, 3, activation="relu", name="conv_a"),
+            keras.layers.MaxPooling2D(2, name="pool"),
+            keras.layers.Conv2D(6, 3, activation="relu", name="conv_b"),
+            keras.layers.Flatten(name="flatten"),
+            keras.layers.Dense(3, activation="softmax", name="probabilities"),
+        ]
+    )
 
 
 @pytest.fixture(autouse=True)
 def full_budget(monkeypatch):
-    monkeypatch.delenv("COMPANION_SMOKE", raising=False)  # the smoke budget would cut the ascent to 3 steps
+    # the smoke budget would cut the ascent to 3 steps
+    monkeypatch.delenv("COMPANION_SMOKE", raising=False)
 
 
 def test_input_gradients_agree_with_finite_differences(model):
@@ -47,7 +50,9 @@ def test_input_gradients_agree_with_finite_differences(model):
     # the slope along the gradient, measured by a small step, equals the gradient's norm
     eps = 1e-2
     direction = grads[live] / norms[live][:, None, None, None]
-    stepped, _ = filters.input_gradients(extractor, x[live] + eps * direction, filters.filter_means(np.flatnonzero(live)))
+    stepped, _ = filters.input_gradients(
+        extractor, x[live] + eps * direction, filters.filter_means(np.flatnonzero(live))
+    )
     slope = (stepped - values[live]) / eps
     assert np.allclose(slope, norms[live], rtol=0.05, atol=1e-7)
 
@@ -77,7 +82,9 @@ def test_a_fixed_size_functional_model_is_optimised_at_its_own_size():
 def test_unknown_and_non_convolutional_layers_get_clear_errors(model):
     with pytest.raises(filters.LayerError, match="no layer named 'conv_c'.*conv_a, conv_b"):
         filters.visualize_filters(model, "conv_c")
-    with pytest.raises(filters.LayerError, match="'pool' is a MaxPooling2D, not a convolution layer"):
+    with pytest.raises(
+        filters.LayerError, match="'pool' is a MaxPooling2D, not a convolution layer"
+    ):
         filters.visualize_filters(model, "pool")
     with pytest.raises(ValueError, match="filters 0..5"):
         filters.visualize_filters(model, "conv_a", filters=[6])
@@ -147,7 +154,8 @@ def _evidence_model(sequential: bool):
         model = keras.Model(inputs, x)
     model.get_layer("conv").set_weights([np.array([[[[1.0, -1.0]]]], dtype="float32")])
     model.get_layer("class_1_probability").set_weights(
-        [np.array([[1.0], [-1.0]], dtype="float32"), np.zeros(1, dtype="float32")])
+        [np.array([[1.0], [-1.0]], dtype="float32"), np.zeros(1, dtype="float32")]
+    )
     return model
 
 
@@ -155,7 +163,7 @@ def _evidence_model(sequential: bool):
 def test_grad_cam_on_one_sigmoid_unit_explains_either_class(sequential):
     model = _evidence_model(sequential)
     image = np.zeros((1, 8, 8, 1), dtype="float32")
-    image[:, :, :4] = 2.0   # bright left half: evidence for class 1
+    image[:, :, :4] = 2.0  # bright left half: evidence for class 1
     image[:, :, 4:] = -1.0  # dark right half: evidence for class 0
     images = np.concatenate([image, -image])  # the second image: the other way round
     assert (model.predict(images, verbose=0)[:, 0] > 0.5).tolist() == [True, False]
@@ -178,8 +186,11 @@ def test_grad_cam_on_one_sigmoid_unit_explains_either_class(sequential):
 def test_the_figures_draw(model):
     results = filters.visualize_filters(model, "conv_a", steps=2, upscaling_steps=1)
     heatmaps, _ = filters.grad_cam(model, np.full((2, 16, 16, 3), 100.0))
-    for fig in (filter_grid(results), filters_by_layer({"conv_a": results}, per_layer=4),
-                grad_cam_grid(np.full((2, 16, 16, 3), 100.0), heatmaps, ["a", "b"])):
+    for fig in (
+        filter_grid(results),
+        filters_by_layer({"conv_a": results}, per_layer=4),
+        grad_cam_grid(np.full((2, 16, 16, 3), 100.0), heatmaps, ["a", "b"]),
+    ):
         assert fig.axes
 
 
@@ -189,7 +200,9 @@ def test_shrink_png_keeps_the_picture_and_cuts_the_bytes(tmp_path):
     from companion.visualize import shrink_png
 
     path = tmp_path / "noise.png"
-    Image.fromarray(np.random.default_rng(0).integers(0, 255, (120, 160, 3), dtype=np.uint8)).save(path)
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (120, 160, 3), dtype=np.uint8)).save(
+        path
+    )
     before = path.stat().st_size
     shrink_png(path, scale=0.5)
     with Image.open(path) as shrunk:
@@ -202,8 +215,9 @@ import keras, numpy as np
 from companion import filters
 assert keras.backend.backend() == "{backend}"
 keras.utils.set_random_seed(1)
-model = keras.Sequential([keras.Input(shape=(16, 16, 3)), keras.layers.Conv2D(4, 3, activation="relu", name="c"),
-                          keras.layers.Flatten(), keras.layers.Dense(2, activation="softmax")])
+model = keras.Sequential([
+    keras.Input(shape=(16, 16, 3)), keras.layers.Conv2D(4, 3, activation="relu", name="c"),
+    keras.layers.Flatten(), keras.layers.Dense(2, activation="softmax")])
 results = filters.visualize_filters(model, "c", steps=8, upscaling_steps=1)
 live = [r for r in results if r.start_activation > 0]
 assert live and all(r.activation > r.start_activation for r in live), results
@@ -211,7 +225,8 @@ heat, _ = filters.grad_cam(model, np.full((2, 16, 16, 3), 0.5))
 assert heat.shape == (2, 16, 16)
 binary = keras.Sequential([keras.Input(shape=(16, 16, 3)), keras.layers.Conv2D(4, 3, name="c"),
                            keras.layers.Flatten(), keras.layers.Dense(1, activation="sigmoid")])
-heat, classes = filters.grad_cam(binary, np.random.default_rng(0).random((2, 16, 16, 3)), class_index=0)
+heat, classes = filters.grad_cam(
+    binary, np.random.default_rng(0).random((2, 16, 16, 3)), class_index=0)
 assert heat.shape == (2, 16, 16) and classes.tolist() == [0, 0]
 print("ok")
 """
@@ -222,6 +237,11 @@ def test_gradient_ascent_on_the_other_backends(backend, module):
     pytest.importorskip(module, reason=f"the {backend} backend is not installed")
     env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": str(ROOT / "src")}
     env.pop("COMPANION_SMOKE", None)
-    done = subprocess.run([sys.executable, "-c", SCRIPT.format(backend=backend)], env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT.format(backend=backend)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0 and "ok" in done.stdout, done.stderr[-3000:]

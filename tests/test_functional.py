@@ -42,15 +42,39 @@ def test_parameter_count_matches_the_source(name):
 def test_layer_counts_match_the_source_summaries():
     # Per-layer numbers printed by the source, for the layers that hold weights.
     expected = {
-        "multilayer_perceptron": {"hidden1": 401_920, "hidden2": 110_808, "hidden3": 27_776, "output": 1_290},
+        "multilayer_perceptron": {
+            "hidden1": 401_920,
+            "hidden2": 110_808,
+            "hidden3": 27_776,
+            "output": 1_290,
+        },
         "convnet_as_written": {"conv1": 2_176, "conv2": 131_136, "hidden1": 4_160, "output": 650},
         "recurrent_network": {"lstm1": 66_560, "hidden1": 16_512, "output": 1_290},
         "shared_input": {"conv1": 544, "conv2": 1_040, "hidden1": 397_376, "output": 650},
-        "shared_feature_extractor": {"lstm1": 66_560, "interp1": 1_290, "interp21": 8_256, "interp22": 2_080,
-                                     "interp23": 528, "output": 270},
-        "multiple_inputs": {"conv11": 544, "conv12": 8_208, "conv21": 1_568, "conv22": 8_208,
-                            "hidden1": 397_440, "hidden2": 8_256, "output": 650},
-        "multiple_outputs": {"extract": 16_896, "class11": 12_416, "class12": 1_056, "output1": 330, "output2": 650},
+        "shared_feature_extractor": {
+            "lstm1": 66_560,
+            "interp1": 1_290,
+            "interp21": 8_256,
+            "interp22": 2_080,
+            "interp23": 528,
+            "output": 270,
+        },
+        "multiple_inputs": {
+            "conv11": 544,
+            "conv12": 8_208,
+            "conv21": 1_568,
+            "conv22": 8_208,
+            "hidden1": 397_440,
+            "hidden2": 8_256,
+            "output": 650,
+        },
+        "multiple_outputs": {
+            "extract": 16_896,
+            "class11": 12_416,
+            "class12": 1_056,
+            "output1": 330,
+            "output2": 650,
+        },
     }
     for name, layers in expected.items():
         model = build(name)
@@ -124,7 +148,9 @@ def test_dense_on_a_sequence_equals_time_distributed_dense():
     dense.build((None, 5, 64))
     wrapped.build((None, 5, 64))
     wrapped.set_weights(dense.get_weights())
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(dense(x)), keras.ops.convert_to_numpy(wrapped(x)), rtol=1e-5)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(dense(x)), keras.ops.convert_to_numpy(wrapped(x)), rtol=1e-5
+    )
 
 
 def test_bad_input_gets_a_clear_error():

@@ -58,7 +58,9 @@ def test_not_an_idx_file(tmp_path):
 
 
 def test_a_damaged_deflate_stream_is_a_data_format_error(tmp_path):
-    packed = gzip.compress(bytes([0, 0, 0x08, 3]) + struct.pack(">3I", 10, 28, 28) + bytes(7840), mtime=0)
+    packed = gzip.compress(
+        bytes([0, 0, 0x08, 3]) + struct.pack(">3I", 10, 28, 28) + bytes(7840), mtime=0
+    )
     path = tmp_path / "train-images-idx3-ubyte.gz"
     path.write_bytes(packed[:10] + b"\xff" * 8 + packed[18:])  # the first deflate block's bytes
     with pytest.raises(DataFormatError, match="train-images-idx3-ubyte.gz cannot be decompressed"):
@@ -67,6 +69,7 @@ def test_a_damaged_deflate_stream_is_a_data_format_error(tmp_path):
 
 def test_header_sizes_that_overflow_int64_are_a_data_format_error(tmp_path):
     path = tmp_path / "huge-idx4-ubyte"
-    path.write_bytes(bytes([0, 0, 0x08, 4]) + struct.pack(">4I", 65536, 65536, 65536, 65536))  # 2**64 bytes
+    # 2**64 bytes
+    path.write_bytes(bytes([0, 0, 0x08, 4]) + struct.pack(">4I", 65536, 65536, 65536, 65536))
     with pytest.raises(DataFormatError, match="huge-idx4-ubyte holds 0 bytes"):
         read_idx(path)

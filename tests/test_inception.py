@@ -4,7 +4,13 @@ import pytest
 
 from companion import config
 from companion.callbacks import inception_callbacks
-from companion.memory import GIB, activation_count, estimate_training_bytes, measure_training_memory, source_estimate_bytes
+from companion.memory import (
+    GIB,
+    activation_count,
+    estimate_training_bytes,
+    measure_training_memory,
+    source_estimate_bytes,
+)
 from companion.models import build_inception, inception_module
 from companion.preprocessing import to_grayscale
 
@@ -63,12 +69,17 @@ def test_a_few_steps_reduce_the_loss_and_memory_is_measured(tmp_path):
     x = np.random.rand(16, 32, 32, 3).astype("float32")
     y = keras.utils.to_categorical(np.arange(16) % 10, 10)
     callbacks = inception_callbacks(tmp_path / "best.keras", log_dir=tmp_path / "logs")
-    history = small.fit(x, y, epochs=5, batch_size=16, verbose=0, validation_data=(x, y), callbacks=callbacks)
+    history = small.fit(
+        x, y, epochs=5, batch_size=16, verbose=0, validation_data=(x, y), callbacks=callbacks
+    )
     assert history.history["loss"][-1] < history.history["loss"][0]
     assert any((tmp_path / "logs").rglob("events.out.tfevents*"))  # TensorBoard wrote its log
     assert (tmp_path / "best.keras").exists()
     measured = measure_training_memory(small, batch_size=8, steps=1)
-    assert measured["peak_bytes"] >= measured["baseline_bytes"] > 0 and measured["seconds_per_step"] > 0
+    assert (
+        measured["peak_bytes"] >= measured["baseline_bytes"] > 0
+        and measured["seconds_per_step"] > 0
+    )
 
 
 def test_binary_accuracy_flatters_a_useless_model():

@@ -77,7 +77,13 @@ def listings(path: Path):
     for chars, info, lines, number in fences(path):
         specs = [m.group(1) for m in map(SNIPPET_LINE.match, lines) if m]
         if specs and ":" in specs[0] and chars.startswith("~"):
-            out.append((LISTING_INFO.match(info).group(1) if LISTING_INFO.match(info) else info, specs, number))
+            out.append(
+                (
+                    LISTING_INFO.match(info).group(1) if LISTING_INFO.match(info) else info,
+                    specs,
+                    number,
+                )
+            )
     return out
 
 
@@ -109,7 +115,9 @@ def modules():
 
 
 def test_the_marker_check_finds_what_it_should():
-    good = "# --8<-- [start:a]\nx = 1\n# --8<-- [start:b]\ny = 2\n# --8<-- [end:b]\n# --8<-- [end:a]\n"
+    good = (
+        "# --8<-- [start:a]\nx = 1\n# --8<-- [start:b]\ny = 2\n# --8<-- [end:b]\n# --8<-- [end:a]\n"
+    )
     assert marker_problems(good) == []
     assert "never ends" in marker_problems("# --8<-- [start:a]\nx = 1\n")[0]
     assert "without a start" in marker_problems("x = 1\n# --8<-- [end:a]\n")[0]
@@ -133,7 +141,9 @@ def test_every_listing_includes_a_section_that_exists(lang):
                     problems.append(f"{lang}/{page.name}:{number}: {spec}: no file src/{path}")
                     continue
                 if title != path:
-                    problems.append(f"{lang}/{page.name}:{number}: titled {title!r}, includes {path}")
+                    problems.append(
+                        f"{lang}/{page.name}:{number}: titled {title!r}, includes {path}"
+                    )
                 try:
                     read_snippet(spec, snippet_bases(ROOT / "includes"))
                 except LookupError as error:
@@ -154,9 +164,14 @@ def test_listings_are_short_and_fit_the_page(lang):
             text = "\n".join(read_snippet(spec, snippet_bases(ROOT / "includes")) for spec in specs)
             lines = text.rstrip("\n").splitlines()
             if len(lines) > MAX_LISTING_LINES:
-                problems.append(f"{lang}/{page.name}:{number}: {len(lines)} lines (at most {MAX_LISTING_LINES})")
-            problems += [f"{lang}/{page.name}:{number}: {len(line)} characters: {line.strip()[:60]}"
-                         for line in lines if len(line) > MAX_WIDTH]
+                problems.append(
+                    f"{lang}/{page.name}:{number}: {len(lines)} lines (at most {MAX_LISTING_LINES})"
+                )
+            problems += [
+                f"{lang}/{page.name}:{number}: {len(line)} characters: {line.strip()[:60]}"
+                for line in lines
+                if len(line) > MAX_WIDTH
+            ]
     assert not problems, "\n".join(problems)
 
 
@@ -167,18 +182,26 @@ def test_listings_are_tilde_fences_of_snippets_only(lang):
     for page in chapters(lang):
         for chars, info, lines, number in fences(page):
             includes_source = any(
-                (m := SNIPPET_LINE.match(line)) and ":" in m.group(1) and (SRC / m.group(1).rsplit(":", 1)[0]).is_file()
+                (m := SNIPPET_LINE.match(line))
+                and ":" in m.group(1)
+                and (SRC / m.group(1).rsplit(":", 1)[0]).is_file()
                 for line in lines
             )
             if not includes_source:
                 continue
             where = f"{lang}/{page.name}:{number}"
             if not chars.startswith("~"):
-                problems.append(f"{where}: a listing in a backtick fence (use ~~~, see tests/test_listings.py)")
+                problems.append(
+                    f"{where}: a listing in a backtick fence (use ~~~, see tests/test_listings.py)"
+                )
             if not LISTING_INFO.match(info):
-                problems.append(f'{where}: a listing needs the info string python title="companion/..."')
+                problems.append(
+                    f'{where}: a listing needs the info string python title="companion/..."'
+                )
             if any(line.strip() and not SNIPPET_LINE.match(line) for line in lines):
-                problems.append(f"{where}: a listing holds only --8<-- lines (the code stays in the module)")
+                problems.append(
+                    f"{where}: a listing holds only --8<-- lines (the code stays in the module)"
+                )
     assert not problems, "\n".join(problems)
 
 
@@ -196,8 +219,10 @@ def test_chapter_code_blocks_fit_the_page(lang):
         for _, info, lines, number in fences(page):
             for offset, line in enumerate(lines, start=1):
                 if len(line) > MAX_WIDTH:
-                    problems.append(f"{lang}/{page.name}:{number + offset} ({info or 'text'}): "
-                                    f"{len(line)} characters")
+                    problems.append(
+                        f"{lang}/{page.name}:{number + offset} ({info or 'text'}): "
+                        f"{len(line)} characters"
+                    )
     assert not problems, f"lines over {MAX_WIDTH} characters:\n" + "\n".join(problems)
 
 

@@ -25,7 +25,9 @@ def test_a_second_experiment_is_refused_with_the_holders_name(tmp_path):
     holder = hold_lock(path, 30)
     try:
         assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(machine.MachineBusy, match=r"chapter 05 --budget cpu \(process \d+") as error:
+        with pytest.raises(
+            machine.MachineBusy, match=r"chapter 05 --budget cpu \(process \d+"
+        ) as error:
             with machine.ExperimentLock("chapter 03", path=path):
                 pass
         assert "--wait" in str(error.value)

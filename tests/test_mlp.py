@@ -30,7 +30,11 @@ def test_it_learns_held_out_data(monkeypatch):
     x = x.reshape(len(x), -1).astype("float32") / 255
     y1 = keras.utils.to_categorical(y, 10)
     model = build_mlp(hidden_units=(64,))
-    model.compile(optimizer=keras.optimizers.RMSprop(1e-3), loss="categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(1e-3),
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     run = fit(model, x[:1000], y1[:1000], epochs=4, batch_size=64, verbose=0)
     assert run.epochs == 4 and len(run.epoch_seconds) == 4 and run.images_per_s > 0
     assert run.history["loss"][-1] < run.history["loss"][0]
@@ -43,7 +47,14 @@ def test_smoke_run_trains_one_epoch(monkeypatch):
     model = build_mlp(input_dim=4, hidden_units=(3,))
     model.compile(optimizer="sgd", loss="categorical_crossentropy")
     x = np.random.rand(32, 4).astype("float32")
-    run = fit(model, x, keras.utils.to_categorical(np.arange(32) % 10, 10), epochs=20, batch_size=8, verbose=0)
+    run = fit(
+        model,
+        x,
+        keras.utils.to_categorical(np.arange(32) % 10, 10),
+        epochs=20,
+        batch_size=8,
+        verbose=0,
+    )
     assert run.epochs == 1
 
 
@@ -55,7 +66,9 @@ def test_throughput_is_unknown_for_a_dataset(monkeypatch):
             return 3
 
         def __getitem__(self, i):
-            return np.random.rand(4, 4).astype("float32"), keras.utils.to_categorical(np.arange(4) % 10, 10)
+            return np.random.rand(4, 4).astype("float32"), keras.utils.to_categorical(
+                np.arange(4) % 10, 10
+            )
 
     model = build_mlp(input_dim=4, hidden_units=(3,))
     model.compile(optimizer="sgd", loss="categorical_crossentropy")

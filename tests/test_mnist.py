@@ -16,7 +16,12 @@ def full_size(monkeypatch, tmp_path):
 
 def check_like_keras(data, arrays):
     (x_train, y_train), (x_test, y_test) = data
-    for got, key in [(x_train, "x_train"), (y_train, "y_train"), (x_test, "x_test"), (y_test, "y_test")]:
+    for got, key in [
+        (x_train, "x_train"),
+        (y_train, "y_train"),
+        (x_test, "x_test"),
+        (y_test, "y_test"),
+    ]:
         assert got.dtype == np.uint8
         np.testing.assert_array_equal(got, arrays[key])
     assert x_train.shape[1:] == (28, 28) and y_train.ndim == 1
@@ -67,7 +72,9 @@ def test_corrupt_npz_is_a_clear_error(tmp_path):
 
 
 def test_offline_download_error_names_file_and_cache(tmp_path, monkeypatch):
-    dead = mnist.RemoteFile("mnist", "mnist.npz", "http://127.0.0.1:9/mnist.npz", mnist.REMOTE_NPZ.sha256)
+    dead = mnist.RemoteFile(
+        "mnist", "mnist.npz", "http://127.0.0.1:9/mnist.npz", mnist.REMOTE_NPZ.sha256
+    )
     monkeypatch.setattr(mnist, "REMOTE_NPZ", dead)
     with pytest.raises(DownloadError) as info:
         mnist.load_data()

@@ -40,15 +40,25 @@ def notebook(lang: str, stem: str):
     return chapter_to_notebook(text, lang, ROOT / "includes")
 
 
-@pytest.mark.parametrize("lang,stem", [(lang, stem) for lang in LANGS for stem in written_chapters()])
+@pytest.mark.parametrize(
+    "lang,stem", [(lang, stem) for lang in LANGS for stem in written_chapters()]
+)
 def test_every_chapter_notebook_is_valid(lang, stem):
     nb = nbformat.reads(nbformat.writes(notebook(lang, stem)), as_version=4)  # as a reader saves it
     nbformat.validate(nb)
-    assert any(cell.cell_type == "code" for cell in nb.cells), f"{lang}/{stem}: a notebook without code"
+    assert any(cell.cell_type == "code" for cell in nb.cells), (
+        f"{lang}/{stem}: a notebook without code"
+    )
     # What only MkDocs understands must not reach Jupyter as raw text.
     markdown = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
-    for leftover, what in [(r"^(?:!!!|\?\?\?)", "an admonition"), (r"^--8<--", "an include"), (r"pytest-codeblocks", "a test marker")]:
-        assert not re.search(leftover, markdown, re.M), f"{lang}/{stem}: the notebook shows {what} as raw text"
+    for leftover, what in [
+        (r"^(?:!!!|\?\?\?)", "an admonition"),
+        (r"^--8<--", "an include"),
+        (r"pytest-codeblocks", "a test marker"),
+    ]:
+        assert not re.search(leftover, markdown, re.M), (
+            f"{lang}/{stem}: the notebook shows {what} as raw text"
+        )
 
 
 def test_quick_chapters_are_written_chapters():
@@ -62,10 +72,15 @@ def kernel_name(tmp_path_factory):
     folder = tmp_path_factory.mktemp("jupyter")
     spec = folder / "kernels" / "companion-tests"
     spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "companion tests", "language": "python",
-    }))
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "companion tests",
+                "language": "python",
+            }
+        )
+    )
     old = os.environ.get("JUPYTER_PATH")
     os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(folder), old]))
     yield "companion-tests"
@@ -85,7 +100,9 @@ def data_dir(tmp_path_factory):
     return str(fakedata.make_data_dir(tmp_path_factory.mktemp("data")))
 
 
-@pytest.mark.parametrize("lang,stem", [(lang, stem) for stem in QUICK_CHAPTERS for lang in RUN_LANGS])
+@pytest.mark.parametrize(
+    "lang,stem", [(lang, stem) for stem in QUICK_CHAPTERS for lang in RUN_LANGS]
+)
 def test_quick_chapter_notebook_runs_top_to_bottom(lang, stem, kernel_name, data_dir, tmp_path):
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -94,7 +111,9 @@ def test_quick_chapter_notebook_runs_top_to_bottom(lang, stem, kernel_name, data
     # The install cell (pip install of the release) is the reader's; here the kernel imports
     # companion from this checkout instead.
     install = [cell for cell in nb.cells if "install" in cell.metadata.get("tags", [])]
-    assert len(install) == 1 and install[0].source.startswith("%pip install "), f"{lang}/{stem}: no install cell"
+    assert len(install) == 1 and install[0].source.startswith("%pip install "), (
+        f"{lang}/{stem}: no install cell"
+    )
     nb.cells = [cell for cell in nb.cells if cell not in install]
     env = {
         **os.environ,
@@ -102,15 +121,25 @@ def test_quick_chapter_notebook_runs_top_to_bottom(lang, stem, kernel_name, data
         "COMPANION_DATA_DIR": data_dir,
         "MPLBACKEND": "Agg",
         # The kernel imports companion from this checkout, as the tests do.
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])),
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])
+        ),
     }
-    client = NotebookClient(nb, kernel_name=kernel_name, timeout=CELL_TIMEOUT_S,
-                            resources={"metadata": {"path": str(tmp_path)}})
+    client = NotebookClient(
+        nb,
+        kernel_name=kernel_name,
+        timeout=CELL_TIMEOUT_S,
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
     try:
         client.execute(env=env)
     except CellExecutionError as error:
         pytest.fail(f"{lang}/{stem}: a cell failed when the notebook ran top to bottom:\n{error}")
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
     assert all(cell.execution_count for cell in code), f"{lang}/{stem}: not every code cell ran"
-    outputs = "".join(out.get("text", "") for cell in code for out in cell.outputs if out.output_type == "stream")
-    assert re.search(r"smoke", outputs, re.I), f"{lang}/{stem}: the run did not say it was a smoke run"
+    outputs = "".join(
+        out.get("text", "") for cell in code for out in cell.outputs if out.output_type == "stream"
+    )
+    assert re.search(r"smoke", outputs, re.I), (
+        f"{lang}/{stem}: the run did not say it was a smoke run"
+    )

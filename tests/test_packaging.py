@@ -22,8 +22,20 @@ ROOT = Path(__file__).resolve().parents[1]
 def wheel(tmp_path_factory) -> zipfile.ZipFile:
     folder = tmp_path_factory.mktemp("wheel")
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(folder), str(ROOT)],
-        capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--wheel-dir",
+            str(folder),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr
     (path,) = folder.glob("image_classification_book-*.whl")
@@ -57,7 +69,8 @@ def test_wheel_carries_the_code_licence(wheel):
     (metadata,) = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")]
     fields = email.message_from_bytes(wheel.read(metadata))
     assert fields["License-Expression"] == "MIT"
-    assert fields.get_all("License-File") == ["LICENSE"]  # the text's CC BY-SA is not the code's licence
+    # the text's CC BY-SA is not the code's licence
+    assert fields.get_all("License-File") == ["LICENSE"]
 
 
 def test_the_book_text_licence_is_the_full_cc_by_sa():

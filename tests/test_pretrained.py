@@ -10,14 +10,26 @@ from PIL import Image
 from companion import pretrained
 from companion.errors import ChecksumError, DataFormatError, DownloadError
 
-SOURCE_MODELS = {"VGG16", "VGG19", "ResNet50", "InceptionV3", "InceptionResNetV2", "MobileNet", "Xception"}
+SOURCE_MODELS = {
+    "VGG16",
+    "VGG19",
+    "ResNet50",
+    "InceptionV3",
+    "InceptionResNetV2",
+    "MobileNet",
+    "Xception",
+}
 
 
 def test_the_class_index_ships_with_the_package_and_is_the_keras_file():
     from importlib import resources
 
     data = resources.files("companion").joinpath("resources/imagenet_class_index.json").read_bytes()
-    assert hashlib.md5(data).hexdigest() == "c2c37ea517e94d9795004a39431a14cb" == pretrained.CLASS_INDEX_MD5
+    assert (
+        hashlib.md5(data).hexdigest()
+        == "c2c37ea517e94d9795004a39431a14cb"
+        == pretrained.CLASS_INDEX_MD5
+    )
     index = pretrained.class_index()
     assert len(index) == 1000
     assert index[386] == ("n02504458", "African_elephant") and index[101] == ("n01871265", "tusker")
@@ -26,8 +38,15 @@ def test_the_class_index_ships_with_the_package_and_is_the_keras_file():
 def test_the_registry_holds_the_sources_seven_models_with_their_input_sizes():
     assert {spec.name for spec in pretrained.MODELS.values()} == SOURCE_MODELS
     sizes = {spec.name: spec.input_size for spec in pretrained.MODELS.values()}
-    assert sizes == {"VGG16": (224, 224), "VGG19": (224, 224), "ResNet50": (224, 224), "MobileNet": (224, 224),
-                     "InceptionV3": (299, 299), "InceptionResNetV2": (299, 299), "Xception": (299, 299)}
+    assert sizes == {
+        "VGG16": (224, 224),
+        "VGG19": (224, 224),
+        "ResNet50": (224, 224),
+        "MobileNet": (224, 224),
+        "InceptionV3": (299, 299),
+        "InceptionResNetV2": (299, 299),
+        "Xception": (299, 299),
+    }
     import keras
 
     for spec in pretrained.MODELS.values():
@@ -39,7 +58,9 @@ def test_the_registry_holds_the_sources_seven_models_with_their_input_sizes():
         assert spec.weights_name(True) != spec.weights_name(False)
 
 
-@pytest.mark.parametrize("name", ["ResNet50", "resnet50", "RESNET_50", "inception_v3", "Inception-ResNet-V2"])
+@pytest.mark.parametrize(
+    "name", ["ResNet50", "resnet50", "RESNET_50", "inception_v3", "Inception-ResNet-V2"]
+)
 def test_model_names_are_forgiving(name):
     assert pretrained.get_model_spec(name).name in SOURCE_MODELS
 
@@ -78,7 +99,9 @@ def test_classify_end_to_end_with_an_untrained_network(photo):
         assert re.fullmatch(r"n\d{8}", class_id) and name in names and 0 <= probability <= 1
     assert [r.probability for r in rows] == sorted((r.probability for r in rows), reverse=True)
     # an array of another size is resized the same way a file is
-    array_rows = pretrained.classify(np.asarray(Image.open(photo)), model="MobileNet", top=3, weights=None)
+    array_rows = pretrained.classify(
+        np.asarray(Image.open(photo)), model="MobileNet", top=3, weights=None
+    )
     assert len(array_rows) == 3
 
 
@@ -92,7 +115,8 @@ def test_unreadable_and_missing_files_get_clear_errors(tmp_path):
 
 
 def test_an_image_with_too_many_pixels_is_a_clear_error(photo, monkeypatch):
-    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 10_000)  # the photo's 46,800 pixels are over twice that
+    # the photo's 46,800 pixels are over twice that
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 10_000)
     with pytest.raises(DataFormatError, match="photo.jpg is not an image Pillow can read"):
         pretrained.classify(photo, model="mobilenet", weights=None)
 
@@ -114,7 +138,10 @@ def test_missing_weights_offline_say_which_file_where_and_how(monkeypatch, tmp_p
     assert isinstance(info.value, DownloadError)
     assert "mobilenet_1_0_224_tf.h5" in message
     assert str(tmp_path / "models" / "mobilenet_1_0_224_tf.h5") in message
-    assert "COMPANION_MIRROR" in message and "http://127.0.0.1:9/mirror/mobilenet_1_0_224_tf.h5" in message
+    assert (
+        "COMPANION_MIRROR" in message
+        and "http://127.0.0.1:9/mirror/mobilenet_1_0_224_tf.h5" in message
+    )
     assert info.value.__cause__ is None and info.value.__context__ is None  # no chained traceback
 
 
@@ -139,10 +166,13 @@ def test_the_example_photo_is_found_in_the_data_folder_or_explained(monkeypatch,
 def test_weights_in_the_keras_cache_are_loaded_without_the_network(monkeypatch, tmp_path):
     h5py = pytest.importorskip("h5py")
     import keras
-    from keras.src.legacy.saving import legacy_h5_format  # writes the .h5 layout keras.applications ships
+
+    # writes the .h5 layout keras.applications ships
+    from keras.src.legacy.saving import legacy_h5_format
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    monkeypatch.setattr(pretrained, "ORIGINAL_BASE_URL", "http://127.0.0.1:9/")  # any download attempt fails
+    # any download attempt fails
+    monkeypatch.setattr(pretrained, "ORIGINAL_BASE_URL", "http://127.0.0.1:9/")
     keras.utils.set_random_seed(3)
     donor = keras.applications.MobileNet(weights=None)
     # an untrained MobileNet answers 1/1000 for every class; distinct biases make its answer its own
@@ -153,7 +183,12 @@ def test_weights_in_the_keras_cache_are_loaded_without_the_network(monkeypatch, 
     with h5py.File(target, "w") as f:
         legacy_h5_format.save_weights_to_hdf5_group(f, donor)
     image = np.random.default_rng(4).uniform(0, 255, (224, 224, 3))
-    rows = pretrained.classify(image, model="mobilenet", top=3)  # weights="imagenet": read from the cache
-    expected = donor.predict(keras.applications.mobilenet.preprocess_input(image[None].copy()), verbose=0)
-    assert [r.name for r in rows] == [r.name for r in pretrained.decode_predictions(expected, top=3)[0]]
+    # weights="imagenet": read from the cache
+    rows = pretrained.classify(image, model="mobilenet", top=3)
+    expected = donor.predict(
+        keras.applications.mobilenet.preprocess_input(image[None].copy()), verbose=0
+    )
+    assert [r.name for r in rows] == [
+        r.name for r in pretrained.decode_predictions(expected, top=3)[0]
+    ]
     assert rows[0].probability > 0.01  # not the uniform answer of a network without these weights

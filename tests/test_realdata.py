@@ -16,7 +16,11 @@ def real_mnist_dir():
     folder = Path(os.environ.get("COMPANION_DATA_DIR", "")) / "mnist"
     images = folder / "train-images-idx3-ubyte.gz"
     # the real file is ~9.6 MB; the test-made one is tiny
-    if not os.environ.get("COMPANION_DATA_DIR") or not images.exists() or images.stat().st_size < 5_000_000:
+    if (
+        not os.environ.get("COMPANION_DATA_DIR")
+        or not images.exists()
+        or images.stat().st_size < 5_000_000
+    ):
         pytest.skip("real MNIST not available (set COMPANION_DATA_DIR=../shared/data)")
     return folder
 
@@ -30,9 +34,22 @@ def test_mlp_reaches_95_percent_on_real_mnist_in_one_epoch(monkeypatch):
     assert list(y_train[:10]) == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
     config.seed_everything(0)
     model = build_mlp()
-    model.compile(optimizer=keras.optimizers.RMSprop(1e-3), loss="categorical_crossentropy", metrics=["accuracy"])
-    fit(model, x_train.reshape(-1, 784) / 255, keras.utils.to_categorical(y_train, 10), epochs=1, batch_size=128, verbose=0)
-    _, accuracy = model.evaluate(x_test.reshape(-1, 784) / 255, keras.utils.to_categorical(y_test, 10), verbose=0)
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(1e-3),
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    fit(
+        model,
+        x_train.reshape(-1, 784) / 255,
+        keras.utils.to_categorical(y_train, 10),
+        epochs=1,
+        batch_size=128,
+        verbose=0,
+    )
+    _, accuracy = model.evaluate(
+        x_test.reshape(-1, 784) / 255, keras.utils.to_categorical(y_test, 10), verbose=0
+    )
     assert accuracy >= 0.95
 
 

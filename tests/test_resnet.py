@@ -29,7 +29,10 @@ def test_resnet29_v2_matches_the_keras_example():
     assert _non_trainable(model) == 5_216
 
 
-@pytest.mark.parametrize("builder, depth", [(build_resnet_v1, 21), (build_resnet_v1, 2), (build_resnet_v2, 21), (build_resnet_v2, 2)])
+@pytest.mark.parametrize(
+    "builder, depth",
+    [(build_resnet_v1, 21), (build_resnet_v1, 2), (build_resnet_v2, 21), (build_resnet_v2, 2)],
+)
 def test_invalid_depth_is_refused(builder, depth):
     with pytest.raises(ValueError, match="depth"):
         builder(depth)
@@ -38,14 +41,33 @@ def test_invalid_depth_is_refused(builder, depth):
 def test_resnet_layer_orders():
     inputs = keras.Input((8, 8, 4))
     first = keras.Model(inputs, resnet_layer(inputs, 6))
-    assert [type(layer).__name__ for layer in first.layers[1:]] == ["Conv2D", "BatchNormalization", "Activation"]
+    assert [type(layer).__name__ for layer in first.layers[1:]] == [
+        "Conv2D",
+        "BatchNormalization",
+        "Activation",
+    ]
     second = keras.Model(inputs, resnet_layer(inputs, 6, conv_first=False))
-    assert [type(layer).__name__ for layer in second.layers[1:]] == ["BatchNormalization", "Activation", "Conv2D"]
+    assert [type(layer).__name__ for layer in second.layers[1:]] == [
+        "BatchNormalization",
+        "Activation",
+        "Conv2D",
+    ]
 
 
 def test_learning_rate_schedule_at_the_boundaries():
     # The source tests "epoch > 80" on Keras' 0-based epoch index.
-    expected = {0: 1e-3, 80: 1e-3, 81: 1e-4, 120: 1e-4, 121: 1e-5, 160: 1e-5, 161: 1e-6, 180: 1e-6, 181: 5e-7, 199: 5e-7}
+    expected = {
+        0: 1e-3,
+        80: 1e-3,
+        81: 1e-4,
+        120: 1e-4,
+        121: 1e-5,
+        160: 1e-5,
+        161: 1e-6,
+        180: 1e-6,
+        181: 5e-7,
+        199: 5e-7,
+    }
     for epoch, rate in expected.items():
         assert resnet_lr_schedule(epoch) == pytest.approx(rate)
     rate = None
@@ -61,8 +83,16 @@ def _plateau_rates(schedule):
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
     model.compile(keras.optimizers.Adam(1e-3), "categorical_crossentropy")
     log = LearningRateLog()
-    reducer = keras.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=1, min_delta=1e9)
-    model.fit(x, y, epochs=4, verbose=0, callbacks=[reducer, keras.callbacks.LearningRateScheduler(schedule), log])
+    reducer = keras.callbacks.ReduceLROnPlateau(
+        monitor="loss", factor=0.5, patience=1, min_delta=1e9
+    )
+    model.fit(
+        x,
+        y,
+        epochs=4,
+        verbose=0,
+        callbacks=[reducer, keras.callbacks.LearningRateScheduler(schedule), log],
+    )
     return log.rates
 
 
@@ -87,6 +117,14 @@ def test_a_few_steps_reduce_the_loss_and_the_checkpoint_keeps_the_best(tmp_path)
     model = build_resnet_v1(8)
     model.compile(keras.optimizers.Adam(1e-3), "categorical_crossentropy", metrics=["accuracy"])
     best = tmp_path / "best.keras"
-    history = model.fit(x, y, epochs=5, batch_size=16, verbose=0, validation_data=(x, y), callbacks=resnet_callbacks(best))
+    history = model.fit(
+        x,
+        y,
+        epochs=5,
+        batch_size=16,
+        verbose=0,
+        validation_data=(x, y),
+        callbacks=resnet_callbacks(best),
+    )
     assert history.history["loss"][-1] < history.history["loss"][0]
     assert best.exists() and keras.models.load_model(best).count_params() == model.count_params()

@@ -7,25 +7,58 @@ from companion import results
 
 
 def record(smoke=False):
-    prov = results.provenance(dataset="MNIST", n_train=54000, n_test=10000, epochs=20, batch_size=128,
-                              wall_time_s=96.0, images_per_s=11000.0)
+    prov = results.provenance(
+        dataset="MNIST",
+        n_train=54000,
+        n_test=10000,
+        epochs=20,
+        batch_size=128,
+        wall_time_s=96.0,
+        images_per_s=11000.0,
+    )
     prov["smoke"] = smoke
     return {
         "chapter": "02-mnist-mlp",
         "provenance": prov,
         "comparisons": [
-            {"key": "acc", "label": {"zh": "测试准确率", "en": "Test accuracy"}, "source": 0.9821,
-             "source_ref": "000", "ours": 0.9835, "format": "percent"},
-            {"key": "params", "label": {"zh": "参数量", "en": "Parameters"}, "source": 669706,
-             "source_ref": "000", "ours": 669706, "format": "int"},
+            {
+                "key": "acc",
+                "label": {"zh": "测试准确率", "en": "Test accuracy"},
+                "source": 0.9821,
+                "source_ref": "000",
+                "ours": 0.9835,
+                "format": "percent",
+            },
+            {
+                "key": "params",
+                "label": {"zh": "参数量", "en": "Parameters"},
+                "source": 669706,
+                "source_ref": "000",
+                "ours": 669706,
+                "format": "int",
+            },
         ],
     }
 
 
 def test_provenance_has_every_field():
     prov = record()["provenance"]
-    for key in ["dataset", "n_train", "n_test", "epochs", "batch_size", "backend", "backend_version",
-                "keras_version", "device", "wall_time_s", "images_per_s", "date", "git_commit", "smoke"]:
+    for key in [
+        "dataset",
+        "n_train",
+        "n_test",
+        "epochs",
+        "batch_size",
+        "backend",
+        "backend_version",
+        "keras_version",
+        "device",
+        "wall_time_s",
+        "images_per_s",
+        "date",
+        "git_commit",
+        "smoke",
+    ]:
         assert key in prov
     assert prov["backend"] in {"tensorflow", "jax", "torch"}
 
@@ -54,16 +87,31 @@ def test_records_are_written_atomically(tmp_path):
 def test_run_provenance_takes_the_numbers_from_the_training_run():
     from companion.train import TrainingRun
 
-    run = TrainingRun(history={"loss": [1.0, 0.5]}, epochs=2, batch_size=32, train_samples=3200,
-                      epoch_seconds=[3.0, 2.0], wall_time_s=5.1)
+    run = TrainingRun(
+        history={"loss": [1.0, 0.5]},
+        epochs=2,
+        batch_size=32,
+        train_samples=3200,
+        epoch_seconds=[3.0, 2.0],
+        wall_time_s=5.1,
+    )
     prov = results.run_provenance(run, dataset="CIFAR-10", n_test=1000, model="cnn")
-    assert (prov["n_train"], prov["epochs"], prov["batch_size"], prov["wall_time_s"]) == (3200, 2, 32, 5.1)
+    assert (prov["n_train"], prov["epochs"], prov["batch_size"], prov["wall_time_s"]) == (
+        3200,
+        2,
+        32,
+        5.1,
+    )
     assert prov["images_per_s"] == 1600.0 and prov["model"] == "cnn" and prov["n_test"] == 1000
 
 
 def _git(folder, *args):
-    subprocess.run(["git", "-c", "user.name=test", "-c", "user.email=test@example.org", *args], cwd=folder,
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=test", "-c", "user.email=test@example.org", *args],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.fixture()
@@ -81,7 +129,8 @@ def test_git_commit_of_an_installed_copy_inside_another_repository_is_unknown(ch
     site_packages = checkout / ".venv" / "lib" / "python3.11" / "site-packages"
     (site_packages / "companion").mkdir(parents=True)
     assert results.git_commit(checkout) != "unknown"
-    assert results.git_commit(site_packages.parents[1]) == "unknown"  # what parents[2] of results.py is there
+    # what parents[2] of results.py is there
+    assert results.git_commit(site_packages.parents[1]) == "unknown"
 
 
 def test_a_new_untracked_module_makes_the_commit_dirty(checkout):

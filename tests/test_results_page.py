@@ -1,4 +1,5 @@
-"""The results page and the book's assets: nothing written and left unshown, nothing shown that is missing.
+"""The results page and the book's assets: nothing written and left unshown, nothing shown that is
+missing.
 
 * Every figure under ``docs/assets/figures/`` is shown by a page (directly or through an
   included file), and every figure a page or include file shows exists.
@@ -64,20 +65,31 @@ def included() -> dict:
 
 def test_every_figure_is_shown_by_a_page():
     shown = shown_figures()
-    figures = sorted(str(p.relative_to(DOCS)) for p in (ASSETS / "figures").rglob("*") if p.is_file())
+    figures = sorted(
+        str(p.relative_to(DOCS)) for p in (ASSETS / "figures").rglob("*") if p.is_file()
+    )
     unshown = [f for f in figures if f not in shown]
-    assert not unshown, "figures under docs/assets/ that no page shows (show them or delete them):\n" + "\n".join(unshown)
+    assert not unshown, (
+        "figures under docs/assets/ that no page shows (show them or delete them):\n"
+        + "\n".join(unshown)
+    )
 
 
 def test_every_shown_figure_exists():
-    missing = [f"{figure} (shown by {', '.join(sources)})" for figure, sources in shown_figures().items()
-               if not (DOCS / figure).is_file()]
+    missing = [
+        f"{figure} (shown by {', '.join(sources)})"
+        for figure, sources in shown_figures().items()
+        if not (DOCS / figure).is_file()
+    ]
     assert not missing, "figures shown but missing:\n" + "\n".join(missing)
 
 
 def test_every_included_file_exists():
-    missing = [f"includes/{name} (included by {', '.join(by)})" for name, by in included().items()
-               if not (INCLUDES / name).is_file()]
+    missing = [
+        f"includes/{name} (included by {', '.join(by)})"
+        for name, by in included().items()
+        if not (INCLUDES / name).is_file()
+    ]
     assert not missing, "included files that do not exist:\n" + "\n".join(missing)
 
 
@@ -88,7 +100,10 @@ def test_every_result_record_is_shown_in_both_languages():
         for lang in LANGS:
             table = f"results/{record.stem}.{lang}.md"
             if not (INCLUDES / table).is_file():
-                problems.append(f"{record.relative_to(ROOT)}: no table includes/{table} (run scripts/build_figures.py)")
+                problems.append(
+                    f"{record.relative_to(ROOT)}: no table includes/{table} (run "
+                    "scripts/build_figures.py)"
+                )
             elif table not in shown:
                 problems.append(f"{record.relative_to(ROOT)}: no page includes its table {table}")
     assert not problems, "\n".join(problems)
@@ -98,12 +113,18 @@ def test_every_result_table_has_its_record():
     records = {p.stem for p in (ASSETS / "results").glob("*.json")}
 
     def has_record(stem):
-        # a table is a record's own ("11-cats-vs-dogs") or derived from one ("11-cats-vs-dogs-approaches")
+        # a table is a record's own ("11-cats-vs-dogs") or derived from one
+        # ("11-cats-vs-dogs-approaches")
         return any(stem == r or stem.startswith(r + "-") for r in records)
 
-    orphans = [str(t.relative_to(ROOT)) for t in sorted((INCLUDES / "results").glob("*.md"))
-               if not has_record(t.name.rsplit(".", 2)[0])]
-    assert not orphans, "result tables without a record in docs/assets/results/:\n" + "\n".join(orphans)
+    orphans = [
+        str(t.relative_to(ROOT))
+        for t in sorted((INCLUDES / "results").glob("*.md"))
+        if not has_record(t.name.rsplit(".", 2)[0])
+    ]
+    assert not orphans, "result tables without a record in docs/assets/results/:\n" + "\n".join(
+        orphans
+    )
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -114,10 +135,18 @@ def test_results_page_has_the_chapter(stem, lang):
     include = INCLUDES / name
     assert include.is_file(), f"missing includes/{name}: chapter {stem} on the results page"
     text = read(include).strip()
-    assert text, f"includes/{name} is empty: give the source's numbers beside ours, or say '{NOT_MEASURED[lang]}'"
-    assert name in INCLUDE.findall(read(DOCS / lang / "results.md")), f"docs/{lang}/results.md does not include {name}"
-    expanded = INCLUDE.sub(lambda m: read(INCLUDES / m.group(1)) if (INCLUDES / m.group(1)).is_file() else "", text)
+    assert text, (
+        f"includes/{name} is empty: give the source's numbers beside ours, or say "
+        f"'{NOT_MEASURED[lang]}'"
+    )
+    assert name in INCLUDE.findall(read(DOCS / lang / "results.md")), (
+        f"docs/{lang}/results.md does not include {name}"
+    )
+    expanded = INCLUDE.sub(
+        lambda m: read(INCLUDES / m.group(1)) if (INCLUDES / m.group(1)).is_file() else "", text
+    )
     has_table = re.search(r"^\|.*\|\s*$", expanded, re.M) is not None
     assert has_table or NOT_MEASURED[lang] in expanded.lower(), (
-        f"includes/{name}: neither a table of the source's numbers beside ours nor '{NOT_MEASURED[lang]}'"
+        f"includes/{name}: neither a table of the source's numbers beside ours nor "
+        f"'{NOT_MEASURED[lang]}'"
     )

@@ -23,7 +23,13 @@ def chapters():
 
 
 def test_both_languages_are_built(site):
-    for page in ["index.html", "install/index.html", "results/index.html", "errata/index.html", "keras3/index.html"]:
+    for page in [
+        "index.html",
+        "install/index.html",
+        "results/index.html",
+        "errata/index.html",
+        "keras3/index.html",
+    ]:
         assert (site / page).exists() and (site / "en" / page).exists(), page
     assert '<html lang="zh"' in (site / "index.html").read_text(encoding="utf-8")
     assert '<html lang="en"' in (site / "en" / "index.html").read_text(encoding="utf-8")
@@ -34,7 +40,9 @@ def test_every_chapter_is_in_the_navigation(site):
     english = (site / "en" / "index.html").read_text(encoding="utf-8")
     assert len(chapters()) == 12
     for stem in chapters():
-        assert (site / stem / "index.html").exists() and (site / "en" / stem / "index.html").exists()
+        assert (site / stem / "index.html").exists() and (
+            site / "en" / stem / "index.html"
+        ).exists()
         assert f'href="{stem}/"' in html and f'href="{stem}/"' in english, stem
 
 
@@ -53,7 +61,12 @@ def test_search_index_holds_chinese_words(site):
 
 
 def test_chapters_with_code_have_valid_notebooks(site):
-    written = [stem for stem in chapters() if "notebook: false" not in (ROOT / "docs" / "zh" / f"{stem}.md").read_text(encoding="utf-8")]
+    written = [
+        stem
+        for stem in chapters()
+        if "notebook: false"
+        not in (ROOT / "docs" / "zh" / f"{stem}.md").read_text(encoding="utf-8")
+    ]
     assert "02-mnist-mlp" in written
     for stem in written:
         for prefix in ("", "en/"):
@@ -73,7 +86,11 @@ COLAB_PREFIX = "https://colab.research.google.com/github/{repo}/blob/gh-pages/"
 
 
 def repo_url() -> str:
-    return re.search(r"^repo_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M).group(1).rstrip("/")
+    return (
+        re.search(r"^repo_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M)
+        .group(1)
+        .rstrip("/")
+    )
 
 
 def test_every_colab_and_download_link_names_a_notebook_in_the_build(site):
@@ -89,10 +106,15 @@ def test_every_colab_and_download_link_names_a_notebook_in_the_build(site):
             if not url.startswith(prefix):
                 problems.append(f"{rel}: Colab link not into {prefix}: {url}")
                 continue
-            target = site / url[len(prefix):]
+            target = site / url[len(prefix) :]
             if not target.is_file() or target.suffix != ".ipynb":
                 problems.append(f"{rel}: Colab link to a file the build does not have: {url}")
-            elif lang == "en" and not url[len(prefix):].startswith("en/") or lang == "zh" and url[len(prefix):].startswith("en/"):
+            elif (
+                lang == "en"
+                and not url[len(prefix) :].startswith("en/")
+                or lang == "zh"
+                and url[len(prefix) :].startswith("en/")
+            ):
                 problems.append(f"{rel}: Colab link to the other language's notebook: {url}")
             linked.setdefault(rel, {})["colab"] = target.resolve()
         for href in DOWNLOAD_LINK.findall(text):
@@ -107,5 +129,7 @@ def test_every_colab_and_download_link_names_a_notebook_in_the_build(site):
         for prefix_dir in ("", "en/"):
             links = linked.get(Path(prefix_dir + stem) / "index.html", {})
             assert links.get("colab") and links.get("colab") == links.get("download"), (
-                f"{prefix_dir}{stem}: the Colab and download links must name the same notebook: {links}")
+                f"{prefix_dir}{stem}: the Colab and download links must name the same notebook: "
+                f"{links}"
+            )
             nbformat.validate(nbformat.read(links["colab"], as_version=4))

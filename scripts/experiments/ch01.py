@@ -24,14 +24,18 @@ EPOCHS, BATCH = 5, 32
 
 
 def build():
-    model = keras.Sequential([
-        keras.Input(shape=(784,)),
-        keras.layers.Dense(64, activation="relu"),
-        keras.layers.Dense(10, activation="softmax"),
-    ])
-    model.compile(loss="categorical_crossentropy",
-                  optimizer=keras.optimizers.SGD(learning_rate=0.01, momentum=0.9, nesterov=True),
-                  metrics=["accuracy"])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(784,)),
+            keras.layers.Dense(64, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    model.compile(
+        loss="categorical_crossentropy",
+        optimizer=keras.optimizers.SGD(learning_rate=0.01, momentum=0.9, nesterov=True),
+        metrics=["accuracy"],
+    )
     return model
 
 
@@ -39,7 +43,10 @@ def run(ctx):
     (x_train, y_train), (x_test, y_test) = mnist.load_data()
     x_train = x_train.reshape(len(x_train), 784).astype("float32") / 255
     x_test = x_test.reshape(len(x_test), 784).astype("float32") / 255
-    y_train_1hot, y_test_1hot = keras.utils.to_categorical(y_train, 10), keras.utils.to_categorical(y_test, 10)
+    y_train_1hot, y_test_1hot = (
+        keras.utils.to_categorical(y_train, 10),
+        keras.utils.to_categorical(y_test, 10),
+    )
 
     config.seed_everything(42)
     model = build()
@@ -55,28 +62,70 @@ def run(ctx):
     for _ in range(epochs):
         order = rng.permutation(len(x_train))
         for i in range(0, len(order), BATCH):
-            batch = order[i:i + BATCH]
+            batch = order[i : i + BATCH]
             model.train_on_batch(x_train[batch], y_train_1hot[batch])
     loop_s = time.perf_counter() - start
     loop_loss, loop_accuracy = model.evaluate(x_test, y_test_1hot, batch_size=128, verbose=0)
 
     record = {
         "chapter": CHAPTER,
-        "provenance": provenance(dataset="MNIST", n_train=len(x_train), n_test=len(x_test), epochs=run_fit.epochs,
-                                 batch_size=BATCH, wall_time_s=run_fit.wall_time_s,
-                                 images_per_s=round(run_fit.images_per_s, 1),
-                                 train_on_batch_wall_time_s=round(loop_s, 1)),
+        "provenance": provenance(
+            dataset="MNIST",
+            n_train=len(x_train),
+            n_test=len(x_test),
+            epochs=run_fit.epochs,
+            batch_size=BATCH,
+            wall_time_s=run_fit.wall_time_s,
+            images_per_s=round(run_fit.images_per_s, 1),
+            train_on_batch_wall_time_s=round(loop_s, 1),
+        ),
         "comparisons": [
-            {"key": "params", "label": {"zh": "参数量（784 个输入）", "en": "Parameters (784 inputs)"},
-             "source": None, "source_ref": "004", "ours": model.count_params(), "format": "int"},
-            {"key": "fit_accuracy", "label": {"zh": "测试准确率：fit", "en": "Test accuracy: fit"},
-             "source": None, "source_ref": "004", "ours": float(fit_accuracy), "format": "percent"},
-            {"key": "loop_accuracy", "label": {"zh": "测试准确率：train_on_batch 循环", "en": "Test accuracy: train_on_batch loop"},
-             "source": None, "source_ref": "004", "ours": float(loop_accuracy), "format": "percent"},
-            {"key": "fit_s", "label": {"zh": "训练耗时：fit", "en": "Training time: fit"},
-             "source": None, "source_ref": "004", "ours": run_fit.wall_time_s, "format": "seconds"},
-            {"key": "loop_s", "label": {"zh": "训练耗时：train_on_batch 循环", "en": "Training time: train_on_batch loop"},
-             "source": None, "source_ref": "004", "ours": loop_s, "format": "seconds"},
+            {
+                "key": "params",
+                "label": {"zh": "参数量（784 个输入）", "en": "Parameters (784 inputs)"},
+                "source": None,
+                "source_ref": "004",
+                "ours": model.count_params(),
+                "format": "int",
+            },
+            {
+                "key": "fit_accuracy",
+                "label": {"zh": "测试准确率：fit", "en": "Test accuracy: fit"},
+                "source": None,
+                "source_ref": "004",
+                "ours": float(fit_accuracy),
+                "format": "percent",
+            },
+            {
+                "key": "loop_accuracy",
+                "label": {
+                    "zh": "测试准确率：train_on_batch 循环",
+                    "en": "Test accuracy: train_on_batch loop",
+                },
+                "source": None,
+                "source_ref": "004",
+                "ours": float(loop_accuracy),
+                "format": "percent",
+            },
+            {
+                "key": "fit_s",
+                "label": {"zh": "训练耗时：fit", "en": "Training time: fit"},
+                "source": None,
+                "source_ref": "004",
+                "ours": run_fit.wall_time_s,
+                "format": "seconds",
+            },
+            {
+                "key": "loop_s",
+                "label": {
+                    "zh": "训练耗时：train_on_batch 循环",
+                    "en": "Training time: train_on_batch loop",
+                },
+                "source": None,
+                "source_ref": "004",
+                "ours": loop_s,
+                "format": "seconds",
+            },
         ],
         "metrics": {"fit_test_loss": float(fit_loss), "loop_test_loss": float(loop_loss)},
         "history": run_fit.history,

@@ -57,8 +57,12 @@ print(json.dumps(measure_training_memory(model, int(sys.argv[1]), steps=1)))
 def measure(batch_size: int) -> dict:
     """One batch size in a fresh Python process, so that earlier runs leave no memory behind."""
     src = str(Path(__file__).resolve().parents[2] / "src")
-    done = subprocess.run([sys.executable, "-c", MEASURE, str(batch_size)], capture_output=True, text=True,
-                          env={**__import__("os").environ, "PYTHONPATH": src})
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(batch_size)],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "PYTHONPATH": src},
+    )
     if done.returncode != 0:
         print(done.stderr[-2000:])
         return {"batch_size": batch_size, "error": f"exit {done.returncode}"}
@@ -68,12 +72,26 @@ def measure(batch_size: int) -> dict:
 def train(loss: str, x, y, initial_weights, tmp: Path, name: str):
     model = build_inception()
     model.set_weights(initial_weights)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=loss,
-                  metrics=["accuracy", keras.metrics.BinaryAccuracy(name="binary_accuracy"),
-                           keras.metrics.CategoricalAccuracy(name="categorical_accuracy")])
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-3),
+        loss=loss,
+        metrics=[
+            "accuracy",
+            keras.metrics.BinaryAccuracy(name="binary_accuracy"),
+            keras.metrics.CategoricalAccuracy(name="categorical_accuracy"),
+        ],
+    )
     best = tmp / f"{name}.keras"
-    run = fit(model, x, y, epochs=EPOCHS, batch_size=BATCH, validation_split=0.2, verbose=2,
-              callbacks=inception_callbacks(best, log_dir=tmp / "logs" / name))
+    run = fit(
+        model,
+        x,
+        y,
+        epochs=EPOCHS,
+        batch_size=BATCH,
+        validation_split=0.2,
+        verbose=2,
+        callbacks=inception_callbacks(best, log_dir=tmp / "logs" / name),
+    )
     return keras.models.load_model(best), run
 
 
@@ -99,7 +117,11 @@ def run(ctx):
     model = models["categorical_crossentropy"]
     clone = keras.models.model_from_json(model.to_json())
     clone.set_weights(model.get_weights())
-    same = bool(np.allclose(clone.predict(x_test[:64], verbose=0), model.predict(x_test[:64], verbose=0), atol=1e-5))
+    same = bool(
+        np.allclose(
+            clone.predict(x_test[:64], verbose=0), model.predict(x_test[:64], verbose=0), atol=1e-5
+        )
+    )
     predicted = model.predict(x_test, verbose=0).argmax(1)
 
     sizes = (16, 32) if config.smoke() else BATCH_SIZES
@@ -108,15 +130,39 @@ def run(ctx):
     estimate_source = [source_estimate_bytes(reference, b) / GIB for b in sizes]
     estimate_ours = [estimate_training_bytes(reference, b) / GIB for b in sizes]
     measured = [s.get("increase_bytes", float("nan")) / GIB for s in study]
-    speed = [s["batch_size"] / s["seconds_per_step"] if "seconds_per_step" in s else float("nan") for s in study]
-    source_speed = [40_000 / SOURCE["epoch_s"][b] if b in SOURCE["epoch_s"] else float("nan") for b in sizes]
+    speed = [
+        s["batch_size"] / s["seconds_per_step"] if "seconds_per_step" in s else float("nan")
+        for s in study
+    ]
+    source_speed = [
+        40_000 / SOURCE["epoch_s"][b] if b in SOURCE["epoch_s"] else float("nan") for b in sizes
+    ]
 
     for lang in ("zh", "en"):
-        ctx.figure(plot_history(runs["categorical_crossentropy"].history, lang), "learning_curves", lang)
-        ctx.figure(plot_history(runs["binary_crossentropy"].history, lang, metrics=("binary_accuracy", "categorical_accuracy")),
-                   "binary_vs_categorical", lang)
-        ctx.figure(plot_confusion_matrix(y_test, predicted, cifar10.class_names(lang), lang), "confusion_matrix", lang)
-        ctx.figure(plot_batch_size_study(sizes, speed, estimate_source, measured, lang, source_speed, estimate_ours), "batch_size_study", lang)
+        ctx.figure(
+            plot_history(runs["categorical_crossentropy"].history, lang), "learning_curves", lang
+        )
+        ctx.figure(
+            plot_history(
+                runs["binary_crossentropy"].history,
+                lang,
+                metrics=("binary_accuracy", "categorical_accuracy"),
+            ),
+            "binary_vs_categorical",
+            lang,
+        )
+        ctx.figure(
+            plot_confusion_matrix(y_test, predicted, cifar10.class_names(lang), lang),
+            "confusion_matrix",
+            lang,
+        )
+        ctx.figure(
+            plot_batch_size_study(
+                sizes, speed, estimate_source, measured, lang, source_speed, estimate_ours
+            ),
+            "batch_size_study",
+            lang,
+        )
 
     correct, wrong = results["categorical_crossentropy"], results["binary_crossentropy"]
     run_c = runs["categorical_crossentropy"]
@@ -128,39 +174,118 @@ def run(ctx):
             dataset=cifar10.locate().description,
             n_test=len(x_test),
             validation=f"validation_split=0.2 of the first {n:,} training images, as the source",
-            runs="two runs from the same initial weights: binary_crossentropy (the source) and categorical_crossentropy",
-            callbacks="EarlyStopping(10), ModelCheckpoint(best val_loss), TensorBoard, ReduceLROnPlateau(0.3, 4); "
-                      "the best checkpoint is evaluated",
-            batch_size_study=f"one timed training step per batch size {list(sizes)}, each in a fresh process",
+            runs=(
+                "two runs from the same initial weights: binary_crossentropy (the source) and "
+                "categorical_crossentropy"
+            ),
+            callbacks=(
+                "EarlyStopping(10), ModelCheckpoint(best val_loss), TensorBoard, "
+                "ReduceLROnPlateau(0.3, 4); "
+                "the best checkpoint is evaluated"
+            ),
+            batch_size_study=(
+                f"one timed training step per batch size {list(sizes)}, each in a fresh process"
+            ),
         ),
         "comparisons": [
-            {"key": "params", "label": {"zh": "参数量", "en": "Parameters"},
-             "source": SOURCE["params"], "source_ref": "003", "ours": reference.count_params(), "format": "int"},
-            {"key": "trainable", "label": {"zh": "可训练参数", "en": "Trainable parameters"},
-             "source": SOURCE["trainable"], "source_ref": "003",
-             "ours": int(sum(np.prod(w.shape) for w in reference.trainable_weights)), "format": "int"},
-            {"key": "binary_run_binary_accuracy",
-             "label": {"zh": "二元交叉熵训练：测试集“准确率”（实为二元准确率）", "en": "Trained with binary cross-entropy: test \"accuracy\" (binary accuracy)"},
-             "source": SOURCE["test_binary_accuracy"], "source_ref": "003", "ours": wrong["binary_accuracy"], "format": "percent"},
-            {"key": "binary_run_categorical_accuracy",
-             "label": {"zh": "二元交叉熵训练：测试集分类准确率", "en": "Trained with binary cross-entropy: test classification accuracy"},
-             "source": None, "source_ref": "003", "ours": wrong["categorical_accuracy"], "format": "percent"},
-            {"key": "categorical_run_binary_accuracy",
-             "label": {"zh": "分类交叉熵训练：测试集二元准确率", "en": "Trained with categorical cross-entropy: test binary accuracy"},
-             "source": None, "source_ref": "003", "ours": correct["binary_accuracy"], "format": "percent"},
-            {"key": "categorical_run_categorical_accuracy",
-             "label": {"zh": "分类交叉熵训练：测试集分类准确率", "en": "Trained with categorical cross-entropy: test classification accuracy"},
-             "source": None, "source_ref": "003", "ours": correct["categorical_accuracy"], "format": "percent"},
-            {"key": "memory_estimate_128", "label": {"zh": "原文公式估计的内存，批大小 128（GiB）", "en": "Memory by the source's formula, batch 128 (GiB)"},
-             "source": SOURCE["memory_gb_128"], "source_ref": "003", "ours": estimate_source[i128], "format": "float"},
-            {"key": "memory_measured_128", "label": {"zh": "实测内存增量，批大小 128（GiB）", "en": "Measured memory increase, batch 128 (GiB)"},
-             "source": None, "source_ref": "003", "ours": measured[i128], "format": "float"},
+            {
+                "key": "params",
+                "label": {"zh": "参数量", "en": "Parameters"},
+                "source": SOURCE["params"],
+                "source_ref": "003",
+                "ours": reference.count_params(),
+                "format": "int",
+            },
+            {
+                "key": "trainable",
+                "label": {"zh": "可训练参数", "en": "Trainable parameters"},
+                "source": SOURCE["trainable"],
+                "source_ref": "003",
+                "ours": int(sum(np.prod(w.shape) for w in reference.trainable_weights)),
+                "format": "int",
+            },
+            {
+                "key": "binary_run_binary_accuracy",
+                "label": {
+                    "zh": "二元交叉熵训练：测试集“准确率”（实为二元准确率）",
+                    "en": 'Trained with binary cross-entropy: test "accuracy" (binary accuracy)',
+                },
+                "source": SOURCE["test_binary_accuracy"],
+                "source_ref": "003",
+                "ours": wrong["binary_accuracy"],
+                "format": "percent",
+            },
+            {
+                "key": "binary_run_categorical_accuracy",
+                "label": {
+                    "zh": "二元交叉熵训练：测试集分类准确率",
+                    "en": "Trained with binary cross-entropy: test classification accuracy",
+                },
+                "source": None,
+                "source_ref": "003",
+                "ours": wrong["categorical_accuracy"],
+                "format": "percent",
+            },
+            {
+                "key": "categorical_run_binary_accuracy",
+                "label": {
+                    "zh": "分类交叉熵训练：测试集二元准确率",
+                    "en": "Trained with categorical cross-entropy: test binary accuracy",
+                },
+                "source": None,
+                "source_ref": "003",
+                "ours": correct["binary_accuracy"],
+                "format": "percent",
+            },
+            {
+                "key": "categorical_run_categorical_accuracy",
+                "label": {
+                    "zh": "分类交叉熵训练：测试集分类准确率",
+                    "en": "Trained with categorical cross-entropy: test classification accuracy",
+                },
+                "source": None,
+                "source_ref": "003",
+                "ours": correct["categorical_accuracy"],
+                "format": "percent",
+            },
+            {
+                "key": "memory_estimate_128",
+                "label": {
+                    "zh": "原文公式估计的内存，批大小 128（GiB）",
+                    "en": "Memory by the source's formula, batch 128 (GiB)",
+                },
+                "source": SOURCE["memory_gb_128"],
+                "source_ref": "003",
+                "ours": estimate_source[i128],
+                "format": "float",
+            },
+            {
+                "key": "memory_measured_128",
+                "label": {
+                    "zh": "实测内存增量，批大小 128（GiB）",
+                    "en": "Measured memory increase, batch 128 (GiB)",
+                },
+                "source": None,
+                "source_ref": "003",
+                "ours": measured[i128],
+                "format": "float",
+            },
         ],
-        "metrics": {"binary_crossentropy": wrong, "categorical_crossentropy": correct, "json_round_trip_same_predictions": same,
-                    "json_chars": len(model.to_json())},
-        "batch_size_study": {"batch_sizes": list(sizes), "images_per_s": speed, "source_images_per_s": source_speed,
-                             "source_estimate_gib": estimate_source, "our_estimate_gib": estimate_ours,
-                             "measured_increase_gib": measured, "raw": study},
+        "metrics": {
+            "binary_crossentropy": wrong,
+            "categorical_crossentropy": correct,
+            "json_round_trip_same_predictions": same,
+            "json_chars": len(model.to_json()),
+        },
+        "batch_size_study": {
+            "batch_sizes": list(sizes),
+            "images_per_s": speed,
+            "source_images_per_s": source_speed,
+            "source_estimate_gib": estimate_source,
+            "our_estimate_gib": estimate_ours,
+            "measured_increase_gib": measured,
+            "raw": study,
+        },
         "history": {loss: r.history for loss, r in runs.items()},
         "epoch_seconds": {loss: r.epoch_seconds for loss, r in runs.items()},
     }

@@ -24,7 +24,10 @@ CHAPTER = "08-functional-api"
 TRAIN_SUBSET = 10_000
 LABELS = {
     "multilayer_perceptron": ("多层感知机", "Multilayer perceptron"),
-    "convnet_as_written": ("卷积网络（原文写法，缺 Flatten）", "Convolutional network (as written, no Flatten)"),
+    "convnet_as_written": (
+        "卷积网络（原文写法，缺 Flatten）",
+        "Convolutional network (as written, no Flatten)",
+    ),
     "recurrent_network": ("循环网络（LSTM）", "Recurrent network (LSTM)"),
     "shared_input": ("共享输入层", "Shared input layer"),
     "shared_feature_extractor": ("共享特征提取层", "Shared feature extractor"),
@@ -43,13 +46,22 @@ def run(ctx):
         model = builder()
         batch = [rng.random((2, *inp.shape[1:])).astype("float32") for inp in model.inputs]
         out = model.predict(batch if len(batch) > 1 else batch[0], verbose=0)
-        shapes[name] = [list(o.shape[1:]) for o in out] if isinstance(out, list) else list(out.shape[1:])
+        shapes[name] = (
+            [list(o.shape[1:]) for o in out] if isinstance(out, list) else list(out.shape[1:])
+        )
         save_model_diagram(model, ctx.figures_dir / f"{name}.png")
         print(f"  wrote diagram {name}.png")
         zh, en = LABELS[name]
-        comparisons.append({"key": f"params_{name}", "label": {"zh": zh, "en": en},
-                            "source": functional.SOURCE_PARAMS.get(name), "source_ref": "004",
-                            "ours": model.count_params(), "format": "int"})
+        comparisons.append(
+            {
+                "key": f"params_{name}",
+                "label": {"zh": zh, "en": en},
+                "source": functional.SOURCE_PARAMS.get(name),
+                "source_ref": "004",
+                "ours": model.count_params(),
+                "format": "int",
+            }
+        )
     build_s = round(time.perf_counter() - start, 1)
 
     # Forward passes (a batch of 2) with each kind of per-step head: the first call, which
@@ -57,14 +69,24 @@ def run(ctx):
     sequences = rng.random((2, 784, 1)).astype("float32")
     for wrapped, head in ((True, "TimeDistributed(Dense)"), (False, "Dense")):
         model = functional.build_multiple_outputs(time_distributed=wrapped)
-        for call, (zh, en) in enumerate([("第一次调用", "first call"), ("第二次调用", "second call")]):
+        for call, (zh, en) in enumerate(
+            [("第一次调用", "first call"), ("第二次调用", "second call")]
+        ):
             t = time.perf_counter()
             model.predict(sequences, verbose=0)
-            comparisons.append({
-                "key": f"forward_{'time_distributed' if wrapped else 'dense'}_{call + 1}",
-                "label": {"zh": f"多输出模型前向计算（2 个序列），{head}：{zh}",
-                          "en": f"Multiple outputs, forward pass (2 sequences), {head}: {en}"},
-                "source": None, "source_ref": "004", "ours": time.perf_counter() - t, "format": "seconds"})
+            comparisons.append(
+                {
+                    "key": f"forward_{'time_distributed' if wrapped else 'dense'}_{call + 1}",
+                    "label": {
+                        "zh": f"多输出模型前向计算（2 个序列），{head}：{zh}",
+                        "en": f"Multiple outputs, forward pass (2 sequences), {head}: {en}",
+                    },
+                    "source": None,
+                    "source_ref": "004",
+                    "ours": time.perf_counter() - t,
+                    "format": "seconds",
+                }
+            )
 
     # The corrected CNN on MNIST: 2 epochs, Adam, batch 128, on the first TRAIN_SUBSET training
     # images (the full 60,000 take tens of minutes per epoch on a shared two-core CPU).
@@ -77,16 +99,37 @@ def run(ctx):
     cnn.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     run = fit(cnn, x_train, y_train, epochs=2, batch_size=128, verbose=2)
     test_loss, test_accuracy = cnn.evaluate(x_test, y_test, verbose=0)
-    comparisons.append({"key": "convnet_test_accuracy",
-                        "label": {"zh": f"改正后的卷积网络：MNIST 测试准确率（{len(x_train):,} 张训练图，2 轮）",
-                                                  "en": f"Corrected CNN: MNIST test accuracy ({len(x_train):,} training images, 2 epochs)"},
-                        "source": None, "source_ref": "004", "ours": float(test_accuracy), "format": "percent"})
+    comparisons.append(
+        {
+            "key": "convnet_test_accuracy",
+            "label": {
+                "zh": f"改正后的卷积网络：MNIST 测试准确率（{len(x_train):,} 张训练图，2 轮）",
+                "en": (
+                    f"Corrected CNN: MNIST test accuracy ({len(x_train):,} training images, 2 "
+                    "epochs)"
+                ),
+            },
+            "source": None,
+            "source_ref": "004",
+            "ours": float(test_accuracy),
+            "format": "percent",
+        }
+    )
     record = {
         "chapter": CHAPTER,
-        "provenance": provenance(dataset=f"MNIST, first {len(x_train):,} training images (CNN); random inputs for the forward passes",
-                                 n_train=run.train_samples, n_test=len(x_test), epochs=run.epochs,
-                                 batch_size=run.batch_size, wall_time_s=run.wall_time_s,
-                                 images_per_s=round(run.images_per_s, 1), build_and_diagrams_s=build_s),
+        "provenance": provenance(
+            dataset=(
+                f"MNIST, first {len(x_train):,} training images (CNN); random inputs for the "
+                "forward passes"
+            ),
+            n_train=run.train_samples,
+            n_test=len(x_test),
+            epochs=run.epochs,
+            batch_size=run.batch_size,
+            wall_time_s=run.wall_time_s,
+            images_per_s=round(run.images_per_s, 1),
+            build_and_diagrams_s=build_s,
+        ),
         "comparisons": comparisons,
         "output_shapes": shapes,
         "cnn_history": run.history,

@@ -59,15 +59,25 @@ def run(ctx):
             n_train=0,
             n_test=1,
             models_measured=sorted(answers),
-            models_without_weights=sorted(s.name for s in pretrained.MODELS.values() if s.name not in answers),
+            models_without_weights=sorted(
+                s.name for s in pretrained.MODELS.values() if s.name not in answers
+            ),
         ),
         "comparisons": [
-            {"key": f"top1_{spec.name}", "label": {"zh": f"{spec.name}：第一名", "en": f"{spec.name}: top-1"},
-             "source": SOURCE[spec.name], "source_ref": "004",
-             "ours": ours(spec.name), "format": ""}
+            {
+                "key": f"top1_{spec.name}",
+                "label": {"zh": f"{spec.name}：第一名", "en": f"{spec.name}: top-1"},
+                "source": SOURCE[spec.name],
+                "source_ref": "004",
+                "ours": ours(spec.name),
+                "format": "",
+            }
             for spec in pretrained.MODELS.values()
         ],
-        "status": {s.name: "measured" if s.name in answers else NOT_MEASURED for s in pretrained.MODELS.values()},
+        "status": {
+            s.name: "measured" if s.name in answers else NOT_MEASURED
+            for s in pretrained.MODELS.values()
+        },
         "top5": answers,
         "seconds": seconds,
     }

@@ -44,11 +44,24 @@ TRANSFER_SIZE = (32, 32)
 EPOCHS_FEATURES = 8
 EPOCHS_FINE_TUNE = 5
 RECIPES = {
-    "scratch": Recipe(source_ref="004", train_images=2_000, epochs=30, batch_size=20, optimizer="RMSprop 1e-4",
-                      image_size="150x150"),
-    "augmented": Recipe(source_ref="004", train_images=2_000, epochs=50, batch_size=32, optimizer="RMSprop 1e-4",
-                        augmentation="rotation 40, shifts 0.2, shear 0.2 rad, zoom 0.2, flips; dropout 0.5; "
-                                     "100 batches of 32 per epoch", image_size="150x150"),
+    "scratch": Recipe(
+        source_ref="004",
+        train_images=2_000,
+        epochs=30,
+        batch_size=20,
+        optimizer="RMSprop 1e-4",
+        image_size="150x150",
+    ),
+    "augmented": Recipe(
+        source_ref="004",
+        train_images=2_000,
+        epochs=50,
+        batch_size=32,
+        optimizer="RMSprop 1e-4",
+        augmentation="rotation 40, shifts 0.2, shear 0.2 rad, zoom 0.2, flips; dropout 0.5; "
+        "100 batches of 32 per epoch",
+        image_size="150x150",
+    ),
 }
 STEPS_AUGMENTED = 100  # the source's steps_per_epoch: 3,200 augmented photos an epoch
 BUDGETS = {"smoke": Budget("smoke"), "cpu": Budget("cpu"), "full": Budget("full")}
@@ -66,7 +79,8 @@ SOURCE = {
     "scratch_final_val": 0.7010,  # epoch 30
     "augmented_best_val": 0.8128,  # epoch 49 of 50; the prose says 82%
     "augmented_final_val": 0.7720,  # epoch 50
-    "features_claim": 0.93,  # "90% to 93%" with a pretrained (ImageNet) network, promised, not shown
+    # "90% to 93%" with a pretrained (ImageNet) network, promised, not shown
+    "features_claim": 0.93,
     "fine_tune_claim": 0.95,  # "95%", promised, not shown
 }
 
@@ -79,14 +93,25 @@ def _cached(dataset, batch_size, shuffle, seed=42):
     return dataset.batch(batch_size).prefetch(2)
 
 
-def _train(ctx, name, model, train, validation, test, epochs, batch_size, n_train, steps_per_epoch=None):
+def _train(
+    ctx, name, model, train, validation, test, epochs, batch_size, n_train, steps_per_epoch=None
+):
     print(f"== {name}: {model.count_params():,} parameters, {epochs} epochs")
     if steps_per_epoch is not None and config.smoke():
         steps_per_epoch = 2  # a repeated dataset needs a step count; a smoke run takes two
     images = n_train if steps_per_epoch is None else steps_per_epoch * batch_size
     extra = {} if steps_per_epoch is None else {"steps_per_epoch": steps_per_epoch}
-    run = fit(model, train, epochs=epochs, validation_data=validation, verbose=2, images_per_epoch=images,
-              resume_dir=ctx.runs_dir(name), probe=True, **extra)
+    run = fit(
+        model,
+        train,
+        epochs=epochs,
+        validation_data=validation,
+        verbose=2,
+        images_per_epoch=images,
+        resume_dir=ctx.runs_dir(name),
+        probe=True,
+        **extra,
+    )
     _, test_accuracy = model.evaluate(test, verbose=0)
     val = run.history["val_accuracy"]
     trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
@@ -116,31 +141,64 @@ def run(ctx):
     n_train = split.total("train")
     size = image_size()
     for name, recipe in RECIPES.items():
-        ctx.plan(recipe, train_images=n_train, epochs=recipe.epochs, batch_size=recipe.batch_size,
-                 what=f"cats vs dogs, {name}")
+        ctx.plan(
+            recipe,
+            train_images=n_train,
+            epochs=recipe.epochs,
+            batch_size=recipe.batch_size,
+            what=f"cats vs dogs, {name}",
+        )
 
     # -- from scratch, and with augmentation + dropout, at 150x150 -------------------------
     shown_train = cats_dogs.load_datasets(split, image_size=size, batch_size=16)[0]
     images, labels = next(iter(shown_train))
     images = np.asarray(images).astype("uint8")
     for lang in ("zh", "en"):
-        ctx.figure(sample_grid(images, np.asarray(labels).astype(int), cats_dogs.class_names(lang), rows=2, cols=8),
-                   "samples", lang)
+        ctx.figure(
+            sample_grid(
+                images, np.asarray(labels).astype(int), cats_dogs.class_names(lang), rows=2, cols=8
+            ),
+            "samples",
+            lang,
+        )
     augment = augmentation(seed=1)
-    shown = np.stack([np.asarray(augment(images[:1], training=True))[0] for _ in range(8)]).clip(0, 255).astype("uint8")
+    shown = (
+        np.stack([np.asarray(augment(images[:1], training=True))[0] for _ in range(8)])
+        .clip(0, 255)
+        .astype("uint8")
+    )
     ctx.figure(sample_grid(np.concatenate([images[:1], shown]), rows=1, cols=9), "augmented")
 
     runs = []
     raw = cats_dogs.load_datasets(split, image_size=size, batch_size=20)
     train, validation, test = (_cached(d, 20, shuffle=i == 0) for i, d in enumerate(raw))
     model = compile_binary(build_small_convnet((*size, 3)))
-    runs.append(_train(ctx, "scratch", model, train, validation, test, RECIPES["scratch"].epochs, 20, n_train))
+    runs.append(
+        _train(
+            ctx, "scratch", model, train, validation, test, RECIPES["scratch"].epochs, 20, n_train
+        )
+    )
 
     config.seed_everything(42)
-    train32 = _cached(raw[0], 32, shuffle=True).repeat()  # the generator looped: 100 batches an epoch
-    model = compile_binary(build_small_convnet((*size, 3), dropout=0.5, augment=augmentation(seed=42)))
-    runs.append(_train(ctx, "augmented", model, train32, validation, test, RECIPES["augmented"].epochs, 32, n_train,
-                       steps_per_epoch=STEPS_AUGMENTED))
+    # the generator looped: 100 batches an epoch
+    train32 = _cached(raw[0], 32, shuffle=True).repeat()
+    model = compile_binary(
+        build_small_convnet((*size, 3), dropout=0.5, augment=augmentation(seed=42))
+    )
+    runs.append(
+        _train(
+            ctx,
+            "augmented",
+            model,
+            train32,
+            validation,
+            test,
+            RECIPES["augmented"].epochs,
+            32,
+            n_train,
+            steps_per_epoch=STEPS_AUGMENTED,
+        )
+    )
 
     runs += transfer(ctx, split, n_train)
 
@@ -158,38 +216,86 @@ def _write_record(ctx, split, runs, wall, size, **extra):
     by_name = {r["name"]: r for r in runs}
     record = {
         "chapter": CHAPTER,
-        "provenance": {**provenance(
-            dataset=f"cats_and_dogs_filtered ({split.layout} layout): {n_train:,} train / {n_val:,} validation / "
-                    f"{n_test:,} test photos",
-            n_train=n_train,
-            n_test=n_test,
-            epochs=by_name["augmented"]["epochs"],
-            batch_size=32,
-            wall_time_s=wall,
-            n_validation=n_val,
-            image_size={"scratch": list(size), "augmented": list(size), "transfer": list(TRANSFER_SIZE)},
-            base=by_name["fine_tune"]["base"],
-            skipped_files=[list(s) for s in split.skipped],
-            runs="from scratch, augmented, feature extraction, fine-tuning; label: the augmented run's recipe",
-            **extra,
-        ), **_what_ran("augmented", by_name["augmented"], size, ctx.budget, n_train)},
+        "provenance": {
+            **provenance(
+                dataset=(
+                    f"cats_and_dogs_filtered ({split.layout} layout): {n_train:,} train / "
+                    f"{n_val:,} validation / "
+                    f"{n_test:,} test photos"
+                ),
+                n_train=n_train,
+                n_test=n_test,
+                epochs=by_name["augmented"]["epochs"],
+                batch_size=32,
+                wall_time_s=wall,
+                n_validation=n_val,
+                image_size={
+                    "scratch": list(size),
+                    "augmented": list(size),
+                    "transfer": list(TRANSFER_SIZE),
+                },
+                base=by_name["fine_tune"]["base"],
+                skipped_files=[list(s) for s in split.skipped],
+                runs=(
+                    "from scratch, augmented, feature extraction, fine-tuning; label: the "
+                    "augmented run's recipe"
+                ),
+                **extra,
+            ),
+            **_what_ran("augmented", by_name["augmented"], size, ctx.budget, n_train),
+        },
         "comparisons": [
-            _row("params", "小卷积网络参数量（150×150 输入）", "Small convnet parameters (150×150 input)",
-                 SOURCE["params"], build_small_convnet().count_params(), "int"),
-            _row("scratch_best_val", "从零训练：最高验证准确率", "From scratch: best validation accuracy",
-                 SOURCE["scratch_best_val"], by_name["scratch"]["best_val_accuracy"]),
-            _row("scratch_final_val", "从零训练：最后一轮验证准确率", "From scratch: last-epoch validation accuracy",
-                 SOURCE["scratch_final_val"], by_name["scratch"]["final_val_accuracy"]),
-            _row("augmented_best_val", "增强 + Dropout：最高验证准确率", "Augmentation + dropout: best validation accuracy",
-                 SOURCE["augmented_best_val"], by_name["augmented"]["best_val_accuracy"]),
-            _row("augmented_final_val", "增强 + Dropout：最后一轮验证准确率", "Augmentation + dropout: last-epoch validation accuracy",
-                 SOURCE["augmented_final_val"], by_name["augmented"]["final_val_accuracy"]),
-            _row("features_val", "特征提取：最后一轮验证准确率（原文：ImageNet 网络，只声称未演示）",
-                 "Feature extraction: last-epoch validation accuracy (source: an ImageNet network, claimed, not shown)",
-                 SOURCE["features_claim"], by_name["features"]["final_val_accuracy"]),
-            _row("fine_tune_val", "微调：最后一轮验证准确率（原文：只声称未演示）",
-                 "Fine-tuning: last-epoch validation accuracy (source: claimed, not shown)",
-                 SOURCE["fine_tune_claim"], by_name["fine_tune"]["final_val_accuracy"]),
+            _row(
+                "params",
+                "小卷积网络参数量（150×150 输入）",
+                "Small convnet parameters (150×150 input)",
+                SOURCE["params"],
+                build_small_convnet().count_params(),
+                "int",
+            ),
+            _row(
+                "scratch_best_val",
+                "从零训练：最高验证准确率",
+                "From scratch: best validation accuracy",
+                SOURCE["scratch_best_val"],
+                by_name["scratch"]["best_val_accuracy"],
+            ),
+            _row(
+                "scratch_final_val",
+                "从零训练：最后一轮验证准确率",
+                "From scratch: last-epoch validation accuracy",
+                SOURCE["scratch_final_val"],
+                by_name["scratch"]["final_val_accuracy"],
+            ),
+            _row(
+                "augmented_best_val",
+                "增强 + Dropout：最高验证准确率",
+                "Augmentation + dropout: best validation accuracy",
+                SOURCE["augmented_best_val"],
+                by_name["augmented"]["best_val_accuracy"],
+            ),
+            _row(
+                "augmented_final_val",
+                "增强 + Dropout：最后一轮验证准确率",
+                "Augmentation + dropout: last-epoch validation accuracy",
+                SOURCE["augmented_final_val"],
+                by_name["augmented"]["final_val_accuracy"],
+            ),
+            _row(
+                "features_val",
+                "特征提取：最后一轮验证准确率（原文：ImageNet 网络，只声称未演示）",
+                "Feature extraction: last-epoch validation accuracy (source: an ImageNet "
+                "network, claimed, not shown)",
+                SOURCE["features_claim"],
+                by_name["features"]["final_val_accuracy"],
+            ),
+            _row(
+                "fine_tune_val",
+                "微调：最后一轮验证准确率（原文：只声称未演示）",
+                "Fine-tuning: last-epoch validation accuracy (source: claimed, not shown)",
+                SOURCE["fine_tune_claim"],
+                by_name["fine_tune"]["final_val_accuracy"],
+            ),
         ],
         "runs": runs,
     }
@@ -202,19 +308,29 @@ def _write_record(ctx, split, runs, wall, size, **extra):
 
 def _what_ran(name, result, size, budget, n_train):
     recipe = RECIPES[name]
-    return what_ran(recipe, budget, train_images=n_train, epochs=result["epochs"], batch_size=result["batch_size"],
-                    resumed_at_epoch=result["resumed_at_epoch"], image_size=f"{size[0]}x{size[1]}")
+    return what_ran(
+        recipe,
+        budget,
+        train_images=n_train,
+        epochs=result["epochs"],
+        batch_size=result["batch_size"],
+        resumed_at_epoch=result["resumed_at_epoch"],
+        image_size=f"{size[0]}x{size[1]}",
+    )
 
 
 def cifar10_base(network):
     """Chapter 03's network up to its last pooling layer, taking 0-255 pixels like the photos."""
     layers = network.layers[: [layer.name for layer in network.layers].index("block2_pool") + 1]
-    return keras.Sequential([keras.Input((None, None, 3)), keras.layers.Rescaling(1 / 255, name="rescale"), *layers],
-                            name="cifar10_cnn_base")
+    return keras.Sequential(
+        [keras.Input((None, None, 3)), keras.layers.Rescaling(1 / 255, name="rescale"), *layers],
+        name="cifar10_cnn_base",
+    )
 
 
 def transfer(ctx, split, n_train):
-    """Chapter 03's CIFAR-10 network as the base: feature extraction, then fine-tuning its top block."""
+    """Chapter 03's CIFAR-10 network as the base: feature extraction, then fine-tuning its top
+    block."""
     config.seed_everything(42)
     network, chapter03 = chapter03_network(ctx)
     base = cifar10_base(network)
@@ -224,12 +340,21 @@ def transfer(ctx, split, n_train):
     compile_binary(model)
     frozen_before = [w.numpy().copy() for w in base.weights]
     runs = [_train(ctx, "features", model, train, validation, test, EPOCHS_FEATURES, 20, n_train)]
-    assert all(np.array_equal(a, b.numpy()) for a, b in zip(frozen_before, base.weights)), "the frozen base changed"
+    assert all(
+        np.array_equal(a, b.numpy()) for a, b in zip(frozen_before, base.weights, strict=True)
+    ), "the frozen base changed"
     opened = unfreeze_top(model, base, "block2", learning_rate=1e-5)
     print("fine-tuning", opened)
-    runs.append(_train(ctx, "fine_tune", model, train, validation, test, EPOCHS_FINE_TUNE, 20, n_train))
+    runs.append(
+        _train(ctx, "fine_tune", model, train, validation, test, EPOCHS_FINE_TUNE, 20, n_train)
+    )
     runs[-1]["unfrozen_layers"] = opened
-    c03 = (chapter03 or {}).get("metrics", {}).get("test_loss_accuracy", {}).get("plain", [None, None])
+    c03 = (
+        (chapter03 or {})
+        .get("metrics", {})
+        .get("test_loss_accuracy", {})
+        .get("plain", [None, None])
+    )
     runs[-1]["base"] = {
         "network": "chapter 03's CNN, run without augmentation, up to block2_pool",
         "record": "docs/assets/results/03-cifar10-cnn.json",
@@ -247,19 +372,56 @@ def scratch_record(ctx, split, result, size):
     """The model from scratch, 30 epochs: long enough to overfit. Its own record."""
     record = {
         "chapter": CHAPTER,
-        "provenance": {**provenance(
-            dataset=f"cats_and_dogs_filtered ({split.layout} layout)", n_train=split.total("train"),
-            n_test=split.total("test"), epochs=result["epochs"], batch_size=20, wall_time_s=result["wall_time_s"],
-            n_validation=split.total("validation"), image_size=list(size)),
-            **_what_ran("scratch", result, size, ctx.budget, split.total("train"))},
+        "provenance": {
+            **provenance(
+                dataset=f"cats_and_dogs_filtered ({split.layout} layout)",
+                n_train=split.total("train"),
+                n_test=split.total("test"),
+                epochs=result["epochs"],
+                batch_size=20,
+                wall_time_s=result["wall_time_s"],
+                n_validation=split.total("validation"),
+                image_size=list(size),
+            ),
+            **_what_ran("scratch", result, size, ctx.budget, split.total("train")),
+        },
         "comparisons": [
-            _row("best_val", "从零训练：最高验证准确率", "From scratch: best validation accuracy",
-                 SOURCE["scratch_best_val"], result["best_val_accuracy"]),
-            _row("best_epoch", "验证准确率最高的一轮", "Epoch of the best validation accuracy", 25, result["best_epoch"], "int"),
-            _row("final_val", "最后一轮验证准确率", "Last-epoch validation accuracy", SOURCE["scratch_final_val"],
-                 result["final_val_accuracy"]),
-            _row("final_train", "最后一轮训练准确率", "Last-epoch training accuracy", 0.9920, result["final_train_accuracy"]),
-            _row("test", "测试准确率（原文没有报告）", "Test accuracy (not reported by the source)", None, result["test_accuracy"]),
+            _row(
+                "best_val",
+                "从零训练：最高验证准确率",
+                "From scratch: best validation accuracy",
+                SOURCE["scratch_best_val"],
+                result["best_val_accuracy"],
+            ),
+            _row(
+                "best_epoch",
+                "验证准确率最高的一轮",
+                "Epoch of the best validation accuracy",
+                25,
+                result["best_epoch"],
+                "int",
+            ),
+            _row(
+                "final_val",
+                "最后一轮验证准确率",
+                "Last-epoch validation accuracy",
+                SOURCE["scratch_final_val"],
+                result["final_val_accuracy"],
+            ),
+            _row(
+                "final_train",
+                "最后一轮训练准确率",
+                "Last-epoch training accuracy",
+                0.9920,
+                result["final_train_accuracy"],
+            ),
+            _row(
+                "test",
+                "测试准确率（原文没有报告）",
+                "Test accuracy (not reported by the source)",
+                None,
+                result["test_accuracy"],
+            ),
         ],
         "run": result,
     }
@@ -267,23 +429,48 @@ def scratch_record(ctx, split, result, size):
 
 
 def _row(key, zh, en, source, ours, kind="percent"):
-    return {"key": key, "label": {"zh": zh, "en": en}, "source": source, "source_ref": "004", "ours": ours, "format": kind}
+    return {
+        "key": key,
+        "label": {"zh": zh, "en": en},
+        "source": source,
+        "source_ref": "004",
+        "ours": ours,
+        "format": kind,
+    }
 
 
 WORDS = {
     "zh": {
-        "header": "| 方法 | 输入 | 参数（可训练 / 总数） | 轮数 | 批大小 | 训练耗时 | 最高验证准确率（第几轮） | 最后验证准确率 | 测试准确率 |",
-        "scratch": "从零训练小卷积网络", "augmented": "同上 + 数据增强 + Dropout(0.5)",
-        "features": "特征提取：冻结的 CIFAR-10 卷积基 + 小分类器", "fine_tune": "微调：在上一行基础上解冻顶部的 block2，学习率 1e-5",
+        "header": (
+            "| 方法 | 输入 | 参数（可训练 / 总数） | 轮数 | 批大小 | 训练耗时 "
+            "| 最高验证准确率（第几轮） | 最后验证准确率 | 测试准确率 |"
+        ),
+        "scratch": "从零训练小卷积网络",
+        "augmented": "同上 + 数据增强 + Dropout(0.5)",
+        "features": "特征提取：冻结的 CIFAR-10 卷积基 + 小分类器",
+        "fine_tune": "微调：在上一行基础上解冻顶部的 block2，学习率 1e-5",
         "smoke": "**冒烟测试的数字，不是结果。**",
-        "foot": "迁移学习的卷积基是第 3 章训练好的 CIFAR-10 网络（无增强的那次运行，CIFAR-10 测试准确率 {a}），它的训练时间不计入上表。",
+        "foot": (
+            "迁移学习的卷积基是第 3 章训练好的 CIFAR-10 网络"
+            "（无增强的那次运行，CIFAR-10 测试准确率 {a}），它的训练时间不计入上表。"
+        ),
     },
     "en": {
-        "header": "| Approach | Input | Parameters (trainable / total) | Epochs | Batch | Training time | Best validation accuracy (epoch) | Last validation accuracy | Test accuracy |",
-        "scratch": "Small convnet from scratch", "augmented": "The same + augmentation + Dropout(0.5)",
-        "features": "Feature extraction: frozen CIFAR-10 base + small classifier", "fine_tune": "Fine-tuning: the row above with its top block (block2) unfrozen, learning rate 1e-5",
+        "header": (
+            "| Approach | Input | Parameters (trainable / total) | Epochs | Batch | Training time "
+            "| Best validation accuracy (epoch) | Last validation accuracy | Test accuracy |"
+        ),
+        "scratch": "Small convnet from scratch",
+        "augmented": "The same + augmentation + Dropout(0.5)",
+        "features": "Feature extraction: frozen CIFAR-10 base + small classifier",
+        "fine_tune": (
+            "Fine-tuning: the row above with its top block (block2) unfrozen, learning rate 1e-5"
+        ),
         "smoke": "**Smoke-run numbers, not results.**",
-        "foot": "The transfer base is chapter 03's trained CIFAR-10 network (its run without augmentation, CIFAR-10 test accuracy {a}); its training time is not in the table.",
+        "foot": (
+            "The transfer base is chapter 03's trained CIFAR-10 network (its run without "
+            "augmentation, CIFAR-10 test accuracy {a}); its training time is not in the table."
+        ),
     },
 }
 
@@ -291,16 +478,27 @@ WORDS = {
 def approaches_table(runs, prov, lang):
     w = WORDS[lang]
     size = prov["image_size"]["scratch"]
-    sizes = {"scratch": size, "augmented": size, "features": TRANSFER_SIZE, "fine_tune": TRANSFER_SIZE}
+    sizes = {
+        "scratch": size,
+        "augmented": size,
+        "features": TRANSFER_SIZE,
+        "fine_tune": TRANSFER_SIZE,
+    }
     lines = [w["smoke"], ""] if prov.get("smoke") else []
     lines += [w["header"], "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in runs:
         size = sizes[r["name"]]
         lines.append(
-            f"| {w[r['name']]} | {size[0]}×{size[1]} | {r['trainable_params']:,} / {r['params']:,} | {r['epochs']} | "
-            f"{r['batch_size']} | {r['wall_time_s'] / 60:.1f} min | {r['best_val_accuracy']:.1%} ({r['best_epoch']}) | "
+            f"| {w[r['name']]} | {size[0]}×{size[1]} | {r['trainable_params']:,} / "
+            f"{r['params']:,} | {r['epochs']} | "
+            f"{r['batch_size']} | {r['wall_time_s'] / 60:.1f} min | {r['best_val_accuracy']:.1%} "
+            f"({r['best_epoch']}) | "
             f"{r['final_val_accuracy']:.1%} | {r['test_accuracy']:.1%} |"
         )
     accuracy = prov["base"]["cifar10_test_accuracy"]
-    lines += ["", "<small>" + w["foot"].format(a="—" if accuracy is None else f"{accuracy:.1%}") + "</small>", ""]
+    lines += [
+        "",
+        "<small>" + w["foot"].format(a="—" if accuracy is None else f"{accuracy:.1%}") + "</small>",
+        "",
+    ]
     return "\n".join(lines)

@@ -34,8 +34,12 @@ def run(ctx):
     test_loss, test_accuracy = model.evaluate(x_test_f, y_test, verbose=0)
 
     start = time.perf_counter()
-    layers = {name: visualize_filters(model, name, size=64, steps=20, upscaling_steps=4,
-                                        value_range=(0.0, 1.0)) for name in LAYERS}
+    layers = {
+        name: visualize_filters(
+            model, name, size=64, steps=20, upscaling_steps=4, value_range=(0.0, 1.0)
+        )
+        for name in LAYERS
+    }
     filter_seconds = time.perf_counter() - start
     # textures compress badly: a 256-colour palette keeps these figures to a few hundred KB
     shrink_png(ctx.figure(filters_by_layer(layers, per_layer=8), "filters_by_layer"), scale=0.8)
@@ -47,10 +51,16 @@ def run(ctx):
     for lang in ("zh", "en"):
         names = cifar10.class_names(lang)
         arrow = " → " if lang == "en" else "→"
-        titles = [f"{names[int(t)]}{arrow}{names[int(p)]}" for t, p in zip(y_test[picks].ravel(), predicted)]
+        titles = [
+            f"{names[int(t)]}{arrow}{names[int(p)]}"
+            for t, p in zip(y_test[picks].ravel(), predicted, strict=True)
+        ]
         ctx.figure(grad_cam_grid(x_test[picks], heatmaps, titles), "grad_cam", lang)
 
-    gains = {name: float(np.median([r.activation - r.start_activation for r in res])) for name, res in layers.items()}
+    gains = {
+        name: float(np.median([r.activation - r.start_activation for r in res]))
+        for name, res in layers.items()
+    }
     lit = {name: sum(r.activation > 0 for r in res) for name, res in layers.items()}
     vgg_present = weights_path("vgg16", include_top=False).exists()
     record = {
@@ -60,30 +70,75 @@ def run(ctx):
                 dataset=cifar10.locate().description,
                 n_train=0 if chapter03 is None else chapter03["provenance"]["n_train"],
                 n_test=len(x_test),
-                model="the chapter-03 CNN (1,250,858 parameters) trained by chapter 03's run without augmentation",
-                filter_visualization=f"{', '.join(LAYERS)}: every filter, 64x64 px, 20 steps x 5 sizes, "
-                                     f"{filter_seconds:.0f} s",
+                model=(
+                    "the chapter-03 CNN (1,250,858 parameters) trained by chapter 03's run "
+                    "without augmentation"
+                ),
+                filter_visualization=(
+                    f"{', '.join(LAYERS)}: every filter, 64x64 px, 20 steps x 5 sizes, "
+                    f"{filter_seconds:.0f} s"
+                ),
             ),
             # The network's training is chapter 03's: its recipe, budget and cuts label this table.
-            **({} if chapter03 is None else {k: chapter03["provenance"][k] for k in ("budget", "recipe", "ran", "cuts")
-                                              if k in chapter03["provenance"]}),
-            "trained_by": None if chapter03 is None else {
+            **(
+                {}
+                if chapter03 is None
+                else {
+                    k: chapter03["provenance"][k]
+                    for k in ("budget", "recipe", "ran", "cuts")
+                    if k in chapter03["provenance"]
+                }
+            ),
+            "trained_by": None
+            if chapter03 is None
+            else {
                 "record": "docs/assets/results/03-cifar10-cnn.json",
-                "git_commit": chapter03["provenance"]["git_commit"], "date": chapter03["provenance"]["date"]},
+                "git_commit": chapter03["provenance"]["git_commit"],
+                "date": chapter03["provenance"]["date"],
+            },
         },
         "comparisons": [
-            {"key": "vgg16_filters_kept", "label": {"zh": "VGG16 block5_conv1：得到图像的滤波器",
-                                                     "en": "VGG16 block5_conv1: filters with an image"},
-             "source": f"{SOURCE['filters_kept']} / {SOURCE['filters']}", "source_ref": "000",
-             "ours": None if not vgg_present else "see chapter", "format": ""},
-            {"key": "test_accuracy", "label": {"zh": "本章 CIFAR-10 网络的测试准确率",
-                                                "en": "Test accuracy of this chapter's CIFAR-10 network"},
-             "source": None, "ours": float(test_accuracy), "format": "percent"},
-            *[{"key": f"lit_{name}", "label": {"zh": f"`{name}`：激活大于 0 的滤波器", "en": f"`{name}`: filters with activation > 0"},
-               "source": None, "ours": f"{lit[name]} / {len(layers[name])}", "format": ""} for name in LAYERS],
+            {
+                "key": "vgg16_filters_kept",
+                "label": {
+                    "zh": "VGG16 block5_conv1：得到图像的滤波器",
+                    "en": "VGG16 block5_conv1: filters with an image",
+                },
+                "source": f"{SOURCE['filters_kept']} / {SOURCE['filters']}",
+                "source_ref": "000",
+                "ours": None if not vgg_present else "see chapter",
+                "format": "",
+            },
+            {
+                "key": "test_accuracy",
+                "label": {
+                    "zh": "本章 CIFAR-10 网络的测试准确率",
+                    "en": "Test accuracy of this chapter's CIFAR-10 network",
+                },
+                "source": None,
+                "ours": float(test_accuracy),
+                "format": "percent",
+            },
+            *[
+                {
+                    "key": f"lit_{name}",
+                    "label": {
+                        "zh": f"`{name}`：激活大于 0 的滤波器",
+                        "en": f"`{name}`: filters with activation > 0",
+                    },
+                    "source": None,
+                    "ours": f"{lit[name]} / {len(layers[name])}",
+                    "format": "",
+                }
+                for name in LAYERS
+            ],
         ],
-        "metrics": {"test_accuracy": float(test_accuracy), "test_loss": float(test_loss),
-                    "median_activation_gain": gains, "filters_with_activation": lit,
-                    "vgg16_weights_present": vgg_present},
+        "metrics": {
+            "test_accuracy": float(test_accuracy),
+            "test_loss": float(test_loss),
+            "median_activation_gain": gains,
+            "filters_with_activation": lit,
+            "vgg16_weights_present": vgg_present,
+        },
     }
     ctx.record(record)

@@ -21,7 +21,8 @@ def chapter03_network(ctx):
     if not (folder / "finished.weights.h5").exists() or not record.exists():
         raise CompanionError(
             f"This chapter uses chapter 03's trained network, but {folder} holds no finished run. "
-            f"Run: python scripts/build_figures.py --chapter 03 --budget {ctx.budget}, then this chapter again."
+            f"Run: python scripts/build_figures.py --chapter 03 --budget {ctx.budget}, then this "
+            "chapter again."
         )
     model.load_weights(str(folder / "finished.weights.h5"))
     return model, json.loads(record.read_text())

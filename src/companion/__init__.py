@@ -7,7 +7,8 @@ It is installed as ``image-classification-book`` (``pip install image-classifica
 and imported as ``companion``; the version is the release tag it was built from.
 """
 
-from importlib.metadata import PackageNotFoundError, version as _version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
 
 DISTRIBUTION = "image-classification-book"
 

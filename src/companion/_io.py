@@ -12,13 +12,14 @@ import itertools
 import json
 import os
 import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 
 def _temp_beside(path: Path) -> Path:
-    """A new empty file in ``path``'s folder (which must exist), with a new file's usual permissions."""
+    """A new empty file in ``path``'s folder (which must exist), with a new file's usual
+    permissions."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     # mkstemp makes the file private (0600); give it the usual permissions of a new file.

@@ -28,7 +28,9 @@ def visible_dirs(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if not is_hidden(p.name) and p.is_dir())
 
 
-def visible_files(folder: Path, root: Path | None = None, recursive: bool = False) -> tuple[list[Path], list[Path]]:
+def visible_files(
+    folder: Path, root: Path | None = None, recursive: bool = False
+) -> tuple[list[Path], list[Path]]:
     """``(files, links_out)``: the files of ``folder`` that are not hidden and stay inside ``root``.
 
     ``links_out`` holds the entries that lead outside ``root`` (default: ``folder``). With

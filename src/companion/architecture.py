@@ -27,8 +27,13 @@ WORDS = {
     "en": {
         "size": "feature-map side (pixels)",
         "channels": "channels (filters)",
-        "title": "VGG16 feature maps after each block: the side halves, the channels double (up to 512)",
-        "note": "Left, on each bar: the feature-map size, and the parameters of the block's convolutions",
+        "title": (
+            "VGG16 feature maps after each block: the side halves, the channels double (up to 512)"
+        ),
+        "note": (
+            "Left, on each bar: the feature-map size, and the parameters of the block's "
+            "convolutions"
+        ),
         "input": "input",
         "block": "block {n}",
     },
@@ -81,14 +86,28 @@ def plot_feature_map_sizes(rows: list[dict], input_shape, lang: str = "zh"):
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
     x = list(range(len(labels)))
     bars = left.bar(x, sides, color="#5c6bc0")
-    for bar, side, p in zip(bars, sides, params):
+    for bar, side, p in zip(bars, sides, params, strict=True):
         text = f"{side}×{side}" + (f"\n{p:,}" if p else "")
-        left.text(bar.get_x() + bar.get_width() / 2, bar.get_height() + 3, text, ha="center", va="bottom", fontsize=7.5)
+        left.text(
+            bar.get_x() + bar.get_width() / 2,
+            bar.get_height() + 3,
+            text,
+            ha="center",
+            va="bottom",
+            fontsize=7.5,
+        )
     left.set_ylim(0, max(sides) * 1.25)
     left.set_ylabel(w["size"])
     bars = right.bar(x, channels, color="#e64a19")
-    for bar, c in zip(bars, channels):
-        right.text(bar.get_x() + bar.get_width() / 2, bar.get_height() + 6, str(c), ha="center", va="bottom", fontsize=8)
+    for bar, c in zip(bars, channels, strict=True):
+        right.text(
+            bar.get_x() + bar.get_width() / 2,
+            bar.get_height() + 6,
+            str(c),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
     right.set_ylim(0, max(channels) * 1.15)
     right.set_ylabel(w["channels"])
     for ax in (left, right):

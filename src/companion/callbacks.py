@@ -55,32 +55,47 @@ class LearningRateLog(keras.callbacks.Callback):
         self.rates.append(float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)))
 
 
-def resnet_callbacks(checkpoint_path: str | os.PathLike, schedule=step_decay, monitor: str = "val_accuracy") -> list:
+def resnet_callbacks(
+    checkpoint_path: str | os.PathLike, schedule=step_decay, monitor: str = "val_accuracy"
+) -> list:
     """Checkpoint of the best epoch, ``ReduceLROnPlateau`` and the step schedule (source 000).
 
     ``schedule=resnet_lr_schedule`` reproduces the source's wiring, in which the
     plateau reduction never takes effect.
     """
     return [
-        keras.callbacks.ModelCheckpoint(os.fspath(checkpoint_path), monitor=monitor, mode="max", save_best_only=True),
-        keras.callbacks.ReduceLROnPlateau(factor=math.sqrt(0.1), patience=5, cooldown=0, min_lr=0.5e-6),
+        keras.callbacks.ModelCheckpoint(
+            os.fspath(checkpoint_path), monitor=monitor, mode="max", save_best_only=True
+        ),
+        keras.callbacks.ReduceLROnPlateau(
+            factor=math.sqrt(0.1), patience=5, cooldown=0, min_lr=0.5e-6
+        ),
         keras.callbacks.LearningRateScheduler(schedule),
     ]
 
 
-def inception_callbacks(checkpoint_path: str | os.PathLike, log_dir: str | os.PathLike | None = None) -> list:
+def inception_callbacks(
+    checkpoint_path: str | os.PathLike, log_dir: str | os.PathLike | None = None
+) -> list:
     """Source 003's four callbacks, all watching the validation loss.
 
     * ``EarlyStopping(patience=10)``: stop after ten epochs without a lower validation loss;
     * ``ModelCheckpoint(save_best_only=True)``: keep the weights of the best epoch;
     * ``TensorBoard``: logs for ``tensorboard --logdir`` (needs TensorFlow installed);
-    * ``ReduceLROnPlateau(factor=0.3, patience=4)``: multiply the rate by 0.3 after four flat epochs.
+    * ``ReduceLROnPlateau(factor=0.3, patience=4)``: multiply the rate by 0.3 after four flat
+      epochs.
     """
     callbacks = [
         keras.callbacks.EarlyStopping(monitor="val_loss", min_delta=0, patience=10, verbose=1),
-        keras.callbacks.ModelCheckpoint(os.fspath(checkpoint_path), monitor="val_loss", save_best_only=True),
+        keras.callbacks.ModelCheckpoint(
+            os.fspath(checkpoint_path), monitor="val_loss", save_best_only=True
+        ),
     ]
     if log_dir is not None:
         callbacks.append(keras.callbacks.TensorBoard(log_dir=os.fspath(log_dir)))
-    callbacks.append(keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.3, patience=4, min_delta=1e-4, min_lr=0))
+    callbacks.append(
+        keras.callbacks.ReduceLROnPlateau(
+            monitor="val_loss", factor=0.3, patience=4, min_delta=1e-4, min_lr=0
+        )
+    )
     return callbacks

@@ -25,8 +25,10 @@ def _import_keras():
     except (ImportError, ValueError) as exc:  # ValueError: an unknown KERAS_BACKEND name
         backend = os.environ.get("KERAS_BACKEND") or "the default, tensorflow"
         raise ConfigError(
-            f"Keras cannot load its backend ({backend}): {type(exc).__name__}: {exc}. What to do: install one "
-            "with the package, e.g. pip install 'companion[tf]' for TensorFlow, or 'companion[jax]' / "
+            f"Keras cannot load its backend ({backend}): {type(exc).__name__}: {exc}. What to do: "
+            "install one "
+            "with the package, e.g. pip install 'companion[tf]' for TensorFlow, or "
+            "'companion[jax]' / "
             "'companion[torch]' and then set KERAS_BACKEND=jax or KERAS_BACKEND=torch."
         ) from None
     return keras
@@ -60,7 +62,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="companion", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"companion {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("info", help="show versions, backend, device and folders").set_defaults(func=_info)
+    sub.add_parser("info", help="show versions, backend, device and folders").set_defaults(
+        func=_info
+    )
     fetch = sub.add_parser("fetch", help="download a dataset into the cache")
     fetch.add_argument("dataset", choices=sorted(DATASETS))
     fetch.set_defaults(func=_fetch)

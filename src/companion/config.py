@@ -53,7 +53,8 @@ def _announce() -> None:
         _announced = True
         print(
             "[companion] COMPANION_SMOKE=1: smoke run with a few thousand samples and "
-            f"{SMOKE_EPOCHS} epoch(s) of at most {SMOKE_IMAGES_PER_EPOCH} images; its numbers are not results.",
+            f"{SMOKE_EPOCHS} epoch(s) of at most {SMOKE_IMAGES_PER_EPOCH} images; its numbers are "
+            "not results.",
             file=sys.stderr,
         )
 
@@ -66,12 +67,14 @@ def epochs(full: int) -> int:
 
 
 def samples(full: int, smoke_size: int) -> int:
-    """How many samples of a split to use: all ``full`` of them, or ``smoke_size`` in a smoke run."""
+    """How many samples of a split to use: all ``full`` of them, or ``smoke_size`` in a smoke
+    run."""
     return min(full, smoke_size) if smoke() else full
 
 
 def steps_per_epoch(n_samples: int, batch_size: int) -> int | None:
-    """Batches per epoch: None (all of them), or a few in a smoke run (``SMOKE_IMAGES_PER_EPOCH``)."""
+    """Batches per epoch: None (all of them), or a few in a smoke run
+    (``SMOKE_IMAGES_PER_EPOCH``)."""
     full = -(-int(n_samples) // int(batch_size))
     if not smoke():
         return None
@@ -93,7 +96,11 @@ def cache_dir() -> Path:
     """
     value = os.environ.get("COMPANION_CACHE_DIR", "").strip()
     path = Path(value).expanduser() if value else Path.home() / ".cache" / "companion"
-    setting = "COMPANION_CACHE_DIR" if value else "the default ~/.cache/companion (set COMPANION_CACHE_DIR)"
+    setting = (
+        "COMPANION_CACHE_DIR"
+        if value
+        else "the default ~/.cache/companion (set COMPANION_CACHE_DIR)"
+    )
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -103,7 +110,8 @@ def cache_dir() -> Path:
         ) from None
     if not os.access(path, os.W_OK | os.X_OK):
         raise ConfigError(
-            f"The download cache {path} is not writable. What to do: point COMPANION_CACHE_DIR at a folder "
+            f"The download cache {path} is not writable. What to do: point COMPANION_CACHE_DIR at "
+            "a folder "
             f"you can write to (now: {setting})."
         )
     return path
@@ -118,10 +126,15 @@ def mirror() -> str | None:
     value = os.environ.get("COMPANION_MIRROR", "").strip()
     if not value:
         return None
-    if urlsplit(value).scheme.lower() not in MIRROR_SCHEMES or not urlsplit(value).netloc + urlsplit(value).path:
+    if (
+        urlsplit(value).scheme.lower() not in MIRROR_SCHEMES
+        or not urlsplit(value).netloc + urlsplit(value).path
+    ):
         raise ConfigError(
-            f"COMPANION_MIRROR={value!r} is not a URL; it must start with http://, https:// or file:// "
-            "(for example https://mirror.example.org/datasets/). Fix it, or unset it to use the original addresses."
+            f"COMPANION_MIRROR={value!r} is not a URL; it must start with http://, https:// or "
+            "file:// "
+            "(for example https://mirror.example.org/datasets/). Fix it, or unset it to use the "
+            "original addresses."
         )
     return value.rstrip("/") + "/"
 

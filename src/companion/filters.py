@@ -44,8 +44,12 @@ class LayerError(CompanionError, ValueError):
 def _conv_types():
     import keras
 
-    return (keras.layers.Conv2D, keras.layers.SeparableConv2D, keras.layers.DepthwiseConv2D,
-            keras.layers.Conv2DTranspose)
+    return (
+        keras.layers.Conv2D,
+        keras.layers.SeparableConv2D,
+        keras.layers.DepthwiseConv2D,
+        keras.layers.Conv2DTranspose,
+    )
 
 
 def conv_layer_names(model) -> list[str]:
@@ -54,15 +58,20 @@ def conv_layer_names(model) -> list[str]:
 
 
 def get_conv_layer(model, layer_name: str):
-    """The convolution layer called ``layer_name``; a :class:`LayerError` that lists the choices otherwise."""
+    """The convolution layer called ``layer_name``; a :class:`LayerError` that lists the choices
+    otherwise."""
     names = [layer.name for layer in model.layers]
     choices = ", ".join(conv_layer_names(model)) or "none"
     if layer_name not in names:
-        raise LayerError(f"Model {model.name!r} has no layer named {layer_name!r}. Its convolution layers: {choices}.")
+        raise LayerError(
+            f"Model {model.name!r} has no layer named {layer_name!r}. Its convolution layers: "
+            f"{choices}."
+        )
     layer = model.get_layer(layer_name)
     if not isinstance(layer, _conv_types()):
         raise LayerError(
-            f"Layer {layer_name!r} is a {type(layer).__name__}, not a convolution layer: it has no filters to "
+            f"Layer {layer_name!r} is a {type(layer).__name__}, not a convolution layer: it has "
+            "no filters to "
             f"visualize. Its convolution layers: {choices}."
         )
     return layer
@@ -103,9 +112,15 @@ def input_gradients(model, inputs, objective):
     import keras
 
     backend = keras.backend.backend()
-    gradients = {"tensorflow": _gradients_tensorflow, "jax": _gradients_jax, "torch": _gradients_torch}.get(backend)
+    gradients = {
+        "tensorflow": _gradients_tensorflow,
+        "jax": _gradients_jax,
+        "torch": _gradients_torch,
+    }.get(backend)
     if gradients is None:
-        raise RuntimeError(f"input gradients are implemented for TensorFlow, JAX and PyTorch, not {backend!r}")
+        raise RuntimeError(
+            f"input gradients are implemented for TensorFlow, JAX and PyTorch, not {backend!r}"
+        )
     return gradients(model, np.asarray(inputs, dtype="float32"), objective)
 
 
@@ -119,7 +134,7 @@ def _gradients_tensorflow(model, inputs, objective):
         values = objective(model(x, training=False))
         total = tf.reduce_sum(values)
     return np.asarray(values), np.asarray(tape.gradient(total, x))
-# --8<-- [end:gradients_tensorflow]
+    # --8<-- [end:gradients_tensorflow]
 
 
 # --8<-- [start:gradients_jax_torch]
@@ -150,7 +165,7 @@ def _gradients_torch(model, inputs, objective):
         values = objective(model(x, training=False))
         (grads,) = torch.autograd.grad(values.sum(), x)
     return values.detach().cpu().numpy(), grads.detach().cpu().numpy()
-# --8<-- [end:gradients_jax_torch]
+    # --8<-- [end:gradients_jax_torch]
 
 
 # --- filter visualization by gradient ascent ------------------------------------------------
@@ -163,8 +178,10 @@ def filter_means(filter_indices):
     def objective(activations):
         import keras
 
-        mask = keras.ops.one_hot(indices, activations.shape[-1], dtype=activations.dtype)  # (batch, channels)
-        chosen = keras.ops.sum(activations * mask[:, None, None, :], axis=-1)  # (batch, height, width)
+        # shape (batch, channels)
+        mask = keras.ops.one_hot(indices, activations.shape[-1], dtype=activations.dtype)
+        # shape (batch, height, width)
+        chosen = keras.ops.sum(activations * mask[:, None, None, :], axis=-1)
         return keras.ops.mean(chosen, axis=(1, 2))
 
     return objective
@@ -188,7 +205,8 @@ def normalize_gradients(grads: np.ndarray) -> np.ndarray:
 
 
 def to_uint8(image: np.ndarray) -> np.ndarray:
-    """A float image for display: centred, spread to a standard deviation of 0.25, clipped to 0..255."""
+    """A float image for display: centred, spread to a standard deviation of 0.25, clipped to
+    0..255."""
     x = image - image.mean()
     x = x / (x.std() + 1e-7) * 0.25 + 0.5
     return (np.clip(x, 0, 1) * 255).astype("uint8")
@@ -202,7 +220,9 @@ def _resize(images: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     out = np.empty((len(images), height, width, images.shape[-1]), dtype="float32")
     for i, image in enumerate(images):
         for c in range(images.shape[-1]):
-            out[i, :, :, c] = np.asarray(Image.fromarray(image[:, :, c]).resize((width, height), Image.BICUBIC))
+            out[i, :, :, c] = np.asarray(
+                Image.fromarray(image[:, :, c]).resize((width, height), Image.BICUBIC)
+            )
     return out
 
 
@@ -251,14 +271,17 @@ def visualize_filters(
         steps, upscaling_steps, filters = min(steps, 2), min(upscaling_steps, 1), filters[:8]
     if None not in fixed:  # the model takes one input size only: no progressive upscaling
         if size is not None and size != fixed[0]:
-            raise ValueError(f"{model.name!r} only accepts {fixed[0]}x{fixed[1]} images, not size={size}")
+            raise ValueError(
+                f"{model.name!r} only accepts {fixed[0]}x{fixed[1]} images, not size={size}"
+            )
         size, upscaling_steps = int(fixed[0]), 0
     elif size is None:
         size = model.inputs[0].shape[1]  # the size the model was built for, if it says
         if size is None:
             raise ValueError(f"{model.name!r} accepts any image size: say which one with size=...")
     sizes = [max(1, int(size / upscaling_factor**k)) for k in range(upscaling_steps, -1, -1)]
-    sizes = [s for s in sizes if _fits(extractor, s, channels)] or [size]  # too small for the layer: skip
+    # too small for the layer: skip
+    sizes = [s for s in sizes if _fits(extractor, s, channels)] or [size]
 
     low, high = value_range
     unit = (high - low) / 255.0
@@ -280,16 +303,17 @@ def visualize_filters(
                 # a step *up* the gradient, of the same size for every filter
                 images += step * unit * normalize_gradients(grads)
         values, _ = input_gradients(extractor, images, objective)
-        for f, image, value, before in zip(chunk, images, values, first):
+        for f, image, value, before in zip(chunk, images, values, first, strict=True):
             results.append(
-                FilterImage(layer_name, f, to_uint8(image), float(value), float(before))
+                FilterImage(layer_name, f, to_uint8(image), float(value), float(before)),
             )
     # --8<-- [end:ascent]
     return results
 
 
 def strongest(results: list[FilterImage], n: int) -> list[FilterImage]:
-    """The ``n`` filter images with the largest activation (the source's grid keeps the best n×n)."""
+    """The ``n`` filter images with the largest activation (the source's grid keeps the best
+    n×n)."""
     return sorted(results, key=lambda r: r.activation, reverse=True)[:n]
 
 
@@ -346,8 +370,10 @@ def class_scores_head(model, layer):
         return keras.Model(layer.output, scores)
     except Exception as exc:  # e.g. a skip connection from before the layer joins later
         raise LayerError(
-            f"The prediction does not depend on {layer.name!r} alone (a branch from an earlier layer joins "
-            f"after it), so Grad-CAM cannot start there. Pick a later layer, e.g. one after the last 'add'. ({exc})"
+            f"The prediction does not depend on {layer.name!r} alone (a branch from an earlier "
+            "layer joins "
+            "after it), so Grad-CAM cannot start there. Pick a later layer, e.g. one after the "
+            f"last 'add'. ({exc})"
         ) from None
 
 
@@ -393,16 +419,21 @@ def grad_cam(model, images, layer_name: str | None = None, class_index=None):
     cams = np.where(peaks > 0, cams / np.where(peaks > 0, peaks, 1), 0)
     heatmaps = _resize(cams[..., None].astype("float32"), images.shape[1:3])
     return heatmaps[..., 0].clip(0, 1), classes
-# --8<-- [end:grad_cam]
+    # --8<-- [end:grad_cam]
 
 
 def _grad_cam_inputs(model, images, layer_name):
     """The images as a float32 batch and the convolution layer to explain (default: the last)."""
     images = np.asarray(images, dtype="float32")
     if images.ndim != 4:
-        raise ValueError(f"grad_cam expects a batch of images (batch, height, width, channels), got {images.shape}")
+        raise ValueError(
+            "grad_cam expects a batch of images (batch, height, width, channels), got "
+            f"{images.shape}"
+        )
     if len(model.outputs) != 1 or len(model.outputs[0].shape) != 2:
-        raise ValueError(f"grad_cam needs a classifier with one (batch, classes) output, got {model.outputs}")
+        raise ValueError(
+            f"grad_cam needs a classifier with one (batch, classes) output, got {model.outputs}"
+        )
     names = conv_layer_names(model)
     if layer_name is None:
         if not names:

@@ -20,7 +20,8 @@ GIB = 1024**3
 
 
 def activation_count(model) -> int:
-    """Numbers in all layer outputs for *one* image (the input layer's included, as in the source)."""
+    """Numbers in all layer outputs for *one* image (the input layer's included, as in the
+    source)."""
     total = int(np.prod(model.inputs[0].shape[1:]))
     for layer in model.layers:
         if layer.__class__.__name__ == "InputLayer":
@@ -40,7 +41,9 @@ def source_estimate_bytes(model, batch_size: int) -> int:
     return 4 * batch_size * (activation_count(model) + params)
 
 
-def estimate_training_bytes(model, batch_size: int, optimizer_slots: int = 2, bytes_per_number: int = 4) -> int:
+def estimate_training_bytes(
+    model, batch_size: int, optimizer_slots: int = 2, bytes_per_number: int = 4
+) -> int:
     """Weights, gradients and optimizer slots once; activations (kept for backprop) once per image.
 
     ``optimizer_slots`` is 2 for Adam (first and second moments), 0 for plain SGD.
@@ -48,7 +51,9 @@ def estimate_training_bytes(model, batch_size: int, optimizer_slots: int = 2, by
     """
     trainable = _weight_count(model.trainable_weights)
     fixed = _weight_count(model.non_trainable_weights)
-    return bytes_per_number * (trainable * (2 + optimizer_slots) + fixed + batch_size * activation_count(model))
+    return bytes_per_number * (
+        trainable * (2 + optimizer_slots) + fixed + batch_size * activation_count(model)
+    )
 
 
 def _rss_bytes() -> int:
@@ -100,5 +105,10 @@ def measure_training_memory(model, batch_size: int, steps: int = 2, seed: int = 
         done.set()
         watcher.join()
     peak[0] = max(peak[0], _rss_bytes())
-    return {"batch_size": batch_size, "baseline_bytes": baseline, "peak_bytes": peak[0],
-            "increase_bytes": peak[0] - baseline, "seconds_per_step": seconds}
+    return {
+        "batch_size": batch_size,
+        "baseline_bytes": baseline,
+        "peak_bytes": peak[0],
+        "increase_bytes": peak[0] - baseline,
+        "seconds_per_step": seconds,
+    }

@@ -21,7 +21,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
@@ -74,28 +74,72 @@ class PretrainedModel:
 
 
 def _spec(name, module, size, folder, stem, md5, no_top_suffix="_notop"):
-    return PretrainedModel(name, module, (size, size), folder, f"{stem}.h5", f"{stem}{no_top_suffix}.h5", md5)
+    return PretrainedModel(
+        name, module, (size, size), folder, f"{stem}.h5", f"{stem}{no_top_suffix}.h5", md5
+    )
 
 
 _TF_KERNELS = "_weights_tf_dim_ordering_tf_kernels"
 #: The source's seven networks, keyed by a lower-case name without punctuation.
 MODELS: dict[str, PretrainedModel] = {
-    "vgg16": _spec("VGG16", "vgg16", 224, "vgg16", "vgg16" + _TF_KERNELS,
-                   ("64373286793e3c8b2b4e3219cbf3544b", "6d6bbae143d832006294945121d1f1fc")),
-    "vgg19": _spec("VGG19", "vgg19", 224, "vgg19", "vgg19" + _TF_KERNELS,
-                   ("cbe5617147190e668d6c5d5026f83318", "253f8cb515780f3b799900260a226db6")),
-    "resnet50": _spec("ResNet50", "resnet50", 224, "resnet", "resnet50" + _TF_KERNELS,
-                      ("2cb95161c43110f7111970584f804107", "4d473c1dd8becc155b73f8504c6f6626")),
-    "inceptionv3": _spec("InceptionV3", "inception_v3", 299, "inception_v3", "inception_v3" + _TF_KERNELS,
-                         ("9a0d58056eeedaa3f26cb7ebd46da564", "bcbd6486424b2319ff4ef7d526e38f63")),
-    "inceptionresnetv2": _spec("InceptionResNetV2", "inception_resnet_v2", 299, "inception_resnet_v2",
-                               "inception_resnet_v2" + _TF_KERNELS,
-                               ("e693bd0210a403b3192acc6073ad2e96", "d19885ff4a710c122648d3b5c3b684e4")),
+    "vgg16": _spec(
+        "VGG16",
+        "vgg16",
+        224,
+        "vgg16",
+        "vgg16" + _TF_KERNELS,
+        ("64373286793e3c8b2b4e3219cbf3544b", "6d6bbae143d832006294945121d1f1fc"),
+    ),
+    "vgg19": _spec(
+        "VGG19",
+        "vgg19",
+        224,
+        "vgg19",
+        "vgg19" + _TF_KERNELS,
+        ("cbe5617147190e668d6c5d5026f83318", "253f8cb515780f3b799900260a226db6"),
+    ),
+    "resnet50": _spec(
+        "ResNet50",
+        "resnet50",
+        224,
+        "resnet",
+        "resnet50" + _TF_KERNELS,
+        ("2cb95161c43110f7111970584f804107", "4d473c1dd8becc155b73f8504c6f6626"),
+    ),
+    "inceptionv3": _spec(
+        "InceptionV3",
+        "inception_v3",
+        299,
+        "inception_v3",
+        "inception_v3" + _TF_KERNELS,
+        ("9a0d58056eeedaa3f26cb7ebd46da564", "bcbd6486424b2319ff4ef7d526e38f63"),
+    ),
+    "inceptionresnetv2": _spec(
+        "InceptionResNetV2",
+        "inception_resnet_v2",
+        299,
+        "inception_resnet_v2",
+        "inception_resnet_v2" + _TF_KERNELS,
+        ("e693bd0210a403b3192acc6073ad2e96", "d19885ff4a710c122648d3b5c3b684e4"),
+    ),
     # Keras publishes no hash for the MobileNet files, so none is checked.
-    "mobilenet": _spec("MobileNet", "mobilenet", 224, "mobilenet", "mobilenet_1_0_224_tf", (None, None),
-                       no_top_suffix="_no_top"),
-    "xception": _spec("Xception", "xception", 299, "xception", "xception" + _TF_KERNELS,
-                      ("0a58e3b7378bc2990ea3b43d5981f1f6", "b0042744bf5b25fce3cb969f33bebb97")),
+    "mobilenet": _spec(
+        "MobileNet",
+        "mobilenet",
+        224,
+        "mobilenet",
+        "mobilenet_1_0_224_tf",
+        (None, None),
+        no_top_suffix="_no_top",
+    ),
+    "xception": _spec(
+        "Xception",
+        "xception",
+        299,
+        "xception",
+        "xception" + _TF_KERNELS,
+        ("0a58e3b7378bc2990ea3b43d5981f1f6", "b0042744bf5b25fce3cb969f33bebb97"),
+    ),
 }
 
 
@@ -106,7 +150,9 @@ def get_model_spec(model: str | PretrainedModel) -> PretrainedModel:
     key = re.sub(r"[^a-z0-9]", "", str(model).lower())
     if key not in MODELS:
         known = ", ".join(spec.name for spec in MODELS.values())
-        raise UnknownModelError(f"Unknown model {model!r}. Known models: {known} (any case, '_' optional).")
+        raise UnknownModelError(
+            f"Unknown model {model!r}. Known models: {known} (any case, '_' optional)."
+        )
     return MODELS[key]
 
 
@@ -117,8 +163,13 @@ CLASS_INDEX_MD5 = "c2c37ea517e94d9795004a39431a14cb"  # the hash Keras checks fo
 
 @lru_cache(maxsize=1)
 def class_index() -> dict[int, tuple[str, str]]:
-    """ImageNet class number -> (WordNet id, name), e.g. 386 -> ("n02504458", "African_elephant")."""
-    text = resources.files("companion").joinpath("resources/imagenet_class_index.json").read_text(encoding="utf-8")
+    """ImageNet class number -> (WordNet id, name), e.g. 386 -> ("n02504458",
+    "African_elephant")."""
+    text = (
+        resources.files("companion")
+        .joinpath("resources/imagenet_class_index.json")
+        .read_text(encoding="utf-8")
+    )
     return {int(k): (v[0], v[1]) for k, v in json.loads(text).items()}
 
 
@@ -175,7 +226,7 @@ def _md5(path: Path) -> str:
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _checked(path: str, md5: str | None, size: int) -> None:
     # Checked once per process and file size: hashing 500 MB of VGG weights takes a while.
     if md5 and _md5(Path(path)) != md5:
@@ -205,14 +256,17 @@ def ensure_weights(model: str | PretrainedModel, include_top: bool = True) -> Pa
     failures = []
     for url in urls:
         try:
-            path = keras.utils.get_file(name, url, cache_subdir="models", file_hash=md5,
-                                        cache_dir=str(target.parent.parent))
+            path = keras.utils.get_file(
+                name, url, cache_subdir="models", file_hash=md5, cache_dir=str(target.parent.parent)
+            )
             return Path(path)
         except Exception as exc:  # keras wraps every network failure in a bare Exception
-            reason = str(exc).splitlines()[0].split(" -- ")[-1]  # keras repeats the URL before " -- "
+            # keras repeats the URL before " -- "
+            reason = str(exc).splitlines()[0].split(" -- ")[-1]
             failures.append(f"    {url}: {reason[:200]}")
     raise WeightsUnavailableError(
-        f"The ImageNet weights of {spec.name} are not on this machine and could not be downloaded.\n"
+        f"The ImageNet weights of {spec.name} are not on this machine and could not be "
+        "downloaded.\n"
         f"  file needed: {name}" + (f" (md5 {md5})" if md5 else "") + "\n"
         f"  Keras looks for it at: {target}\n"
         "  tried:\n" + "\n".join(failures) + "\n"
@@ -229,14 +283,20 @@ def ensure_weights(model: str | PretrainedModel, include_top: bool = True) -> Pa
 # --- building and classifying ---------------------------------------------------------------
 
 
-def build(model: str | PretrainedModel = "resnet50", weights: str | None = "imagenet", include_top: bool = True):
+def build(
+    model: str | PretrainedModel = "resnet50",
+    weights: str | None = "imagenet",
+    include_top: bool = True,
+):
     """Build a ``keras.applications`` network; ``weights`` is "imagenet", None or a weights file."""
     spec = get_model_spec(model)
     if weights == "imagenet":
         # a clear error now rather than a traceback from Keras; then Keras loads exactly this file
         weights = str(ensure_weights(spec, include_top))
     elif weights is not None and not Path(weights).exists():
-        raise FileNotFoundError(f"weights file {weights} does not exist (use 'imagenet', None or a .h5 path)")
+        raise FileNotFoundError(
+            f"weights file {weights} does not exist (use 'imagenet', None or a .h5 path)"
+        )
     return spec.builder(weights=weights, include_top=include_top)
 
 
@@ -259,15 +319,19 @@ def load_image(path: str | os.PathLike, size: tuple[int, int]) -> np.ndarray:
         raise FileNotFoundError(f"No image file at {path}")
     try:
         image = keras.utils.load_img(path, target_size=size, color_mode="rgb")
-    # DecompressionBombError: more pixels than Pillow's safety limit, a crafted file's way to exhaust memory
+    # DecompressionBombError: more pixels than Pillow's safety limit, a crafted file's way to
+    # exhaust memory
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
         detail = "" if isinstance(exc, UnidentifiedImageError) else f" ({exc})"
-        raise DataFormatError(f"{path} is not an image Pillow can read (JPEG, PNG, ...){detail}.") from None
+        raise DataFormatError(
+            f"{path} is not an image Pillow can read (JPEG, PNG, ...){detail}."
+        ) from None
     return keras.utils.img_to_array(image, dtype="float32")
 
 
 def _as_batch(image, size: tuple[int, int]) -> np.ndarray:
-    """One image (a path or an array) as a (1, height, width, 3) float32 batch of the model's size."""
+    """One image (a path or an array) as a (1, height, width, 3) float32 batch of the model's
+    size."""
     if isinstance(image, (str, os.PathLike)):
         return load_image(image, size)[None]
     array = np.asarray(image)
@@ -284,7 +348,9 @@ def _as_batch(image, size: tuple[int, int]) -> np.ndarray:
     if array.shape[:2] != size:
         import keras
 
-        array = keras.ops.convert_to_numpy(keras.ops.image.resize(array[None], size, interpolation="nearest"))[0]
+        array = keras.ops.convert_to_numpy(
+            keras.ops.image.resize(array[None], size, interpolation="nearest")
+        )[0]
     return array[None]
 
 
@@ -298,15 +364,18 @@ def example_image() -> Path:
     if path is None or not path.is_file():
         raise FileNotFoundError(
             f"The example photo {EXAMPLE_IMAGE} is not at {path or '$COMPANION_DATA_DIR/images/'}. "
-            "Set COMPANION_DATA_DIR to a folder with images/" + EXAMPLE_IMAGE + ", or use any photo of your own: "
+            "Set COMPANION_DATA_DIR to a folder with images/"
+            + EXAMPLE_IMAGE
+            + ", or use any photo of your own: "
             "classify('my_photo.jpg')."
         )
     return path
 
 
 # --8<-- [start:classify]
-def classify(image, model: str = "resnet50", top: int = 5,
-             weights: str | None = "imagenet") -> list[Prediction]:
+def classify(
+    image, model: str = "resnet50", top: int = 5, weights: str | None = "imagenet"
+) -> list[Prediction]:
     """The ``top`` most probable ImageNet classes of one image: (id, name, probability).
 
     ``image`` is a file path or an RGB array with pixels in 0..255 (any size: it is
@@ -322,4 +391,4 @@ def classify(image, model: str = "resnet50", top: int = 5,
     probabilities = network.predict(spec.preprocess_input(batch), verbose=0)
     # 1,000 probabilities -> the top rows, with the class names of the ImageNet index
     return decode_predictions(np.asarray(probabilities), top=top)[0]
-# --8<-- [end:classify]
+    # --8<-- [end:classify]

@@ -85,13 +85,23 @@ def what_ran(
         "resumed_at_epoch": resumed_at_epoch,
         "image_size": image_size or recipe.image_size,
     }
-    return {"budget": budget, "recipe": recipe.to_dict(), "ran": ran, "cuts": cuts(recipe.to_dict(), ran)}
+    return {
+        "budget": budget,
+        "recipe": recipe.to_dict(),
+        "ran": ran,
+        "cuts": cuts(recipe.to_dict(), ran),
+    }
 
 
 def is_source_recipe(recipe: dict, ran: dict) -> bool:
-    """True only when the run trained on all the recipe's images, at its size, for all its epochs."""
+    """True only when the run trained on all the recipe's images, at its size, for all its
+    epochs."""
     same_size = ran.get("image_size", recipe["image_size"]) == recipe["image_size"]
-    return ran["train_images"] >= recipe["train_images"] and ran["epochs"] >= recipe["epochs"] and same_size
+    return (
+        ran["train_images"] >= recipe["train_images"]
+        and ran["epochs"] >= recipe["epochs"]
+        and same_size
+    )
 
 
 def cuts(recipe: dict, ran: dict) -> dict[str, list[str]]:

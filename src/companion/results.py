@@ -26,14 +26,18 @@ from .recipes import run_label, what_ran
 
 SOURCES = {
     "000": {"zh": "原文 000《Keras样例练习》", "en": "source 000 (“Keras样例练习”)"},
-    "002": {"zh": "原文 002《手把手教你用keras--CNN网络识别cifar10》", "en": "source 002 (CIFAR-10 CNN)"},
+    "002": {
+        "zh": "原文 002《手把手教你用keras--CNN网络识别cifar10》",
+        "en": "source 002 (CIFAR-10 CNN)",
+    },
     "003": {"zh": "原文 003《Cifar10图像分类》", "en": "source 003 (“Cifar10图像分类”)"},
     "004": {"zh": "原文 004《Keras》教程", "en": "source 004 (“Keras” tutorial)"},
 }
 
 
 def git_commit(root: str | os.PathLike | None = None) -> str:
-    """The checkout's commit, with ``+dirty`` when its code differs from it; ``unknown`` outside git.
+    """The checkout's commit, with ``+dirty`` when its code differs from it; ``unknown`` outside
+    git.
 
     ``root`` is the checkout's top folder (default: the one this module lies in, two levels up).
     It must be the top of a git repository itself: an installed copy lies in site-packages,
@@ -42,16 +46,26 @@ def git_commit(root: str | os.PathLike | None = None) -> str:
     """
     root = Path(root or Path(__file__).resolve().parents[2]).resolve()
     try:
+
         def git(*args: str) -> str:
-            return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+            return subprocess.run(
+                ["git", *args], cwd=root, capture_output=True, text=True, check=True
+            ).stdout.strip()
 
         if Path(git("rev-parse", "--show-toplevel")).resolve() != root:
             return "unknown"
         commit = git("rev-parse", "--short=12", "HEAD")
         # New files count (a module not yet committed changes the code); the run's own outputs
         # (figures, records, tables) and ignored files do not.
-        dirty = git("status", "--porcelain", "--untracked-files=normal", "--", ".",
-                    ":(exclude)docs/assets", ":(exclude)includes/results")
+        dirty = git(
+            "status",
+            "--porcelain",
+            "--untracked-files=normal",
+            "--",
+            ".",
+            ":(exclude)docs/assets",
+            ":(exclude)includes/results",
+        )
         return commit + ("+dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
@@ -82,7 +96,9 @@ def describe_device() -> str:
 
             gpus = tf.config.list_physical_devices("GPU")
             if gpus:
-                return "GPU: " + tf.config.experimental.get_device_details(gpus[0]).get("device_name", "unknown")
+                return "GPU: " + tf.config.experimental.get_device_details(gpus[0]).get(
+                    "device_name", "unknown"
+                )
         elif backend == "jax":
             import jax
 
@@ -165,7 +181,8 @@ def run_provenance(
     lossy_data: bool = False,
     **extra,
 ) -> dict:
-    """:func:`provenance` of a :class:`companion.train.TrainingRun`: its data size, epochs, time and speed.
+    """:func:`provenance` of a :class:`companion.train.TrainingRun`: its data size, epochs, time and
+    speed.
 
     With a :class:`companion.recipes.Recipe` and the budget's name, the record also keeps the
     recipe, what ran and its cuts (:func:`companion.recipes.what_ran`), from which the
@@ -174,16 +191,21 @@ def run_provenance(
     speed = run.images_per_s
     if recipe is not None:
         if budget is None:
-            raise ValueError("run_provenance: a recipe needs the budget's name (smoke, cpu or full)")
-        extra.update(what_ran(
-            recipe, budget,
-            train_images=run.train_samples or 0,
-            epochs=run.epochs,
-            batch_size=run.batch_size or recipe.batch_size,
-            validation_images=validation_images,
-            lossy_data=lossy_data,
-            resumed_at_epoch=run.resumed_at_epoch,
-        ))
+            raise ValueError(
+                "run_provenance: a recipe needs the budget's name (smoke, cpu or full)"
+            )
+        extra.update(
+            what_ran(
+                recipe,
+                budget,
+                train_images=run.train_samples or 0,
+                epochs=run.epochs,
+                batch_size=run.batch_size or recipe.batch_size,
+                validation_images=validation_images,
+                lossy_data=lossy_data,
+                resumed_at_epoch=run.resumed_at_epoch,
+            )
+        )
     return provenance(
         dataset=dataset,
         n_train=run.train_samples,
@@ -219,7 +241,9 @@ _WORDS = {
     "zh": {
         "quantity": "指标",
         "ours": "本书复现",
-        "smoke": "**冒烟测试（smoke run）的数字，不是结果**：数据与轮数都被缩小，仅用于检查代码能运行。",
+        "smoke": (
+            "**冒烟测试（smoke run）的数字，不是结果**：数据与轮数都被缩小，仅用于检查代码能运行。"
+        ),
         "run": "运行记录",
         "train": "训练",
         "test": "测试",
@@ -232,7 +256,10 @@ _WORDS = {
     "en": {
         "quantity": "Quantity",
         "ours": "This book",
-        "smoke": "**Smoke-run numbers, not results**: data and epochs were shrunk only to check that the code runs.",
+        "smoke": (
+            "**Smoke-run numbers, not results**: data and epochs were shrunk only to check that "
+            "the code runs."
+        ),
         "run": "Run",
         "train": "train",
         "test": "test",
@@ -255,12 +282,14 @@ def provenance_line(prov: dict, lang: str) -> str:
     label = run_label(prov, lang)
     parts = [label] if label else []
     parts += [
-        f"{prov['dataset']}: {_count(prov['n_train'])} {w['train']} / {_count(prov['n_test'])} {w['test']}",
+        f"{prov['dataset']}: {_count(prov['n_train'])} {w['train']} / {_count(prov['n_test'])} "
+        f"{w['test']}",
     ]
     if prov.get("epochs") is not None:
         parts.append(f"{prov['epochs']} {w['epochs']}, {w['batch']} {prov.get('batch_size')}")
     if prov.get("wall_time_s") is not None:
-        # Wall time only: speeds are published from benchmarks/ on a quiet machine, not from long runs.
+        # Wall time only: speeds are published from benchmarks/ on a quiet machine, not from long
+        # runs.
         parts.append(f"{prov['wall_time_s']:.0f} s")
     if prov.get("load_average"):
         start, end = prov["load_average"]["start"], prov["load_average"]["end"]
@@ -280,15 +309,20 @@ def comparison_table(record: dict, lang: str) -> str:
     source_header = " / ".join(SOURCES[r][lang] for r in refs) or "—"
     lines = []
     if record["provenance"].get("smoke"):
-        lines += [f"!!! warning \"smoke run\"\n    {w['smoke']}", ""]
+        lines += [f'!!! warning "smoke run"\n    {w["smoke"]}', ""]
     lines += [f"| {w['quantity']} | {source_header} | {w['ours']} |", "|---|---:|---:|"]
     for c in record["comparisons"]:
         kind = c.get("format", "")
-        lines.append(f"| {c['label'][lang]} | {_fmt(c.get('source'), kind)} | {_fmt(c.get('ours'), kind)} |")
+        lines.append(
+            f"| {c['label'][lang]} | {_fmt(c.get('source'), kind)} | {_fmt(c.get('ours'), kind)} |"
+        )
     lines += ["", f"<small>{provenance_line(record['provenance'], lang)}</small>", ""]
     return "\n".join(lines)
 
 
 def write_tables(record: dict, folder: str | os.PathLike, stem: str) -> list[Path]:
     """Write ``<stem>.zh.md`` and ``<stem>.en.md`` tables for the chapters to include."""
-    return [write_text(Path(folder) / f"{stem}.{lang}.md", comparison_table(record, lang)) for lang in ("zh", "en")]
+    return [
+        write_text(Path(folder) / f"{stem}.{lang}.md", comparison_table(record, lang))
+        for lang in ("zh", "en")
+    ]

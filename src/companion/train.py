@@ -83,7 +83,9 @@ class ProgressLog(keras.callbacks.Callback):
         for key, value in (logs or {}).items():
             self.state["history"].setdefault(key, []).append(float(value))
         self.state["epoch_seconds"].append(round(self.timer.seconds[-1], 3))
-        self.state["wall_time_s"] = round(self.state["wall_time_s"] + time.perf_counter() - self._epoch_start, 2)
+        self.state["wall_time_s"] = round(
+            self.state["wall_time_s"] + time.perf_counter() - self._epoch_start, 2
+        )
         write_json(self.path, self.state)
 
 
@@ -143,7 +145,9 @@ def fit(
     """
     arrays = _sample_count(x) is not None
     if arrays and batch_size is None:
-        raise ValueError("fit: batch_size is required when x is an array (it is part of a dataset otherwise)")
+        raise ValueError(
+            "fit: batch_size is required when x is an array (it is part of a dataset otherwise)"
+        )
     if batch_size is not None and batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     if arrays and y is None and not isinstance(x, dict):
@@ -153,7 +157,10 @@ def fit(
     if arrays:
         if kwargs.get("validation_split"):
             n = int(n * (1 - kwargs["validation_split"]))
-        if kwargs.get("steps_per_epoch") is None and config.steps_per_epoch(n, batch_size) is not None:
+        if (
+            kwargs.get("steps_per_epoch") is None
+            and config.steps_per_epoch(n, batch_size) is not None
+        ):
             kwargs["steps_per_epoch"] = config.steps_per_epoch(n, batch_size)
         if kwargs.get("steps_per_epoch") is not None:
             n = min(n, kwargs["steps_per_epoch"] * batch_size)  # the images one epoch actually saw
@@ -162,7 +169,10 @@ def fit(
     if folder is not None:
         finished = _load_finished(model, folder)
         if finished is not None:
-            print(f"  reusing the finished run in {folder} (delete it, or use --fresh, to train again)")
+            print(
+                f"  reusing the finished run in {folder} (delete it, or use --fresh, to train "
+                "again)"
+            )
             return finished
     if probe and not config.smoke():
         print("  " + estimate(model, x, y, batch_size, images=n, epochs=run_epochs))
@@ -174,11 +184,17 @@ def fit(
         folder.mkdir(parents=True, exist_ok=True)
         progress = ProgressLog(folder / "progress.json", timer)
         # The backup comes before the log: the log keeps only epochs that the backup holds.
-        extra = [timer, keras.callbacks.BackupAndRestore(str(folder / "backup"), double_checkpoint=True), progress]
+        extra = [
+            timer,
+            keras.callbacks.BackupAndRestore(str(folder / "backup"), double_checkpoint=True),
+            progress,
+        ]
     if batch_size is not None and arrays:
         kwargs["batch_size"] = batch_size
     start = time.perf_counter()
-    history = model.fit(x, y, epochs=run_epochs, callbacks=[*(callbacks or []), *extra], verbose=verbose, **kwargs)
+    history = model.fit(
+        x, y, epochs=run_epochs, callbacks=[*(callbacks or []), *extra], verbose=verbose, **kwargs
+    )
     wall = time.perf_counter() - start
     if progress is None:
         run = TrainingRun(
@@ -216,7 +232,9 @@ def history_so_far(resume_dir: str | Path | None) -> dict[str, list[float]]:
     return state.get("history", {})
 
 
-def estimate(model, x, y, batch_size: int | None, *, images: int | None, epochs: int, steps: int = 8) -> str:
+def estimate(
+    model, x, y, batch_size: int | None, *, images: int | None, epochs: int, steps: int = 8
+) -> str:
     """A sentence estimating the run's training time, from a few steps on a copy of the model.
 
     The copy (same architecture, fresh weights, same kind of optimizer and loss) trains on
@@ -236,15 +254,24 @@ def estimate(model, x, y, batch_size: int | None, *, images: int | None, epochs:
     except Exception as exc:  # an estimate must never stop a run
         return f"estimate: not available ({type(exc).__name__}: {exc})"
     if images is None:
-        return f"estimate: ~{rate:,.0f} training images/s (the number of images per epoch is unknown)"
+        return (
+            f"estimate: ~{rate:,.0f} training images/s (the number of images per epoch is unknown)"
+        )
     seconds = images * epochs / rate
-    return (f"estimate: ~{rate:,.0f} training images/s -> {epochs} epochs x {images:,} images "
-            f"~ {seconds / 60:,.1f} min of training (validation and evaluation extra)")
+    return (
+        f"estimate: ~{rate:,.0f} training images/s -> {epochs} epochs x {images:,} images "
+        f"~ {seconds / 60:,.1f} min of training (validation and evaluation extra)"
+    )
 
 
 def _first_batch(x, y, batch_size):
     if _sample_count(x) is not None:
-        take = lambda a: {k: v[:batch_size] for k, v in a.items()} if isinstance(a, dict) else a[:batch_size]  # noqa: E731
+
+        def take(a):
+            if isinstance(a, dict):
+                return {k: v[:batch_size] for k, v in a.items()}
+            return a[:batch_size]
+
         return take(x), take(y)
     batch = next(iter(x))
     return batch[0], batch[1]

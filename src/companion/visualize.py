@@ -45,7 +45,14 @@ LABELS = {
         "truth": "true: {t}",
     },
 }
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei")
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "SimHei",
+    "Microsoft YaHei",
+)
 
 
 def _words(lang: str) -> dict:
@@ -57,7 +64,11 @@ def _words(lang: str) -> dict:
 def _pyplot():
     import matplotlib
 
-    if not os.environ.get("DISPLAY") and not os.environ.get("MPLBACKEND") and "inline" not in matplotlib.get_backend():
+    if (
+        not os.environ.get("DISPLAY")
+        and not os.environ.get("MPLBACKEND")
+        and "inline" not in matplotlib.get_backend()
+    ):
         matplotlib.use("Agg")  # no screen (tests, CI, a server): draw to files
     import matplotlib.pyplot as plt
     from matplotlib import font_manager
@@ -80,10 +91,15 @@ def _start(lang: str):
 
 def _cjk_check(lang: str, plt) -> None:
     if lang == "zh" and not any(f in plt.rcParams["font.sans-serif"] for f in CJK_FONTS):
-        warnings.warn("No CJK font found, Chinese labels will show as boxes; install fonts-noto-cjk.", stacklevel=3)
+        warnings.warn(
+            "No CJK font found, Chinese labels will show as boxes; install fonts-noto-cjk.",
+            stacklevel=3,
+        )
 
 
-def sample_grid(images, labels=None, class_names=None, rows: int = 4, cols: int = 10, title: str | None = None):
+def sample_grid(
+    images, labels=None, class_names=None, rows: int = 4, cols: int = 10, title: str | None = None
+):
     """A grid of the first ``rows * cols`` images, each captioned with its label."""
     plt = _pyplot()
     images = np.asarray(images)
@@ -141,13 +157,22 @@ def plot_confusion_matrix(y_true, y_pred, class_names, lang: str = "zh"):
     threshold = np.log1p(counts).max() / 2
     for (i, j), value in np.ndenumerate(counts):
         if value:
-            ax.text(j, i, str(value), ha="center", va="center", fontsize=7,
-                    color="white" if np.log1p(value) > threshold else "black")
+            ax.text(
+                j,
+                i,
+                str(value),
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if np.log1p(value) > threshold else "black",
+            )
     fig.tight_layout()
     return fig
 
 
-def misclassified_grid(images, y_true, probabilities, class_names, lang: str = "zh", rows: int = 3, cols: int = 8):
+def misclassified_grid(
+    images, y_true, probabilities, class_names, lang: str = "zh", rows: int = 3, cols: int = 8
+):
     """The test images the model got wrong, most confident mistakes first."""
     plt = _pyplot()
     w = _words(lang)
@@ -161,12 +186,14 @@ def misclassified_grid(images, y_true, probabilities, class_names, lang: str = "
     fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.3, rows * 1.55), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
-    for ax, i in zip(axes.flat, wrong):
+    for ax, i in zip(axes.flat, wrong, strict=False):
         image = np.asarray(images[i])
         grey = image.ndim == 2 or image.shape[-1] == 1
         ax.imshow(image.squeeze() if grey else image, cmap="gray_r" if grey else None)
         ax.set_title(
-            w["mistake"].format(t=class_names[y_true[i]], p=class_names[y_pred[i]], c=probabilities[i, y_pred[i]]),
+            w["mistake"].format(
+                t=class_names[y_true[i]], p=class_names[y_pred[i]], c=probabilities[i, y_pred[i]]
+            ),
             fontsize=7,
         )
     fig.tight_layout()
@@ -177,8 +204,12 @@ def class_samples_grid(images, labels, class_names, per_class: int = 8):
     """One row per class: its first ``per_class`` images, the class name at the left."""
     plt = _pyplot()
     labels = np.ravel(labels).astype(int)
-    fig, axes = plt.subplots(len(class_names), per_class, figsize=(per_class * 0.8 + 1.0, len(class_names) * 0.8),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        len(class_names),
+        per_class,
+        figsize=(per_class * 0.8 + 1.0, len(class_names) * 0.8),
+        squeeze=False,
+    )
     for row, name in enumerate(class_names):
         chosen = np.flatnonzero(labels == row)[:per_class]
         for col, ax in enumerate(axes[row]):
@@ -207,16 +238,29 @@ def plot_histories(histories: dict, lang: str = "zh", metrics=("loss", "accuracy
     from matplotlib.ticker import MaxNLocator
 
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for ax, metric in zip(axes.flat, metrics):
-        for colour, (name, history) in zip(colours, histories.items()):
+    for ax, metric in zip(axes.flat, metrics, strict=True):
+        for colour, (name, history) in zip(colours, histories.items(), strict=False):
             if metric not in history:
                 raise KeyError(f"history has no {metric!r}; it has {sorted(history)}")
             epochs = np.arange(1, len(history[metric]) + 1)
             prefix = "" if name is None else f"{name} · "
-            ax.plot(epochs, history[metric], "o--", color=colour, markersize=3, label=prefix + w["train"])
+            ax.plot(
+                epochs,
+                history[metric],
+                "o--",
+                color=colour,
+                markersize=3,
+                label=prefix + w["train"],
+            )
             if f"val_{metric}" in history:
-                ax.plot(epochs, history[f"val_{metric}"], "s-", color=colour if name is not None else colours[1],
-                        markersize=3, label=prefix + w["val"])
+                ax.plot(
+                    epochs,
+                    history[f"val_{metric}"],
+                    "s-",
+                    color=colour if name is not None else colours[1],
+                    markersize=3,
+                    label=prefix + w["val"],
+                )
         ax.set_xlabel(w["epoch"])
         ax.set_ylabel(w.get(metric, metric))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
@@ -237,7 +281,7 @@ def plot_per_class_accuracy(y_true, y_pred, class_names, lang: str = "zh"):
     rows = np.arange(len(class_names))
     ax.barh(rows, accuracy, color="#4c72b0")
     ax.axvline(overall, color="#c44e52", linestyle="--", label=w["overall"].format(a=overall))
-    for row, value in zip(rows, accuracy):
+    for row, value in zip(rows, accuracy, strict=True):
         ax.text(min(value + 0.01, 0.9), row, f"{value:.0%}", va="center", fontsize=8)
     ax.set_yticks(rows, class_names)
     ax.invert_yaxis()
@@ -248,8 +292,18 @@ def plot_per_class_accuracy(y_true, y_pred, class_names, lang: str = "zh"):
     return fig
 
 
-def prediction_grid(images, y_true, probabilities, class_names, lang: str = "zh", rows: int = 3, cols: int = 6, top: int = 3):
-    """Test images with the model's ``top`` guesses and their probabilities (green: right, red: wrong)."""
+def prediction_grid(
+    images,
+    y_true,
+    probabilities,
+    class_names,
+    lang: str = "zh",
+    rows: int = 3,
+    cols: int = 6,
+    top: int = 3,
+):
+    """Test images with the model's ``top`` guesses and their probabilities (green: right, red:
+    wrong)."""
     plt, w = _start(lang)
     probabilities = np.asarray(probabilities)
     y_true = np.ravel(y_true).astype(int)
@@ -264,8 +318,16 @@ def prediction_grid(images, y_true, probabilities, class_names, lang: str = "zh"
         right = best[0] == y_true[i]
         ax.set_title(w["truth"].format(t=class_names[y_true[i]]), fontsize=8)
         guesses = "\n".join(f"{class_names[k]} {probabilities[i, k]:.0%}" for k in best)
-        ax.text(0.5, -0.04, guesses, transform=ax.transAxes, ha="center", va="top", fontsize=7.5,
-                color="#2a7f2a" if right else "#c03030")
+        ax.text(
+            0.5,
+            -0.04,
+            guesses,
+            transform=ax.transAxes,
+            ha="center",
+            va="top",
+            fontsize=7.5,
+            color="#2a7f2a" if right else "#c03030",
+        )
     fig.subplots_adjust(hspace=0.9, wspace=0.15)
     return fig
 
@@ -293,14 +355,16 @@ def filter_grid(filter_images, n: int | None = None, title: str | None = None):
     plt = _pyplot()
     live = [item for item in filter_images if item.activation > 0]
     if not live:
-        raise ValueError("filter_grid: no filter responded (all mean activations are 0); nothing to draw")
+        raise ValueError(
+            "filter_grid: no filter responded (all mean activations are 0); nothing to draw"
+        )
     n = n or max(1, int(np.floor(np.sqrt(len(live)))))
     filter_images = live
     best = strongest(filter_images, n * n)
     fig, axes = plt.subplots(n, n, figsize=(n * 1.0, n * 1.1), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
-    for ax, item in zip(axes.flat, best):
+    for ax, item in zip(axes.flat, best, strict=False):
         ax.imshow(item.image)
         ax.set_title(str(item.index), fontsize=7, pad=2)
     if title:
@@ -321,13 +385,13 @@ def filters_by_layer(layers: dict, per_layer: int = 8):
         raise ValueError("filters_by_layer needs at least one layer")
     rows = len(layers)
     fig, axes = plt.subplots(rows, per_layer, figsize=(per_layer * 1.1, rows * 1.2), squeeze=False)
-    for row, (name, results) in zip(axes, layers.items()):
+    for row, (name, results) in zip(axes, layers.items(), strict=True):
         for ax in row:
             ax.set_xticks([])
             ax.set_yticks([])
             for spine in ax.spines.values():
                 spine.set_visible(False)
-        for ax, item in zip(row, strongest(results, per_layer)):
+        for ax, item in zip(row, strongest(results, per_layer), strict=False):
             ax.imshow(item.image)
         row[0].set_ylabel(name, fontsize=8, family="monospace")
     fig.tight_layout(pad=0.3)
@@ -344,7 +408,7 @@ def grad_cam_grid(images, heatmaps, titles=None, cols: int = 4, alpha: float = 0
     fig, axes = plt.subplots(rows, 2 * cols, figsize=(2 * cols * 1.25, rows * 1.45), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
-    for i, (image, heat) in enumerate(zip(images, heatmaps)):
+    for i, (image, heat) in enumerate(zip(images, heatmaps, strict=True)):
         left, right = axes[i // cols, 2 * (i % cols)], axes[i // cols, 2 * (i % cols) + 1]
         shown = image.astype("uint8") if image.max() > 1 else image
         left.imshow(shown)
@@ -367,7 +431,11 @@ def shrink_png(path: str | os.PathLike, scale: float = 1.0, colors: int = 256) -
     with Image.open(path) as opened:
         image = opened.convert("RGB")
     if scale != 1.0:
-        image = image.resize((round(image.width * scale), round(image.height * scale)), Image.LANCZOS)
+        image = image.resize(
+            (round(image.width * scale), round(image.height * scale)), Image.LANCZOS
+        )
     with atomic_path(path) as tmp:
-        image.quantize(colors, method=Image.Quantize.MEDIANCUT).save(tmp, format="PNG", optimize=True)
+        image.quantize(colors, method=Image.Quantize.MEDIANCUT).save(
+            tmp, format="PNG", optimize=True
+        )
     return path

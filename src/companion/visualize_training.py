@@ -56,8 +56,16 @@ def plot_learning_rate(curves: dict, lang: str = "zh", title: str | None = None)
     fig, ax = plt.subplots(figsize=(7, 3.4))
     styles = ["-", "--", ":", "-."]
     for i, (label, rates) in enumerate(curves.items()):
-        rates = list(rates) + list(rates[-1:])  # repeat the last rate so that the last epoch has a width
-        ax.step(np.arange(len(rates)), rates, where="post", linestyle=styles[i % len(styles)], linewidth=2, label=label)
+        # repeat the last rate so that the last epoch has a width
+        rates = list(rates) + list(rates[-1:])
+        ax.step(
+            np.arange(len(rates)),
+            rates,
+            where="post",
+            linestyle=styles[i % len(styles)],
+            linewidth=2,
+            label=label,
+        )
     ax.set_yscale("log")
     ax.set_xlabel(w["epoch"])
     ax.set_ylabel(w["lr"])
@@ -69,8 +77,15 @@ def plot_learning_rate(curves: dict, lang: str = "zh", title: str | None = None)
     return fig
 
 
-def plot_batch_size_study(batch_sizes, images_per_s, estimated_gib, measured_gib, lang: str = "zh",
-                          source_images_per_s=None, corrected_gib=None):
+def plot_batch_size_study(
+    batch_sizes,
+    images_per_s,
+    estimated_gib,
+    measured_gib,
+    lang: str = "zh",
+    source_images_per_s=None,
+    corrected_gib=None,
+):
     """Two panels: training speed per batch size, and memory (estimates vs measured)."""
     plt = _pyplot()
     w = _w(lang)

@@ -76,7 +76,8 @@ def verify(path: str | os.PathLike, sha256: str) -> None:
 
 
 def default_deadline(size: int | None) -> float:
-    """Seconds one download may take: at least MIN_BYTES_PER_S on average, never under MIN_DEADLINE_S."""
+    """Seconds one download may take: at least MIN_BYTES_PER_S on average, never under
+    MIN_DEADLINE_S."""
     return max(MIN_DEADLINE_S, (size or 0) / MIN_BYTES_PER_S)
 
 
@@ -102,7 +103,8 @@ def fetch(remote: RemoteFile, timeout: float = 30.0, deadline: float | None = No
             return _fetch_unlocked(remote, target, timeout, deadline)
     except Timeout:
         raise DownloadError(
-            f"Another process has been downloading {remote.name} for more than {LOCK_TIMEOUT_S / 3600:.0f} hours "
+            f"Another process has been downloading {remote.name} for more than "
+            f"{LOCK_TIMEOUT_S / 3600:.0f} hours "
             f"(it holds the lock {lock_path}). Wait for it, or stop it and run again."
         ) from None
 
@@ -118,19 +120,29 @@ def _urls(remote: RemoteFile, failures: list) -> list[str]:
     return ([mirror + remote.name] if mirror else []) + [remote.url]
 
 
-def _fetch_unlocked(remote: RemoteFile, target: Path, timeout: float, deadline: float | None) -> Path:
+def _fetch_unlocked(
+    remote: RemoteFile, target: Path, timeout: float, deadline: float | None
+) -> Path:
     failures: list[str] = []
     for url in _urls(remote, failures):
         try:
-            _download(url, target, remote, timeout, default_deadline(remote.size) if deadline is None else deadline)
+            _download(
+                url,
+                target,
+                remote,
+                timeout,
+                default_deadline(remote.size) if deadline is None else deadline,
+            )
             return target
         except (OSError, http.client.HTTPException, ValueError) as exc:  # URLError is an OSError
             failures.append(f"  {url}: {_reason(exc)}")
     part = _part(target)
     kept = (
-        f"\nThe {part.stat().st_size:,} bytes received so far are kept in {part} and the next try resumes "
+        f"\nThe {part.stat().st_size:,} bytes received so far are kept in {part} and the next try "
+        "resumes "
         "from there; delete that file to start afresh."
-        if part.exists() else ""
+        if part.exists()
+        else ""
     )
     raise DownloadError(
         f"Could not download {remote.name} for the {remote.dataset} dataset.\n"
@@ -139,7 +151,8 @@ def _fetch_unlocked(remote: RemoteFile, target: Path, timeout: float, deadline: 
         + f"\nWhat to do: download it by hand from {remote.url} and save it as\n"
         f"  {target}\n"
         "(sha256 " + remote.sha256 + "), or set COMPANION_MIRROR to a base URL that serves "
-        f"{remote.name}, or set COMPANION_DATA_DIR to a folder holding {remote.dataset}/{remote.name}."
+        f"{remote.name}, or set COMPANION_DATA_DIR to a folder holding "
+        f"{remote.dataset}/{remote.name}."
     ) from None
 
 
@@ -168,7 +181,9 @@ def _download(url: str, target: Path, remote: RemoteFile, timeout: float, deadli
         except _Restart as exc:
             part.unlink(missing_ok=True)
             if attempt == 2:
-                raise DownloadError(f"the server cannot continue a download properly ({exc})") from None
+                raise DownloadError(
+                    f"the server cannot continue a download properly ({exc})"
+                ) from None
     try:
         verify(part, remote.sha256)
     except ChecksumError:
@@ -177,7 +192,9 @@ def _download(url: str, target: Path, remote: RemoteFile, timeout: float, deadli
     os.replace(part, target)
 
 
-def _receive(url: str, part: Path, remote: RemoteFile, timeout: float, give_up_at: float, deadline: float) -> None:
+def _receive(
+    url: str, part: Path, remote: RemoteFile, timeout: float, give_up_at: float, deadline: float
+) -> None:
     """Append the bytes ``part`` lacks (or write the whole file) from ``url``."""
     done = part.stat().st_size if part.exists() else 0
     request = urllib.request.Request(url, headers={"User-Agent": "companion"})
@@ -186,7 +203,8 @@ def _receive(url: str, part: Path, remote: RemoteFile, timeout: float, give_up_a
     try:
         response = urllib.request.urlopen(request, timeout=timeout)
     except urllib.error.HTTPError as exc:
-        if exc.code == 416 and done:  # "range not satisfiable": the .part is not a prefix of this file
+        # "range not satisfiable": the .part is not a prefix of this file
+        if exc.code == 416 and done:
             raise _Restart(f"HTTP 416 for the bytes after the {done:,} in {part.name}") from None
         raise
     with response:
@@ -194,8 +212,10 @@ def _receive(url: str, part: Path, remote: RemoteFile, timeout: float, give_up_a
         remaining = None if remote.size is None else remote.size - start
         length = response.headers.get("Content-Length")
         if remaining is not None and length and length.isdigit() and int(length) > remaining:
-            raise DownloadError(f"the server announces {int(length):,} bytes, but only {remaining:,} are missing "
-                                f"of the {remote.size:,}-byte file")
+            raise DownloadError(
+                f"the server announces {int(length):,} bytes, but only {remaining:,} are missing "
+                f"of the {remote.size:,}-byte file"
+            )
         with open(part, "ab" if start else "wb") as f:
             received = 0
             while chunk := response.read1(CHUNK):
@@ -203,7 +223,9 @@ def _receive(url: str, part: Path, remote: RemoteFile, timeout: float, give_up_a
                 if remaining is not None and received > remaining:
                     f.close()
                     part.unlink()
-                    raise DownloadError(f"the server sent more than the file's {remote.size:,} bytes; gave up")
+                    raise DownloadError(
+                        f"the server sent more than the file's {remote.size:,} bytes; gave up"
+                    )
                 f.write(chunk)
                 if time.monotonic() > give_up_at:
                     raise DownloadError(
@@ -213,7 +235,11 @@ def _receive(url: str, part: Path, remote: RemoteFile, timeout: float, give_up_a
                     )
     # read1() ends quietly where the connection ended; a short body is kept in .part for resuming.
     have = part.stat().st_size
-    expected = remote.size if remote.size is not None else (start + int(length) if length and length.isdigit() else None)
+    expected = (
+        remote.size
+        if remote.size is not None
+        else (start + int(length) if length and length.isdigit() else None)
+    )
     if expected is not None and have < expected:
         raise DownloadError(f"the connection ended after {have:,} of {expected:,} bytes")
 
@@ -223,9 +249,15 @@ def _start_of(response, done: int, size: int | None) -> int:
     if getattr(response, "status", 200) != 206:
         return 0  # the server ignored the Range header and sends the whole file
     match = CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", "").strip())
-    if not match or int(match.group(1)) != done:  # a range we did not ask for would corrupt the file
-        raise _Restart(f"asked for the bytes from {done:,}, got Content-Range {response.headers.get('Content-Range')!r}")
+    # a range we did not ask for would corrupt the file
+    if not match or int(match.group(1)) != done:
+        raise _Restart(
+            f"asked for the bytes from {done:,}, got Content-Range "
+            f"{response.headers.get('Content-Range')!r}"
+        )
     total = match.group(3)
     if size is not None and total != "*" and int(total) != size:
-        raise DownloadError(f"the server's copy has {int(total):,} bytes, but the file has {size:,}")
+        raise DownloadError(
+            f"the server's copy has {int(total):,} bytes, but the file has {size:,}"
+        )
     return done

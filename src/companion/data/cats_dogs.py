@@ -61,7 +61,8 @@ MANIFEST = ".companion-split.json"
 LOCK = ".companion-split.lock"
 #: How long a second make_split waits for a first one writing into the same target.
 LOCK_TIMEOUT_S = 3600.0
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif")  # what image_dataset_from_directory reads
+# what image_dataset_from_directory reads
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
 
 
 def class_names(lang: str = "en") -> list[str]:
@@ -83,8 +84,10 @@ class SplitReport:
     removed: int = 0
     skipped: list = field(default_factory=list)  # (file name, reason)
     short: list = field(default_factory=list)  # "train/cats: 998 of 1000"
-    removed_files: list = field(default_factory=list)  # "train/cats/cat.12.jpg": made by an earlier split
-    foreign: list = field(default_factory=list)  # "train/cats/mine.jpg": not made by make_split, left alone
+    # "train/cats/cat.12.jpg": made by an earlier split
+    removed_files: list = field(default_factory=list)
+    # "train/cats/mine.jpg": not made by make_split, left alone
+    foreign: list = field(default_factory=list)
 
     def total(self, split: str) -> int:
         return sum(self.counts.get(split, {}).values())
@@ -98,7 +101,10 @@ class SplitReport:
         for name in self.removed_files:
             lines.append(f"  removed {name} (an earlier split made it; this one does not use it)")
         for name in self.foreign:
-            lines.append(f"  left alone {name}: make_split did not make it (move it out of the split if it is no photo of it)")
+            lines.append(
+                f"  left alone {name}: make_split did not make it (move it out of the split if it "
+                "is no photo of it)"
+            )
         for name, reason in self.skipped:
             lines.append(f"  skipped {name}: {reason}")
         for text in self.short:
@@ -111,10 +117,12 @@ def check_image(path: str | os.PathLike) -> str | None:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(path) as image:  # DecompressionBombError: more pixels than Pillow's safety limit
+        # DecompressionBombError: more pixels than Pillow's safety limit
+        with Image.open(path) as image:
             if image.format != "JPEG":
                 return f"not a JPEG (it is {image.format or 'an unknown format'})"
-            image.draft("RGB", (64, 64))  # decode at reduced scale: fast, but still reads every byte
+            # decode at reduced scale: fast, but still reads every byte
+            image.draft("RGB", (64, 64))
             image.load()
             if image.mode not in ("RGB", "L", "CMYK"):
                 return f"unusual colour mode {image.mode}"
@@ -143,16 +151,27 @@ def _photos(folder: Path, source: Path, odd: list) -> list[Path]:
 
 
 def _pools(source: Path, sizes: dict) -> tuple[str, list, list]:
-    """The layout of ``source``, its pools (candidate files, [(split, n per class)]) and the odd files."""
+    """The layout of ``source``, its pools (candidate files, [(split, n per class)]) and the odd
+    files."""
     odd: list = []
     if (source / "train" / "cats").is_dir() and (source / "validation" / "cats").is_dir():
         train = {cls: _photos(source / "train" / cls, source, odd) for cls in FOLDERS}
         held = {cls: _photos(source / "validation" / cls, source, odd) for cls in FOLDERS}
         half = min(len(files) for files in held.values()) // 2
-        return "filtered", [
-            (train, [("train", min(sizes["train"], max(len(f) for f in train.values())))]),
-            (held, [("validation", min(sizes["validation"], half)), ("test", min(sizes["test"], half))]),
-        ], odd
+        return (
+            "filtered",
+            [
+                (train, [("train", min(sizes["train"], max(len(f) for f in train.values())))]),
+                (
+                    held,
+                    [
+                        ("validation", min(sizes["validation"], half)),
+                        ("test", min(sizes["test"], half)),
+                    ],
+                ),
+            ],
+            odd,
+        )
     folder = source / "train" if (source / "train").is_dir() else source
     by_class = {cls: [] for cls in FOLDERS}
     for path in _photos(folder, source, odd):
@@ -163,22 +182,29 @@ def _pools(source: Path, sizes: dict) -> tuple[str, list, list]:
             odd.append((path.name, "not named cat.N.jpg or dog.N.jpg"))
     if not any(by_class.values()):
         raise DataFormatError(
-            f"{source} holds neither Kaggle's cat.N.jpg / dog.N.jpg files nor the train/ and validation/ "
+            f"{source} holds neither Kaggle's cat.N.jpg / dog.N.jpg files nor the train/ and "
+            "validation/ "
             "folders of cats_and_dogs_filtered. Point it at the unzipped train/ folder of "
             "https://www.kaggle.com/c/dogs-vs-cats/data or at cats_and_dogs_filtered/."
         )
     return "kaggle", [(by_class, [(split, sizes[split]) for split in SPLITS])], odd
 
 
-def make_split(source: str | os.PathLike, target: str | os.PathLike, sizes: dict | None = None) -> SplitReport:
-    """Copy a balanced train/validation/test split of ``source`` into ``target``; see the module doc.
+def make_split(
+    source: str | os.PathLike, target: str | os.PathLike, sizes: dict | None = None
+) -> SplitReport:
+    """Copy a balanced train/validation/test split of ``source`` into ``target``; see the module
+    doc.
 
     ``sizes`` is the number of photos per class and split (default: the source's 1,000 / 500
     / 500, or a few dozen in a smoke run). Returns a :class:`SplitReport`; print it.
     """
     source, target = Path(source).expanduser(), Path(target).expanduser()
     if not source.is_dir():
-        raise FileNotFoundError(f"{source} is not a folder; unzip Kaggle's train.zip or cats_and_dogs_filtered.zip first.")
+        raise FileNotFoundError(
+            f"{source} is not a folder; unzip Kaggle's train.zip or cats_and_dogs_filtered.zip "
+            "first."
+        )
     _refuse_overlap(source, target)
     if sizes is None:
         sizes = {s: config.samples(SOURCE_SIZES[s], SMOKE_SIZES[s]) for s in SPLITS}
@@ -188,7 +214,8 @@ def make_split(source: str | os.PathLike, target: str | os.PathLike, sizes: dict
             return _make_split(source, target, sizes)
     except Timeout:
         raise TimeoutError(
-            f"Another make_split has been writing into {target} for more than {LOCK_TIMEOUT_S / 60:.0f} minutes "
+            f"Another make_split has been writing into {target} for more than "
+            f"{LOCK_TIMEOUT_S / 60:.0f} minutes "
             f"(it holds {target / LOCK}). Wait for it to finish, or stop it and run again."
         ) from None
 
@@ -197,8 +224,10 @@ def _refuse_overlap(source: Path, target: Path) -> None:
     real_source, real_target = source.resolve(), target.resolve()
     if real_target.is_relative_to(real_source) or real_source.is_relative_to(real_target):
         raise ValueError(
-            f"The split's target {target} lies inside the photos' folder {source} (or holds it): the copies would "
-            "mix with the originals, and a re-run would take them for photos. Choose a target outside it, e.g. "
+            f"The split's target {target} lies inside the photos' folder {source} (or holds it): "
+            "the copies would "
+            "mix with the originals, and a re-run would take them for photos. Choose a target "
+            "outside it, e.g. "
             f"{real_source.parent / 'cats_and_dogs_small'}."
         )
 
@@ -221,16 +250,24 @@ def _make_split(source: Path, target: Path, sizes: dict) -> SplitReport:
                             # put the file back in front of the next split's queue
                             files = _chain(path, files)
                             break
-                        if _place(path, out / path.name, f"{split}/{cls}/{path.name}", made, report):
+                        if _place(
+                            path, out / path.name, f"{split}/{cls}/{path.name}", made, report
+                        ):
                             names.add(path.name)
                     report.counts.setdefault(split, {})[cls] = len(names)
                     if layout == "kaggle" and len(names) < n:
                         report.short.append(f"{split}/{cls}: {len(names)} of {n}")
                     if not names:
-                        raise DataFormatError(f"No usable {cls} photos left in {source} for {split}/; see the skipped files:\n{report}")
+                        raise DataFormatError(
+                            f"No usable {cls} photos left in {source} for {split}/; see the "
+                            f"skipped files:\n{report}"
+                        )
         _tidy(target, wanted, made, report)
     finally:  # also after a failure: what was copied is known to be ours next time
-        write_json(target / MANIFEST, {"made_by": "companion.data.cats_dogs.make_split", "files": sorted(made)})
+        write_json(
+            target / MANIFEST,
+            {"made_by": "companion.data.cats_dogs.make_split", "files": sorted(made)},
+        )
     return report
 
 
@@ -239,13 +276,18 @@ def _read_manifest(target: Path) -> set:
         return set(json.loads((target / MANIFEST).read_text(encoding="utf-8"))["files"])
     except FileNotFoundError:
         return set()
-    except (ValueError, KeyError, TypeError, OSError):  # damaged: then nothing counts as ours, nothing is removed
+    # damaged: then nothing counts as ours, nothing is removed
+    except (ValueError, KeyError, TypeError, OSError):
         return set()
 
 
 def _tidy(target: Path, wanted: dict, made: set, report: SplitReport) -> None:
     """Remove what an earlier split made and this one does not want; name everything else."""
-    keep = {f"{out.relative_to(target).as_posix()}/{name}" for out, names in wanted.items() for name in names}
+    keep = {
+        f"{out.relative_to(target).as_posix()}/{name}"
+        for out, names in wanted.items()
+        for name in names
+    }
     for name in sorted(made - keep):
         path = target / name
         if path.is_file() and not path.is_symlink():
@@ -268,15 +310,28 @@ def _chain(first, rest):
 def _place(path: Path, destination: Path, name: str, made: set, report: SplitReport) -> bool:
     """Copy one good photo atomically (or keep the copy already there); False if it is not used."""
     if destination.is_symlink() or destination.exists():
-        if name in made and destination.is_file() and destination.stat().st_size == path.stat().st_size:
+        if (
+            name in made
+            and destination.is_file()
+            and destination.stat().st_size == path.stat().st_size
+        ):
             report.kept += 1  # ours, and it was checked when it was copied
             return True
-        if not destination.is_symlink() and destination.is_file() and filecmp.cmp(path, destination, shallow=False):
+        if (
+            not destination.is_symlink()
+            and destination.is_file()
+            and filecmp.cmp(path, destination, shallow=False)
+        ):
             made.add(name)  # the very same photo (an interrupted run's copy, or an older split's)
             report.kept += 1
             return True
         if name not in made:  # somebody else's file of that name: never overwritten
-            report.skipped.append((path.name, f"{name} in the target is a different file that make_split did not make"))
+            report.skipped.append(
+                (
+                    path.name,
+                    f"{name} in the target is a different file that make_split did not make",
+                )
+            )
             return False
     problem = check_image(path)
     if problem:
@@ -293,7 +348,8 @@ def _place(path: Path, destination: Path, name: str, made: set, report: SplitRep
 
 
 def locate(path: str | os.PathLike | None = None) -> Path:
-    """The folder of original photos: ``path``, else under ``COMPANION_DATA_DIR``, else the cache."""
+    """The folder of original photos: ``path``, else under ``COMPANION_DATA_DIR``, else the
+    cache."""
     if path is not None:
         return Path(path).expanduser()
     roots = ([config.data_dir()] if config.data_dir() else []) + [config.cache_dir() / "cats_dogs"]
@@ -305,15 +361,20 @@ def locate(path: str | os.PathLike | None = None) -> Path:
                 return folder
     searched = ", ".join(str(r) for r in roots)
     raise FileNotFoundError(
-        "No cats-vs-dogs photos found (looked for cats_and_dogs_filtered/ or dogs-vs-cats/train/ in "
-        f"{searched}).\nWhat to do: download train.zip from https://www.kaggle.com/c/dogs-vs-cats/data "
-        "(needs a Kaggle account) and unzip it into one of those folders as dogs-vs-cats/train/, or unzip "
+        "No cats-vs-dogs photos found (looked for cats_and_dogs_filtered/ or dogs-vs-cats/train/ "
+        "in "
+        f"{searched}).\nWhat to do: download train.zip from "
+        "https://www.kaggle.com/c/dogs-vs-cats/data "
+        "(needs a Kaggle account) and unzip it into one of those folders as dogs-vs-cats/train/, "
+        "or unzip "
         "https://storage.googleapis.com/mledu-datasets/cats_and_dogs_filtered.zip there; or set "
         "COMPANION_DATA_DIR to a folder that holds either."
     )
 
 
-def prepare(source: str | os.PathLike | None = None, target: str | os.PathLike | None = None) -> SplitReport:
+def prepare(
+    source: str | os.PathLike | None = None, target: str | os.PathLike | None = None
+) -> SplitReport:
     """Find the photos and make (or refresh) the split in the cache; returns the report."""
     source = locate(source)
     if target is None:
@@ -329,20 +390,29 @@ def _refuse_strays(folder: Path, split: str) -> None:
     """Keras reads every image-named file of a class folder: refuse hidden ones and links out."""
     strays = []
     for cls in FOLDERS:
-        for path in sorted((folder / split / cls).iterdir()) if (folder / split / cls).is_dir() else []:
-            if path.suffix.lower() in IMAGE_SUFFIXES and (path.name.startswith(".") or leaves(path, folder)):
+        for path in (
+            sorted((folder / split / cls).iterdir()) if (folder / split / cls).is_dir() else []
+        ):
+            if path.suffix.lower() in IMAGE_SUFFIXES and (
+                path.name.startswith(".") or leaves(path, folder)
+            ):
                 strays.append(path)
     if strays:
         raise DataFormatError(
-            f"{len(strays)} file(s) in {folder / split} are hidden (such as macOS's ._cat.1.jpg) or links that "
+            f"{len(strays)} file(s) in {folder / split} are hidden (such as macOS's ._cat.1.jpg) "
+            "or links that "
             f"lead out of {folder}, and Keras would read them as photos: "
             + ", ".join(str(p.relative_to(folder)) for p in strays[:5])
             + ". Delete them and run again."
         )
 
 
-def load_datasets(folder: str | os.PathLike | SplitReport | None = None, image_size=IMAGE_SIZE, batch_size: int = 20,
-                  seed: int = 42):
+def load_datasets(
+    folder: str | os.PathLike | SplitReport | None = None,
+    image_size=IMAGE_SIZE,
+    batch_size: int = 20,
+    seed: int = 42,
+):
     """``(train, validation, test)`` datasets of (images, labels) batches from a split folder.
 
     Images are float32 in 0-255 (the models rescale them), ``image_size`` (height, width);
@@ -356,11 +426,13 @@ def load_datasets(folder: str | os.PathLike | SplitReport | None = None, image_s
         folder = prepare().folder
     folder = folder.folder if isinstance(folder, SplitReport) else Path(folder)
     if config.smoke():
-        image_size = tuple(min(a, b) for a, b in zip(image_size, SMOKE_IMAGE_SIZE))
+        image_size = tuple(min(a, b) for a, b in zip(image_size, SMOKE_IMAGE_SIZE, strict=False))
     datasets = []
     for split in SPLITS:
         if not (folder / split).is_dir():
-            raise FileNotFoundError(f"{folder / split} does not exist; make the split with cats_dogs.prepare() first.")
+            raise FileNotFoundError(
+                f"{folder / split} does not exist; make the split with cats_dogs.prepare() first."
+            )
         _refuse_strays(folder, split)
         datasets.append(
             keras.utils.image_dataset_from_directory(

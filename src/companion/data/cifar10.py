@@ -34,7 +34,18 @@ from .. import config
 from ..errors import DataFormatError
 from ._download import RemoteFile, fetch, verify
 
-CLASS_NAMES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+CLASS_NAMES = [
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+]
 CLASS_NAMES_ZH = ["飞机", "汽车", "鸟", "猫", "鹿", "狗", "青蛙", "马", "船", "卡车"]
 
 REMOTE_ARCHIVE = RemoteFile(
@@ -73,16 +84,23 @@ def locate(path: str | os.PathLike | None = None) -> Source:
         found = _in_file(path) if path.is_file() else _in_folder(path)
         if found is None:
             raise FileNotFoundError(
-                f"No CIFAR-10 files in {path}: expected {BIN_DIR}/, {REMOTE_ARCHIVE.name}, cifar10.npz, "
+                f"No CIFAR-10 files in {path}: expected {BIN_DIR}/, {REMOTE_ARCHIVE.name}, "
+                "cifar10.npz, "
                 "or cifar10_train_part*.npz with cifar10_test.npz."
             )
         return found
-    for folder in ([config.data_dir() / "cifar10"] if config.data_dir() else []) + [config.cache_dir() / "cifar10"]:
+    for folder in ([config.data_dir() / "cifar10"] if config.data_dir() else []) + [
+        config.cache_dir() / "cifar10"
+    ]:
         found = _in_folder(folder)
         if found is not None:
             return found
     archive = fetch(REMOTE_ARCHIVE)
-    return Source("python-archive", [archive], "CIFAR-10, official python version (50,000 train / 10,000 test)")
+    return Source(
+        "python-archive",
+        [archive],
+        "CIFAR-10, official python version (50,000 train / 10,000 test)",
+    )
 
 
 def load_data(path: str | os.PathLike | None = None):
@@ -91,7 +109,10 @@ def load_data(path: str | os.PathLike | None = None):
     x_train, y_train, x_test, y_test = _READERS[source.kind](source)
     for name, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
         if x.ndim != 4 or x.shape[1:] != (32, 32, 3) or len(y) != len(x):
-            raise DataFormatError(f"CIFAR-10 {name} arrays have shapes {x.shape} and {y.shape}; expected (N, 32, 32, 3) and (N, 1).")
+            raise DataFormatError(
+                f"CIFAR-10 {name} arrays have shapes {x.shape} and {y.shape}; expected (N, 32, "
+                "32, 3) and (N, 1)."
+            )
     n_train = config.samples(len(x_train), config.SMOKE_TRAIN_SAMPLES)
     n_test = config.samples(len(x_test), config.SMOKE_TEST_SAMPLES)
     as_labels = lambda y: np.asarray(y, dtype=np.uint8).reshape(-1, 1)  # noqa: E731
@@ -106,7 +127,11 @@ def load_data(path: str | os.PathLike | None = None):
 
 def _in_file(path: Path) -> Source | None:
     if path.name.endswith(".tar.gz"):
-        return Source("python-archive", [path], "CIFAR-10, official python version (50,000 train / 10,000 test)")
+        return Source(
+            "python-archive",
+            [path],
+            "CIFAR-10, official python version (50,000 train / 10,000 test)",
+        )
     if path.suffix == ".npz":
         return Source("npz", [path], f"CIFAR-10 from {path.name}")
     return None
@@ -116,7 +141,11 @@ def _in_folder(folder: Path) -> Source | None:
     if not folder.is_dir():
         return None
     if all((folder / BIN_DIR / name).exists() for name in [*BIN_TRAIN, BIN_TEST]):
-        return Source("binary", [folder / BIN_DIR], "CIFAR-10, official binary version (50,000 train / 10,000 test)")
+        return Source(
+            "binary",
+            [folder / BIN_DIR],
+            "CIFAR-10, official binary version (50,000 train / 10,000 test)",
+        )
     if (folder / REMOTE_ARCHIVE.name).exists():
         return _in_file(folder / REMOTE_ARCHIVE.name)
     if (folder / "cifar10.npz").exists():
@@ -126,16 +155,22 @@ def _in_folder(folder: Path) -> Source | None:
         return Source(
             "parts",
             [*parts, folder / "cifar10_test.npz"],
-            f"CIFAR-10, the first {10_000 * len(parts):,} training images and all 10,000 test images, "
+            f"CIFAR-10, the first {10_000 * len(parts):,} training images and all 10,000 test "
+            "images, "
             "decoded from JPEG copies (lossy, quality 75)",
         )
     if (folder / "cifar10_subset.npz").exists():
-        return Source("npz", [folder / "cifar10_subset.npz"],
-                      "CIFAR-10 subset: the first 4,000 training and first 1,000 test images (exact pixels)")
+        return Source(
+            "npz",
+            [folder / "cifar10_subset.npz"],
+            "CIFAR-10 subset: the first 4,000 training and first 1,000 test images (exact pixels)",
+        )
     if (folder / "cifar-10-batches-py").is_dir():
         raise DataFormatError(
-            f"{folder / 'cifar-10-batches-py'} holds pickle files that cannot be checked against the official "
-            f"checksum, so they are not opened. Put the official archive {REMOTE_ARCHIVE.name} (or the binary "
+            f"{folder / 'cifar-10-batches-py'} holds pickle files that cannot be checked against "
+            "the official "
+            f"checksum, so they are not opened. Put the official archive {REMOTE_ARCHIVE.name} "
+            "(or the binary "
             f"version's {BIN_DIR}/) in {folder} instead."
         )
     return None
@@ -163,7 +198,12 @@ def _read_binary(source: Source):
     folder = source.paths[0]
     train = [read_binary_batch(folder / name) for name in BIN_TRAIN]
     x_test, y_test = read_binary_batch(folder / BIN_TEST)
-    return np.concatenate([x for x, _ in train]), np.concatenate([y for _, y in train]), x_test, y_test
+    return (
+        np.concatenate([x for x, _ in train]),
+        np.concatenate([y for _, y in train]),
+        x_test,
+        y_test,
+    )
 
 
 def _read_python_archive(source: Source):
@@ -175,13 +215,25 @@ def _read_python_archive(source: Source):
             for member in tar.getmembers():
                 name = Path(member.name).name
                 if name.startswith(("data_batch_", "test_batch")):
-                    entry = pickle.load(io.BytesIO(tar.extractfile(member).read()), encoding="bytes")
-                    images = np.asarray(entry[b"data"], dtype=np.uint8).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+                    entry = pickle.load(
+                        io.BytesIO(tar.extractfile(member).read()), encoding="bytes"
+                    )
+                    images = (
+                        np.asarray(entry[b"data"], dtype=np.uint8)
+                        .reshape(-1, 3, 32, 32)
+                        .transpose(0, 2, 3, 1)
+                    )
                     batches[name] = (images, np.asarray(entry[b"labels"], dtype=np.uint8))
     except (tarfile.TarError, EOFError, KeyError) as exc:
-        raise DataFormatError(f"{archive} could not be read ({exc}); delete it and download it again.") from None
+        raise DataFormatError(
+            f"{archive} could not be read ({exc}); delete it and download it again."
+        ) from None
     train = [batches[f"data_batch_{i}"] for i in range(1, 6)]
-    return np.concatenate([x for x, _ in train]), np.concatenate([y for _, y in train]), *batches["test_batch"]
+    return (
+        np.concatenate([x for x, _ in train]),
+        np.concatenate([y for _, y in train]),
+        *batches["test_batch"],
+    )
 
 
 def _npz(path: Path, keys: list[str]) -> list[np.ndarray]:
@@ -205,7 +257,17 @@ def _read_parts(source: Source):
     *parts, test = source.paths
     train = [_npz(p, ["x_train", "y_train"]) for p in parts]
     x_test, y_test = _npz(test, ["x_test", "y_test"])
-    return np.concatenate([x for x, _ in train]), np.concatenate([y for _, y in train]), x_test, y_test
+    return (
+        np.concatenate([x for x, _ in train]),
+        np.concatenate([y for _, y in train]),
+        x_test,
+        y_test,
+    )
 
 
-_READERS = {"binary": _read_binary, "python-archive": _read_python_archive, "npz": _read_npz, "parts": _read_parts}
+_READERS = {
+    "binary": _read_binary,
+    "python-archive": _read_python_archive,
+    "npz": _read_npz,
+    "parts": _read_parts,
+}

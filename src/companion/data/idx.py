@@ -38,7 +38,8 @@ def _read_all(path: Path) -> bytes:
         opener = gzip.open if head == b"\x1f\x8b" else open
         with opener(path, "rb") as f:
             return f.read()
-    except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:  # zlib.error: a damaged deflate stream
+    # zlib.error: a damaged deflate stream
+    except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
         if isinstance(exc, FileNotFoundError):
             raise
         raise DataFormatError(
@@ -52,7 +53,9 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     path = Path(path)
     raw = _read_all(path)
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in DTYPES:
-        raise DataFormatError(f"{path} is not an IDX file (bad magic number {raw[:4].hex() or 'empty'}).")
+        raise DataFormatError(
+            f"{path} is not an IDX file (bad magic number {raw[:4].hex() or 'empty'})."
+        )
     dtype, ndim = DTYPES[raw[2]], raw[3]
     header = 4 + 4 * ndim
     if len(raw) < header:
@@ -63,7 +66,8 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     if len(raw) - header != expected:
         raise DataFormatError(
             f"{path} holds {len(raw) - header} bytes of data but its header {tuple(shape)} "
-            f"promises {expected}: the file is truncated or corrupt. Delete it and download it again."
+            f"promises {expected}: the file is truncated or corrupt. Delete it and download it "
+            "again."
         )
     data = np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
     return data.astype(dtype.newbyteorder("="), copy=True)
@@ -75,9 +79,14 @@ def write_idx(path: str | os.PathLike, array: np.ndarray, compress: bool | None 
     array = np.asarray(array)
     native = array.dtype.newbyteorder("=")
     if native not in CODES:
-        raise ValueError(f"IDX cannot store dtype {array.dtype}; use uint8, int8, int16, int32, float32 or float64.")
+        raise ValueError(
+            f"IDX cannot store dtype {array.dtype}; use uint8, int8, int16, int32, float32 or "
+            "float64."
+        )
     code = CODES[native]
-    payload = struct.pack(">BBBB", 0, 0, code, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+    payload = struct.pack(">BBBB", 0, 0, code, array.ndim) + struct.pack(
+        f">{array.ndim}I", *array.shape
+    )
     payload += np.ascontiguousarray(array, dtype=DTYPES[code]).tobytes()
     if compress is None:
         compress = path.suffix == ".gz"

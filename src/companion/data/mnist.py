@@ -89,20 +89,28 @@ def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
         with np.load(path, allow_pickle=False) as data:
             missing = set(IDX_FILES) - set(data.files)
             if missing:
-                raise DataFormatError(f"{path} lacks the arrays {sorted(missing)}; it is not an MNIST npz file.")
+                raise DataFormatError(
+                    f"{path} lacks the arrays {sorted(missing)}; it is not an MNIST npz file."
+                )
             return {key: data[key] for key in IDX_FILES}
     except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
         if isinstance(exc, (DataFormatError, FileNotFoundError)):
             raise
-        raise DataFormatError(f"{path} cannot be read as an npz file ({exc}); delete it and download it again.") from None
+        raise DataFormatError(
+            f"{path} cannot be read as an npz file ({exc}); delete it and download it again."
+        ) from None
 
 
 def _check(arrays: dict[str, np.ndarray]) -> None:
     for split in ("train", "test"):
         x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
         if x.ndim != 3 or x.shape[1:] != (28, 28):
-            raise DataFormatError(f"MNIST {split} images have shape {x.shape}; expected (N, 28, 28).")
+            raise DataFormatError(
+                f"MNIST {split} images have shape {x.shape}; expected (N, 28, 28)."
+            )
         if y.shape != (len(x),):
-            raise DataFormatError(f"MNIST has {len(x)} {split} images but labels of shape {y.shape}.")
+            raise DataFormatError(
+                f"MNIST has {len(x)} {split} images but labels of shape {y.shape}."
+            )
     for key in IDX_FILES:
         arrays[key] = arrays[key].astype(np.uint8, copy=False)

@@ -61,10 +61,12 @@ def build_cnn(
         keras.layers.Dense(num_classes, activation="softmax", name="probabilities"),
     ]
     return keras.Sequential(layers, name=name)
-# --8<-- [end:build_cnn]
+    # --8<-- [end:build_cnn]
 
 
-def shift_and_flip(shift: float = 0.1, rotation_degrees: float = 0.0, seed: int | None = None) -> keras.Sequential:
+def shift_and_flip(
+    shift: float = 0.1, rotation_degrees: float = 0.0, seed: int | None = None
+) -> keras.Sequential:
     """Random shifts (a fraction of the size), horizontal flips and, optionally, small rotations.
 
     The Keras 3 version of ``ImageDataGenerator(width_shift_range=shift,
@@ -83,9 +85,17 @@ def shift_and_flip(shift: float = 0.1, rotation_degrees: float = 0.0, seed: int 
     layers = []
     if rotation_degrees:
         # RandomRotation takes a fraction of a full turn: 10 degrees = 10/360
-        layers.append(keras.layers.RandomRotation(rotation_degrees / 360, fill_mode="nearest", seed=seeds[0], name="rotate"))
+        layers.append(
+            keras.layers.RandomRotation(
+                rotation_degrees / 360, fill_mode="nearest", seed=seeds[0], name="rotate"
+            )
+        )
     if shift:
-        layers.append(keras.layers.RandomTranslation(shift, shift, fill_mode="nearest", seed=seeds[1], name="shift"))
+        layers.append(
+            keras.layers.RandomTranslation(
+                shift, shift, fill_mode="nearest", seed=seeds[1], name="shift"
+            )
+        )
     layers.append(keras.layers.RandomFlip("horizontal", seed=seeds[2], name="flip"))
     return keras.Sequential(layers, name="augmentation")
 

@@ -41,9 +41,11 @@ def build_deep_cnn(
     for stage, filters in enumerate(STAGES, start=1):
         for i, f in enumerate(filters, start=1):
             # "same" padding: the map keeps its size through the five convolutions
-            layers.append(keras.layers.Conv2D(
-                f, 3, padding="same", activation="relu", name=f"stage{stage}_conv{i}"
-            ))
+            layers.append(
+                keras.layers.Conv2D(
+                    f, 3, padding="same", activation="relu", name=f"stage{stage}_conv{i}"
+                )
+            )
         if stage < len(STAGES):  # 32x32 -> 16x16 -> 8x8
             layers.append(keras.layers.MaxPooling2D(2, name=f"stage{stage}_pool"))
         else:  # each of the 128 channels keeps its largest value anywhere in the map

@@ -118,7 +118,7 @@ def build_shared_input(num_classes: int = 10) -> keras.Model:
     output = layers.Dense(num_classes, activation="softmax", name="output")(hidden1)
     # The graph is known from its ends: what goes in, what comes out.
     return keras.Model(inputs=image, outputs=output, name="shared_input")
-# --8<-- [end:build_shared_input]
+    # --8<-- [end:build_shared_input]
 
 
 def build_shared_feature_extractor(num_classes: int = 10) -> keras.Model:
@@ -153,7 +153,9 @@ def build_multiple_inputs(num_classes: int = 10) -> keras.Model:
     _check_classes(num_classes)
     grey = keras.Input(shape=(64, 64, 1), name="img_gray_bigsize")
     colour = keras.Input(shape=(32, 32, 3), name="img_rgb_smallsize")
-    merge = layers.Concatenate(name="merge")([_small_convnet_branch(grey, 1), _small_convnet_branch(colour, 2)])
+    merge = layers.Concatenate(name="merge")(
+        [_small_convnet_branch(grey, 1), _small_convnet_branch(colour, 2)]
+    )
     hidden1 = layers.Dense(128, activation="relu", name="hidden1")(merge)
     hidden2 = layers.Dense(64, activation="relu", name="hidden2")(hidden1)
     output = layers.Dense(num_classes, activation="softmax", name="output")(hidden2)
@@ -170,8 +172,8 @@ def build_multiple_outputs(num_classes: int = 10, time_distributed: bool = False
     last axis of a 3-D tensor (Keras 2's did too), so a plain ``Dense`` gives the same
     weights (650 of them) and the same outputs; ``TimeDistributed`` maps the layer over
     the 784 steps, which on the TensorFlow backend made the first call (which traces
-    the graph) take tens of seconds in our runs, and later calls slower too. ``time_distributed=True`` builds the
-    source's version.
+    the graph) take tens of seconds in our runs, and later calls slower too.
+    ``time_distributed=True`` builds the source's version.
     """
     _check_classes(num_classes)
     pixels = keras.Input(shape=(784, 1), name="input")
@@ -181,7 +183,9 @@ def build_multiple_outputs(num_classes: int = 10, time_distributed: bool = False
     class12 = layers.Dense(32, activation="relu", name="class12")(class11)
     output1 = layers.Dense(num_classes, activation="softmax", name="output1")(class12)
     if time_distributed:
-        output2 = layers.TimeDistributed(layers.Dense(num_classes, activation="softmax"), name="output2")(extract)
+        output2 = layers.TimeDistributed(
+            layers.Dense(num_classes, activation="softmax"), name="output2"
+        )(extract)
     else:
         output2 = layers.Dense(num_classes, activation="softmax", name="output2")(extract)
     return keras.Model(inputs=pixels, outputs=[output1, output2], name="multiple_outputs")

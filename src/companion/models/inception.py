@@ -33,6 +33,7 @@ CONV_WEIGHT_DECAY = 2e-4
 DENSE_WEIGHT_DECAY = 1e-2  # the source passes the string "l2", whose default factor is 0.01
 
 
+# fmt: off
 # --8<-- [start:inception_module]
 def inception_module(x, filters, number: int, batch_normalization: bool = True,
                      dropout: float = 0.0):
@@ -61,17 +62,25 @@ def inception_module(x, filters, number: int, batch_normalization: bool = True,
         x = layers.BatchNormalization(name=f"inception_{number}_norm")(x)
     return layers.MaxPooling2D(2, padding="same", name=f"{name}_subsample")(x)
 # --8<-- [end:inception_module]
+# fmt: on
 
 
 def _six_filters(filters):
     if len(filters) != 6:
-        raise ValueError(f"an inception module needs 6 filter numbers [1x1, 3x3r, 3x3, 5x5r, 5x5, pool], got {filters!r}")
+        raise ValueError(
+            "an inception module needs 6 filter numbers [1x1, 3x3r, 3x3, 5x5r, 5x5, pool], got "
+            f"{filters!r}"
+        )
     return filters
 
 
 def dense_block(x, units: int, number: int, dropout: float = 0.5, batch_normalization: bool = True):
     """``Dense`` (L2-regularised, no activation, as in the source), then dropout and BN."""
-    x = layers.Dense(units, kernel_regularizer=keras.regularizers.L2(DENSE_WEIGHT_DECAY), name=f"dense_{number}_{units}")(x)
+    x = layers.Dense(
+        units,
+        kernel_regularizer=keras.regularizers.L2(DENSE_WEIGHT_DECAY),
+        name=f"dense_{number}_{units}",
+    )(x)
     if dropout:
         x = layers.Dropout(dropout, name=f"dense_{number}_dropout")(x)
     if batch_normalization:

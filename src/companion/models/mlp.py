@@ -25,14 +25,16 @@ def build_mlp(
         layers.append(keras.layers.Dropout(dropout, name=f"dropout_{i}"))
     # one probability per class; they sum to 1
     layers.append(
-        keras.layers.Dense(num_classes, activation="softmax", name="probabilities")
+        keras.layers.Dense(num_classes, activation="softmax", name="probabilities"),
     )
     return keras.Sequential(layers, name="mnist_mlp")
-# --8<-- [end:build_mlp]
+    # --8<-- [end:build_mlp]
 
 
 def _check_mlp_args(input_dim, num_classes, dropout):
     if input_dim < 1 or num_classes < 2:
-        raise ValueError(f"need input_dim >= 1 and num_classes >= 2, got {input_dim} and {num_classes}")
+        raise ValueError(
+            f"need input_dim >= 1 and num_classes >= 2, got {input_dim} and {num_classes}"
+        )
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout is a fraction in [0, 1), got {dropout}")

@@ -55,13 +55,14 @@ def resnet_layer(
     if not conv_first:
         x = conv(x)
     return x
-# --8<-- [end:resnet_layer]
+    # --8<-- [end:resnet_layer]
 
 
 def _blocks_per_stage(depth: int, per_block: int, version: int, examples: str) -> int:
     if not isinstance(depth, int) or depth < per_block + 2 or (depth - 2) % per_block != 0:
         raise ValueError(
-            f"ResNet v{version} needs depth = {per_block}n + 2 with n >= 1 (for example {examples}), got {depth!r}"
+            f"ResNet v{version} needs depth = {per_block}n + 2 with n >= 1 (for example "
+            f"{examples}), got {depth!r}"
         )
     return (depth - 2) // per_block
 
@@ -79,6 +80,7 @@ def build_resnet_v1(depth: int = 20, input_shape=(32, 32, 3), num_classes: int =
     inputs = keras.Input(shape=input_shape)
     num_filters = 16
     x = resnet_layer(inputs)
+    # fmt: off
     # --8<-- [start:v1_stack]
     for stage in range(3):
         for block in range(n):
@@ -93,6 +95,7 @@ def build_resnet_v1(depth: int = 20, input_shape=(32, 32, 3), num_classes: int =
             x = layers.Activation("relu")(layers.add([x, y]))  # F(x) + x, then ReLU
         num_filters *= 2
     # --8<-- [end:v1_stack]
+    # fmt: on
     return keras.Model(inputs, _classifier(x, num_classes), name=f"resnet{depth}_v1")
 
 
@@ -103,6 +106,7 @@ def build_resnet_v2(depth: int = 29, input_shape=(32, 32, 3), num_classes: int =
     num_filters_in = 16
     # v2 convolves once (conv-BN-ReLU) before the input splits into the two paths.
     x = resnet_layer(inputs, num_filters_in)
+    # fmt: off
     # --8<-- [start:v2_stack]
     for stage in range(3):
         num_filters_out = num_filters_in * (4 if stage == 0 else 2)
@@ -126,6 +130,7 @@ def build_resnet_v2(depth: int = 29, input_shape=(32, 32, 3), num_classes: int =
             x = layers.add([x, y])  # no ReLU after the addition
         num_filters_in = num_filters_out
     # --8<-- [end:v2_stack]
+    # fmt: on
     # Pre-activation blocks end without BN-ReLU, so the head adds them before pooling.
     x = layers.Activation("relu")(layers.BatchNormalization()(x))
     return keras.Model(inputs, _classifier(x, num_classes), name=f"resnet{depth}_v2")

@@ -38,8 +38,13 @@ class PretrainedWeightsUnavailable(CompanionError, FileNotFoundError):
     """Pretrained weights are neither cached nor downloadable here."""
 
 
-def augmentation(rotation: float = 40, shift: float = 0.2, zoom: float = 0.2, shear: float = 0.2,
-                 seed: int | None = None) -> keras.Sequential:
+def augmentation(
+    rotation: float = 40,
+    shift: float = 0.2,
+    zoom: float = 0.2,
+    shear: float = 0.2,
+    seed: int | None = None,
+) -> keras.Sequential:
     """Random flips, rotations, shifts, zooms and shears: the source's ImageDataGenerator as layers.
 
     ``rotation`` is in degrees like the source's ``rotation_range``; the layer wants a fraction
@@ -68,7 +73,8 @@ def build_small_convnet(
     dropout: float = 0.0,
     augment: keras.Layer | None = None,
 ) -> keras.Sequential:
-    """The source's cats-vs-dogs convnet; ``dropout=0.5`` and ``augment=augmentation()`` give its second model.
+    """The source's cats-vs-dogs convnet; ``dropout=0.5`` and ``augment=augmentation()`` give its
+    second model.
 
     Dropout sits between ``Flatten`` and ``Dense(512)``, where the source puts it; neither
     dropout nor augmentation adds parameters.
@@ -93,7 +99,9 @@ def build_small_convnet(
         stack.append(layers.Dropout(dropout, name="dropout"))
     stack.append(layers.Dense(512, activation="relu", name="dense_1"))
     stack.append(layers.Dense(1, activation="sigmoid", name="dog_probability"))
-    return keras.Sequential(stack, name="small_convnet" + ("_augmented" if augment is not None else ""))
+    return keras.Sequential(
+        stack, name="small_convnet" + ("_augmented" if augment is not None else "")
+    )
 
 
 def compile_binary(model: keras.Model, learning_rate: float = LEARNING_RATE) -> keras.Model:
@@ -109,7 +117,9 @@ def compile_binary(model: keras.Model, learning_rate: float = LEARNING_RATE) -> 
 # --- a pretrained convolutional base ---------------------------------------------------
 
 
-def build_cifar10_base(input_shape=(None, None, 3), filters=(32, 64, 128), convs=(1, 1, 2)) -> keras.Model:
+def build_cifar10_base(
+    input_shape=(None, None, 3), filters=(32, 64, 128), convs=(1, 1, 2)
+) -> keras.Model:
     """A small VGG-style base to pretrain on CIFAR-10: blocks of Conv-BN-ReLU + 2x2 pooling.
 
     Block N has ``filters[N-1]`` filters and ``convs[N-1]`` convolutions (the top block two,
@@ -122,9 +132,11 @@ def build_cifar10_base(input_shape=(None, None, 3), filters=(32, 64, 128), convs
         raise ValueError(f"filters and convs need one entry per block, got {filters} and {convs}")
     inputs = keras.Input(shape=input_shape, name="pixels")
     x = layers.Rescaling(1 / 255, name="rescale")(inputs)
-    for block, (width, n_convs) in enumerate(zip(filters, convs), start=1):
+    for block, (width, n_convs) in enumerate(zip(filters, convs, strict=True), start=1):
         for conv in range(1, n_convs + 1):
-            x = layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"block{block}_conv{conv}")(x)
+            x = layers.Conv2D(
+                width, 3, padding="same", use_bias=False, name=f"block{block}_conv{conv}"
+            )(x)
             # momentum 0.9, not Keras' 0.99: a short pretraining run takes only a few hundred
             # steps, too few for 0.99's moving averages to settle, and the frozen base runs on them.
             x = layers.BatchNormalization(momentum=0.9, name=f"block{block}_bn{conv}")(x)
@@ -133,7 +145,9 @@ def build_cifar10_base(input_shape=(None, None, 3), filters=(32, 64, 128), convs
     return keras.Model(inputs, x, name="cifar10_base")
 
 
-def build_cifar10_classifier(base: keras.Model, num_classes: int = 10, dropout: float = 0.3) -> keras.Model:
+def build_cifar10_classifier(
+    base: keras.Model, num_classes: int = 10, dropout: float = 0.3
+) -> keras.Model:
     """The base with a CIFAR-10 head, for pretraining (labels as integers, 0-9)."""
     inputs = keras.Input(shape=(32, 32, 3), name="pixels")
     x = base(inputs)
@@ -141,11 +155,17 @@ def build_cifar10_classifier(base: keras.Model, num_classes: int = 10, dropout: 
     x = layers.Dropout(dropout, name="dropout")(x)
     outputs = layers.Dense(num_classes, activation="softmax", name="probabilities")(x)
     model = keras.Model(inputs, outputs, name="cifar10_classifier")
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-3),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     return model
 
 
-def pretrain_on_cifar10(base: keras.Model, n_images: int = 4000, epochs: int = 3, batch_size: int = 64):
+def pretrain_on_cifar10(
+    base: keras.Model, n_images: int = 4000, epochs: int = 3, batch_size: int = 64
+):
     """Train ``base`` with a CIFAR-10 head on the first ``n_images`` training images.
 
     Returns the classifier, its :class:`~companion.train.TrainingRun` and its accuracy on
@@ -158,7 +178,14 @@ def pretrain_on_cifar10(base: keras.Model, n_images: int = 4000, epochs: int = 3
     (x_train, y_train), (x_test, y_test) = cifar10.load_data()
     n = config.samples(min(n_images, len(x_train)), 256)
     classifier = build_cifar10_classifier(base)
-    run = fit(classifier, x_train[:n].astype("float32"), y_train[:n], epochs=epochs, batch_size=batch_size, verbose=2)
+    run = fit(
+        classifier,
+        x_train[:n].astype("float32"),
+        y_train[:n],
+        epochs=epochs,
+        batch_size=batch_size,
+        verbose=2,
+    )
     _, accuracy = classifier.evaluate(x_test.astype("float32"), y_test, verbose=0)
     return classifier, run, float(accuracy)
 
@@ -171,11 +198,14 @@ def vgg16_base(input_shape=(150, 150, 3)) -> keras.Model:
     """
     cached = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "models" / VGG16_NOTOP
     try:
-        base = keras.applications.VGG16(weights="imagenet", include_top=False, input_shape=input_shape)
+        base = keras.applications.VGG16(
+            weights="imagenet", include_top=False, input_shape=input_shape
+        )
     except Exception as exc:  # no network, a proxy, a truncated file ...
         raise PretrainedWeightsUnavailable(
             f"VGG16's ImageNet weights could not be loaded ({type(exc).__name__}: {exc}).\n"
-            f"What to do: on a machine with network, run keras.applications.VGG16(weights='imagenet', "
+            "What to do: on a machine with network, run "
+            "keras.applications.VGG16(weights='imagenet', "
             f"include_top=False) once, then copy {VGG16_NOTOP} to {cached}. Without the weights, "
             "use build_cifar10_base() and pretrain it on CIFAR-10 (chapter 11 shows how)."
         ) from None
@@ -186,9 +216,13 @@ def vgg16_base(input_shape=(150, 150, 3)) -> keras.Model:
 
 
 # --8<-- [start:build_transfer_model]
-def build_transfer_model(base: keras.Model, input_shape=(150, 150, 3),
-                         augment: keras.Layer | None = None,
-                         hidden_units: int = 256, dropout: float = 0.5) -> keras.Model:
+def build_transfer_model(
+    base: keras.Model,
+    input_shape=(150, 150, 3),
+    augment: keras.Layer | None = None,
+    hidden_units: int = 256,
+    dropout: float = 0.5,
+) -> keras.Model:
     """A frozen ``base`` with a small classifier on top: the feature-extraction model.
 
     The base is called with ``training=False``: BatchNormalization stays in inference
@@ -203,12 +237,13 @@ def build_transfer_model(base: keras.Model, input_shape=(150, 150, 3),
     x = layers.Dropout(dropout, name="dropout")(x)
     outputs = layers.Dense(1, activation="sigmoid", name="dog_probability")(x)
     return keras.Model(inputs, outputs, name=f"{base.name}_transfer")
-# --8<-- [end:build_transfer_model]
+    # --8<-- [end:build_transfer_model]
 
 
 # --8<-- [start:unfreeze_top]
-def unfreeze_top(model: keras.Model, base: keras.Model, block: str,
-                 learning_rate: float = 1e-5) -> list[str]:
+def unfreeze_top(
+    model: keras.Model, base: keras.Model, block: str, learning_rate: float = 1e-5
+) -> list[str]:
     """Open the base's layers from ``block`` on (BatchNorm excepted); compile again.
 
     Returns the names of the layers that are now trainable.
@@ -227,7 +262,7 @@ def unfreeze_top(model: keras.Model, base: keras.Model, block: str,
     # fresh classifier's large updates from wrecking the pretrained features.
     compile_binary(model, learning_rate)
     return opened
-# --8<-- [end:unfreeze_top]
+    # --8<-- [end:unfreeze_top]
 
 
 def _first_layer_of(name: str, leaves: list, block: str) -> int:

@@ -47,6 +47,7 @@ def _check(input_shape, classes: int) -> tuple[int, int, int]:
     return shape
 
 
+# fmt: off
 # --8<-- [start:vgg16_layers]
 def vgg16_layers(classes: int = 1000) -> list[keras.layers.Layer]:
     """The layers of VGG16 in order, with the names keras.applications uses."""
@@ -67,12 +68,16 @@ def vgg16_layers(classes: int = 1000) -> list[keras.layers.Layer]:
     ]
     return stack
 # --8<-- [end:vgg16_layers]
+# fmt: on
 
 
 def build_vgg16_sequential(input_shape=(224, 224, 3), classes: int = 1000) -> keras.Sequential:
     """VGG16 as a layer stack: ``keras.Sequential([Input, block1_conv1, ...])``."""
     shape = _check(input_shape, classes)
-    return keras.Sequential([keras.Input(shape=shape, name="input_layer"), *vgg16_layers(classes)], name="vgg16_sequential")
+    return keras.Sequential(
+        [keras.Input(shape=shape, name="input_layer"), *vgg16_layers(classes)],
+        name="vgg16_sequential",
+    )
 
 
 def build_vgg16(input_shape=(224, 224, 3), classes: int = 1000) -> keras.Model:
@@ -91,8 +96,15 @@ def feature_map_sizes(model: keras.Model) -> list[dict]:
     for layer in model.layers:
         if isinstance(layer, (layers.Conv2D, layers.MaxPooling2D)):
             _, height, width, channels = layer.output.shape
-            rows.append({"layer": layer.name, "height": height, "width": width, "channels": channels,
-                         "params": layer.count_params()})
+            rows.append(
+                {
+                    "layer": layer.name,
+                    "height": height,
+                    "width": width,
+                    "channels": channels,
+                    "params": layer.count_params(),
+                }
+            )
     return rows
 
 
@@ -118,14 +130,16 @@ def load_weights_by_name(target: keras.Model, source, skip_missing: bool = False
         expected = [tuple(w.shape) for w in layer.weights]
         if [a.shape for a in arrays] != expected:
             raise ValueError(
-                f"layer {layer.name!r}: the source holds weights of shapes {[a.shape for a in arrays]} "
+                f"layer {layer.name!r}: the source holds weights of shapes "
+                f"{[a.shape for a in arrays]} "
                 f"but the target needs {expected}; the two models differ at this layer."
             )
         layer.set_weights(arrays)
         copied.append(layer.name)
     if missing and not skip_missing:
         raise ValueError(
-            f"the source has no layer named {', '.join(map(repr, missing))}; rename the target's layers "
+            f"the source has no layer named {', '.join(map(repr, missing))}; rename the target's "
+            "layers "
             "to match, or pass skip_missing=True to leave those layers as they are."
         )
     return copied
@@ -152,22 +166,29 @@ def _read_keras2_h5(path: Path) -> dict[str, list[np.ndarray]]:
 
     try:
         with h5py.File(path, "r") as f:
-            root = f["model_weights"] if "model_weights" in f else f  # a whole saved model, or weights only
+            # a whole saved model, or weights only
+            root = f["model_weights"] if "model_weights" in f else f
             if "layer_names" not in root.attrs:
                 raise DataFormatError(
                     f"{path} has no 'layer_names' attribute: it is not a Keras 2 weights file. "
-                    "Keras 3 .weights.h5 files load with model.load_weights() into the same architecture."
+                    "Keras 3 .weights.h5 files load with model.load_weights() into the same "
+                    "architecture."
                 )
             weights = {}
             for name in root.attrs["layer_names"]:
                 name = name.decode() if isinstance(name, bytes) else str(name)
                 group = root[name]
-                names = [n.decode() if isinstance(n, bytes) else str(n) for n in group.attrs.get("weight_names", [])]
+                names = [
+                    n.decode() if isinstance(n, bytes) else str(n)
+                    for n in group.attrs.get("weight_names", [])
+                ]
                 if names:
                     weights[name] = [np.asarray(group[n]) for n in names]
             return weights
     except OSError as exc:
-        raise DataFormatError(f"{path} cannot be read as HDF5 ({exc}); download it again.") from None
+        raise DataFormatError(
+            f"{path} cannot be read as HDF5 ({exc}); download it again."
+        ) from None
 
 
 def load_imagenet_weights(model: keras.Model, path: str | os.PathLike | None = None) -> list[str]:
@@ -189,6 +210,7 @@ def load_imagenet_weights(model: keras.Model, path: str | os.PathLike | None = N
             raise DownloadError(
                 f"could not download the ImageNet weights of VGG16 ({type(exc).__name__}: {exc}). "
                 f"Fetch {IMAGENET_WEIGHTS_URL} by hand (528 MB) and pass its path: "
-                "load_imagenet_weights(model, path='.../vgg16_weights_tf_dim_ordering_tf_kernels.h5')."
+                "load_imagenet_weights(model, "
+                "path='.../vgg16_weights_tf_dim_ordering_tf_kernels.h5')."
             ) from None
     return load_weights_by_name(model, path)
