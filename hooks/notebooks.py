@@ -31,35 +31,50 @@ FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 HTML_COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
 SNIPPET = re.compile(r'^([ \t]*)--8<-- "([^"]+)"[ \t]*$', re.M)
 # A section marker in a module, as pymdownx.snippets reads it: # --8<-- [start:name]
-SECTION_MARKER = re.compile(r"-{1,}8<-{1,}[ \t]+\[[ \t]*(start|end)[ \t]*:[ \t]*([a-z][-_0-9a-z]*)[ \t]*\]", re.I)
+SECTION_MARKER = re.compile(
+    r"-{1,}8<-{1,}[ \t]+\[[ \t]*(start|end)[ \t]*:[ \t]*([a-z][-_0-9a-z]*)[ \t]*\]", re.I
+)
 SECTION_SUFFIX = re.compile(r"^(.+):([a-z][-_0-9a-z]*)$", re.I)
 RELATIVE_ASSET = re.compile(r"\]\((?:\.\./)+assets/")
 # An admonition (!!! note "Title" / ??? note) and its indented body, which Jupyter cannot render.
-ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)[ \t]*([\w-]+)(?:[ \t]+"((?:[^"\\\n]|\\.)*)")?[ \t]*\n((?:(?:[ ]{4}.*)?\n)*)', re.M)
+ADMONITION = re.compile(
+    r"^(?:!!!|\?\?\?\+?)[ \t]*([\w-]+)"  # the marker and the kind
+    r'(?:[ \t]+"((?:[^"\\\n]|\\.)*)")?[ \t]*\n'  # an optional "title"
+    r"((?:(?:[ ]{4}.*)?\n)*)",  # the indented body
+    re.M,
+)
 PAGE_LINK = re.compile(r"\]\((?!https?:)([a-z0-9-]+)\.md(#[^)]*)?\)")
 LANGS = ("zh", "en")
 
 LINKS = {
     "zh": '<a href="{nb}" download>:material-download: 下载 Notebook</a> · '
-          "[:material-notebook: 在线阅读 Notebook]({page}) · "
-          "[:simple-googlecolab: 在 Colab 中打开]({colab})",
+    "[:material-notebook: 在线阅读 Notebook]({page}) · "
+    "[:simple-googlecolab: 在 Colab 中打开]({colab})",
     "en": '<a href="{nb}" download>:material-download: Download the notebook</a> · '
-          "[:material-notebook: Read it as a notebook]({page}) · "
-          "[:simple-googlecolab: Open in Colab]({colab})",
+    "[:material-notebook: Read it as a notebook]({page}) · "
+    "[:simple-googlecolab: Open in Colab]({colab})",
 }
 # The notebook's first two cells: what to install and why (Markdown), then the install itself
 # (a code cell tagged "install", which Jupyter and Colab run with the rest). The distribution
 # is named in pyproject.toml; the version (or commit) is the one the site was built from.
 INSTALL_NOTE = {
     "zh": "运行本 notebook 之前，先安装本书的配套包（见“安装”一章）。它在 PyPI 上叫 `{dist}`，"
-          "导入时的名字是 `companion`。下面的单元格安装构建这本 notebook 的那个版本（{what}）：",
-    "en": "Before running this notebook, install the book's package (see the Install page). On PyPI it is "
-          "called `{dist}`; you import it as `companion`. The cell below installs the very version this "
-          "notebook was built with ({what}):",
+    "导入时的名字是 `companion`。下面的单元格安装构建这本 notebook 的那个版本（{what}）：",
+    "en": "Before running this notebook, install the book's package (see the Install page). "
+    "On PyPI it is called `{dist}`; you import it as `companion`. The cell below installs the "
+    "very version this notebook was built with ({what}):",
 }
 INSTALL_WHAT = {
-    "zh": {"release": "发布版 {version}", "commit": "代码仓库的提交 {commit}", "unpinned": "最新发布版"},
-    "en": {"release": "release {version}", "commit": "repository commit {commit}", "unpinned": "the latest release"},
+    "zh": {
+        "release": "发布版 {version}",
+        "commit": "代码仓库的提交 {commit}",
+        "unpinned": "最新发布版",
+    },
+    "en": {
+        "release": "release {version}",
+        "commit": "repository commit {commit}",
+        "unpinned": "the latest release",
+    },
 }
 
 
@@ -70,9 +85,9 @@ REPO_URL_PLACEHOLDER = "{{ repo_url }}"
 
 
 def distribution_name(root: Path) -> str:
-    """The name readers `pip install` (pyproject.toml's [project] name; the import name is `companion`)."""
+    """The name readers `pip install`: pyproject.toml's [project] name (imported as `companion`)."""
     text = (root / "pyproject.toml").read_text(encoding="utf-8")
-    project = text[text.index("[project]"):]
+    project = text[text.index("[project]") :]
     return re.search(r'^name\s*=\s*"([^"]+)"', project, re.M).group(1)
 
 
@@ -80,7 +95,9 @@ def _git(root: Path, *args: str) -> str | None:
     import subprocess
 
     try:
-        result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=30)
+        result = subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, timeout=30
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     return result.stdout.strip() if result.returncode == 0 and result.stdout.strip() else None
@@ -100,20 +117,26 @@ def release_spec(root: Path, repo_url: str) -> dict:
         return {"kind": "release", "version": version, "spec": f"{dist}[tf]=={version}"}
     commit = _git(root, "rev-parse", "HEAD")
     if commit and repo_url:
-        return {"kind": "commit", "commit": commit[:12], "spec": f"{dist}[tf] @ git+{repo_url.rstrip('/')}@{commit}"}
+        return {
+            "kind": "commit",
+            "commit": commit[:12],
+            "spec": f"{dist}[tf] @ git+{repo_url.rstrip('/')}@{commit}",
+        }
     return {"kind": "unpinned", "spec": f"{dist}[tf]"}
 
 
 def colab_url(repo_url: str, notebook_path: str) -> str:
-    """Colab's address for a notebook of the deployed site (the gh-pages branch holds the built site)."""
+    """Colab's address for a notebook of the deployed site (the gh-pages branch holds the site)."""
     repo = repo_url.rstrip("/").removeprefix("https://github.com/")
     if repo == repo_url.rstrip("/"):
-        raise ValueError(f"repo_url must be a GitHub repository for the Colab links, not {repo_url!r}")
+        raise ValueError(
+            f"repo_url must be a GitHub repository for the Colab links, not {repo_url!r}"
+        )
     return f"https://colab.research.google.com/github/{repo}/blob/gh-pages/{notebook_path}"
 
 
 def notebook_path(lang: str, stem: str) -> str:
-    """Where the built site holds a chapter's notebook file (mkdocs-jupyter copies it beside its page)."""
+    """Where the built site keeps a chapter's notebook (mkdocs-jupyter puts it by its page)."""
     return ("" if lang == LANGS[0] else f"{lang}/") + f"notebooks/{stem}/{stem}.ipynb"
 
 
@@ -125,7 +148,9 @@ def front_matter(text: str) -> dict:
 
 
 def wants_notebook(path: Path) -> bool:
-    return bool(CHAPTER.match(path.name)) and front_matter(path.read_text(encoding="utf-8")).get("notebook", True)
+    return bool(CHAPTER.match(path.name)) and front_matter(path.read_text(encoding="utf-8")).get(
+        "notebook", True
+    )
 
 
 def admonition_to_quote(match) -> str:
@@ -178,7 +203,9 @@ def read_snippet(spec: str, bases: list[Path]) -> str:
             text = (base / path).read_text(encoding="utf-8")
             break
     else:
-        raise FileNotFoundError(f"--8<-- {spec!r}: no file {path} under {', '.join(map(str, bases))}")
+        raise FileNotFoundError(
+            f"--8<-- {spec!r}: no file {path} under {', '.join(map(str, bases))}"
+        )
     if name is None:
         return text
     try:
@@ -190,11 +217,19 @@ def read_snippet(spec: str, bases: list[Path]) -> str:
 
 def _indented(text: str, indent: str) -> str:
     """An included text at the indentation of its ``--8<--`` line (e.g. inside an admonition)."""
-    return "\n".join(indent + line if line.strip() else line for line in text.rstrip("\n").split("\n"))
+    return "\n".join(
+        indent + line if line.strip() else line for line in text.rstrip("\n").split("\n")
+    )
 
 
-def chapter_to_notebook(text: str, lang: str, includes: Path, site_url: str = "", repo_url: str = "",
-                        release: dict | None = None):
+def chapter_to_notebook(
+    text: str,
+    lang: str,
+    includes: Path,
+    site_url: str = "",
+    repo_url: str = "",
+    release: dict | None = None,
+):
     """Convert a chapter's Markdown into an nbformat v4 notebook.
 
     Python fences become code cells, everything else Markdown cells; testing
@@ -220,14 +255,20 @@ def chapter_to_notebook(text: str, lang: str, includes: Path, site_url: str = ""
     release = release or {"kind": "unpinned", "spec": distribution_name(includes.parent) + "[tf]"}
     what = INSTALL_WHAT[lang][release["kind"]].format(**release)
     note = INSTALL_NOTE[lang].format(dist=distribution_name(includes.parent), what=what)
-    install = nbformat.v4.new_code_cell(f'%pip install "{release["spec"]}"', metadata={"tags": [INSTALL_TAG]})
+    install = nbformat.v4.new_code_cell(
+        f'%pip install "{release["spec"]}"', metadata={"tags": [INSTALL_TAG]}
+    )
     notebook.cells[0:0] = [nbformat.v4.new_markdown_cell(note), install]
     # Ids by position, not random ones: the same chapter gives the same notebook file, so that
     # a rebuild (mkdocs serve) does not rewrite it and set off another rebuild.
     for number, cell in enumerate(notebook.cells):
         cell.id = f"cell-{number}"
     notebook.metadata.pop("jupytext", None)
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     notebook.metadata["language_info"] = {"name": "python"}
     return notebook
 
@@ -252,9 +293,17 @@ def on_pre_build(config, **kwargs):
     for lang in LANGS:
         for md in sorted((docs / lang).glob("*.md")):
             if wants_notebook(md):
-                nb = chapter_to_notebook(md.read_text(encoding="utf-8"), lang, includes, config.get("site_url") or "",
-                                         repo_url, release)
-                _write_if_changed(docs / lang / "notebooks" / f"{md.stem}.ipynb", nbformat.writes(nb) + "\n")
+                nb = chapter_to_notebook(
+                    md.read_text(encoding="utf-8"),
+                    lang,
+                    includes,
+                    config.get("site_url") or "",
+                    repo_url,
+                    release,
+                )
+                _write_if_changed(
+                    docs / lang / "notebooks" / f"{md.stem}.ipynb", nbformat.writes(nb) + "\n"
+                )
 
 
 @event_priority(-200)  # after mkdocs-static-i18n (-100), which re-creates every File
@@ -267,11 +316,17 @@ def on_files(files, config, **kwargs):
     from mkdocs_jupyter.plugin import NotebookFile
 
     for file in list(files):
-        if file.src_uri.endswith(".ipynb") and "/notebooks/" in file.src_uri and not isinstance(file, NotebookFile):
+        if (
+            file.src_uri.endswith(".ipynb")
+            and "/notebooks/" in file.src_uri
+            and not isinstance(file, NotebookFile)
+        ):
             dest = file.dest_uri
             if dest.endswith(".ipynb"):
                 dest = dest[: -len(".ipynb")] + "/index.html"
-            notebook = NotebookFile(file, use_directory_urls=config["use_directory_urls"], site_dir=config["site_dir"])
+            notebook = NotebookFile(
+                file, use_directory_urls=config["use_directory_urls"], site_dir=config["site_dir"]
+            )
             notebook.dest_path = dest
             notebook.abs_dest_path = str(Path(config["site_dir"]) / dest)
             notebook.url = dest[: -len("index.html")]
@@ -301,7 +356,9 @@ def join_cjk_lines(html: str) -> str:
     ("数据增强、 预训练"); Chinese has no spaces between words. Code (<pre>) is left alone.
     """
     parts = PRE_BLOCK.split(html)
-    return "".join(part if part.startswith("<pre") else CJK_LINE_BREAK.sub(r"\1\2", part) for part in parts)
+    return "".join(
+        part if part.startswith("<pre") else CJK_LINE_BREAK.sub(r"\1\2", part) for part in parts
+    )
 
 
 def on_page_content(html, page, config, files, **kwargs):
@@ -312,7 +369,9 @@ def on_page_content(html, page, config, files, **kwargs):
         # on the site itself link them relatively, so that previews and `mkdocs serve` show them.
         site_url = (config.get("site_url") or "").rstrip("/") + "/"
         if site_url != "/":
-            html = html.replace(f'"{site_url}assets/', '"' + "../" * page.url.count("/") + "assets/")
+            html = html.replace(
+                f'"{site_url}assets/', '"' + "../" * page.url.count("/") + "assets/"
+            )
     return html
 
 
@@ -343,7 +402,12 @@ def _notebook_toc_ids(html, page):
 
     html = HEADING_ID.sub(relabel, html)
     # The heading's own permalink follows it as href="#old-id"; point it at the new id.
-    return re.sub(r'(<h[1-6] id="([^"]*)">(?:(?!</h[1-6]>).)*?<a class="anchor-link" href="#)[^"]*(")', r"\1\2\3", html, flags=re.S)
+    return re.sub(
+        r'(<h[1-6] id="([^"]*)">(?:(?!</h[1-6]>).)*?<a class="anchor-link" href="#)[^"]*(")',
+        r"\1\2\3",
+        html,
+        flags=re.S,
+    )
 
 
 def on_page_markdown(markdown, page, config, files, **kwargs):
@@ -359,7 +423,9 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
         colab=colab_url(config.get("repo_url") or "", notebook_path(lang, src.stem)),
     )
     # After the first heading, so the page still opens with its title.
-    return re.sub(r"^(# .+\n)", lambda m: m.group(1) + "\n" + links + "\n", markdown, count=1, flags=re.M)
+    return re.sub(
+        r"^(# .+\n)", lambda m: m.group(1) + "\n" + links + "\n", markdown, count=1, flags=re.M
+    )
 
 
 HEAD_ALTERNATE = re.compile(r'[ \t]*<link rel="alternate" href="[^"]*" hreflang="[^"]*">\n?')
@@ -390,8 +456,13 @@ def _notebook_switcher(output, page, config):
 
     def relink(match):
         lang = match.group(2)
-        if lang not in LANGS or not (Path(config["docs_dir"]) / lang / "notebooks" / f"{stem}.ipynb").exists():
+        if (
+            lang not in LANGS
+            or not (Path(config["docs_dir"]) / lang / "notebooks" / f"{stem}.ipynb").exists()
+        ):
             return match.group(0)
         return match.group(1) + up + ("" if lang == LANGS[0] else f"{lang}/") + f"notebooks/{stem}/"
 
-    return re.sub(r'(<a href=")[^"]*(?=" hreflang="([a-z]+)" class="md-select__link">)', relink, output)
+    return re.sub(
+        r'(<a href=")[^"]*(?=" hreflang="([a-z]+)" class="md-select__link">)', relink, output
+    )

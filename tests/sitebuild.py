@@ -15,7 +15,9 @@ def site_path() -> str:
 
     The language switcher links to it absolutely, so the local server serves the site there too.
     """
-    match = re.search(r"^site_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M)
+    match = re.search(
+        r"^site_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M
+    )
     path = urlsplit(match.group(1)).path.strip("/") if match else ""
     return f"/{path}/" if path else "/"
 
@@ -27,7 +29,11 @@ def build_site(root: Path) -> Path:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     result = subprocess.run(
         [str(mkdocs), "build", "--strict", "--site-dir", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600, env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
     )
     log = result.stdout + result.stderr
     assert result.returncode == 0, log
