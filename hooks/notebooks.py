@@ -29,6 +29,9 @@ from mkdocs.plugins import event_priority
 CHAPTER = re.compile(r"^\d\d-[a-z0-9-]+\.md$")
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 HTML_COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
+# A part of a page that only works on the site (a live widget and its script), between
+# <!-- web-only --> and <!-- /web-only -->: a notebook leaves it out.
+WEB_ONLY = re.compile(r"<!-- web-only -->.*?<!-- /web-only -->\n?", re.S)
 SNIPPET = re.compile(r'^([ \t]*)--8<-- "([^"]+)"[ \t]*$', re.M)
 # A section marker in a module, as pymdownx.snippets reads it: # --8<-- [start:name]
 SECTION_MARKER = re.compile(
@@ -241,6 +244,7 @@ def chapter_to_notebook(
     import nbformat
 
     body = FRONT_MATTER.sub("", text, count=1)
+    body = WEB_ONLY.sub("", body)
     body = HTML_COMMENT.sub("", body)
     bases = snippet_bases(includes)  # includes first: one may sit inside an admonition
     body = SNIPPET.sub(lambda m: _indented(read_snippet(m.group(2), bases), m.group(1)), body)

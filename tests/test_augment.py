@@ -438,3 +438,95 @@ def test_statistics_must_be_fitted_and_zca_needs_enough_images():
         ImageAugmenter(featurewise_center=True).flow(x)
     with pytest.raises(ValueError, match="at least 193 images"):
         ImageAugmenter(zca_whitening=True).fit(x)  # 100 images of 8*8*3 = 192 values
+
+
+# ------------------------------------------------------- one fixed transform (apply_transform)
+def drawn_parameters(augmenter, x, seed):
+    """The parameters each random layer draws for ``x`` after ``reseed(seed)``, per image, in
+    apply_transform's units (what ``augment(x, seed=seed)`` then draws again)."""
+    augmenter.reseed(seed)
+    height, width = x.shape[1:3]
+    params = [{} for _ in x]
+    for layer in augmenter.random_layers:
+        draw = layer.get_random_transformation(keras.ops.convert_to_tensor(x), training=True)
+        draw = {k: keras.ops.convert_to_numpy(v) for k, v in draw.items() if k != "input_shape"}
+        for i, p in enumerate(params):
+            if isinstance(layer, keras.layers.RandomRotation):
+                p["rotation"] = float(draw["angle"][i])
+                p["_keras_rotation_matrix"] = draw["rotation_matrix"][i]
+            elif isinstance(layer, keras.layers.RandomShear):
+                p["shear"] = float(np.degrees(np.arctan(draw["shear_factor"][i, 0])))
+            elif isinstance(layer, keras.layers.RandomZoom):
+                p["zoom"] = (float(draw["width_zoom"][i, 0]), float(draw["height_zoom"][i, 0]))
+            elif isinstance(layer, keras.layers.RandomTranslation):
+                p["width_shift"] = float(draw["translations"][i, 0]) / width
+                p["height_shift"] = float(draw["translations"][i, 1]) / height
+            elif isinstance(layer, keras.layers.RandomFlip):
+                p[f"{layer.mode}_flip"] = bool(np.ravel(draw["flips"])[i] > 0.5)
+    return params
+
+
+@pytest.mark.parametrize("fill_mode", ["nearest", "reflect"])
+def test_apply_transform_repeats_what_the_augmenter_draws(fill_mode):
+    from companion.augment import apply_transform, transform_matrix
+
+    x = np.random.default_rng(0).random((6, 13, 17, 3)).astype("float32")
+    augmenter = ImageAugmenter(rotation_range=40, width_shift_range=0.2, height_shift_range=0.1,
+                               shear_range=30, zoom_range=0.3, horizontal_flip=True,
+                               vertical_flip=True, fill_mode=fill_mode, seed=0)
+    augmenter.build(x.shape)
+    params = drawn_parameters(augmenter, x, seed=5)
+    out = augmenter.augment(x, seed=5)
+    for image, moved, p in zip(x, out, params):
+        # the rotation matrix is Keras's own: ours must be the same matrix
+        keras_rotation = p.pop("_keras_rotation_matrix")
+        ours = transform_matrix(13, 17, rotation=p["rotation"])
+        np.testing.assert_allclose(ours.reshape(9)[:6], keras_rotation[:6], atol=1e-4)
+        again = apply_transform(image, fill_mode=fill_mode, **p)
+        np.testing.assert_allclose(again, moved, atol=1e-4)
+    assert {p["horizontal_flip"] for p in params} == {True, False}  # both cases were checked
+
+
+def test_apply_transform_moves_pixels_as_its_parameters_say():
+    from companion.augment import apply_transform, transform_matrix
+
+    image = marker_image(15, 15)[0]
+    np.testing.assert_array_equal(transform_matrix(15, 15), np.eye(3))
+    np.testing.assert_allclose(apply_transform(image), image, atol=1e-6)
+    np.testing.assert_allclose(apply_transform(image, horizontal_flip=True), image[:, ::-1])
+    np.testing.assert_allclose(apply_transform(image, vertical_flip=True), image[::-1])
+    # positive angles turn counter-clockwise, as np.rot90 does
+    turned = apply_transform(image, rotation=90, interpolation="nearest")
+    np.testing.assert_allclose(turned, np.rot90(image), atol=1e-6)
+    shifted = apply_transform(image, width_shift=3 / 15, fill_mode="constant", cval=-1)
+    np.testing.assert_allclose(shifted[:, 3:], image[:, :-3], atol=1e-5)  # right by 3 pixels
+    assert np.all(shifted[:, :3] == -1)
+    # rotation, shear and zoom keep the centre where it is
+    for p in (dict(rotation=33), dict(shear=-20), dict(zoom=(0.7, 1.3))):
+        assert transform_matrix(15, 15, **p) @ [7, 7, 1] == pytest.approx([7, 7, 1])
+    batch = np.stack([image, image])
+    assert apply_transform(batch, zoom=0.8).shape == batch.shape
+
+
+@pytest.mark.parametrize("arguments, error, words", [
+    (dict(shear=60), ValueError, "degrees"),
+    (dict(width_shift=1.5), ValueError, "between -1 and 1"),
+    (dict(zoom=0), ValueError, "above 0"),
+    (dict(zoom=(1, 2, 3)), ValueError, "pair"),
+    (dict(rotation="30"), TypeError, "finite number"),
+    (dict(horizontal_flip="yes"), TypeError, "True or False"),
+    (dict(fill_mode="mirror"), ValueError, "fill_mode"),
+    (dict(interpolation="bicubic"), ValueError, "interpolation"),
+])
+def test_apply_transform_refuses_bad_parameters(arguments, error, words):
+    from companion.augment import apply_transform
+
+    with pytest.raises(error, match=words):
+        apply_transform(marker_image()[0], **arguments)
+
+
+def test_apply_transform_explains_a_batch_without_channel_axis():
+    from companion.augment import apply_transform
+
+    with pytest.raises(ValueError, match=r"x\[\.\.\., None\]"):
+        apply_transform(np.zeros((5, 28, 28), "float32"), rotation=10)

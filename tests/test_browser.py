@@ -389,3 +389,142 @@ def test_formulas_render_with_no_network(visit, lang, stem):
     assert math["version"] and math["version"].startswith("3."), math["version"]
     assert math["fonts"] > 0, f"{lang}/{stem}: MathJax's web fonts did not load"
     assert not visit.problems(), "\n".join(visit.problems())
+
+
+# ------------------------------------------------------------------------ chapter 07's playground
+# docs/assets/js/augment-playground.js moves a picture live with ImageAugmenter's geometry. Its
+# transform must be companion.augment.apply_transform's, pixel for pixel: the tests below run both
+# on the page's own sample pictures, read in Python with Pillow as the build script wrote them.
+
+PLAYGROUND = "07-augmentation"
+PLAYGROUND_SAMPLES = DOCS / "assets" / "figures" / PLAYGROUND
+# Parameter sets (apply_transform's names) that between them use every option, every fill mode
+# and both interpolations, with points far outside the picture for wrap and reflect.
+PLAYGROUND_CASES = [
+    dict(rotation=30),
+    dict(rotation=-75, fill_mode="constant"),
+    dict(rotation=160, fill_mode="reflect", interpolation="nearest"),
+    dict(rotation=90, fill_mode="wrap", interpolation="nearest"),
+    dict(rotation=135, fill_mode="constant", interpolation="nearest"),
+    # 1.5 pixels on 32: rounding ties, which C++ rounds away from zero (-0.5 to -1)
+    dict(width_shift=3 / 64, height_shift=-3 / 64, fill_mode="constant", interpolation="nearest"),
+    dict(width_shift=0.13, height_shift=-0.21, fill_mode="reflect"),
+    dict(width_shift=-0.37, height_shift=0.45, fill_mode="wrap"),
+    dict(shear=25, fill_mode="reflect"),
+    dict(shear=-40, zoom=1.3, fill_mode="wrap", interpolation="nearest"),
+    dict(zoom=0.6),
+    dict(zoom=1.5, fill_mode="constant", interpolation="nearest"),
+    dict(horizontal_flip=True, vertical_flip=True, rotation=10),
+    *(dict(rotation=-20, width_shift=0.3, height_shift=0.1, shear=15, zoom=1.45,
+           horizontal_flip=True, fill_mode=mode)
+      for mode in ("nearest", "constant", "reflect", "wrap")),
+]
+# The two differ only in float rounding (both compute the coordinates in float32): measured, at
+# most 0.0002 grey levels (0–255) on these pictures and cases.
+PLAYGROUND_TOLERANCE = 0.01
+
+# In the page: the module the page loaded, run on the pixels the browser decoded from a sample.
+PLAYGROUND_JS = """async ([src, cases]) => {
+  const url = document.querySelector('script[src*="augment-playground"]').src;
+  const playground = await import(url);
+  const img = [...document.querySelectorAll('.augment-playground__samples img')]
+    .find(i => i.src.endsWith(src));
+  await img.decode();
+  const image = playground.readPixels(img);
+  return {pixels: Array.from(image.data), height: image.height, width: image.width,
+          moved: cases.map(params => Array.from(playground.applyTransform(image, params)))};
+}"""
+
+
+def open_playground(visit, lang):
+    page = visit.open(page_url(visit.base, lang, PLAYGROUND))
+    page.wait_for_function(
+        "Number(document.querySelector('.augment-playground').dataset.drawn) > 0", timeout=10_000)
+    return page
+
+
+def canvas_pixels(page, index):
+    """The RGB values of the playground's canvas ``index`` (0: before, 1: after), as an array."""
+    import numpy as np
+
+    shape, data = page.evaluate("""i => {
+      const c = document.querySelectorAll('.augment-playground canvas')[i];
+      const rgba = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      return [[c.height, c.width], Array.from(rgba)];
+    }""", index)
+    return np.array(data, dtype="uint8").reshape(*shape, 4)[..., :3]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_augment_playground_redraws_as_the_reader_moves_a_slider(visit, lang):
+    import numpy as np
+
+    page = open_playground(visit, lang)
+    assert page.locator(".augment-playground__live").is_visible()
+    assert not page.locator(".augment-playground__fallback").is_visible()
+    original = canvas_pixels(page, 0)
+    np.testing.assert_array_equal(canvas_pixels(page, 1), original)  # no transform yet
+    slider = page.locator("input[name=rotation]")
+    slider.focus()
+    for _ in range(10):  # ten steps of 1°, as a reader moves it with the arrow keys
+        slider.press("ArrowRight")
+    assert page.locator("output[for=augment-rotation]").inner_text() == "10"
+    code = page.locator(".augment-playground__code").inner_text()
+    assert "apply_transform(image, rotation=10)" in code and "rotation_range=10" in code
+    rotated = canvas_pixels(page, 1)
+    assert np.abs(rotated.astype(int) - original).mean() > 5, "the picture did not change"
+    # back to the start, then a flip: the exact mirror image
+    page.locator(".augment-playground button[type=reset]").click()
+    page.locator("input[name=horizontal_flip]").check()
+    page.wait_for_function(
+        "document.querySelector('.augment-playground__code').innerText.includes('horizontal_flip')")
+    np.testing.assert_array_equal(canvas_pixels(page, 1), original[:, ::-1])
+    # another picture: the MNIST digit, still flipped
+    page.locator(".augment-playground__samples img[src$='playground_mnist_7.png']").click()
+    page.wait_for_function("document.querySelector('.augment-playground canvas').width === 28")
+    digit = canvas_pixels(page, 0)
+    np.testing.assert_array_equal(canvas_pixels(page, 1), digit[:, ::-1])
+    assert not visit.problems(), "\n".join(visit.problems())
+
+
+@pytest.mark.parametrize("sample", ["playground_cifar10_horse.png", "playground_mnist_7.png"])
+def test_augment_playground_transforms_as_the_package_does(visit, sample):
+    """The page's JavaScript and apply_transform (TensorFlow) agree on every case, pixel by
+    pixel."""
+    import numpy as np
+    from PIL import Image
+
+    from companion.augment import apply_transform
+
+    page = open_playground(visit, "en")
+    seen = page.evaluate(PLAYGROUND_JS, [sample, PLAYGROUND_CASES])
+    shape = (seen["height"], seen["width"], 3)
+    image = np.asarray(Image.open(PLAYGROUND_SAMPLES / sample).convert("RGB"), dtype="float32")
+    # the browser decodes the PNG to exactly the pixels Pillow reads (no colour conversion)
+    np.testing.assert_array_equal(np.array(seen["pixels"], dtype="float32").reshape(shape), image)
+    worst = []
+    for params, moved in zip(PLAYGROUND_CASES, seen["moved"]):
+        expected = apply_transform(image, **params)
+        difference = np.abs(np.array(moved, dtype="float32").reshape(shape) - expected)
+        worst.append((float(difference.max()), params))
+        assert np.abs(expected - image).max() > 1, params  # else the case proves nothing
+    print("\n".join(f"  max |js - python| = {d:.5f} grey levels for {p}" for d, p in worst))
+    bad = [(d, p) for d, p in worst if d > PLAYGROUND_TOLERANCE]
+    assert not bad, f"{sample}: the page and the package disagree:\n" + "\n".join(map(str, bad))
+    assert not visit.problems(), "\n".join(visit.problems())
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_augment_playground_says_what_to_do_without_javascript(browser, base_url, lang):
+    context = browser.new_context(viewport=VIEWPORT, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(page_url(base_url, lang, PLAYGROUND), wait_until="load")
+        fallback = page.locator(".augment-playground__fallback")
+        assert fallback.is_visible() and "JavaScript" in fallback.inner_text()
+        assert not page.locator(".augment-playground__live").is_visible()
+        samples = page.locator(".augment-playground__samples img")
+        widths = samples.evaluate_all("images => images.map(i => i.naturalWidth)")
+        assert widths and all(w > 0 for w in widths), widths  # the pictures are still there
+    finally:
+        context.close()

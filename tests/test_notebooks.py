@@ -143,3 +143,18 @@ def test_quick_chapter_notebook_runs_top_to_bottom(lang, stem, kernel_name, data
     assert re.search(r"smoke", outputs, re.I), (
         f"{lang}/{stem}: the run did not say it was a smoke run"
     )
+
+
+def test_web_only_parts_stay_out_of_the_notebook():
+    """A live widget works on the site only; the notebook keeps the text around it."""
+    text = (
+        '# Title\n\nBefore.\n\n<!-- web-only -->\n<div class="live">sliders</div>\n'
+        '<script type="module" src="widget.js"></script>\n<!-- /web-only -->\n\nAfter.\n'
+    )
+    cells = chapter_to_notebook(text, "en", ROOT / "includes").cells
+    source = "".join(cell.source for cell in cells)
+    assert "Before." in source and "After." in source
+    assert "sliders" not in source and "widget.js" not in source
+    for lang in LANGS:  # chapter 07's playground, in both languages
+        cells = notebook(lang, "07-augmentation").cells
+        assert not any("augment-playground" in cell.source for cell in cells), lang

@@ -33,6 +33,8 @@ OPTIONS = {
     "flip": [dict(horizontal_flip=True, vertical_flip=True)] * 2,
 }
 FILL_MODES = ("nearest", "constant", "reflect", "wrap")
+#: the pictures of the page's live playground: the first test image of each class named
+PLAYGROUND = {"cifar10": ("cat", "ship", "horse"), "mnist": ("7",)}
 #: the images the CIFAR-10 ZCA is fitted on (3,072 values per image need more than 3,072;
 #: 5,000 keeps the 3,072×3,072 covariance affordable on a shared CPU)
 CIFAR_ZCA_IMAGES = 5_000
@@ -60,11 +62,36 @@ def _zca_summary(augmenter, x):
             "largest": float(variances.max())}
 
 
+def playground_samples(ctx, mnist_test, cifar_test) -> list[Path]:
+    """Write the playground's pictures as they are: lossless PNGs, one per image.
+
+    The page's script reads their pixels and transforms them in the browser; the browser
+    tests read the same files with Pillow and compare the script with ``apply_transform``.
+    """
+    from PIL import Image
+
+    from companion._io import atomic_path
+
+    sets = {"mnist": (mnist_test, mnist.CLASS_NAMES), "cifar10": (cifar_test, cifar10.CLASS_NAMES)}
+    written = []
+    for name, classes in PLAYGROUND.items():
+        (x, y), names = sets[name]
+        for label in classes:
+            image = x[int(np.flatnonzero(np.ravel(y) == names.index(label))[0])]
+            path = ctx.figures_dir / f"playground_{name}_{label}.png"
+            with atomic_path(path) as tmp:  # plain PNG: no gamma or colour profile to convert
+                Image.fromarray(np.asarray(image, dtype="uint8").squeeze()).save(tmp, format="PNG")
+            print(f"  wrote {path.relative_to(ctx.out)}")
+            written.append(path)
+    return written
+
+
 def run(ctx):
     config.seed_everything(42)
     start = time.perf_counter()
-    (mx, my), _ = mnist.load_data()
-    (cx, cy), _ = cifar10.load_data()
+    (mx, my), mnist_test = mnist.load_data()
+    (cx, cy), cifar_test = cifar10.load_data()
+    playground_samples(ctx, mnist_test, cifar_test)
     mx = mx.reshape(-1, 28, 28, 1).astype("float32")  # as the source: grey levels 0–255 as floats
     cx = cx.astype("float32") / 255.0
     cy = cy.ravel()

@@ -7,14 +7,16 @@
 
 Modules: ``options`` (old units -> layer arguments), ``augmenter`` (the layer), ``shear``
 (a centred ``RandomShear``), ``zca`` (ZCA whitening), ``flow`` (batches), ``directory``
-(reading image folders), ``saving`` (writing augmented images).
+(reading image folders), ``saving`` (writing augmented images), ``fixed`` (one transform with
+fixed parameters: ``apply_transform``).
 """
 
 from .augmenter import ImageAugmenter
 from .figures import augmentation_grid
+from .fixed import apply_transform, transform_matrix
 from .flow import ArrayBatches, AugmentedBatches, DirectoryBatches
 from .shear import CentredShear
 from .zca import ZCAWhitening
 
 __all__ = ["ArrayBatches", "AugmentedBatches", "CentredShear", "DirectoryBatches", "ImageAugmenter", "ZCAWhitening",
-           "augmentation_grid"]
+           "apply_transform", "augmentation_grid", "transform_matrix"]
