@@ -28,7 +28,10 @@ ROOT = Path(__file__).resolve().parents[2]
 OPTIONS = {
     "rotation": [dict(rotation_range=90)] * 2,
     "shift": [dict(width_shift_range=0.2, height_shift_range=0.2)] * 2,
-    "shear": [dict(shear_range=1.25), dict(shear_range=40)],  # the source's number as degrees, then a visible one
+    "shear": [
+        dict(shear_range=1.25),
+        dict(shear_range=40),
+    ],  # the source's number as degrees, then a visible one
     "zoom": [dict(zoom_range=0.3)] * 2,
     "flip": [dict(horizontal_flip=True, vertical_flip=True)] * 2,
 }
@@ -58,8 +61,11 @@ def _zca_summary(augmenter, x):
     flat = augmenter.augment(x).reshape(len(x), -1)
     flat = flat - flat.mean(axis=0)
     variances = np.linalg.eigvalsh(flat.T @ flat / len(flat))
-    return {"near_one": float(np.mean(np.abs(variances - 1) < 0.01)), "near_zero": float(np.mean(variances < 0.01)),
-            "largest": float(variances.max())}
+    return {
+        "near_one": float(np.mean(np.abs(variances - 1) < 0.01)),
+        "near_zero": float(np.mean(variances < 0.01)),
+        "largest": float(variances.max()),
+    }
 
 
 def playground_samples(ctx, mnist_test, cifar_test) -> list[Path]:
@@ -100,75 +106,180 @@ def run(ctx):
     ctx.figure(augmentation_grid(mx[:6], titles=my[:6]), "mnist_first6")
     for name, (x, y, cols) in sets.items():
         for option, settings in OPTIONS.items():
-            ctx.figure(augmentation_grid(x[:cols], *_rows(x[:cols], settings), row_titles=["", *map(_label, settings)]),
-                       f"{name}_{option}")
-    fill_rows = [ImageAugmenter(rotation_range=45, width_shift_range=0.25, fill_mode=mode, seed=3).augment(cx[:8], seed=3)
-                 for mode in FILL_MODES]
-    ctx.figure(augmentation_grid(cx[:8], *fill_rows, row_titles=["", *(f"fill_mode={m!r}" for m in FILL_MODES)]),
-               "cifar10_fill_modes")
+            ctx.figure(
+                augmentation_grid(
+                    x[:cols], *_rows(x[:cols], settings), row_titles=["", *map(_label, settings)]
+                ),
+                f"{name}_{option}",
+            )
+    fill_rows = [
+        ImageAugmenter(rotation_range=45, width_shift_range=0.25, fill_mode=mode, seed=3).augment(
+            cx[:8], seed=3
+        )
+        for mode in FILL_MODES
+    ]
+    ctx.figure(
+        augmentation_grid(
+            cx[:8], *fill_rows, row_titles=["", *(f"fill_mode={m!r}" for m in FILL_MODES)]
+        ),
+        "cifar10_fill_modes",
+    )
 
     # Feature-wise standardization: one mean and one std per channel, fitted on the training set.
     stats = {}
     for name, (x, y, cols) in sets.items():
         aug = ImageAugmenter(featurewise_center=True, featurewise_std_normalization=True).fit(x)
         out = aug.augment(x[:2000])
-        stats[name] = {"mean": aug.feature_mean.numpy().tolist(), "std": aug.feature_std.numpy().tolist(),
-                       "after_mean": out.mean(axis=(0, 1, 2)).tolist(), "after_std": out.std(axis=(0, 1, 2)).tolist()}
-        ctx.figure(augmentation_grid(x[:cols], out[:cols], row_titles=["", "featurewise_center=True\nfeaturewise_std_\nnormalization=True"]),
-                   f"{name}_featurewise")
+        stats[name] = {
+            "mean": aug.feature_mean.numpy().tolist(),
+            "std": aug.feature_std.numpy().tolist(),
+            "after_mean": out.mean(axis=(0, 1, 2)).tolist(),
+            "after_std": out.std(axis=(0, 1, 2)).tolist(),
+        }
+        ctx.figure(
+            augmentation_grid(
+                x[:cols],
+                out[:cols],
+                row_titles=["", "featurewise_center=True\nfeaturewise_std_\nnormalization=True"],
+            ),
+            f"{name}_featurewise",
+        )
 
     # ZCA whitening: MNIST on all its training images; CIFAR-10 on the first 10,000.
     zca = {}
     m_aug = ImageAugmenter(zca_whitening=True).fit(mx)
     zca["mnist"] = {"fit_images": len(mx), **_zca_summary(m_aug, mx)}
-    ctx.figure(augmentation_grid(mx[:6], m_aug.augment(mx[:6]), row_titles=["", "zca_whitening=True"]), "mnist_zca")
+    ctx.figure(
+        augmentation_grid(mx[:6], m_aug.augment(mx[:6]), row_titles=["", "zca_whitening=True"]),
+        "mnist_zca",
+    )
     n_cifar = min(len(cx), CIFAR_ZCA_IMAGES)
     if n_cifar > 32 * 32 * 3:
         c_aug = ImageAugmenter(zca_whitening=True).fit(cx[:n_cifar])
         zca["cifar10"] = {"fit_images": n_cifar, **_zca_summary(c_aug, cx[:n_cifar])}
         # epsilon 1e-6 suits 0-255 grey levels; on 0-1 colours a larger one damps the fine-grain noise
         c_soft = ImageAugmenter(zca_whitening=True, zca_epsilon=0.1).fit(cx[:n_cifar])
-        ctx.figure(augmentation_grid(cx[:8], c_aug.augment(cx[:8]), c_soft.augment(cx[:8]),
-                                     row_titles=["", "zca_whitening=True", "zca_whitening=True\nzca_epsilon=0.1"]),
-                   "cifar10_zca")
+        ctx.figure(
+            augmentation_grid(
+                cx[:8],
+                c_aug.augment(cx[:8]),
+                c_soft.augment(cx[:8]),
+                row_titles=["", "zca_whitening=True", "zca_whitening=True\nzca_epsilon=0.1"],
+            ),
+            "cifar10_zca",
+        )
     else:
         print(f"  CIFAR-10 ZCA skipped: {n_cifar} images cannot whiten 3,072 values per image")
     # The source's shear_range=1.25 read as degrees (today) against a visible 40°: how much moves?
-    shear_change = {str(angle): float(np.abs(ImageAugmenter(shear_range=angle).augment(mx[:1000], seed=2) - mx[:1000]).mean())
-                    for angle in (1.25, 40)}
+    shear_change = {
+        str(angle): float(
+            np.abs(ImageAugmenter(shear_range=angle).augment(mx[:1000], seed=2) - mx[:1000]).mean()
+        )
+        for angle in (1.25, 40)
+    }
     wall = time.perf_counter() - start
 
     record = {
         "chapter": CHAPTER,
-        "provenance": provenance(dataset=f"MNIST + {cifar10.locate().description}", n_train=len(mx) + len(cx),
-                                 n_test=0, wall_time_s=round(wall, 1),
-                                 note="statistics fitted on the training sets; no model is trained in this chapter"),
+        "provenance": provenance(
+            dataset=f"MNIST + {cifar10.locate().description}",
+            n_train=len(mx) + len(cx),
+            n_test=0,
+            wall_time_s=round(wall, 1),
+            note="statistics fitted on the training sets; no model is trained in this chapter",
+        ),
         "comparisons": [
-            {"key": "mnist_mean", "label": {"zh": "MNIST 像素均值（0–255）", "en": "MNIST pixel mean (0–255)"},
-             "source": None, "ours": stats["mnist"]["mean"][0], "format": "float"},
-            {"key": "mnist_std", "label": {"zh": "MNIST 像素标准差（0–255）", "en": "MNIST pixel std (0–255)"},
-             "source": None, "ours": stats["mnist"]["std"][0], "format": "float"},
-            {"key": "mnist_after_mean", "label": {"zh": "标准化后的均值（前 2,000 张）", "en": "Mean after standardization (first 2,000)"},
-             "source": None, "ours": stats["mnist"]["after_mean"][0], "format": "float"},
-            {"key": "mnist_after_std", "label": {"zh": "标准化后的标准差（前 2,000 张）", "en": "Std after standardization (first 2,000)"},
-             "source": None, "ours": stats["mnist"]["after_std"][0], "format": "float"},
-        ] + [
-            {"key": f"mnist_shear_{angle}", "label": {"zh": f"MNIST shear_range={angle}：像素平均绝对变化（0–255）",
-                                                       "en": f"MNIST shear_range={angle}: mean absolute pixel change (0–255)"},
-             "source": None, "ours": change, "format": "float"}
+            {
+                "key": "mnist_mean",
+                "label": {"zh": "MNIST 像素均值（0–255）", "en": "MNIST pixel mean (0–255)"},
+                "source": None,
+                "ours": stats["mnist"]["mean"][0],
+                "format": "float",
+            },
+            {
+                "key": "mnist_std",
+                "label": {"zh": "MNIST 像素标准差（0–255）", "en": "MNIST pixel std (0–255)"},
+                "source": None,
+                "ours": stats["mnist"]["std"][0],
+                "format": "float",
+            },
+            {
+                "key": "mnist_after_mean",
+                "label": {
+                    "zh": "标准化后的均值（前 2,000 张）",
+                    "en": "Mean after standardization (first 2,000)",
+                },
+                "source": None,
+                "ours": stats["mnist"]["after_mean"][0],
+                "format": "float",
+            },
+            {
+                "key": "mnist_after_std",
+                "label": {
+                    "zh": "标准化后的标准差（前 2,000 张）",
+                    "en": "Std after standardization (first 2,000)",
+                },
+                "source": None,
+                "ours": stats["mnist"]["after_std"][0],
+                "format": "float",
+            },
+        ]
+        + [
+            {
+                "key": f"mnist_shear_{angle}",
+                "label": {
+                    "zh": f"MNIST shear_range={angle}：像素平均绝对变化（0–255）",
+                    "en": f"MNIST shear_range={angle}: mean absolute pixel change (0–255)",
+                },
+                "source": None,
+                "ours": change,
+                "format": "float",
+            }
             for angle, change in shear_change.items()
-        ] + [
-            {"key": f"cifar_{stat}_{ch}", "label": {"zh": f"CIFAR-10 {ch_zh}通道{stat_zh}（0–1）", "en": f"CIFAR-10 {ch} channel {stat} (0–1)"},
-             "source": None, "ours": stats["cifar10"][stat][i], "format": "float"}
+        ]
+        + [
+            {
+                "key": f"cifar_{stat}_{ch}",
+                "label": {
+                    "zh": f"CIFAR-10 {ch_zh}通道{stat_zh}（0–1）",
+                    "en": f"CIFAR-10 {ch} channel {stat} (0–1)",
+                },
+                "source": None,
+                "ours": stats["cifar10"][stat][i],
+                "format": "float",
+            }
             for stat, stat_zh in (("mean", "均值"), ("std", "标准差"))
             for i, (ch, ch_zh) in enumerate((("red", "红"), ("green", "绿"), ("blue", "蓝")))
-        ] + [
-            {"key": f"{name}_zca_{key}", "label": {"zh": f"{name_zh} ZCA 后{key_zh}", "en": f"{name_en} after ZCA: {key_en}"},
-             "source": None, "ours": zca[name][key], "format": "float"}
-            for name, name_zh, name_en in (("mnist", "MNIST", "MNIST"), ("cifar10", "CIFAR-10", "CIFAR-10")) if name in zca
-            for key, key_zh, key_en in (("near_one", "方差为 1±0.01 的主方向占比", "share of directions with variance 1±0.01"),
-                                        ("near_zero", "方差低于 0.01 的主方向占比", "share of directions with variance below 0.01"),
-                                        ("largest", "最大方差", "largest variance"))
+        ]
+        + [
+            {
+                "key": f"{name}_zca_{key}",
+                "label": {
+                    "zh": f"{name_zh} ZCA 后{key_zh}",
+                    "en": f"{name_en} after ZCA: {key_en}",
+                },
+                "source": None,
+                "ours": zca[name][key],
+                "format": "float",
+            }
+            for name, name_zh, name_en in (
+                ("mnist", "MNIST", "MNIST"),
+                ("cifar10", "CIFAR-10", "CIFAR-10"),
+            )
+            if name in zca
+            for key, key_zh, key_en in (
+                (
+                    "near_one",
+                    "方差为 1±0.01 的主方向占比",
+                    "share of directions with variance 1±0.01",
+                ),
+                (
+                    "near_zero",
+                    "方差低于 0.01 的主方向占比",
+                    "share of directions with variance below 0.01",
+                ),
+                ("largest", "最大方差", "largest variance"),
+            )
         ],
         "featurewise": stats,
         "zca": zca,
@@ -186,30 +297,50 @@ def _throughput(ctx):
     except ImportError as error:
         print(f"  throughput skipped ({error}); install the bench extra: pip install -e '.[bench]'")
         return
-    spec = importlib.util.spec_from_file_location("augment_throughput", ROOT / "benchmarks" / "augment_throughput.py")
+    spec = importlib.util.spec_from_file_location(
+        "augment_throughput", ROOT / "benchmarks" / "augment_throughput.py"
+    )
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     images, legacy_images = (256, 256) if config.smoke() else (4096, 1024)
     repeats = 3 if config.smoke() else 5
-    results = bench.measure(images=images, legacy_images=legacy_images, batch_size=128, repeats=repeats)
+    results = bench.measure(
+        images=images, legacy_images=legacy_images, batch_size=128, repeats=repeats
+    )
     comparisons = []
-    labels = {"legacy": ("旧 ImageDataGenerator（tf_keras）", "legacy ImageDataGenerator (tf_keras)"),
-              "flow": ("ImageAugmenter.flow（流水线步骤）", "ImageAugmenter.flow (pipeline step)"),
-              "layer": ("ImageAugmenter 作为层（编译后）", "ImageAugmenter as a layer (compiled)"),
-              "tf.data": ("ImageAugmenter 放进 tf.data", "ImageAugmenter in tf.data")}
+    labels = {
+        "legacy": ("旧 ImageDataGenerator（tf_keras）", "legacy ImageDataGenerator (tf_keras)"),
+        "flow": ("ImageAugmenter.flow（流水线步骤）", "ImageAugmenter.flow (pipeline step)"),
+        "layer": ("ImageAugmenter 作为层（编译后）", "ImageAugmenter as a layer (compiled)"),
+        "tf.data": ("ImageAugmenter 放进 tf.data", "ImageAugmenter in tf.data"),
+    }
     for shape, rates in results["rates"].items():
         for way, rate in rates.items():
             zh, en = labels[way]
             ratio = "" if way == "legacy" else f"（{rate / rates['legacy']:.1f}×）"
             ratio_en = "" if way == "legacy" else f" ({rate / rates['legacy']:.1f}×)"
-            comparisons.append({"key": f"{shape}_{way}", "label": {"zh": f"{shape} · {zh}{ratio} 图像/秒",
-                                                                    "en": f"{shape} · {en}{ratio_en}, images/s"},
-                                "source": None, "ours": rate, "format": "int"})
+            comparisons.append(
+                {
+                    "key": f"{shape}_{way}",
+                    "label": {
+                        "zh": f"{shape} · {zh}{ratio} 图像/秒",
+                        "en": f"{shape} · {en}{ratio_en}, images/s",
+                    },
+                    "source": None,
+                    "ours": rate,
+                    "format": "int",
+                }
+            )
     record = {
         "chapter": CHAPTER,
-        "provenance": provenance(dataset="random images (28×28×1 and 32×32×3)", n_train=images, n_test=0,
-                                 batch_size=128, note=f"median of {repeats} interleaved passes, same machine, one run",
-                                 options=bench.OPTIONS),
+        "provenance": provenance(
+            dataset="random images (28×28×1 and 32×32×3)",
+            n_train=images,
+            n_test=0,
+            batch_size=128,
+            note=f"median of {repeats} interleaved passes, same machine, one run",
+            options=bench.OPTIONS,
+        ),
         "comparisons": comparisons,
         "throughput": results,
     }

@@ -18,5 +18,14 @@ from .flow import ArrayBatches, AugmentedBatches, DirectoryBatches
 from .shear import CentredShear
 from .zca import ZCAWhitening
 
-__all__ = ["ArrayBatches", "AugmentedBatches", "CentredShear", "DirectoryBatches", "ImageAugmenter", "ZCAWhitening",
-           "apply_transform", "augmentation_grid", "transform_matrix"]
+__all__ = [
+    "ArrayBatches",
+    "AugmentedBatches",
+    "CentredShear",
+    "DirectoryBatches",
+    "ImageAugmenter",
+    "ZCAWhitening",
+    "apply_transform",
+    "augmentation_grid",
+    "transform_matrix",
+]

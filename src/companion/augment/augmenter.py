@@ -85,19 +85,32 @@ class ImageAugmenter(keras.layers.Layer):
         self.featurewise_center = bool(featurewise_center or featurewise_std_normalization)
         self.featurewise_std_normalization = bool(featurewise_std_normalization)
         self.samplewise_center = _switch("samplewise_center", samplewise_center) or bool(
-            samplewise_std_normalization)
-        self.samplewise_std_normalization = _switch("samplewise_std_normalization",
-                                                    samplewise_std_normalization)
+            samplewise_std_normalization
+        )
+        self.samplewise_std_normalization = _switch(
+            "samplewise_std_normalization", samplewise_std_normalization
+        )
         self.zca_whitening = bool(zca_whitening)
         self.seed = seed
         self._config = dict(
-            rotation_range=rotation_range, width_shift_range=width_shift_range,
-            height_shift_range=height_shift_range, shear_range=shear_range, zoom_range=zoom_range,
-            horizontal_flip=horizontal_flip, vertical_flip=vertical_flip,
-            featurewise_center=featurewise_center, featurewise_std_normalization=featurewise_std_normalization,
-            samplewise_center=samplewise_center, samplewise_std_normalization=samplewise_std_normalization,
-            zca_whitening=zca_whitening, zca_epsilon=zca_epsilon, fill_mode=fill_mode, cval=cval,
-            rescale=rescale, interpolation=interpolation, seed=seed,
+            rotation_range=rotation_range,
+            width_shift_range=width_shift_range,
+            height_shift_range=height_shift_range,
+            shear_range=shear_range,
+            zoom_range=zoom_range,
+            horizontal_flip=horizontal_flip,
+            vertical_flip=vertical_flip,
+            featurewise_center=featurewise_center,
+            featurewise_std_normalization=featurewise_std_normalization,
+            samplewise_center=samplewise_center,
+            samplewise_std_normalization=samplewise_std_normalization,
+            zca_whitening=zca_whitening,
+            zca_epsilon=zca_epsilon,
+            fill_mode=fill_mode,
+            cval=cval,
+            rescale=rescale,
+            interpolation=interpolation,
+            seed=seed,
         )
         self.zca = ZCAWhitening(epsilon=zca_epsilon, name="zca") if zca_whitening else None
         self.random_layers: list = []
@@ -106,9 +119,13 @@ class ImageAugmenter(keras.layers.Layer):
     # ----------------------------------------------------------------- building
     def build(self, input_shape):
         _, height, width, channels = input_shape
-        common = dict(fill_mode=self.fill_mode, interpolation=self.interpolation, fill_value=self.cval)
+        common = dict(
+            fill_mode=self.fill_mode, interpolation=self.interpolation, fill_value=self.cval
+        )
         # Seeded: each random layer gets its own seed derived from ours; unseeded: fresh ones.
-        seeds = iter([None] * 6 if self.seed is None else [self.seed + 1000 * k for k in range(1, 7)])
+        seeds = iter(
+            [None] * 6 if self.seed is None else [self.seed + 1000 * k for k in range(1, 7)]
+        )
         layers = []
         if self._rotation:
             layers.append(keras.layers.RandomRotation(self._rotation, seed=next(seeds), **common))
@@ -117,7 +134,9 @@ class ImageAugmenter(keras.layers.Layer):
         if self._zoom != (1.0, 1.0):
             factor = (self._zoom[0] - 1.0, self._zoom[1] - 1.0)
             # width_factor given: height and width zoom independently, as in the old API
-            layers.append(keras.layers.RandomZoom(factor, width_factor=factor, seed=next(seeds), **common))
+            layers.append(
+                keras.layers.RandomZoom(factor, width_factor=factor, seed=next(seeds), **common)
+            )
         if self._width_shift[1] or self._height_shift[1]:
             dy = options.shift_fraction(self._height_shift, height)
             dx = options.shift_fraction(self._width_shift, width)
@@ -129,8 +148,12 @@ class ImageAugmenter(keras.layers.Layer):
                 layers.append(keras.layers.RandomFlip(mode, seed=next(seeds)))
         self.random_layers = layers
         if self.featurewise_center:
-            self.feature_mean = self.add_weight(shape=(channels,), initializer="zeros", trainable=False, name="mean")
-            self.feature_std = self.add_weight(shape=(channels,), initializer="ones", trainable=False, name="std")
+            self.feature_mean = self.add_weight(
+                shape=(channels,), initializer="zeros", trainable=False, name="mean"
+            )
+            self.feature_std = self.add_weight(
+                shape=(channels,), initializer="ones", trainable=False, name="std"
+            )
         if self.zca is not None:
             self.zca.build(input_shape)
         self._input_shape = tuple(input_shape[1:])
@@ -140,7 +163,7 @@ class ImageAugmenter(keras.layers.Layer):
     def needs_fit(self) -> bool:
         return self.featurewise_center or self.zca_whitening
 
-    def fit(self, images) -> "ImageAugmenter":
+    def fit(self, images) -> ImageAugmenter:
         """Learn the feature-wise statistics (per channel, as the old API) and the ZCA matrix.
 
         ``rescale`` and the sample-wise standardization are applied first, so the statistics
@@ -158,10 +181,16 @@ class ImageAugmenter(keras.layers.Layer):
         if self.samplewise_center:
             x = ops.convert_to_numpy(self._samplewise(ops.convert_to_tensor(x)))
         if self.featurewise_center:
-            stats = keras.layers.Normalization(axis=-1)  # adapt() computes per-channel mean and variance
+            stats = keras.layers.Normalization(
+                axis=-1
+            )  # adapt() computes per-channel mean and variance
             stats.adapt(x)
             mean = np.ravel(ops.convert_to_numpy(stats.mean))
-            std = np.sqrt(np.ravel(ops.convert_to_numpy(stats.variance))) if self.featurewise_std_normalization else np.ones_like(mean)
+            std = (
+                np.sqrt(np.ravel(ops.convert_to_numpy(stats.variance)))
+                if self.featurewise_std_normalization
+                else np.ones_like(mean)
+            )
             self.feature_mean.assign(mean)
             self.feature_std.assign(std)
             x = (x - mean) / (std + STD_EPSILON)
@@ -255,7 +284,9 @@ class ImageAugmenter(keras.layers.Layer):
 
     def _seed_values(self, seed: int) -> list[int]:
         """One generator seed per random layer, all derived from ``seed``."""
-        return [(int(seed) * 7919 + k * 104729) % (2**31 - 1) for k in range(len(self.random_layers))]
+        return [
+            (int(seed) * 7919 + k * 104729) % (2**31 - 1) for k in range(len(self.random_layers))
+        ]
 
     def reseed(self, seed: int) -> None:
         """Restart every random layer's generator from ``seed`` (what makes seeded runs repeat)."""
@@ -264,24 +295,67 @@ class ImageAugmenter(keras.layers.Layer):
             state.assign(ops.convert_to_tensor([value, 0], dtype=state.dtype))
 
     # --------------------------------------------------------------- pipelines
-    def flow(self, x, y=None, batch_size: int = 32, shuffle: bool = True, seed: int | None = None,
-             save_to_dir=None, save_prefix: str = "", save_format: str = "png", **kwargs):
+    def flow(
+        self,
+        x,
+        y=None,
+        batch_size: int = 32,
+        shuffle: bool = True,
+        seed: int | None = None,
+        save_to_dir=None,
+        save_prefix: str = "",
+        save_format: str = "png",
+        **kwargs,
+    ):
         """Batches of augmented ``x`` (and ``y``) as a ``keras.utils.PyDataset``; see :class:`ArrayBatches`."""
         from .flow import ArrayBatches
 
-        return ArrayBatches(self, x, y, batch_size=batch_size, shuffle=shuffle, seed=seed, save_to_dir=save_to_dir,
-                            save_prefix=save_prefix, save_format=save_format, **kwargs)
+        return ArrayBatches(
+            self,
+            x,
+            y,
+            batch_size=batch_size,
+            shuffle=shuffle,
+            seed=seed,
+            save_to_dir=save_to_dir,
+            save_prefix=save_prefix,
+            save_format=save_format,
+            **kwargs,
+        )
 
-    def flow_from_directory(self, directory, target_size=(256, 256), color_mode: str = "rgb", classes=None,
-                            class_mode: str | None = "categorical", batch_size: int = 32, shuffle: bool = True,
-                            seed: int | None = None, save_to_dir=None, save_prefix: str = "",
-                            save_format: str = "png", **kwargs):
+    def flow_from_directory(
+        self,
+        directory,
+        target_size=(256, 256),
+        color_mode: str = "rgb",
+        classes=None,
+        class_mode: str | None = "categorical",
+        batch_size: int = 32,
+        shuffle: bool = True,
+        seed: int | None = None,
+        save_to_dir=None,
+        save_prefix: str = "",
+        save_format: str = "png",
+        **kwargs,
+    ):
         """Batches read from ``directory/<class>/<image>``, augmented; see :class:`DirectoryBatches`."""
         from .flow import DirectoryBatches
 
-        return DirectoryBatches(self, directory, target_size=target_size, color_mode=color_mode, classes=classes,
-                                class_mode=class_mode, batch_size=batch_size, shuffle=shuffle, seed=seed,
-                                save_to_dir=save_to_dir, save_prefix=save_prefix, save_format=save_format, **kwargs)
+        return DirectoryBatches(
+            self,
+            directory,
+            target_size=target_size,
+            color_mode=color_mode,
+            classes=classes,
+            class_mode=class_mode,
+            batch_size=batch_size,
+            shuffle=shuffle,
+            seed=seed,
+            save_to_dir=save_to_dir,
+            save_prefix=save_prefix,
+            save_format=save_format,
+            **kwargs,
+        )
 
     def load_own_variables(self, store):
         super().load_own_variables(store)

@@ -18,7 +18,9 @@ def list_images(directory, classes=None) -> tuple[list[Path], np.ndarray, dict[s
     """Image paths, their class index and ``{class name: index}`` (classes sorted by name)."""
     root = Path(directory).expanduser()
     if not root.is_dir():
-        raise FileNotFoundError(f"{str(root)!r} is not a folder; flow_from_directory expects directory/<class>/<images>.")
+        raise FileNotFoundError(
+            f"{str(root)!r} is not a folder; flow_from_directory expects directory/<class>/<images>."
+        )
     if classes is None:  # hidden folders (__MACOSX/, .ipynb_checkpoints/) are no class
         classes = [p.name for p in visible_dirs(root)]
     class_indices = {name: i for i, name in enumerate(classes)}
@@ -59,18 +61,24 @@ def load_images(paths, target_size, color_mode: str = "rgb") -> np.ndarray:
             with Image.open(path) as picture:
                 picture = picture.convert(mode)
                 if picture.size != (width, height):
-                    picture = picture.resize((width, height), Image.Resampling.NEAREST)  # the old default
+                    picture = picture.resize(
+                        (width, height), Image.Resampling.NEAREST
+                    )  # the old default
                 pixels = np.asarray(picture, dtype="float32")
         except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
             # DecompressionBombError: more pixels than Pillow's safety limit (Image.MAX_IMAGE_PIXELS)
-            raise DataFormatError(f"cannot read image {str(path)!r} ({error}); delete or replace the file.") from None
+            raise DataFormatError(
+                f"cannot read image {str(path)!r} ({error}); delete or replace the file."
+            ) from None
         batch.append(pixels[..., None] if pixels.ndim == 2 else pixels)
     return np.stack(batch)
 
 
 def check_options(target_size, color_mode, class_mode):
     if color_mode not in COLOR_MODES:
-        raise ValueError(f"unknown color_mode {color_mode!r}; choose one of {', '.join(COLOR_MODES)}.")
+        raise ValueError(
+            f"unknown color_mode {color_mode!r}; choose one of {', '.join(COLOR_MODES)}."
+        )
     if class_mode not in CLASS_MODES:
         raise ValueError(f"unknown class_mode {class_mode!r}; choose one of {CLASS_MODES}.")
     if len(tuple(target_size)) != 2 or min(target_size) < 1:

@@ -27,7 +27,9 @@ def augmentation_grid(original, *augmented, titles=None, row_titles=None, cmap: 
     cols = min(len(r) for r in rows)
     if cols == 0:
         raise ValueError("augmentation_grid needs at least one image per row")
-    fig, axes = plt.subplots(len(rows), cols, figsize=(cols * 1.15, len(rows) * 1.2 + 0.2), squeeze=False)
+    fig, axes = plt.subplots(
+        len(rows), cols, figsize=(cols * 1.15, len(rows) * 1.2 + 0.2), squeeze=False
+    )
     for r, batch in enumerate(rows):
         for c in range(cols):
             ax = axes[r, c]

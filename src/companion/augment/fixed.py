@@ -29,19 +29,23 @@ def _pair(name: str, value) -> tuple[float, float]:
     values = tuple(value) if isinstance(value, (list, tuple)) else (value, value)
     if len(values) != 2:
         raise ValueError(
-            f"{name} must be one number or a pair (horizontal, vertical), got {value!r}")
+            f"{name} must be one number or a pair (horizontal, vertical), got {value!r}"
+        )
     pair = tuple(options._number(name, v) for v in values)
     if min(pair) <= 0:
         raise ValueError(
-            f"{name}={value!r} must be above 0: 0.8 zooms in, 1.25 out, 1 keeps the size.")
+            f"{name}={value!r} must be above 0: 0.8 zooms in, 1.25 out, 1 keeps the size."
+        )
     return pair
 
 
 def _fraction(name: str, value) -> float:
     fraction = options._number(name, value)
     if abs(fraction) >= 1:
-        raise ValueError(f"{name}={value} is a fraction of the image size; pass a value "
-                         f"between -1 and 1 (e.g. {name}=0.1 moves by a tenth).")
+        raise ValueError(
+            f"{name}={value} is a fraction of the image size; pass a value "
+            f"between -1 and 1 (e.g. {name}=0.1 moves by a tenth)."
+        )
     return fraction
 
 
@@ -51,9 +55,17 @@ def _flip(name: str, value) -> bool:
     return bool(value)
 
 
-def transform_matrix(height: int, width: int, rotation: float = 0.0, width_shift: float = 0.0,
-                     height_shift: float = 0.0, shear: float = 0.0, zoom=1.0,
-                     horizontal_flip: bool = False, vertical_flip: bool = False) -> np.ndarray:
+def transform_matrix(
+    height: int,
+    width: int,
+    rotation: float = 0.0,
+    width_shift: float = 0.0,
+    height_shift: float = 0.0,
+    shear: float = 0.0,
+    zoom=1.0,
+    horizontal_flip: bool = False,
+    vertical_flip: bool = False,
+) -> np.ndarray:
     """The 3×3 matrix taking an output pixel (x, y, 1) to the input point it reads.
 
     Each step's matrix is the one ``affine.layer_matrix`` builds from that layer's draw, and
@@ -65,8 +77,10 @@ def transform_matrix(height: int, width: int, rotation: float = 0.0, width_shift
     height_shift = _fraction("height_shift", height_shift)
     shear = options._number("shear", shear)
     if abs(shear) > options.MAX_SHEAR_DEGREES:
-        raise ValueError(f"shear={shear} is an angle in degrees; pass one between "
-                         f"-{options.MAX_SHEAR_DEGREES:g} and {options.MAX_SHEAR_DEGREES:g}.")
+        raise ValueError(
+            f"shear={shear} is an angle in degrees; pass one between "
+            f"-{options.MAX_SHEAR_DEGREES:g} and {options.MAX_SHEAR_DEGREES:g}."
+        )
     zx, zy = _pair("zoom", zoom)
     horizontal_flip = _flip("horizontal_flip", horizontal_flip)
     vertical_flip = _flip("vertical_flip", vertical_flip)
@@ -89,11 +103,19 @@ def transform_matrix(height: int, width: int, rotation: float = 0.0, width_shift
     return total
 
 
-def apply_transform(images, rotation: float = 0.0, width_shift: float = 0.0,
-                    height_shift: float = 0.0, shear: float = 0.0, zoom=1.0,
-                    horizontal_flip: bool = False, vertical_flip: bool = False,
-                    fill_mode: str = "nearest", cval: float = 0.0,
-                    interpolation: str = "bilinear") -> np.ndarray:
+def apply_transform(
+    images,
+    rotation: float = 0.0,
+    width_shift: float = 0.0,
+    height_shift: float = 0.0,
+    shear: float = 0.0,
+    zoom=1.0,
+    horizontal_flip: bool = False,
+    vertical_flip: bool = False,
+    fill_mode: str = "nearest",
+    cval: float = 0.0,
+    interpolation: str = "bilinear",
+) -> np.ndarray:
     """Move ``images`` by one fixed set of parameters; a NumPy float32 array of the same shape.
 
     ``images`` is one image (height, width, channels) or a batch (n, height, width,
@@ -112,14 +134,26 @@ def apply_transform(images, rotation: float = 0.0, width_shift: float = 0.0,
         )
     batch = check_batch(x[None] if single else x)
     height, width = batch[1], batch[2]
-    matrix = transform_matrix(height, width, rotation, width_shift, height_shift, shear, zoom,
-                              horizontal_flip, vertical_flip)
+    matrix = transform_matrix(
+        height,
+        width,
+        rotation,
+        width_shift,
+        height_shift,
+        shear,
+        zoom,
+        horizontal_flip,
+        vertical_flip,
+    )
     # affine_transform takes the first eight entries; the last row is always (0, 0, 1)
     flat = np.tile(matrix.reshape(9)[:8], (batch[0], 1)).astype("float32")
     moved = keras.ops.image.affine_transform(
-        keras.ops.convert_to_tensor((x[None] if single else x).astype("float32")), flat,
+        keras.ops.convert_to_tensor((x[None] if single else x).astype("float32")),
+        flat,
         interpolation=options.check_interpolation(interpolation),
-        fill_mode=options.check_fill_mode(fill_mode), fill_value=float(cval),
-        data_format="channels_last")
+        fill_mode=options.check_fill_mode(fill_mode),
+        fill_value=float(cval),
+        data_format="channels_last",
+    )
     moved = keras.ops.convert_to_numpy(moved)
     return moved[0] if single else moved

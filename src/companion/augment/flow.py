@@ -24,13 +24,25 @@ from .saving import check_save_dir, check_save_prefix, save_image
 class AugmentedBatches(keras.utils.PyDataset):
     """What :class:`ArrayBatches` and :class:`DirectoryBatches` share: order, seeding, saving."""
 
-    def __init__(self, augmenter, size: int, batch_size: int, shuffle: bool, seed, save_to_dir,
-                 save_prefix: str, save_format: str, **kwargs):
+    def __init__(
+        self,
+        augmenter,
+        size: int,
+        batch_size: int,
+        shuffle: bool,
+        seed,
+        save_to_dir,
+        save_prefix: str,
+        save_format: str,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
         if augmenter.needs_fit and not augmenter._fitted:
-            raise RuntimeError("this augmenter uses feature-wise statistics or ZCA: call augmenter.fit(x_train) before flow().")
+            raise RuntimeError(
+                "this augmenter uses feature-wise statistics or ZCA: call augmenter.fit(x_train) before flow()."
+            )
         self.augmenter = augmenter
         self.size = size
         self.batch_size = batch_size
@@ -54,11 +66,13 @@ class AugmentedBatches(keras.utils.PyDataset):
     def _indices(self, index: int) -> np.ndarray:
         if self._order is None:
             if self.shuffle:
-                rng = np.random.default_rng(None if self.seed is None else [int(self.seed), self.epoch])
+                rng = np.random.default_rng(
+                    None if self.seed is None else [int(self.seed), self.epoch]
+                )
                 self._order = rng.permutation(self.size)
             else:
                 self._order = np.arange(self.size)
-        return self._order[index * self.batch_size:(index + 1) * self.batch_size]
+        return self._order[index * self.batch_size : (index + 1) * self.batch_size]
 
     def __getitem__(self, index: int):
         if not 0 <= index < len(self):
@@ -89,15 +103,38 @@ class AugmentedBatches(keras.utils.PyDataset):
 class ArrayBatches(AugmentedBatches):
     """Batches of an in-memory array ``x`` (N, H, W, C) and labels ``y`` (or None)."""
 
-    def __init__(self, augmenter, x, y=None, batch_size: int = 32, shuffle: bool = True, seed=None,
-                 save_to_dir=None, save_prefix: str = "", save_format: str = "png", **kwargs):
+    def __init__(
+        self,
+        augmenter,
+        x,
+        y=None,
+        batch_size: int = 32,
+        shuffle: bool = True,
+        seed=None,
+        save_to_dir=None,
+        save_prefix: str = "",
+        save_format: str = "png",
+        **kwargs,
+    ):
         x = np.asarray(x)
         check_batch(x, "x")
         if y is not None:
             y = np.asarray(y)
             if len(y) != len(x):
-                raise ValueError(f"x and y must have the same length, got {len(x)} images and {len(y)} labels")
-        super().__init__(augmenter, len(x), batch_size, shuffle, seed, save_to_dir, save_prefix, save_format, **kwargs)
+                raise ValueError(
+                    f"x and y must have the same length, got {len(x)} images and {len(y)} labels"
+                )
+        super().__init__(
+            augmenter,
+            len(x),
+            batch_size,
+            shuffle,
+            seed,
+            save_to_dir,
+            save_prefix,
+            save_format,
+            **kwargs,
+        )
         self.x, self.y = x, y
 
     def _inputs(self, indices):
@@ -107,18 +144,42 @@ class ArrayBatches(AugmentedBatches):
 class DirectoryBatches(AugmentedBatches):
     """Batches read from ``directory/<class name>/<image files>``, labelled by folder."""
 
-    def __init__(self, augmenter, directory, target_size=(256, 256), color_mode: str = "rgb", classes=None,
-                 class_mode: str | None = "categorical", batch_size: int = 32, shuffle: bool = True, seed=None,
-                 save_to_dir=None, save_prefix: str = "", save_format: str = "png", **kwargs):
+    def __init__(
+        self,
+        augmenter,
+        directory,
+        target_size=(256, 256),
+        color_mode: str = "rgb",
+        classes=None,
+        class_mode: str | None = "categorical",
+        batch_size: int = 32,
+        shuffle: bool = True,
+        seed=None,
+        save_to_dir=None,
+        save_prefix: str = "",
+        save_format: str = "png",
+        **kwargs,
+    ):
         self.target_size = dirs.check_options(target_size, color_mode, class_mode)
         self.filepaths, self.classes, self.class_indices = dirs.list_images(directory, classes)
-        super().__init__(augmenter, len(self.filepaths), batch_size, shuffle, seed, save_to_dir, save_prefix,
-                         save_format, **kwargs)
+        super().__init__(
+            augmenter,
+            len(self.filepaths),
+            batch_size,
+            shuffle,
+            seed,
+            save_to_dir,
+            save_prefix,
+            save_format,
+            **kwargs,
+        )
         self.color_mode, self.class_mode = color_mode, class_mode
         print(f"Found {len(self.filepaths)} images belonging to {len(self.class_indices)} classes.")
 
     def _inputs(self, indices):
-        x = dirs.load_images([self.filepaths[i] for i in indices], self.target_size, self.color_mode)
+        x = dirs.load_images(
+            [self.filepaths[i] for i in indices], self.target_size, self.color_mode
+        )
         labels = self.classes[indices]
         if self.class_mode == "categorical":
             return x, keras.utils.to_categorical(labels, len(self.class_indices))

@@ -43,7 +43,9 @@ def rotation_factor(rotation_range) -> float:
             "(e.g. rotation_range=30 rotates by -30° to +30°). Pass a value between 0 and 180."
         )
     if degrees > 180:
-        raise ValueError(f"rotation_range={rotation_range} is more than 180°; pass a value between 0 and 180.")
+        raise ValueError(
+            f"rotation_range={rotation_range} is more than 180°; pass a value between 0 and 180."
+        )
     return degrees / 360.0
 
 
@@ -54,9 +56,13 @@ def shift_range(name: str, value):
     old API silently read it as pixels, which hides a typo such as ``2.0`` for ``0.2``.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a fraction (float below 1) or whole pixels (int), got {value!r}")
+        raise TypeError(
+            f"{name} must be a fraction (float below 1) or whole pixels (int), got {value!r}"
+        )
     if value < 0:
-        raise ValueError(f"{name}={value} is negative; shifts go both ways already. Pass e.g. 0.1 (10% of the size) or 3 (pixels).")
+        raise ValueError(
+            f"{name}={value} is negative; shifts go both ways already. Pass e.g. 0.1 (10% of the size) or 3 (pixels)."
+        )
     if isinstance(value, numbers.Integral):
         return ("pixels", int(value))
     if value >= 1:
@@ -73,7 +79,9 @@ def shift_fraction(kind_value, size: int) -> float:
     if kind == "fraction":
         return value
     if value >= size:
-        raise ValueError(f"a shift of {value} pixels is at least the image size ({size}); pass fewer pixels.")
+        raise ValueError(
+            f"a shift of {value} pixels is at least the image size ({size}); pass fewer pixels."
+        )
     return value / size
 
 
@@ -81,7 +89,9 @@ def shear_factor(shear_range) -> float:
     """``shear_range`` in degrees -> the shear factor ``tan(angle)`` of ``RandomShear``."""
     degrees = _number("shear_range", shear_range)
     if degrees < 0:
-        raise ValueError(f"shear_range={shear_range} is negative; pass the largest shear angle in degrees (e.g. 15).")
+        raise ValueError(
+            f"shear_range={shear_range} is negative; pass the largest shear angle in degrees (e.g. 15)."
+        )
     if degrees > MAX_SHEAR_DEGREES:
         raise ValueError(
             f"shear_range={shear_range}° is more than {MAX_SHEAR_DEGREES:g}°. shear_range is an angle in degrees "
@@ -104,10 +114,14 @@ def zoom_bounds(zoom_range) -> tuple[float, float]:
     else:
         z = _number("zoom_range", zoom_range)
         if z < 0 or z >= 1:
-            raise ValueError(f"zoom_range={zoom_range} must be between 0 and 1 (it gives [1 - z, 1 + z]); pass e.g. 0.2.")
+            raise ValueError(
+                f"zoom_range={zoom_range} must be between 0 and 1 (it gives [1 - z, 1 + z]); pass e.g. 0.2."
+            )
         lower, upper = 1.0 - z, 1.0 + z
     if not 0 < lower <= upper:
-        raise ValueError(f"zoom_range=[{lower}, {upper}] must satisfy 0 < lower <= upper (e.g. [0.8, 1.2]).")
+        raise ValueError(
+            f"zoom_range=[{lower}, {upper}] must satisfy 0 < lower <= upper (e.g. [0.8, 1.2])."
+        )
     return lower, upper
 
 
@@ -133,7 +147,9 @@ def check_fill_mode(fill_mode: str) -> str:
 
 def check_interpolation(interpolation: str) -> str:
     if interpolation not in INTERPOLATIONS:
-        raise ValueError(f"unknown interpolation {interpolation!r}; choose one of {', '.join(INTERPOLATIONS)}.")
+        raise ValueError(
+            f"unknown interpolation {interpolation!r}; choose one of {', '.join(INTERPOLATIONS)}."
+        )
     return interpolation
 
 

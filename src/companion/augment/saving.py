@@ -17,16 +17,22 @@ def check_save_dir(save_to_dir, save_format: str) -> tuple[Path, str]:
     """Fail early, with what to do, if the folder is missing or unwritable or the format unknown."""
     fmt = str(save_format).lower().lstrip(".")
     if fmt not in FORMATS:
-        raise ValueError(f"unknown save_format {save_format!r}; choose one of {', '.join(FORMATS)}.")
+        raise ValueError(
+            f"unknown save_format {save_format!r}; choose one of {', '.join(FORMATS)}."
+        )
     folder = Path(save_to_dir).expanduser()
     if not folder.exists():
         raise FileNotFoundError(
             f"save_to_dir {str(folder)!r} does not exist; create it first, e.g. os.makedirs({str(folder)!r}, exist_ok=True)."
         )
     if not folder.is_dir():
-        raise NotADirectoryError(f"save_to_dir {str(folder)!r} is a file, not a folder; pass a folder.")
+        raise NotADirectoryError(
+            f"save_to_dir {str(folder)!r} is a file, not a folder; pass a folder."
+        )
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise PermissionError(f"save_to_dir {str(folder)!r} is not writable; pass a folder you can write to.")
+        raise PermissionError(
+            f"save_to_dir {str(folder)!r} is not writable; pass a folder you can write to."
+        )
     return folder, fmt
 
 

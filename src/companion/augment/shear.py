@@ -26,7 +26,11 @@ class CentredShear(keras.layers.RandomShear):
         if unbatched:
             images = ops.numpy.expand_dims(images, axis=0)
             shape = ops.shape(images)
-        height, width = (shape[-2], shape[-1]) if self.data_format == "channels_first" else (shape[-3], shape[-2])
+        height, width = (
+            (shape[-2], shape[-1])
+            if self.data_format == "channels_first"
+            else (shape[-3], shape[-2])
+        )
         factors = ops.cast(transformation["shear_factor"], "float32")
         sx, sy = factors[:, 0], factors[:, 1]
         cx = (ops.cast(width, "float32") - 1.0) / 2.0
@@ -35,7 +39,11 @@ class CentredShear(keras.layers.RandomShear):
         # output (x, y) reads the input at (x + sx (y - cy), y + sy (x - cx)): the centre stays put.
         matrix = ops.numpy.stack([ones, sx, -sx * cy, sy, ones, -sy * cx, zeros, zeros], axis=1)
         outputs = ops.image.affine_transform(
-            images, transform=matrix, interpolation=interpolation, fill_mode=self.fill_mode,
-            fill_value=self.fill_value, data_format=self.data_format,
+            images,
+            transform=matrix,
+            interpolation=interpolation,
+            fill_mode=self.fill_mode,
+            fill_value=self.fill_value,
+            data_format=self.data_format,
         )
         return ops.numpy.squeeze(outputs, axis=0) if unbatched else outputs

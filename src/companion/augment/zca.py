@@ -26,16 +26,22 @@ class ZCAWhitening(keras.layers.Layer):
     def __init__(self, epsilon: float = 1e-6, **kwargs):
         super().__init__(**kwargs)
         if not epsilon > 0:
-            raise ValueError(f"epsilon must be positive (the old API's zca_epsilon is 1e-6), got {epsilon}")
+            raise ValueError(
+                f"epsilon must be positive (the old API's zca_epsilon is 1e-6), got {epsilon}"
+            )
         self.epsilon = float(epsilon)
         self.fitted = False
 
     def build(self, input_shape):
         size = int(np.prod(input_shape[1:]))
-        self.mean = self.add_weight(shape=(size,), initializer="zeros", trainable=False, name="mean")
-        self.matrix = self.add_weight(shape=(size, size), initializer="identity", trainable=False, name="matrix")
+        self.mean = self.add_weight(
+            shape=(size,), initializer="zeros", trainable=False, name="mean"
+        )
+        self.matrix = self.add_weight(
+            shape=(size, size), initializer="identity", trainable=False, name="matrix"
+        )
 
-    def fit(self, images) -> "ZCAWhitening":
+    def fit(self, images) -> ZCAWhitening:
         """Compute the per-pixel mean and the whitening matrix from ``images`` (N, H, W, C)."""
         images = np.asarray(images)
         flat = images.reshape(len(images), -1).astype("float64")
@@ -49,7 +55,9 @@ class ZCAWhitening(keras.layers.Layer):
         if not self.built:
             self.build(images.shape)
         elif tuple(self.mean.shape) != (size,):
-            raise ValueError(f"this ZCA layer was built for {self.mean.shape[0]} values per image, got {size}")
+            raise ValueError(
+                f"this ZCA layer was built for {self.mean.shape[0]} values per image, got {size}"
+            )
         # --8<-- [start:zca_fit]
         mean = flat.mean(axis=0)  # each pixel's own mean: (size,)
         centred = flat - mean
@@ -70,6 +78,7 @@ class ZCAWhitening(keras.layers.Layer):
         shape = ops.shape(images)
         flat = ops.reshape(images, (-1, self.mean.shape[0]))
         return ops.reshape(ops.matmul(flat - self.mean, self.matrix), shape)
+
     # --8<-- [end:zca_call]
 
     def load_own_variables(self, store):
