@@ -28,10 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 OPTIONS = {
     "rotation": [dict(rotation_range=90)] * 2,
     "shift": [dict(width_shift_range=0.2, height_shift_range=0.2)] * 2,
-    "shear": [
-        dict(shear_range=1.25),
-        dict(shear_range=40),
-    ],  # the source's number as degrees, then a visible one
+    # the source's number as degrees, then a visible one
+    "shear": [dict(shear_range=1.25), dict(shear_range=40)],
     "zoom": [dict(zoom_range=0.3)] * 2,
     "flip": [dict(horizontal_flip=True, vertical_flip=True)] * 2,
 }
@@ -104,7 +102,7 @@ def run(ctx):
     sets = {"mnist": (mx, my, 6), "cifar10": (cx, cy, 8)}
 
     ctx.figure(augmentation_grid(mx[:6], titles=my[:6]), "mnist_first6")
-    for name, (x, y, cols) in sets.items():
+    for name, (x, _y, cols) in sets.items():
         for option, settings in OPTIONS.items():
             ctx.figure(
                 augmentation_grid(
@@ -127,7 +125,7 @@ def run(ctx):
 
     # Feature-wise standardization: one mean and one std per channel, fitted on the training set.
     stats = {}
-    for name, (x, y, cols) in sets.items():
+    for name, (x, _y, cols) in sets.items():
         aug = ImageAugmenter(featurewise_center=True, featurewise_std_normalization=True).fit(x)
         out = aug.augment(x[:2000])
         stats[name] = {
@@ -157,7 +155,8 @@ def run(ctx):
     if n_cifar > 32 * 32 * 3:
         c_aug = ImageAugmenter(zca_whitening=True).fit(cx[:n_cifar])
         zca["cifar10"] = {"fit_images": n_cifar, **_zca_summary(c_aug, cx[:n_cifar])}
-        # epsilon 1e-6 suits 0-255 grey levels; on 0-1 colours a larger one damps the fine-grain noise
+        # epsilon 1e-6 suits 0-255 grey levels; on 0-1 colours a larger one damps the
+        # fine-grain noise
         c_soft = ImageAugmenter(zca_whitening=True, zca_epsilon=0.1).fit(cx[:n_cifar])
         ctx.figure(
             augmentation_grid(
@@ -290,7 +289,8 @@ def run(ctx):
 
 
 def _throughput(ctx):
-    """A short run of benchmarks/augment_throughput.py (needs the ``bench`` extra: tf_keras, scipy)."""
+    """A short run of benchmarks/augment_throughput.py (needs the ``bench`` extra: tf_keras,
+    scipy)."""
     try:
         import scipy  # noqa: F401
         import tf_keras  # noqa: F401

@@ -64,8 +64,10 @@ def layer_matrix(layer, transformation, height, width):
     return _rows(o, a0, a1, a2, b0, b1, b2)
 
 
+# fmt: off
 # --8<-- [start:random_affine]
-def random_affine(images, layers, interpolation: str, fill_mode: str, fill_value: float):
+def random_affine(images, layers, interpolation: str, fill_mode: str,
+                  fill_value: float):
     """Draw from every layer, compose their matrices in order, resample once."""
     o = keras.ops
     shape = o.shape(images)
@@ -78,14 +80,8 @@ def random_affine(images, layers, interpolation: str, fill_mode: str, fill_value
         # layer k reads the output of layer k-1: in(M_1 M_2 ... M_k p)
         total = m if total is None else o.matmul(total, m)
     flat = o.reshape(total, (-1, 9))[:, :8]  # the last row is always (0, 0, 1)
-    return o.image.affine_transform(
-        images,
-        flat,
-        interpolation=interpolation,
-        fill_mode=fill_mode,
-        fill_value=fill_value,
-        data_format="channels_last",
-    )
-
-
-# --8<-- [end:random_affine]
+    return o.image.affine_transform(images, flat, interpolation=interpolation,
+                                    fill_mode=fill_mode, fill_value=fill_value,
+                                    data_format="channels_last")
+    # --8<-- [end:random_affine]
+# fmt: on

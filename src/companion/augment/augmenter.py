@@ -181,9 +181,8 @@ class ImageAugmenter(keras.layers.Layer):
         if self.samplewise_center:
             x = ops.convert_to_numpy(self._samplewise(ops.convert_to_tensor(x)))
         if self.featurewise_center:
-            stats = keras.layers.Normalization(
-                axis=-1
-            )  # adapt() computes per-channel mean and variance
+            # adapt() computes per-channel mean and variance
+            stats = keras.layers.Normalization(axis=-1)
             stats.adapt(x)
             mean = np.ravel(ops.convert_to_numpy(stats.mean))
             std = (
@@ -202,16 +201,16 @@ class ImageAugmenter(keras.layers.Layer):
     def _check_size(self, shape):
         if tuple(shape[1:]) != self._input_shape and None not in self._input_shape:
             raise ValueError(
-                f"this augmenter was built for images of shape {self._input_shape}, got {tuple(shape[1:])}; "
-                "make a new ImageAugmenter for images of another size."
+                f"this augmenter was built for images of shape {self._input_shape}, "
+                f"got {tuple(shape[1:])}; make a new ImageAugmenter for images of another size."
             )
 
     # ------------------------------------------------------------------ calling
     def call(self, images, training=None):
         if self.needs_fit and not self._fitted:
             raise RuntimeError(
-                "featurewise_center / featurewise_std_normalization / zca_whitening need statistics: "
-                "call augmenter.fit(x_train) before using the augmenter."
+                "featurewise_center / featurewise_std_normalization / zca_whitening "
+                "need statistics: call augmenter.fit(x_train) before using the augmenter."
             )
         x = ops.cast(images, self.compute_dtype)
         if training and self.random_layers:
@@ -243,7 +242,8 @@ class ImageAugmenter(keras.layers.Layer):
         return input_shape
 
     def augment(self, images, seed: int | None = None, compiled: bool = False) -> np.ndarray:
-        """Augment one batch now and return a NumPy array; with ``seed``, the result repeats exactly.
+        """Augment one batch now and return a NumPy array; with ``seed``, the result repeats
+        exactly.
 
         ``compiled=True`` (what ``flow`` uses) pays a one-off compilation to make every later
         batch fast; for a single batch, running op by op is quicker.
@@ -290,7 +290,7 @@ class ImageAugmenter(keras.layers.Layer):
 
     def reseed(self, seed: int) -> None:
         """Restart every random layer's generator from ``seed`` (what makes seeded runs repeat)."""
-        for layer, value in zip(self.random_layers, self._seed_values(seed)):
+        for layer, value in zip(self.random_layers, self._seed_values(seed), strict=True):
             state = layer.generator.state
             state.assign(ops.convert_to_tensor([value, 0], dtype=state.dtype))
 
@@ -307,7 +307,8 @@ class ImageAugmenter(keras.layers.Layer):
         save_format: str = "png",
         **kwargs,
     ):
-        """Batches of augmented ``x`` (and ``y``) as a ``keras.utils.PyDataset``; see :class:`ArrayBatches`."""
+        """Batches of augmented ``x`` (and ``y``) as a ``keras.utils.PyDataset``; see
+        :class:`ArrayBatches`."""
         from .flow import ArrayBatches
 
         return ArrayBatches(
@@ -338,7 +339,8 @@ class ImageAugmenter(keras.layers.Layer):
         save_format: str = "png",
         **kwargs,
     ):
-        """Batches read from ``directory/<class>/<image>``, augmented; see :class:`DirectoryBatches`."""
+        """Batches read from ``directory/<class>/<image>``, augmented; see
+        :class:`DirectoryBatches`."""
         from .flow import DirectoryBatches
 
         return DirectoryBatches(

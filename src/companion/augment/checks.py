@@ -24,17 +24,20 @@ def check_batch(images, what: str = "images"):
                 "x[..., None]. If it is one colour image, add the batch axis: x[None]."
             )
         raise ValueError(
-            f"{what} must be a batch of shape (batch, height, width, channels), got shape {shape}.{hint}"
+            f"{what} must be a batch of shape (batch, height, width, channels), "
+            f"got shape {shape}.{hint}"
         )
     if dtype == "bool" or not (
         dtype.startswith("float") or dtype.startswith("int") or dtype.startswith("uint")
     ):
         raise TypeError(
-            f"{what} must hold numbers (uint8 or float), got dtype {dtype}; convert with x.astype('float32')."
+            f"{what} must hold numbers (uint8 or float), got dtype {dtype}; "
+            "convert with x.astype('float32')."
         )
     if shape[-1] is not None and shape[-1] not in (1, 2, 3, 4):
         raise ValueError(
-            f"{what} has {shape[-1]} channels on the last axis (shape {shape}); images are channels-last "
-            "with 1, 3 or 4 channels. Move the channel axis last, e.g. np.moveaxis(x, 1, -1)."
+            f"{what} has {shape[-1]} channels on the last axis (shape {shape}); "
+            "images are channels-last with 1, 3 or 4 channels. "
+            "Move the channel axis last, e.g. np.moveaxis(x, 1, -1)."
         )
     return shape

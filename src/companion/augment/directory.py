@@ -1,4 +1,5 @@
-"""Reading a ``directory/<class>/<image>`` tree, as ``flow_from_directory`` did, with Pillow only."""
+"""Reading a ``directory/<class>/<image>`` tree, as ``flow_from_directory`` did, with Pillow
+only."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ def list_images(directory, classes=None) -> tuple[list[Path], np.ndarray, dict[s
     root = Path(directory).expanduser()
     if not root.is_dir():
         raise FileNotFoundError(
-            f"{str(root)!r} is not a folder; flow_from_directory expects directory/<class>/<images>."
+            f"{str(root)!r} is not a folder; "
+            "flow_from_directory expects directory/<class>/<images>."
         )
     if classes is None:  # hidden folders (__MACOSX/, .ipynb_checkpoints/) are no class
         classes = [p.name for p in visible_dirs(root)]
@@ -33,9 +35,9 @@ def list_images(directory, classes=None) -> tuple[list[Path], np.ndarray, dict[s
         if links_out or leaves(folder, root):
             shown = ", ".join(repr(str(p)) for p in (links_out or [folder])[:3])
             raise DataFormatError(
-                f"{shown} lead{'s' if len(links_out) <= 1 else ''} out of {str(root)!r} through a symbolic link; "
-                "flow_from_directory reads only images inside the folder it is given. Copy the images in, "
-                "or pass the folder that really holds them."
+                f"{shown} lead{'s' if len(links_out) <= 1 else ''} out of {str(root)!r} "
+                "through a symbolic link; flow_from_directory reads only images inside the "
+                "folder it is given. Copy the images in, or pass the folder that really holds them."
             )
         for path in files:
             if path.suffix.lower() in IMAGE_EXTENSIONS:
@@ -43,8 +45,8 @@ def list_images(directory, classes=None) -> tuple[list[Path], np.ndarray, dict[s
                 labels.append(index)
     if not paths:
         raise FileNotFoundError(
-            f"no images ({', '.join(IMAGE_EXTENSIONS)}) found under {str(root)!r}; it must hold one "
-            "sub-folder per class with the images inside."
+            f"no images ({', '.join(IMAGE_EXTENSIONS)}) found under {str(root)!r}; "
+            "it must hold one sub-folder per class with the images inside."
         )
     return paths, np.asarray(labels, dtype="int64"), class_indices
 
@@ -61,12 +63,12 @@ def load_images(paths, target_size, color_mode: str = "rgb") -> np.ndarray:
             with Image.open(path) as picture:
                 picture = picture.convert(mode)
                 if picture.size != (width, height):
-                    picture = picture.resize(
-                        (width, height), Image.Resampling.NEAREST
-                    )  # the old default
+                    # the old default
+                    picture = picture.resize((width, height), Image.Resampling.NEAREST)
                 pixels = np.asarray(picture, dtype="float32")
         except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
-            # DecompressionBombError: more pixels than Pillow's safety limit (Image.MAX_IMAGE_PIXELS)
+            # DecompressionBombError: more pixels than Pillow's safety limit
+            # (Image.MAX_IMAGE_PIXELS)
             raise DataFormatError(
                 f"cannot read image {str(path)!r} ({error}); delete or replace the file."
             ) from None

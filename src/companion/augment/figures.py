@@ -6,7 +6,8 @@ import numpy as np
 
 
 def _display(image: np.ndarray) -> np.ndarray:
-    """Stretch one image to [0, 1] for display (standardized or whitened pixels are not in 0–255)."""
+    """Stretch one image to [0, 1] for display (standardized or whitened pixels are not in
+    0–255)."""
     image = np.asarray(image, dtype="float32")
     low, high = image.min(), image.max()
     return (image - low) / (high - low) if high > low else np.zeros_like(image)

@@ -41,7 +41,8 @@ class AugmentedBatches(keras.utils.PyDataset):
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
         if augmenter.needs_fit and not augmenter._fitted:
             raise RuntimeError(
-                "this augmenter uses feature-wise statistics or ZCA: call augmenter.fit(x_train) before flow()."
+                "this augmenter uses feature-wise statistics or ZCA: "
+                "call augmenter.fit(x_train) before flow()."
             )
         self.augmenter = augmenter
         self.size = size
@@ -88,7 +89,7 @@ class AugmentedBatches(keras.utils.PyDataset):
 
     def _save(self, images, indices):
         prefix = f"{self.save_prefix}_" if self.save_prefix else ""
-        for image, position in zip(images, indices):
+        for image, position in zip(images, indices, strict=True):
             name = f"{prefix}{self.epoch:03d}_{int(position):06d}.{self.save_format}"
             save_image(image, self.save_to_dir / name, self.save_format)
 

@@ -35,11 +35,13 @@ def _number(name: str, value) -> float:
 
 
 def rotation_factor(rotation_range) -> float:
-    """``rotation_range`` in degrees (0–180) -> ``RandomRotation``'s factor, a fraction of a full turn."""
+    """``rotation_range`` in degrees (0–180) -> ``RandomRotation``'s factor, a fraction of a
+    full turn."""
     degrees = _number("rotation_range", rotation_range)
     if degrees < 0:
         raise ValueError(
-            f"rotation_range={rotation_range} is negative; it is the largest angle in degrees either way "
+            f"rotation_range={rotation_range} is negative; "
+            "it is the largest angle in degrees either way "
             "(e.g. rotation_range=30 rotates by -30° to +30°). Pass a value between 0 and 180."
         )
     if degrees > 180:
@@ -61,7 +63,8 @@ def shift_range(name: str, value):
         )
     if value < 0:
         raise ValueError(
-            f"{name}={value} is negative; shifts go both ways already. Pass e.g. 0.1 (10% of the size) or 3 (pixels)."
+            f"{name}={value} is negative; shifts go both ways already. "
+            "Pass e.g. 0.1 (10% of the size) or 3 (pixels)."
         )
     if isinstance(value, numbers.Integral):
         return ("pixels", int(value))
@@ -90,19 +93,22 @@ def shear_factor(shear_range) -> float:
     degrees = _number("shear_range", shear_range)
     if degrees < 0:
         raise ValueError(
-            f"shear_range={shear_range} is negative; pass the largest shear angle in degrees (e.g. 15)."
+            f"shear_range={shear_range} is negative; "
+            "pass the largest shear angle in degrees (e.g. 15)."
         )
     if degrees > MAX_SHEAR_DEGREES:
         raise ValueError(
-            f"shear_range={shear_range}° is more than {MAX_SHEAR_DEGREES:g}°. shear_range is an angle in degrees "
-            "(Keras 2.2 and later). Keras 2.1 read it in radians: the old value 1.25 meant about 71.6°; "
+            f"shear_range={shear_range}° is more than {MAX_SHEAR_DEGREES:g}°. "
+            "shear_range is an angle in degrees (Keras 2.2 and later). "
+            "Keras 2.1 read it in radians: the old value 1.25 meant about 71.6°; "
             "pass degrees up to 45."
         )
     return math.tan(math.radians(degrees))
 
 
 def zoom_bounds(zoom_range) -> tuple[float, float]:
-    """``zoom_range`` (a float z, or ``[lower, upper]``) -> ``(lower, upper)`` as the old API used them.
+    """``zoom_range`` (a float z, or ``[lower, upper]``) -> ``(lower, upper)`` as the old API
+    used them.
 
     A zoom of 0.8 samples the input at 0.8 times the distance from the centre, so the content
     looks larger (zoom in); 1.2 makes it smaller (zoom out).
@@ -115,7 +121,8 @@ def zoom_bounds(zoom_range) -> tuple[float, float]:
         z = _number("zoom_range", zoom_range)
         if z < 0 or z >= 1:
             raise ValueError(
-                f"zoom_range={zoom_range} must be between 0 and 1 (it gives [1 - z, 1 + z]); pass e.g. 0.2."
+                f"zoom_range={zoom_range} must be between 0 and 1 (it gives [1 - z, 1 + z]); "
+                "pass e.g. 0.2."
             )
         lower, upper = 1.0 - z, 1.0 + z
     if not 0 < lower <= upper:

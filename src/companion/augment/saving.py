@@ -23,7 +23,8 @@ def check_save_dir(save_to_dir, save_format: str) -> tuple[Path, str]:
     folder = Path(save_to_dir).expanduser()
     if not folder.exists():
         raise FileNotFoundError(
-            f"save_to_dir {str(folder)!r} does not exist; create it first, e.g. os.makedirs({str(folder)!r}, exist_ok=True)."
+            f"save_to_dir {str(folder)!r} does not exist; create it first, "
+            f"e.g. os.makedirs({str(folder)!r}, exist_ok=True)."
         )
     if not folder.is_dir():
         raise NotADirectoryError(
@@ -37,18 +38,21 @@ def check_save_dir(save_to_dir, save_format: str) -> tuple[Path, str]:
 
 
 def check_save_prefix(save_prefix) -> str:
-    """The prefix of the saved files' names: a plain name, never a path that leads out of save_to_dir."""
+    """The prefix of the saved files' names: a plain name, never a path that leads out of
+    save_to_dir."""
     prefix = "" if save_prefix is None else str(save_prefix)
     if any(sep in prefix for sep in ("/", "\\", "\0")):
         raise ValueError(
-            f"save_prefix {prefix!r} contains a path separator; it only starts each file's name inside "
-            "save_to_dir (e.g. 'cat'). To save somewhere else, pass that folder as save_to_dir."
+            f"save_prefix {prefix!r} contains a path separator; "
+            "it only starts each file's name inside save_to_dir (e.g. 'cat'). "
+            "To save somewhere else, pass that folder as save_to_dir."
         )
     return prefix
 
 
 def to_uint8(image: np.ndarray) -> np.ndarray:
-    """Stretch one image to 0–255 (as the old ``array_to_img(scale=True)``), so whitened images stay visible."""
+    """Stretch one image to 0–255 (as the old ``array_to_img(scale=True)``), so whitened images
+    stay visible."""
     image = np.asarray(image, dtype="float64")
     low, high = image.min(), image.max()
     if high > low:
@@ -82,5 +86,6 @@ def save_image(image: np.ndarray, path: Path, fmt: str) -> Path:
         if path.parent.is_dir():
             raise
         raise FileNotFoundError(
-            f"save_to_dir {str(path.parent)!r} no longer exists; create it again (os.makedirs) or pass another folder."
+            f"save_to_dir {str(path.parent)!r} no longer exists; "
+            "create it again (os.makedirs) or pass another folder."
         ) from None

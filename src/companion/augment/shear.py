@@ -1,4 +1,5 @@
-"""A shear about the image centre, in the old API's direction, built on ``keras.layers.RandomShear``.
+"""A shear about the image centre, in the old API's direction, built on
+``keras.layers.RandomShear``.
 
 ``RandomShear`` shears about the top-left corner, so a shear also slides the picture
 sideways. The old ``ImageDataGenerator`` sheared about the centre: each row slides

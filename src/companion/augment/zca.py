@@ -48,9 +48,11 @@ class ZCAWhitening(keras.layers.Layer):
         n, size = flat.shape
         if n <= size:
             raise ValueError(
-                f"ZCA whitening needs more images than values per image: got {n} images of {size} values "
-                f"({images.shape[1:]}). With fewer the covariance is singular and the whitening amplifies "
-                f"noise. Fit on at least {size + 1} images, or on smaller (e.g. resized or grey) images."
+                "ZCA whitening needs more images than values per image: "
+                f"got {n} images of {size} values ({images.shape[1:]}). "
+                "With fewer the covariance is singular and the whitening amplifies noise. "
+                f"Fit on at least {size + 1} images, "
+                "or on smaller (e.g. resized or grey) images."
             )
         if not self.built:
             self.build(images.shape)
@@ -78,8 +80,7 @@ class ZCAWhitening(keras.layers.Layer):
         shape = ops.shape(images)
         flat = ops.reshape(images, (-1, self.mean.shape[0]))
         return ops.reshape(ops.matmul(flat - self.mean, self.matrix), shape)
-
-    # --8<-- [end:zca_call]
+        # --8<-- [end:zca_call]
 
     def load_own_variables(self, store):
         super().load_own_variables(store)
