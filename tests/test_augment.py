@@ -471,13 +471,21 @@ def test_apply_transform_repeats_what_the_augmenter_draws(fill_mode):
     from companion.augment import apply_transform, transform_matrix
 
     x = np.random.default_rng(0).random((6, 13, 17, 3)).astype("float32")
-    augmenter = ImageAugmenter(rotation_range=40, width_shift_range=0.2, height_shift_range=0.1,
-                               shear_range=30, zoom_range=0.3, horizontal_flip=True,
-                               vertical_flip=True, fill_mode=fill_mode, seed=0)
+    augmenter = ImageAugmenter(
+        rotation_range=40,
+        width_shift_range=0.2,
+        height_shift_range=0.1,
+        shear_range=30,
+        zoom_range=0.3,
+        horizontal_flip=True,
+        vertical_flip=True,
+        fill_mode=fill_mode,
+        seed=0,
+    )
     augmenter.build(x.shape)
     params = drawn_parameters(augmenter, x, seed=5)
     out = augmenter.augment(x, seed=5)
-    for image, moved, p in zip(x, out, params):
+    for image, moved, p in zip(x, out, params, strict=True):
         # the rotation matrix is Keras's own: ours must be the same matrix
         keras_rotation = p.pop("_keras_rotation_matrix")
         ours = transform_matrix(13, 17, rotation=p["rotation"])
@@ -508,16 +516,19 @@ def test_apply_transform_moves_pixels_as_its_parameters_say():
     assert apply_transform(batch, zoom=0.8).shape == batch.shape
 
 
-@pytest.mark.parametrize("arguments, error, words", [
-    (dict(shear=60), ValueError, "degrees"),
-    (dict(width_shift=1.5), ValueError, "between -1 and 1"),
-    (dict(zoom=0), ValueError, "above 0"),
-    (dict(zoom=(1, 2, 3)), ValueError, "pair"),
-    (dict(rotation="30"), TypeError, "finite number"),
-    (dict(horizontal_flip="yes"), TypeError, "True or False"),
-    (dict(fill_mode="mirror"), ValueError, "fill_mode"),
-    (dict(interpolation="bicubic"), ValueError, "interpolation"),
-])
+@pytest.mark.parametrize(
+    "arguments, error, words",
+    [
+        (dict(shear=60), ValueError, "degrees"),
+        (dict(width_shift=1.5), ValueError, "between -1 and 1"),
+        (dict(zoom=0), ValueError, "above 0"),
+        (dict(zoom=(1, 2, 3)), ValueError, "pair"),
+        (dict(rotation="30"), TypeError, "finite number"),
+        (dict(horizontal_flip="yes"), TypeError, "True or False"),
+        (dict(fill_mode="mirror"), ValueError, "fill_mode"),
+        (dict(interpolation="bicubic"), ValueError, "interpolation"),
+    ],
+)
 def test_apply_transform_refuses_bad_parameters(arguments, error, words):
     from companion.augment import apply_transform
 
