@@ -8,8 +8,9 @@ get_config()/from_config().
 
 The source's own numbers disagree on how long it trained (1,600 epochs in its settings,
 600 in its fit call, "500" in its prose) and it reports no accuracy at all; the recipe
-takes the fit call's 600. The ``cpu`` budget trains 30 of them (about an hour on two CPU
-cores at ~390 images/s); the last 10% of the training images are held out for validation.
+takes the fit call's 600. The ``cpu`` budget trains 30 of them: one to two hours on two CPU
+cores (195-390 images/s, depending on the machine; see the results page's training speeds),
+so plan to resume it; the last 10% of the training images are held out for validation.
 """
 
 import tempfile
