@@ -12,7 +12,7 @@ Only what the pages use is copied:
   extensions it may load on demand; ``mkdocs.yml`` loads it (``extra_javascript``). The
   speech and explorer parts (``sre``, ``a11y``), which a reader can switch on in MathJax's
   context menu, are left out; screen readers still get MathML (the component's assistive-mml).
-* ONNX Runtime Web (about 12 MB of the package's 100 MB+): the book's own models run in the
+* ONNX Runtime Web (about 14 MB of the package's 139 MB): the book's own models run in the
   reader's browser (chapters 02 and 05, ``assets/js/onnx-model.js``). Its WebAssembly-only
   bundle and the one WebAssembly build it loads. The page runs it on one thread, which needs
   no cross-origin isolation (a plain static host serves it); the WebGPU and WebNN builds

@@ -47,6 +47,29 @@ def _need(module: str):
         ) from None
 
 
+class SubtractMean(keras.layers.Layer):
+    """``x - mean`` for a fixed ``mean`` (chapter 05's mean image, one value per pixel and channel).
+
+    The mean is a non-trainable weight, so that the export writes it into the ONNX file as a
+    constant. (``Normalization(mean=...)`` keeps it as a tensor outside the graph, which
+    tf2onnx turns into an extra input of the model.)
+    """
+
+    def __init__(self, mean, **kwargs):
+        super().__init__(**kwargs)
+        self.mean_value = np.asarray(mean, dtype="float32")
+
+    def build(self, input_shape):
+        self.mean = self.add_weight(name="mean", shape=self.mean_value.shape, initializer="zeros", trainable=False)
+        self.mean.assign(self.mean_value)
+
+    def call(self, inputs):
+        return inputs - self.mean
+
+    def get_config(self):
+        return {**super().get_config(), "mean": self.mean_value.tolist()}
+
+
 def pixel_input_model(model, image_shape, *, pixel_mean=None, name: str | None = None) -> keras.Model:
     """``model`` behind the chapter's preprocessing: it takes pixels 0..255 of ``image_shape``.
 
@@ -62,10 +85,7 @@ def pixel_input_model(model, image_shape, *, pixel_mean=None, name: str | None =
         mean = np.asarray(pixel_mean, dtype="float32")
         if mean.shape != image_shape:
             raise ValueError(f"pixel_mean has shape {mean.shape}; the images have shape {image_shape}")
-        # (x - mean) / sqrt(1): the per-pixel mean of subtract_pixel_mean, one per pixel and channel.
-        axes = tuple(range(1, len(image_shape) + 1))
-        x = keras.layers.Normalization(axis=axes, mean=mean, variance=np.ones_like(mean),
-                                       name="subtract_pixel_mean")(x)
+        x = SubtractMean(mean, name="subtract_pixel_mean")(x)
     wanted = tuple(model.input_shape[1:])
     if wanted != image_shape:
         if int(np.prod(wanted)) != int(np.prod(image_shape)):
@@ -80,6 +100,9 @@ def export_onnx(model, path) -> Path:
     if keras.backend.backend() == "tensorflow":
         for module in ("onnx", "tf2onnx"):
             _need(module)
+    if not model._called:  # Keras exports only a model that has run once
+        zeros = [np.zeros((1, *t.shape[1:]), dtype=t.dtype) for t in model.inputs]
+        model(zeros[0] if len(zeros) == 1 else zeros)
     with atomic_path(path) as tmp:
         model.export(str(tmp), format="onnx", verbose=False)
     return Path(path)

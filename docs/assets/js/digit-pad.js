@@ -121,23 +121,33 @@ export default function mount(root) {
     const box = pad.getBoundingClientRect();
     return [(event.clientX - box.left) * PAD / box.width, (event.clientY - box.top) * PAD / box.height];
   }
+  // The ink is opaque (black, or white in the dark palette: the stylesheet's color), so that
+  // its alpha is the coverage the model is given.
   function stroke(from, to) {
-    ink.strokeStyle = ink.fillStyle = getComputedStyle(pad).color; // the theme's ink
+    ink.strokeStyle = getComputedStyle(pad).color;
     ink.beginPath();
     ink.moveTo(...from);
     ink.lineTo(...to);
     ink.stroke();
   }
+  function dot(at) {
+    ink.fillStyle = getComputedStyle(pad).color;
+    ink.beginPath();
+    ink.arc(...at, PEN / 2, 0, 2 * Math.PI);
+    ink.fill();
+  }
   pad.addEventListener("pointerdown", (event) => {
     event.preventDefault();
     pad.setPointerCapture(event.pointerId);
     last = point(event);
-    stroke(last, last); // a dot, for a tap
+    dot(last); // a tap leaves a mark too
     predict();
   });
   pad.addEventListener("pointermove", (event) => {
     if (!last) return;
-    for (const e of event.getCoalescedEvents ? event.getCoalescedEvents() : [event]) {
+    // The moves the browser merged into this event, for smooth strokes from a fast hand.
+    const merged = event.getCoalescedEvents ? event.getCoalescedEvents() : [];
+    for (const e of merged.length ? merged : [event]) {
       const next = point(e);
       stroke(last, next);
       last = next;

@@ -45,7 +45,7 @@ export async function loadModel(chapter) {
   };
 }
 
-// Calls fn once, when the element comes near the screen: the runtime (about 12 MB) is
+// Calls fn once, when the element comes near the screen: the runtime (about 14 MB) is
 // downloaded only by readers who scroll to the widget.
 export function whenNear(element, fn) {
   const observer = new IntersectionObserver((entries) => {
