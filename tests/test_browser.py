@@ -391,7 +391,7 @@ def test_formulas_render_with_no_network(visit, lang, stem):
     assert not visit.problems(), "\n".join(visit.problems())
 
 
-# --------------------------------------------------------------------------- the book's models in the browser
+# ------------------------------------------------------------ the book's models in the browser
 # Chapters 02 and 05 run the chapter's own trained model in the page (docs/assets/js/, ONNX
 # Runtime Web from npm, copied by hooks/vendor.py). The model a page runs is the file its
 # record names (docs/assets/models/); Python's ONNX Runtime runs the same file on the same
@@ -404,33 +404,41 @@ import numpy as np  # noqa: E402
 from companion.export import onnx_probabilities  # noqa: E402
 from companion.sprite import read_tile  # noqa: E402
 
-RESULTS = DOCS / "assets" / "results"
+ASSETS = DOCS / "assets"
 # Strokes of a digit, as fractions of the pad (x, y), pen down at the first point of each.
 DIGIT_STROKES = {
     1: [[(0.52, 0.12), (0.50, 0.50), (0.48, 0.88)]],
     7: [[(0.22, 0.18), (0.50, 0.17), (0.78, 0.18), (0.62, 0.50), (0.48, 0.88)]],
 }
-WIDGET_WORDS = {"digit-pad": {"zh": "清除", "en": "Clear"}}
+CLEAR = {"zh": "清除", "en": "Clear"}
+CIFAR_IMAGES = ASSETS / "widgets" / "05-cifar10-test-images.json"
 
 
 def _model_file(chapter: str) -> Path:
-    record = json.loads((RESULTS / f"{chapter}.json").read_text(encoding="utf-8"))
+    record = json.loads((ASSETS / "results" / f"{chapter}.json").read_text(encoding="utf-8"))
     return DOCS / record["web_model"]["file"]
+
+
+def _wait_for(page, name: str, condition: str, timeout: float = 30_000):
+    """Wait until ``condition`` holds for the widget's data attributes (``d``)."""
+    page.wait_for_function(
+        f"(d => {condition})(document.querySelector('[data-widget=\"{name}\"]').dataset)",
+        timeout=timeout)
 
 
 def _ready_widget(page, name: str):
     """The widget, scrolled to (it loads its model when near the screen) and ready to use."""
     widget = page.locator(f'[data-widget="{name}"]')
     widget.scroll_into_view_if_needed()
-    page.wait_for_function(f"document.querySelector('[data-widget=\"{name}\"]').dataset.ready === 'true'",
-                           timeout=60_000)
+    _wait_for(page, name, "d.ready === 'true'", timeout=60_000)
     return widget
 
 
 def _draw(page, canvas, strokes):
     box = canvas.bounding_box()
     for stroke in strokes:
-        points = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in stroke]
+        points = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+                  for fx, fy in stroke]
         page.mouse.move(*points[0])
         page.mouse.down()
         for x, y in points[1:]:
@@ -438,69 +446,81 @@ def _draw(page, canvas, strokes):
         page.mouse.up()
 
 
+# What the pad shows: its answer, and the 28x28 picture it gave the model (red channel).
+PAD_JS = """w => ({
+    prediction: Number(w.dataset.prediction),
+    probabilities: JSON.parse(w.dataset.probabilities),
+    pixels: Array.from(w.querySelector('canvas.digit-pad__preview').getContext('2d')
+                       .getImageData(0, 0, 28, 28).data.filter((_, i) => i % 4 === 0)),
+    status: w.querySelector('.book-widget__status').textContent,
+})"""
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_digit_pad_reads_drawn_digits_as_python_does(visit, lang):
     page = visit.open(page_url(visit.base, lang, "02-mnist-mlp"))
     widget = _ready_widget(page, "digit-pad")
+    pad = widget.locator("canvas.digit-pad__canvas")
     clear = widget.locator("button.digit-pad__clear")
-    assert clear.inner_text() == WIDGET_WORDS["digit-pad"][lang]
-    assert widget.locator("canvas.digit-pad__canvas").evaluate("c => getComputedStyle(c).touchAction") == "none"
+    assert clear.inner_text() == CLEAR[lang]
+    assert pad.evaluate("c => getComputedStyle(c).touchAction") == "none"  # a finger draws
     for digit, strokes in DIGIT_STROKES.items():
         clear.click()
-        _draw(page, widget.locator("canvas.digit-pad__canvas"), strokes)
-        page.wait_for_function("document.querySelector('[data-widget=\"digit-pad\"]').dataset.state === 'done'")
-        seen = widget.evaluate("""w => ({
-            prediction: Number(w.dataset.prediction),
-            probabilities: JSON.parse(w.dataset.probabilities),
-            pixels: Array.from(w.querySelector('canvas.digit-pad__preview').getContext('2d')
-                               .getImageData(0, 0, 28, 28).data.filter((_, i) => i % 4 === 0)),
-            status: w.querySelector('.book-widget__status').textContent,
-        })""")
-        assert seen["prediction"] == digit, f"drew a {digit}, the page read {seen['status']!r}"
-        assert str(digit) in seen["status"] and bool(CJK.search(seen["status"])) == (lang == "zh")
-        # The 28x28 picture the page shows is what it gave the model: Python reads it alike.
+        _draw(page, pad, strokes)
+        _wait_for(page, "digit-pad", "d.state === 'done'")
+        seen = widget.evaluate(PAD_JS)
+        assert seen["prediction"] == digit, f"drew a {digit}; the page says {seen['status']!r}"
+        assert str(digit) in seen["status"]
+        assert bool(CJK.search(seen["status"])) == (lang == "zh"), seen["status"]
+        # The picture the page shows is what it gave the model: Python's runtime agrees on it.
         pixels = np.array(seen["pixels"], dtype="float32").reshape(1, 28, 28)
         assert pixels.max() > 200 and (pixels > 0).mean() < 0.5, "not an MNIST-like digit"
         python = onnx_probabilities(_model_file("02-mnist-mlp"), pixels)[0]
         np.testing.assert_allclose(seen["probabilities"], python, atol=1e-4)
     clear.click()
-    page.wait_for_function("!('prediction' in document.querySelector('[data-widget=\"digit-pad\"]').dataset)")
+    _wait_for(page, "digit-pad", "!('prediction' in d)")
     assert not visit.problems(), "\n".join(visit.problems())
+
+
+# What the picker shows: the top three classes, all probabilities, the bars' labels.
+PICKER_JS = """w => ({
+    top: w.dataset.top.split(',').map(Number),
+    probabilities: JSON.parse(w.dataset.probabilities),
+    status: w.querySelector('.book-widget__status').textContent,
+    labels: [...w.querySelectorAll('.book-bars__label')].map(l => l.textContent),
+})"""
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_cifar_picker_names_the_classes_python_does(visit, lang, tmp_path):
     page = visit.open(page_url(visit.base, lang, "05-resnet"))
     widget = _ready_widget(page, "cifar-picker")
-    images = json.loads((DOCS / "assets" / "widgets" / "05-cifar10-test-images.json").read_text(encoding="utf-8"))
-    sprite = DOCS / "assets" / "widgets" / images["sprite"]
+    images = json.loads(CIFAR_IMAGES.read_text(encoding="utf-8"))
+    sprite = ASSETS / "widgets" / images["sprite"]
+    tile, columns = tuple(images["tile"]), images["columns"]
+    names = images["classes"][lang]
     tiles = widget.locator("button.cifar-picker__tile")
-    assert tiles.count() == len(images["images"])
     n = len(images["images"])
+    assert tiles.count() == n
     for k in (0, n // 2 + 3, n - 1):  # three of the shipped test images
         tiles.nth(k).click()
-        page.wait_for_function(f"document.querySelector('[data-widget=\"cifar-picker\"]').dataset.chosen === '{k}'")
-        seen = widget.evaluate("w => ({top: w.dataset.top.split(',').map(Number), "
-                               "probabilities: JSON.parse(w.dataset.probabilities), "
-                               "status: w.querySelector('.book-widget__status').textContent, "
-                               "labels: [...w.querySelectorAll('.book-bars__label')].map(l => l.textContent)})")
-        pixels = read_tile(sprite, k, tuple(images["tile"]), images["columns"]).astype("float32")
+        _wait_for(page, "cifar-picker", f"d.chosen === '{k}'")
+        seen = widget.evaluate(PICKER_JS)
+        pixels = read_tile(sprite, k, tile, columns).astype("float32")
         python = onnx_probabilities(_model_file("05-resnet"), pixels[None])[0]
-        assert seen["top"][0] == int(python.argmax()), f"image {k}: the page says {seen['top']}, Python {python.argmax()}"
+        assert seen["top"][0] == int(python.argmax()), f"image {k}: {seen['top']} vs {python}"
         np.testing.assert_allclose(seen["probabilities"], python, atol=1e-4)
-        # The top three, in the page's language, most probable first.
-        names = images["classes"][lang]
+        # The top three in the page's language, most probable first.
         assert seen["labels"] == [names[c] for c in np.argsort(-python)[:3]]
         assert names[seen["top"][0]] in seen["status"]
-    # A photo of the reader's: cropped, shrunk to 32x32 and classified.
+    # A photo of the reader's: cropped to its central square, shrunk to 32x32, classified.
     from PIL import Image
 
     photo = tmp_path / "photo.png"
-    big = read_tile(sprite, 0, tuple(images["tile"]), images["columns"])
-    Image.fromarray(big).resize((160, 120)).save(photo)
+    Image.fromarray(read_tile(sprite, 0, tile, columns)).resize((160, 120)).save(photo)
     widget.locator("input[type=file]").set_input_files(str(photo))
-    page.wait_for_function("document.querySelector('[data-widget=\"cifar-picker\"]').dataset.chosen === 'photo'")
-    assert len(widget.evaluate("w => w.dataset.top.split(',')")) == 3
+    _wait_for(page, "cifar-picker", "d.chosen === 'photo'")
+    assert len(widget.evaluate(PICKER_JS)["top"]) == 3
     assert not visit.problems(), "\n".join(visit.problems())
 
 

@@ -116,9 +116,11 @@ def run(ctx):
     test_loss, test_accuracy = best_model.evaluate(x_test_f, one_hot(y_test), verbose=0)
     predicted = best_model.predict(x_test_f, verbose=0).argmax(1)
     best_epoch = int(np.argmax(run.history["val_accuracy"])) + 1
-    # The page's model: the best checkpoint behind this run's preprocessing; the augmentation
-    # layers in front of the network pass images through unchanged outside training.
-    web_model = ctx.web_model(pixel_input_model(best_model, (32, 32, 3), pixel_mean=pixel_mean),
+    # The page's model: the best checkpoint's network behind this run's preprocessing. The
+    # augmentation layers in front of it pass images through unchanged outside training, but
+    # their random operations would be exported too (and ONNX has none of them).
+    network = best_model.get_layer(resnet.name)
+    web_model = ctx.web_model(pixel_input_model(network, (32, 32, 3), pixel_mean=pixel_mean),
                               "05-resnet20", x_test, y_test, reference_accuracy=float(test_accuracy))
     picked = first_of_each_class(y_test, SAMPLES_PER_CLASS, num_classes=10)
     ctx.sample_images("05-cifar10-test-images", x_test, y_test, picked,

@@ -60,7 +60,8 @@ class SubtractMean(keras.layers.Layer):
         self.mean_value = np.asarray(mean, dtype="float32")
 
     def build(self, input_shape):
-        self.mean = self.add_weight(name="mean", shape=self.mean_value.shape, initializer="zeros", trainable=False)
+        self.mean = self.add_weight(name="mean", shape=self.mean_value.shape, initializer="zeros",
+                                    trainable=False)
         self.mean.assign(self.mean_value)
 
     def call(self, inputs):
@@ -70,7 +71,7 @@ class SubtractMean(keras.layers.Layer):
         return {**super().get_config(), "mean": self.mean_value.tolist()}
 
 
-def pixel_input_model(model, image_shape, *, pixel_mean=None, name: str | None = None) -> keras.Model:
+def pixel_input_model(model, image_shape, *, pixel_mean=None, name=None) -> keras.Model:
     """``model`` behind the chapter's preprocessing: it takes pixels 0..255 of ``image_shape``.
 
     The pixels are scaled to [0, 1] (``Rescaling(1/255)``, as ``scale_pixels`` and the
@@ -84,7 +85,7 @@ def pixel_input_model(model, image_shape, *, pixel_mean=None, name: str | None =
     if pixel_mean is not None:
         mean = np.asarray(pixel_mean, dtype="float32")
         if mean.shape != image_shape:
-            raise ValueError(f"pixel_mean has shape {mean.shape}; the images have shape {image_shape}")
+            raise ValueError(f"pixel_mean has shape {mean.shape}; the images {image_shape}")
         x = SubtractMean(mean, name="subtract_pixel_mean")(x)
     wanted = tuple(model.input_shape[1:])
     if wanted != image_shape:
@@ -178,7 +179,7 @@ def export_for_the_browser(model, path, x_test, y_test, *, reference_accuracy: f
         "bytes": path.stat().st_size,
         "precision": precision,
         "input": {"name": graph.input[0].name, "shape": _shape(graph.input[0]),
-                  "pixels": "0..255, as the dataset stores them; the chapter's preprocessing is in the model"},
+                  "pixels": "0..255 as the dataset stores them; the preprocessing is in the model"},
         "output": {"name": graph.output[0].name, "shape": _shape(graph.output[0])},
         "n_test": int(len(x_test)),
         "test_accuracy": accuracy,

@@ -38,7 +38,8 @@ def write_sprite(images, path, columns: int) -> Path:
 
     images = np.asarray(images)
     if images.dtype != np.uint8 or images.ndim != 4:
-        raise ValueError(f"write_sprite takes uint8 images of shape (N, H, W, C), got {images.dtype} {images.shape}")
+        raise ValueError("write_sprite takes uint8 images of shape (N, H, W, C), "
+                         f"got {images.dtype} {images.shape}")
     n, h, w, c = images.shape
     rows = -(-n // columns)
     sheet = np.zeros((rows * h, columns * w, c), dtype=np.uint8)
@@ -46,8 +47,9 @@ def write_sprite(images, path, columns: int) -> Path:
         r, col = divmod(i, columns)
         sheet[r * h:(r + 1) * h, col * w:(col + 1) * w] = image
     buffer = io.BytesIO()
-    # No colour profile and no gamma chunk: a browser then hands the page these very values.
-    Image.fromarray(sheet.squeeze(-1) if c == 1 else sheet).save(buffer, format="PNG", optimize=True)
+    # No colour profile and no gamma chunk: a browser then gives the page these very values.
+    image = Image.fromarray(sheet.squeeze(-1) if c == 1 else sheet)
+    image.save(buffer, format="PNG", optimize=True)
     return write_bytes(path, buffer.getvalue())
 
 
