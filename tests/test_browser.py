@@ -477,6 +477,7 @@ def test_the_digit_pad_reads_drawn_digits_as_python_does(visit, lang):
         assert pixels.max() > 200 and (pixels > 0).mean() < 0.5, "not an MNIST-like digit"
         python = onnx_probabilities(_model_file("02-mnist-mlp"), pixels)[0]
         np.testing.assert_allclose(seen["probabilities"], python, atol=1e-4)
+        widget.screenshot(path=str(screenshots_dir() / f"digit-pad-{digit}.{lang}.png"))
     clear.click()
     _wait_for(page, "digit-pad", "!('prediction' in d)")
     assert not visit.problems(), "\n".join(visit.problems())
@@ -513,6 +514,7 @@ def test_the_cifar_picker_names_the_classes_python_does(visit, lang, tmp_path):
         # The top three in the page's language, most probable first.
         assert seen["labels"] == [names[c] for c in np.argsort(-python)[:3]]
         assert names[seen["top"][0]] in seen["status"]
+    widget.screenshot(path=str(screenshots_dir() / f"cifar-picker.{lang}.png"))
     # A photo of the reader's: cropped to its central square, shrunk to 32x32, classified.
     from PIL import Image
 
