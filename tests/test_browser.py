@@ -434,8 +434,14 @@ def _ready_widget(page, name: str):
     return widget
 
 
+def _centred(element):
+    """Scroll ``element`` to the middle of the screen, clear of the page's fixed header."""
+    element.evaluate("e => e.scrollIntoView({block: 'center'})")
+    return element.bounding_box()
+
+
 def _draw(page, canvas, strokes):
-    box = canvas.bounding_box()
+    box = _centred(canvas)
     for stroke in strokes:
         points = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
                   for fx, fy in stroke]
@@ -480,6 +486,33 @@ def test_the_digit_pad_reads_drawn_digits_as_python_does(visit, lang):
         widget.screenshot(path=str(screenshots_dir() / f"digit-pad-{digit}.{lang}.png"))
     clear.click()
     _wait_for(page, "digit-pad", "!('prediction' in d)")
+    assert not visit.problems(), "\n".join(visit.problems())
+
+
+def test_the_digit_pad_draws_with_a_finger(visit):
+    """On a phone: a finger's stroke draws (touch-action: none) instead of scrolling the page."""
+    page = visit.open(page_url(visit.base, "en", "02-mnist-mlp"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    widget = _ready_widget(page, "digit-pad")
+    cdp = visit.context.new_cdp_session(page)
+    cdp.send("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 1})
+    pad = widget.locator("canvas.digit-pad__canvas")
+    box = _centred(pad)
+    scrolled = page.evaluate("window.scrollY")
+    touch = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+             for fx, fy in DIGIT_STROKES[1][0]]
+    def finger(kind, *points):
+        cdp.send("Input.dispatchTouchEvent",
+                 {"type": kind, "touchPoints": [{"x": x, "y": y} for x, y in points]})
+
+    finger("touchStart", touch[0])
+    for (x0, y0), (x1, y1) in zip(touch, touch[1:], strict=False):
+        for t in np.linspace(0, 1, 12)[1:]:
+            finger("touchMove", (x0 + t * (x1 - x0), y0 + t * (y1 - y0)))
+    finger("touchEnd")
+    _wait_for(page, "digit-pad", "d.state === 'done' && 'prediction' in d")
+    assert widget.evaluate("w => Number(w.dataset.prediction)") == 1
+    assert page.evaluate("window.scrollY") == scrolled, "the finger scrolled the page"
     assert not visit.problems(), "\n".join(visit.problems())
 
 

@@ -138,7 +138,7 @@ export default function mount(root) {
   }
   pad.addEventListener("pointerdown", (event) => {
     event.preventDefault();
-    pad.setPointerCapture(event.pointerId);
+    pad.setPointerCapture(event.pointerId); // the stroke goes on even if it leaves the pad
     last = point(event);
     dot(last); // a tap leaves a mark too
     predict();
