@@ -14,7 +14,8 @@ choices keep the browser's answer the chapter's answer:
 
 Exporting on TensorFlow needs ``tf2onnx`` and ``onnx``, measuring needs ``onnxruntime`` and
 float16 needs ``onnxconverter-common``: the ``export`` extra
-(``pip install "image-classification-book[tf,export]"``).
+(``pip install "image-classification-book[tf,export]"``). On JAX, Keras exports through
+``jax2onnx`` instead, which the extra leaves out (the book's exports run on TensorFlow).
 """
 
 from __future__ import annotations
@@ -34,17 +35,18 @@ from ._io import atomic_path
 FLOAT16_TOLERANCE = 0.001
 #: pip name of each optional module this file imports.
 PACKAGES = {"onnx": "onnx", "tf2onnx": "tf2onnx", "onnxruntime": "onnxruntime",
-            "onnxconverter_common": "onnxconverter-common"}
+            "onnxconverter_common": "onnxconverter-common", "jax2onnx": "jax2onnx"}
+#: What model.export(format="onnx") needs on each backend (on PyTorch, torch.onnx and onnx).
+EXPORTERS = {"tensorflow": ("onnx", "tf2onnx"), "jax": ("onnx", "jax2onnx"), "torch": ("onnx",)}
 
 
 def _need(module: str):
     try:
         return importlib.import_module(module)
     except ImportError:
-        raise ImportError(
-            f"exporting the book's models to ONNX needs the {PACKAGES[module]} package: "
-            'pip install "image-classification-book[export]"'
-        ) from None
+        extra = "" if module == "jax2onnx" else ' (all but jax2onnx: the "export" extra)'
+        raise ImportError(f"exporting the book's models to ONNX needs the {PACKAGES[module]} "
+                          f"package: pip install {PACKAGES[module]}{extra}") from None
 
 
 class SubtractMean(keras.layers.Layer):
@@ -98,9 +100,8 @@ def pixel_input_model(model, image_shape, *, pixel_mean=None, name=None) -> kera
 
 def export_onnx(model, path) -> Path:
     """``model.export(path, format="onnx")``, written atomically (no half-written file)."""
-    if keras.backend.backend() == "tensorflow":
-        for module in ("onnx", "tf2onnx"):
-            _need(module)
+    for module in EXPORTERS.get(keras.backend.backend(), ()):
+        _need(module)
     if not model._called:  # Keras exports only a model that has run once
         zeros = [np.zeros((1, *t.shape[1:]), dtype=t.dtype) for t in model.inputs]
         model(zeros[0] if len(zeros) == 1 else zeros)
@@ -201,7 +202,7 @@ def _shape(value_info) -> list:
 
 def _exporter_versions() -> dict:
     found = {}
-    for module in ("tf2onnx", "onnxconverter_common"):
+    for module in ("tf2onnx", "jax2onnx", "onnxconverter_common"):
         try:
             found[module] = importlib.import_module(module).__version__
         except ImportError:
