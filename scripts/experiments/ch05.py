@@ -12,6 +12,11 @@ The ``cpu`` budget runs the author's recipe at batch 32, the Keras example's own
 (the author's 16 makes each epoch about a third slower on two CPU cores). Unlike the
 source, which validated and picked its checkpoint on the test set, we hold out the last
 5,000 training images for validation and evaluate the best checkpoint once on the test set.
+
+The best checkpoint is also exported for the page (``assets/models/05-resnet20.onnx``) with
+the chapter's preprocessing inside (scaling and this run's mean image: it takes pixels
+0..255), beside a sprite of test images for the reader to pick from
+(``assets/widgets/05-cifar10-test-images.png`` and ``.json``).
 """
 
 import keras
@@ -20,16 +25,19 @@ import numpy as np
 from companion import config
 from companion.callbacks import LearningRateLog, resnet_callbacks, resnet_lr_schedule, step_decay
 from companion.data import cifar10
+from companion.export import pixel_input_model
 from companion.models import build_resnet_v1, build_resnet_v2, shift_and_flip
 from companion.preprocessing import scale_pixels, subtract_pixel_mean
 from companion.recipes import Budget, Recipe
 from companion.results import run_provenance
+from companion.sprite import first_of_each_class
 from companion.train import fit, history_so_far
 from companion.visualize import plot_confusion_matrix, plot_history
 from companion.visualize_training import plot_learning_rate
 
 CHAPTER = "05-resnet"
 N_VAL = 5_000
+SAMPLES_PER_CLASS = 4  # test images the page offers: the first 4 of each class
 SCHEDULE = "Adam 1e-3, drops after epochs 80/120/160/180, ReduceLROnPlateau(sqrt(0.1), patience 5)"
 RECIPES = {
     "author": Recipe(source_ref="000", train_images=50_000, epochs=20, batch_size=16, optimizer=SCHEDULE,
@@ -81,7 +89,7 @@ def run(ctx):
     n_train = n_all - n_val
     x_val, y_val = x_train[n_train:n_all], y_train[n_train:n_all]
     x_train, y_train = x_train[:n_train], y_train[:n_train]
-    x_train_f, x_val_f, x_test_f, _ = subtract_pixel_mean(scale_pixels(x_train), scale_pixels(x_val), scale_pixels(x_test))
+    x_train_f, x_val_f, x_test_f, pixel_mean = subtract_pixel_mean(scale_pixels(x_train), scale_pixels(x_val), scale_pixels(x_test))
     one_hot = lambda y: keras.utils.to_categorical(y, 10)  # noqa: E731
     epochs, batch = budget.epochs_for(recipe), budget.batch_for(recipe)
     ctx.plan(recipe, train_images=n_train, epochs=epochs, batch_size=batch, validation_images=n_val,
@@ -108,6 +116,16 @@ def run(ctx):
     test_loss, test_accuracy = best_model.evaluate(x_test_f, one_hot(y_test), verbose=0)
     predicted = best_model.predict(x_test_f, verbose=0).argmax(1)
     best_epoch = int(np.argmax(run.history["val_accuracy"])) + 1
+    # The page's model: the best checkpoint's network behind this run's preprocessing. The
+    # augmentation layers in front of it pass images through unchanged outside training, but
+    # their random operations would be exported too (and ONNX has none of them).
+    network = best_model.get_layer(resnet.name)
+    web_model = ctx.web_model(pixel_input_model(network, (32, 32, 3), pixel_mean=pixel_mean),
+                              "05-resnet20", x_test, y_test, reference_accuracy=float(test_accuracy))
+    picked = first_of_each_class(y_test, SAMPLES_PER_CLASS, num_classes=10)
+    ctx.sample_images("05-cifar10-test-images", x_test, y_test, picked,
+                      {lang: cifar10.class_names(lang) for lang in ("zh", "en")},
+                      dataset=cifar10.locate().description)
     rates = run.history.get("learning_rate") or log.rates
 
     source_rates = [resnet_lr_schedule(e) for e in range(200)]
@@ -152,6 +170,7 @@ def run(ctx):
         ],
         "metrics": {"test_accuracy": float(test_accuracy), "test_loss": float(test_loss), "best_epoch": best_epoch,
                     "resnet29_v2_params": build_resnet_v2(29).count_params()},
+        "web_model": web_model,
         "learning_rates": rates,
         "plateau_demo": {"source_wiring": demo_source, "corrected": demo_fixed},
         "history": run.history,
