@@ -29,10 +29,16 @@ from mkdocs.exceptions import PluginError
 
 # npm package -> (its folder holding the parts, the parts the site needs, where they go).
 VENDORED = {
-    "mathjax": ("es5", ["tex-mml-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions"],
-                "assets/vendor/mathjax"),
-    "onnxruntime-web": ("dist", ["ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm"],
-                        "assets/vendor/onnxruntime-web"),
+    "mathjax": (
+        "es5",
+        ["tex-mml-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions"],
+        "assets/vendor/mathjax",
+    ),
+    "onnxruntime-web": (
+        "dist",
+        ["ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm"],
+        "assets/vendor/onnxruntime-web",
+    ),
 }
 
 
@@ -41,13 +47,17 @@ def _root(config) -> Path:
 
 
 def package_source(root: Path, package: str) -> Path:
-    """The package's folder in ``node_modules`` at the version package-lock.json pins, or a clear error."""
+    """The package's folder in ``node_modules`` at the pinned version (package-lock.json)."""
     lock = json.loads((root / "package-lock.json").read_text(encoding="utf-8"))
     wanted = lock["packages"][f"node_modules/{package}"]["version"]
     installed = root / "node_modules" / package / "package.json"
-    found = json.loads(installed.read_text(encoding="utf-8"))["version"] if installed.exists() else None
+    found = (
+        json.loads(installed.read_text(encoding="utf-8"))["version"] if installed.exists() else None
+    )
     if found != wanted:
-        state = "is not installed" if found is None else f"is {found}, package-lock.json pins {wanted}"
+        state = (
+            "is not installed" if found is None else f"is {found}, package-lock.json pins {wanted}"
+        )
         raise PluginError(
             f"The npm package {package!r} {state} in {root / 'node_modules'}. "
             "Run `npm ci` in the repository (make build / make serve / make test do it)."
@@ -70,7 +80,9 @@ def on_post_build(config, **kwargs):
         for part in parts:
             src, dest = package_dir / folder / part, target / part
             if not src.exists():
-                raise PluginError(f"{src} is missing: has the npm package {package!r} changed its layout?")
+                raise PluginError(
+                    f"{src} is missing: has the npm package {package!r} changed its layout?"
+                )
             if src.is_dir():
                 shutil.copytree(src, dest, dirs_exist_ok=True)
             elif not dest.exists() or dest.stat().st_size != src.stat().st_size:

@@ -64,15 +64,31 @@ class Context:
 
         return config.cache_dir() / "runs" / self.chapter / self.budget
 
-    def plan(self, recipe, *, train_images: int, epochs: int, batch_size: int,
-             validation_images: int = 0, what: str = "") -> None:
+    def plan(
+        self,
+        recipe,
+        *,
+        train_images: int,
+        epochs: int,
+        batch_size: int,
+        validation_images: int = 0,
+        what: str = "",
+    ) -> None:
         """Print what this budget runs of the recipe, before training starts."""
         from companion.recipes import what_ran
 
-        cut = what_ran(recipe, self.budget, train_images=train_images, epochs=epochs,
-                       batch_size=batch_size, validation_images=validation_images)["cuts"]["en"]
-        print(f"  {what or self.chapter}, budget {self.budget}: "
-              + ("the source's recipe" if not cut else "cuts " + "; ".join(cut)))
+        cut = what_ran(
+            recipe,
+            self.budget,
+            train_images=train_images,
+            epochs=epochs,
+            batch_size=batch_size,
+            validation_images=validation_images,
+        )["cuts"]["en"]
+        print(
+            f"  {what or self.chapter}, budget {self.budget}: "
+            + ("the source's recipe" if not cut else "cuts " + "; ".join(cut))
+        )
 
     @property
     def figures_dir(self) -> Path:
@@ -87,7 +103,7 @@ class Context:
         return path
 
     def web_model(self, model, name: str, x_test, y_test, *, reference_accuracy: float) -> dict:
-        """Export ``model`` (one that takes pixels) for the chapter's page: ``assets/models/<name>.onnx``.
+        """Export ``model`` (taking pixels) for the chapter's page: ``assets/models/<name>.onnx``.
 
         Returns the record's entry (``companion.export.export_for_the_browser``), its file
         named as the site serves it, relative to ``docs/``.
@@ -96,14 +112,23 @@ class Context:
 
         docs = self.out / "docs"
         path = docs / "assets" / "models" / f"{name}.onnx"
-        entry = export_for_the_browser(model, path, x_test, y_test, reference_accuracy=reference_accuracy)
+        entry = export_for_the_browser(
+            model, path, x_test, y_test, reference_accuracy=reference_accuracy
+        )
         entry["file"] = path.relative_to(docs).as_posix()
-        accuracy = ", ".join(f"{k} {v:.2%}" for k, v in entry["test_accuracy"].items() if v is not None)
-        print(f"  wrote {path.relative_to(self.out)} ({entry['precision']}, {entry['bytes'] / 1e6:.2f} MB; "
-              f"test accuracy: {accuracy})")
+        accuracy = ", ".join(
+            f"{k} {v:.2%}" for k, v in entry["test_accuracy"].items() if v is not None
+        )
+        print(
+            f"  wrote {path.relative_to(self.out)} "
+            f"({entry['precision']}, {entry['bytes'] / 1e6:.2f} MB; "
+            f"test accuracy: {accuracy})"
+        )
         return entry
 
-    def sample_images(self, name: str, images, labels, indices, class_names: dict, dataset: str) -> dict:
+    def sample_images(
+        self, name: str, images, labels, indices, class_names: dict, dataset: str
+    ) -> dict:
         """A sprite of test images for a page to classify, and a JSON of their true labels.
 
         Writes ``assets/widgets/<name>.png`` and ``.json`` (tile size, columns, each tile's
@@ -143,20 +168,42 @@ class Context:
 
 def available() -> dict[str, str]:
     """Chapter number -> experiment module name, for every scripts/experiments/chNN.py."""
-    return {p.stem[2:]: f"experiments.{p.stem}" for p in sorted((ROOT / "scripts" / "experiments").glob("ch[0-9][0-9].py"))}
+    return {
+        p.stem[2:]: f"experiments.{p.stem}"
+        for p in sorted((ROOT / "scripts" / "experiments").glob("ch[0-9][0-9].py"))
+    }
 
 
 def main(argv=None) -> int:
     experiments = available()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--chapter", action="append", choices=sorted(experiments), help="chapter number, e.g. 02 (repeatable)")
+    parser.add_argument(
+        "--chapter",
+        action="append",
+        choices=sorted(experiments),
+        help="chapter number, e.g. 02 (repeatable)",
+    )
     parser.add_argument("--all", action="store_true", help="every chapter that has an experiment")
-    parser.add_argument("--budget", choices=["smoke", "cpu", "full"], default="cpu",
-                        help="how much of the source's recipe to run (default: cpu)")
-    parser.add_argument("--smoke", action="store_true", help="same as --budget smoke (COMPANION_SMOKE=1)")
-    parser.add_argument("--wait", action="store_true", help="wait for another experiment instead of stopping")
-    parser.add_argument("--fresh", action="store_true", help="retrain: forget this budget's saved runs first")
-    parser.add_argument("--out", type=Path, help="root folder to write into (default: the repository, or build/smoke)")
+    parser.add_argument(
+        "--budget",
+        choices=["smoke", "cpu", "full"],
+        default="cpu",
+        help="how much of the source's recipe to run (default: cpu)",
+    )
+    parser.add_argument(
+        "--smoke", action="store_true", help="same as --budget smoke (COMPANION_SMOKE=1)"
+    )
+    parser.add_argument(
+        "--wait", action="store_true", help="wait for another experiment instead of stopping"
+    )
+    parser.add_argument(
+        "--fresh", action="store_true", help="retrain: forget this budget's saved runs first"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="root folder to write into (default: the repository, or build/smoke)",
+    )
     args = parser.parse_args(argv)
     chapters = sorted(experiments) if args.all else args.chapter
     if not chapters:
@@ -180,8 +227,13 @@ def main(argv=None) -> int:
         start = time.perf_counter()
         try:
             # Smoke runs are seconds long and run beside anything; real runs hold the machine.
-            lock = (contextlib.nullcontext() if budget == "smoke"
-                    else machine.ExperimentLock(f"build_figures.py --chapter {number} --budget {budget}", wait=args.wait))
+            lock = (
+                contextlib.nullcontext()
+                if budget == "smoke"
+                else machine.ExperimentLock(
+                    f"build_figures.py --chapter {number} --budget {budget}", wait=args.wait
+                )
+            )
             with lock:
                 module.run(ctx)
         except errors.CompanionError as exc:

@@ -40,6 +40,7 @@ from sitebuild import ROOT, site_path
 
 sys.path.insert(0, str(ROOT / "hooks"))
 from notebooks import CJK_LINE_BREAK  # noqa: E402  (the hook that joins such lines)
+
 from test_docs import code_blocks
 
 DOCS = ROOT / "docs"
@@ -52,8 +53,13 @@ EXTERNAL = {
 # temporary profile (user-data-dir) and --headless itself.
 # Every outside host resolves to nothing, so a request that escapes the stand-ins fails fast.
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 VIEWPORT = {"width": 1280, "height": 800}
@@ -62,20 +68,35 @@ ICON_SHORTCODE = re.compile(r":(?:material|simple|fontawesome|octicons)-[a-z0-9-
 
 
 def chromium_path() -> str | None:
-    candidates = [os.environ.get("COMPANION_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                  shutil.which("chromium-browser"), shutil.which("google-chrome")]
+    candidates = [
+        os.environ.get("COMPANION_CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+        shutil.which("google-chrome"),
+    ]
     return next((c for c in candidates if c and Path(c).exists()), None)
 
 
 def chapters(written_only: bool = False) -> list[str]:
     stems = sorted(p.stem for p in (DOCS / "zh").glob("[0-9][0-9]-*.md"))
     if written_only:
-        stems = [s for s in stems if not re.search(r"^notebook:\s*false", (DOCS / "zh" / f"{s}.md").read_text(encoding="utf-8"), re.M)]
+        stems = [
+            s
+            for s in stems
+            if not re.search(
+                r"^notebook:\s*false", (DOCS / "zh" / f"{s}.md").read_text(encoding="utf-8"), re.M
+            )
+        ]
     return stems
 
 
 def other_pages() -> list[str]:
-    return sorted(p.stem for p in (DOCS / "zh").glob("*.md") if not re.match(r"\d\d-", p.stem) and p.stem != "index")
+    return sorted(
+        p.stem
+        for p in (DOCS / "zh").glob("*.md")
+        if not re.match(r"\d\d-", p.stem) and p.stem != "index"
+    )
 
 
 def page_url(base: str, lang: str, stem: str = "") -> str:
@@ -115,11 +136,15 @@ def base_url(built_site):
 def browser():
     executable = chromium_path()
     if executable is None:
-        pytest.skip("no Chromium installed (Debian: apt-get install chromium; or set COMPANION_CHROMIUM)")
+        pytest.skip(
+            "no Chromium installed (Debian: apt-get install chromium; or set COMPANION_CHROMIUM)"
+        )
     from playwright.sync_api import sync_playwright  # the test extra; never `playwright install`
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
         yield chromium
         chromium.close()
 
@@ -130,17 +155,31 @@ class Visit:
     def __init__(self, browser, base_url, color_scheme="light"):
         self.base = base_url
         self.origin = "{0.scheme}://{0.netloc}".format(urlsplit(base_url))
-        self.context = browser.new_context(viewport=VIEWPORT, color_scheme=color_scheme, locale="zh-CN")
+        self.context = browser.new_context(
+            viewport=VIEWPORT, color_scheme=color_scheme, locale="zh-CN"
+        )
         for host in EXTERNAL:  # only these are intercepted: routing every request is slow
             self.context.route(f"*://{host}/**", self._stand_in)
         self.page = self.context.new_page()
         self.errors, self.failed, self.external = [], [], set()
-        self.page.on("console", lambda msg: msg.type == "error" and self.errors.append(f"console: {msg.text}"))
+        self.page.on(
+            "console",
+            lambda msg: msg.type == "error" and self.errors.append(f"console: {msg.text}"),
+        )
         self.page.on("pageerror", lambda exc: self.errors.append(f"script error: {exc}"))
         self.page.on("request", self._seen)
         # A request the page itself cancels (net::ERR_ABORTED, e.g. on leaving it) is no failure.
-        self.page.on("requestfailed", lambda req: "ERR_ABORTED" in (req.failure or "") or self.failed.append(f"{req.url} ({req.failure})"))
-        self.page.on("response", lambda res: res.status >= 400 and self.failed.append(f"{res.url} ({res.status})"))
+        self.page.on(
+            "requestfailed",
+            lambda req: (
+                "ERR_ABORTED" in (req.failure or "")
+                or self.failed.append(f"{req.url} ({req.failure})")
+            ),
+        )
+        self.page.on(
+            "response",
+            lambda res: res.status >= 400 and self.failed.append(f"{res.url} ({res.status})"),
+        )
 
     def _seen(self, request):
         url = request.url
@@ -159,7 +198,11 @@ class Visit:
 
     def problems(self):
         unexpected = sorted(self.external - set(EXTERNAL))
-        return self.errors + [f"failed request: {f}" for f in self.failed] + [f"request to an unexpected outside host: {h}" for h in unexpected]
+        return (
+            self.errors
+            + [f"failed request: {f}" for f in self.failed]
+            + [f"request to an unexpected outside host: {h}" for h in unexpected]
+        )
 
     def reset(self):
         self.errors.clear(), self.failed.clear(), self.external.clear()
@@ -195,7 +238,8 @@ def shared_visit(_shared_tab):
 # HTML, the page language and the language switcher's links.
 PAGE_JS = """async () => {
   const images = [...document.images];
-  await Promise.all(images.map(img => img.complete ? null : new Promise(done => { img.onload = img.onerror = done; })));
+  await Promise.all(images.map(img => img.complete ? null
+    : new Promise(done => { img.onload = img.onerror = done; })));
   const content = document.querySelector('.md-content');
   return {
     lang: document.documentElement.lang,
@@ -203,7 +247,8 @@ PAGE_JS = """async () => {
                                 width: img.naturalWidth, content: !!img.closest('.md-content')})),
     text: content ? content.innerText : '',
     html: content ? content.innerHTML : '',
-    switcher: Object.fromEntries([...document.querySelectorAll('.md-select a[hreflang]')].map(a => [a.hreflang, a.href])),
+    switcher: Object.fromEntries([...document.querySelectorAll('.md-select a[hreflang]')]
+      .map(a => [a.hreflang, a.href])),
   };
 }"""
 
@@ -219,11 +264,21 @@ def alt_problem(alt: str, lang: str) -> str | None:
 
 
 # Every page: home, chapters, the rendered notebooks of the written ones, the appendices.
-PAGES = [(lang, stem) for lang in LANGS
-         for stem in ["", *chapters(), *(f"notebooks/{s}" for s in chapters(written_only=True)), *other_pages()]]
+PAGES = [
+    (lang, stem)
+    for lang in LANGS
+    for stem in [
+        "",
+        *chapters(),
+        *(f"notebooks/{s}" for s in chapters(written_only=True)),
+        *other_pages(),
+    ]
+]
 
 
-@pytest.mark.parametrize("lang,stem", PAGES, ids=[f"{lang}/{stem or 'home'}" for lang, stem in PAGES])
+@pytest.mark.parametrize(
+    "lang,stem", PAGES, ids=[f"{lang}/{stem or 'home'}" for lang, stem in PAGES]
+)
 def test_page_loads_cleanly_with_its_images(shared_visit, lang, stem):
     visit = shared_visit
     page = visit.open(page_url(visit.base, lang, stem))
@@ -246,13 +301,17 @@ def test_page_loads_cleanly_with_its_images(shared_visit, lang, stem):
     other = LANGS[1] if lang == LANGS[0] else LANGS[0]
     href = seen["switcher"].get(other)
     if href != page_url(visit.base, other, stem):
-        problems.append(f"language switcher leads to {href}, not {page_url(visit.base, other, stem)}")
+        problems.append(
+            f"language switcher leads to {href}, not {page_url(visit.base, other, stem)}"
+        )
     if stem in chapters() or not stem:
         page.screenshot(path=str(screenshots_dir() / f"{stem or 'home'}.{lang}.png"))
     assert not problems, f"{lang}/{stem or 'home'}:\n" + "\n".join(problems)
 
 
-@pytest.mark.parametrize("lang,stem", [(lang, stem) for lang in LANGS for stem in ["", "02-mnist-mlp"]])
+@pytest.mark.parametrize(
+    "lang,stem", [(lang, stem) for lang in LANGS for stem in ["", "02-mnist-mlp"]]
+)
 def test_dark_palette_screenshots(browser, base_url, lang, stem):
     tab = Visit(browser, base_url, color_scheme="dark")
     try:
@@ -290,7 +349,9 @@ SEARCHES = [
 ]
 
 
-@pytest.mark.parametrize("lang,query,stem", SEARCHES, ids=[f"{lang}-{stem}" for lang, _, stem in SEARCHES])
+@pytest.mark.parametrize(
+    "lang,query,stem", SEARCHES, ids=[f"{lang}-{stem}" for lang, _, stem in SEARCHES]
+)
 def test_search_finds_the_chapter(visit, lang, query, stem):
     page = visit.open(page_url(visit.base, lang))
     page.locator("label.md-search__icon, .md-search__input").first.click()
@@ -311,7 +372,9 @@ def test_search_finds_the_chapter(visit, lang, query, stem):
             box.fill("")
             box.press("End")
     hrefs = results.evaluate_all("links => links.map(a => a.href)")
-    assert any(urlsplit(h).path.rstrip("/").endswith(stem) for h in hrefs), f"search for {query!r} found {hrefs}"
+    assert any(urlsplit(h).path.rstrip("/").endswith(stem) for h in hrefs), (
+        f"search for {query!r} found {hrefs}"
+    )
     assert not visit.problems(), "\n".join(visit.problems())
 
 
@@ -328,7 +391,9 @@ document.addEventListener('copy', () => { window.__copied.push(String(document.g
 @pytest.mark.parametrize("lang", LANGS)
 def test_copy_button_copies_the_code_exactly(visit, lang):
     stem = chapters(written_only=True)[0]
-    expected = [code for info, code in code_blocks(DOCS / lang / f"{stem}.md") if info == "python"][0]
+    expected = [code for info, code in code_blocks(DOCS / lang / f"{stem}.md") if info == "python"][
+        0
+    ]
     visit.context.add_init_script(CLIPBOARD_SPY)
     page = visit.open(page_url(visit.base, lang, stem))
     # Material's copy button (button.md-code__button in 9.7+, button.md-clipboard before).
@@ -338,10 +403,14 @@ def test_copy_button_copies_the_code_exactly(visit, lang):
     block.locator(button).click()
     page.wait_for_function("window.__copied.length > 0", timeout=5_000)
     copied = page.evaluate("window.__copied")[-1]
-    assert copied.rstrip("\n") == expected.rstrip("\n"), f"copied:\n{copied}\n---- expected:\n{expected}"
+    assert copied.rstrip("\n") == expected.rstrip("\n"), (
+        f"copied:\n{copied}\n---- expected:\n{expected}"
+    )
 
 
-@pytest.mark.parametrize("lang,stem", [(lang, stem) for lang in LANGS for stem in chapters(written_only=True)])
+@pytest.mark.parametrize(
+    "lang,stem", [(lang, stem) for lang in LANGS for stem in chapters(written_only=True)]
+)
 def test_notebook_download_link_gives_a_valid_notebook(visit, lang, stem):
     page = visit.open(page_url(visit.base, lang, stem))
     link = page.locator(".md-content a[download]").first
@@ -351,15 +420,25 @@ def test_notebook_download_link_gives_a_valid_notebook(visit, lang, stem):
     assert response.ok, f"{href}: {response.status}"
     notebook = nbformat.reads(response.text(), as_version=4)
     nbformat.validate(notebook)
-    install = [cell for cell in notebook.cells if "install" in cell.get("metadata", {}).get("tags", [])]
-    assert len(install) == 1 and "image-classification-book[tf]" in install[0].source, f"{lang}/{stem}: no install cell"
-    code = [cell.source for cell in notebook.cells if cell.cell_type == "code" and cell not in install]
+    install = [
+        cell for cell in notebook.cells if "install" in cell.get("metadata", {}).get("tags", [])
+    ]
+    assert len(install) == 1 and "image-classification-book[tf]" in install[0].source, (
+        f"{lang}/{stem}: no install cell"
+    )
+    code = [
+        cell.source for cell in notebook.cells if cell.cell_type == "code" and cell not in install
+    ]
     blocks = [c for info, c in code_blocks(DOCS / lang / f"{stem}.md") if info == "python"]
-    assert [c.strip() for c in code] == [b.strip() for b in blocks], f"{lang}/{stem}: the notebook's code cells are not the chapter's python blocks"
+    assert [c.strip() for c in code] == [b.strip() for b in blocks], (
+        f"{lang}/{stem}: the notebook's code cells are not the chapter's python blocks"
+    )
     # The download is the chapter in its own language (English text may quote a Chinese title).
     text = "".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
     share = len(CJK.findall(text)) / max(1, sum(not c.isspace() for c in text))
-    assert (share > 0.2) if lang == "zh" else (share < 0.02), f"{lang}/{stem}: {share:.0%} of the notebook's text is Chinese"
+    assert (share > 0.2) if lang == "zh" else (share < 0.02), (
+        f"{lang}/{stem}: {share:.0%} of the notebook's text is Chinese"
+    )
 
 
 # What MathJax made of a page's formulas (pymdownx.arithmatex wraps each in .arithmatex).
@@ -371,21 +450,28 @@ MATH_JS = """() => {
                                  return c && c.getBoundingClientRect().width > 0; }).length,
     raw: math.filter(m => !m.querySelector('mjx-container')).map(m => m.textContent.slice(0, 60)),
     version: window.MathJax && window.MathJax.version,
-    fonts: [...document.fonts].filter(f => f.family.startsWith('MJX') && f.status === 'loaded').length,
+    fonts: [...document.fonts]
+      .filter(f => f.family.startsWith('MJX') && f.status === 'loaded').length,
   };
 }"""
 
 
-@pytest.mark.parametrize("lang,stem", [(lang, stem) for lang in LANGS for stem in ("02-mnist-mlp", "05-resnet")])
+@pytest.mark.parametrize(
+    "lang,stem", [(lang, stem) for lang in LANGS for stem in ("02-mnist-mlp", "05-resnet")]
+)
 def test_formulas_render_with_no_network(visit, lang, stem):
-    """Every formula becomes MathJax output, from the MathJax (and its fonts) that the site ships."""
+    """Every formula becomes MathJax output, from the MathJax (and fonts) that the site ships."""
     page = visit.open(page_url(visit.base, lang, stem))
-    page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=15_000)
+    page.wait_for_function(
+        "window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=15_000
+    )
     page.evaluate("() => MathJax.startup.promise")
     page.wait_for_function("document.fonts.status === 'loaded'", timeout=15_000)
     math = page.evaluate(MATH_JS)
     assert math["count"] > 0, f"{lang}/{stem}: no formula on the page"
-    assert math["rendered"] == math["count"], f"{lang}/{stem}: formulas shown as raw TeX: {math['raw']}"
+    assert math["rendered"] == math["count"], (
+        f"{lang}/{stem}: formulas shown as raw TeX: {math['raw']}"
+    )
     assert math["version"] and math["version"].startswith("3."), math["version"]
     assert math["fonts"] > 0, f"{lang}/{stem}: MathJax's web fonts did not load"
     assert not visit.problems(), "\n".join(visit.problems())
@@ -415,9 +501,18 @@ PLAYGROUND_CASES = [
     dict(zoom=0.6),
     dict(zoom=1.5, fill_mode="constant", interpolation="nearest"),
     dict(horizontal_flip=True, vertical_flip=True, rotation=10),
-    *(dict(rotation=-20, width_shift=0.3, height_shift=0.1, shear=15, zoom=1.45,
-           horizontal_flip=True, fill_mode=mode)
-      for mode in ("nearest", "constant", "reflect", "wrap")),
+    *(
+        dict(
+            rotation=-20,
+            width_shift=0.3,
+            height_shift=0.1,
+            shear=15,
+            zoom=1.45,
+            horizontal_flip=True,
+            fill_mode=mode,
+        )
+        for mode in ("nearest", "constant", "reflect", "wrap")
+    ),
 ]
 # The two differ only in float rounding (both compute the coordinates in float32): measured, at
 # most 0.0002 grey levels (0–255) on these pictures and cases.
@@ -439,7 +534,8 @@ PLAYGROUND_JS = """async ([src, cases]) => {
 def open_playground(visit, lang):
     page = visit.open(page_url(visit.base, lang, PLAYGROUND))
     page.wait_for_function(
-        "Number(document.querySelector('.augment-playground').dataset.drawn) > 0", timeout=10_000)
+        "Number(document.querySelector('.augment-playground').dataset.drawn) > 0", timeout=10_000
+    )
     return page
 
 
@@ -447,11 +543,14 @@ def canvas_pixels(page, index):
     """The RGB values of the playground's canvas ``index`` (0: before, 1: after), as an array."""
     import numpy as np
 
-    shape, data = page.evaluate("""i => {
+    shape, data = page.evaluate(
+        """i => {
       const c = document.querySelectorAll('.augment-playground canvas')[i];
       const rgba = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
       return [[c.height, c.width], Array.from(rgba)];
-    }""", index)
+    }""",
+        index,
+    )
     return np.array(data, dtype="uint8").reshape(*shape, 4)[..., :3]
 
 
@@ -477,7 +576,8 @@ def test_augment_playground_redraws_as_the_reader_moves_a_slider(visit, lang):
     page.locator(".augment-playground button[type=reset]").click()
     page.locator("input[name=horizontal_flip]").check()
     page.wait_for_function(
-        "document.querySelector('.augment-playground__code').innerText.includes('horizontal_flip')")
+        "document.querySelector('.augment-playground__code').innerText.includes('horizontal_flip')"
+    )
     np.testing.assert_array_equal(canvas_pixels(page, 1), original[:, ::-1])
     # another picture: the MNIST digit, still flipped
     page.locator(".augment-playground__samples img[src$='playground_mnist_7.png']").click()
@@ -503,7 +603,7 @@ def test_augment_playground_transforms_as_the_package_does(visit, sample):
     # the browser decodes the PNG to exactly the pixels Pillow reads (no colour conversion)
     np.testing.assert_array_equal(np.array(seen["pixels"], dtype="float32").reshape(shape), image)
     worst = []
-    for params, moved in zip(PLAYGROUND_CASES, seen["moved"]):
+    for params, moved in zip(PLAYGROUND_CASES, seen["moved"], strict=True):
         expected = apply_transform(image, **params)
         difference = np.abs(np.array(moved, dtype="float32").reshape(shape) - expected)
         worst.append((float(difference.max()), params))
@@ -562,7 +662,8 @@ def _wait_for(page, name: str, condition: str, timeout: float = 30_000):
     """Wait until ``condition`` holds for the widget's data attributes (``d``)."""
     page.wait_for_function(
         f"(d => {condition})(document.querySelector('[data-widget=\"{name}\"]').dataset)",
-        timeout=timeout)
+        timeout=timeout,
+    )
 
 
 def _ready_widget(page, name: str):
@@ -582,8 +683,9 @@ def _centred(element):
 def _draw(page, canvas, strokes):
     box = _centred(canvas)
     for stroke in strokes:
-        points = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
-                  for fx, fy in stroke]
+        points = [
+            (box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in stroke
+        ]
         page.mouse.move(*points[0])
         page.mouse.down()
         for x, y in points[1:]:
@@ -638,11 +740,16 @@ def test_the_digit_pad_draws_with_a_finger(visit):
     pad = widget.locator("canvas.digit-pad__canvas")
     box = _centred(pad)
     scrolled = page.evaluate("window.scrollY")
-    touch = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
-             for fx, fy in DIGIT_STROKES[1][0]]
+    touch = [
+        (box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+        for fx, fy in DIGIT_STROKES[1][0]
+    ]
+
     def finger(kind, *points):
-        cdp.send("Input.dispatchTouchEvent",
-                 {"type": kind, "touchPoints": [{"x": x, "y": y} for x, y in points]})
+        cdp.send(
+            "Input.dispatchTouchEvent",
+            {"type": kind, "touchPoints": [{"x": x, "y": y} for x, y in points]},
+        )
 
     finger("touchStart", touch[0])
     for (x0, y0), (x1, y1) in zip(touch, touch[1:], strict=False):

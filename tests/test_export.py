@@ -40,8 +40,11 @@ def trained_mlp():
     config.seed_everything(0)
     x, y = fakedata.class_images(600, 10, (28, 28), seed=3)
     model = build_mlp(hidden_units=(32,))
-    model.compile(optimizer=keras.optimizers.RMSprop(1e-3),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(1e-3),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     model.fit(x.reshape(len(x), -1).astype("float32") / 255, y, epochs=3, batch_size=64, verbose=0)
     return model, x, y
 
@@ -59,12 +62,20 @@ def test_the_pixel_model_subtracts_the_training_mean_image():
     x_test, _ = fakedata.class_images(16, 10, (8, 8, 3), seed=5)
     # chapter 05's way: scale, then subtract the training set's mean image
     _, x_test_f, mean = subtract_pixel_mean(scale_pixels(x_train), scale_pixels(x_test))
-    net = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3),
-                            keras.layers.GlobalAveragePooling2D(),
-                            keras.layers.Dense(10, activation="softmax")])
+    net = keras.Sequential(
+        [
+            keras.Input((8, 8, 3)),
+            keras.layers.Conv2D(4, 3),
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
     on_pixels = pixel_input_model(net, (8, 8, 3), pixel_mean=mean)
-    np.testing.assert_allclose(on_pixels.predict(x_test.astype("float32"), verbose=0),
-                               net.predict(x_test_f, verbose=0), atol=1e-6)
+    np.testing.assert_allclose(
+        on_pixels.predict(x_test.astype("float32"), verbose=0),
+        net.predict(x_test_f, verbose=0),
+        atol=1e-6,
+    )
     with pytest.raises(ValueError, match="pixel_mean"):
         pixel_input_model(net, (8, 8, 3), pixel_mean=mean[:4])
     with pytest.raises(ValueError, match="reshaped"):
@@ -94,8 +105,10 @@ def test_the_onnx_resnet_agrees_with_keras(tmp_path):
     mean = scale_pixels(x).mean(axis=0)
     pixel_model = pixel_input_model(build_resnet_v1(depth=8), (32, 32, 3), pixel_mean=mean)
     path = export_onnx(pixel_model, tmp_path / "resnet8.onnx")
-    _agree(pixel_model.predict(x.astype("float32"), verbose=0),
-           onnx_probabilities(path, x, batch_size=16))
+    _agree(
+        pixel_model.predict(x.astype("float32"), verbose=0),
+        onnx_probabilities(path, x, batch_size=16),
+    )
 
 
 def test_export_for_the_browser_measures_both_precisions_and_keeps_the_rule(trained_mlp, tmp_path):
@@ -115,8 +128,9 @@ def test_export_for_the_browser_measures_both_precisions_and_keeps_the_rule(trai
     keeps = float16 is not None and abs(float16 - accuracy) <= entry["float16_tolerance"]
     assert entry["precision"] == ("float16" if keeps else "float32")
     # Told that the model scored far better, neither copy keeps its accuracy: float32 stays.
-    far = export_for_the_browser(pixel_model, tmp_path / "far.onnx", x, y,
-                                 reference_accuracy=accuracy + 0.5)
+    far = export_for_the_browser(
+        pixel_model, tmp_path / "far.onnx", x, y, reference_accuracy=accuracy + 0.5
+    )
     assert far["precision"] == "float32"
 
 
@@ -136,8 +150,10 @@ def test_the_sprite_holds_the_images_it_was_written_from(tmp_path):
 def test_the_committed_model_is_the_one_its_record_names(chapter):
     """The page loads the file its record names: it must be there, unchanged, and small."""
     entry = _read_json(ASSETS / "results" / f"{chapter}.json").get("web_model")
-    assert entry, (f"{chapter}: its record names no exported model; "
-                   f"run scripts/build_figures.py --chapter {chapter[:2]}")
+    assert entry, (
+        f"{chapter}: its record names no exported model; "
+        f"run scripts/build_figures.py --chapter {chapter[:2]}"
+    )
     path = ASSETS.parent / entry["file"]
     assert path.exists(), f"{path} is missing"
     assert sha256(path) == entry["sha256"] and path.stat().st_size == entry["bytes"]

@@ -26,9 +26,20 @@ from companion.visualize import misclassified_grid, plot_confusion_matrix, plot_
 CHAPTER = "02-mnist-mlp"
 # The source trains on all 60,000 images (validating on the test set); we hold out 6,000 of
 # them, so even the cpu budget is a reduced run, and its record says so.
-RECIPE = Recipe(source_ref="000", train_images=60_000, epochs=20, batch_size=128,
-                optimizer="RMSprop, learning rate 1e-3", image_size="28x28")
-SOURCE = {"params": 669_706, "test_accuracy": 0.9821, "test_loss": 0.10632506377054074, "epoch_s": 7.0}
+RECIPE = Recipe(
+    source_ref="000",
+    train_images=60_000,
+    epochs=20,
+    batch_size=128,
+    optimizer="RMSprop, learning rate 1e-3",
+    image_size="28x28",
+)
+SOURCE = {
+    "params": 669_706,
+    "test_accuracy": 0.9821,
+    "test_loss": 0.10632506377054074,
+    "epoch_s": 7.0,
+}
 
 
 def run(ctx):
@@ -43,20 +54,45 @@ def run(ctx):
     y_test_1hot = keras.utils.to_categorical(y_test, 10)
 
     model = build_mlp()
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-3), loss="categorical_crossentropy", metrics=["accuracy"])
-    run = fit(model, x_train, y_train_1hot, epochs=20, batch_size=128, validation_split=0.1, verbose=2,
-              resume_dir=ctx.runs_dir("mlp"))
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(learning_rate=1e-3),
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    run = fit(
+        model,
+        x_train,
+        y_train_1hot,
+        epochs=20,
+        batch_size=128,
+        validation_split=0.1,
+        verbose=2,
+        resume_dir=ctx.runs_dir("mlp"),
+    )
     test_loss, test_accuracy = model.evaluate(x_test, y_test_1hot, verbose=0)
     probabilities = model.predict(x_test, verbose=0)
 
     names = mnist.CLASS_NAMES
     for lang in ("zh", "en"):
         ctx.figure(plot_history(run.history, lang), "learning_curves", lang)
-        ctx.figure(plot_confusion_matrix(y_test, probabilities.argmax(1), names, lang), "confusion_matrix", lang)
-        ctx.figure(misclassified_grid(x_test.reshape(-1, 28, 28), y_test, probabilities, names, lang), "mistakes", lang)
+        ctx.figure(
+            plot_confusion_matrix(y_test, probabilities.argmax(1), names, lang),
+            "confusion_matrix",
+            lang,
+        )
+        ctx.figure(
+            misclassified_grid(x_test.reshape(-1, 28, 28), y_test, probabilities, names, lang),
+            "mistakes",
+            lang,
+        )
 
-    web_model = ctx.web_model(pixel_input_model(model, (28, 28)), CHAPTER, test_pixels, y_test,
-                              reference_accuracy=float(test_accuracy))
+    web_model = ctx.web_model(
+        pixel_input_model(model, (28, 28)),
+        CHAPTER,
+        test_pixels,
+        y_test,
+        reference_accuracy=float(test_accuracy),
+    )
 
     steady_epoch_s = float(np.median(run.epoch_seconds[1:] or run.epoch_seconds))
     record = {
@@ -68,20 +104,52 @@ def run(ctx):
             recipe=RECIPE,
             budget=ctx.budget,
             validation_images=len(x_train) - run.train_samples,
-            validation=f"last 10% of the training set ({len(x_train) - run.train_samples:,} images)",
+            validation=(
+                f"last 10% of the training set ({len(x_train) - run.train_samples:,} images)"
+            ),
         ),
         "comparisons": [
-            {"key": "params", "label": {"zh": "参数量", "en": "Parameters"},
-             "source": SOURCE["params"], "source_ref": "000", "ours": model.count_params(), "format": "int"},
-            {"key": "test_accuracy", "label": {"zh": "测试准确率", "en": "Test accuracy"},
-             "source": SOURCE["test_accuracy"], "source_ref": "000", "ours": float(test_accuracy), "format": "percent"},
-            {"key": "test_loss", "label": {"zh": "测试损失", "en": "Test loss"},
-             "source": SOURCE["test_loss"], "source_ref": "000", "ours": float(test_loss), "format": "float"},
-            {"key": "epoch_s", "label": {"zh": "每轮耗时（第 2 轮起的中位数）", "en": "Seconds per epoch (median after the first)"},
-             "source": SOURCE["epoch_s"], "source_ref": "000", "ours": steady_epoch_s, "format": "seconds"},
+            {
+                "key": "params",
+                "label": {"zh": "参数量", "en": "Parameters"},
+                "source": SOURCE["params"],
+                "source_ref": "000",
+                "ours": model.count_params(),
+                "format": "int",
+            },
+            {
+                "key": "test_accuracy",
+                "label": {"zh": "测试准确率", "en": "Test accuracy"},
+                "source": SOURCE["test_accuracy"],
+                "source_ref": "000",
+                "ours": float(test_accuracy),
+                "format": "percent",
+            },
+            {
+                "key": "test_loss",
+                "label": {"zh": "测试损失", "en": "Test loss"},
+                "source": SOURCE["test_loss"],
+                "source_ref": "000",
+                "ours": float(test_loss),
+                "format": "float",
+            },
+            {
+                "key": "epoch_s",
+                "label": {
+                    "zh": "每轮耗时（第 2 轮起的中位数）",
+                    "en": "Seconds per epoch (median after the first)",
+                },
+                "source": SOURCE["epoch_s"],
+                "source_ref": "000",
+                "ours": steady_epoch_s,
+                "format": "seconds",
+            },
         ],
-        "metrics": {"test_accuracy": float(test_accuracy), "test_loss": float(test_loss),
-                    "errors": int((probabilities.argmax(1) != y_test).sum())},
+        "metrics": {
+            "test_accuracy": float(test_accuracy),
+            "test_loss": float(test_loss),
+            "errors": int((probabilities.argmax(1) != y_test).sum()),
+        },
         "web_model": web_model,
         "history": run.history,
         "epoch_seconds": run.epoch_seconds,

@@ -40,10 +40,22 @@ N_VAL = 5_000
 SAMPLES_PER_CLASS = 4  # test images the page offers: the first 4 of each class
 SCHEDULE = "Adam 1e-3, drops after epochs 80/120/160/180, ReduceLROnPlateau(sqrt(0.1), patience 5)"
 RECIPES = {
-    "author": Recipe(source_ref="000", train_images=50_000, epochs=20, batch_size=16, optimizer=SCHEDULE,
-                     augmentation="shifts of 0.1, horizontal flips; per-pixel mean subtracted"),
-    "keras_example": Recipe(source_ref="000", train_images=50_000, epochs=200, batch_size=32, optimizer=SCHEDULE,
-                            augmentation="shifts of 0.1, horizontal flips; per-pixel mean subtracted"),
+    "author": Recipe(
+        source_ref="000",
+        train_images=50_000,
+        epochs=20,
+        batch_size=16,
+        optimizer=SCHEDULE,
+        augmentation="shifts of 0.1, horizontal flips; per-pixel mean subtracted",
+    ),
+    "keras_example": Recipe(
+        source_ref="000",
+        train_images=50_000,
+        epochs=200,
+        batch_size=32,
+        optimizer=SCHEDULE,
+        augmentation="shifts of 0.1, horizontal flips; per-pixel mean subtracted",
+    ),
 }
 BUDGETS = {
     "smoke": Budget("smoke"),
@@ -59,10 +71,18 @@ SOURCE = {
 }
 
 WORDS = {
-    "zh": {"source": "原文的写法（只看 epoch）", "fixed": "改正后（在当前学习率上相乘）",
-           "recipe": "ResNet 学习率计划（200 轮）", "demo": "ReduceLROnPlateau 每轮都触发时的学习率"},
-    "en": {"source": "the source's wiring (epoch only)", "fixed": "corrected (multiplies the current rate)",
-           "recipe": "ResNet learning-rate schedule (200 epochs)", "demo": "Learning rate when ReduceLROnPlateau fires every epoch"},
+    "zh": {
+        "source": "原文的写法（只看 epoch）",
+        "fixed": "改正后（在当前学习率上相乘）",
+        "recipe": "ResNet 学习率计划（200 轮）",
+        "demo": "ReduceLROnPlateau 每轮都触发时的学习率",
+    },
+    "en": {
+        "source": "the source's wiring (epoch only)",
+        "fixed": "corrected (multiplies the current rate)",
+        "recipe": "ResNet learning-rate schedule (200 epochs)",
+        "demo": "Learning rate when ReduceLROnPlateau fires every epoch",
+    },
 }
 
 
@@ -75,8 +95,16 @@ def plateau_demo(schedule, epochs=6):
     model.compile(keras.optimizers.Adam(1e-3), "categorical_crossentropy")
     log = LearningRateLog()
     # A huge min_delta means "never an improvement": the reducer fires once patience runs out.
-    reducer = keras.callbacks.ReduceLROnPlateau(monitor="loss", factor=np.sqrt(0.1), patience=1, min_delta=1e9)
-    model.fit(x, y, epochs=epochs, verbose=0, callbacks=[reducer, keras.callbacks.LearningRateScheduler(schedule), log])
+    reducer = keras.callbacks.ReduceLROnPlateau(
+        monitor="loss", factor=np.sqrt(0.1), patience=1, min_delta=1e9
+    )
+    model.fit(
+        x,
+        y,
+        epochs=epochs,
+        verbose=0,
+        callbacks=[reducer, keras.callbacks.LearningRateScheduler(schedule), log],
+    )
     return log.rates
 
 
@@ -89,29 +117,57 @@ def run(ctx):
     n_train = n_all - n_val
     x_val, y_val = x_train[n_train:n_all], y_train[n_train:n_all]
     x_train, y_train = x_train[:n_train], y_train[:n_train]
-    x_train_f, x_val_f, x_test_f, pixel_mean = subtract_pixel_mean(scale_pixels(x_train), scale_pixels(x_val), scale_pixels(x_test))
+    x_train_f, x_val_f, x_test_f, pixel_mean = subtract_pixel_mean(
+        scale_pixels(x_train), scale_pixels(x_val), scale_pixels(x_test)
+    )
     one_hot = lambda y: keras.utils.to_categorical(y, 10)  # noqa: E731
     epochs, batch = budget.epochs_for(recipe), budget.batch_for(recipe)
-    ctx.plan(recipe, train_images=n_train, epochs=epochs, batch_size=batch, validation_images=n_val,
-             what="ResNet20v1, the author's recipe")
+    ctx.plan(
+        recipe,
+        train_images=n_train,
+        epochs=epochs,
+        batch_size=batch,
+        validation_images=n_val,
+        what="ResNet20v1, the author's recipe",
+    )
 
     resnet = build_resnet_v1(20)
     # The source's ImageDataGenerator(width/height_shift_range=0.1, horizontal_flip=True) as layers.
-    model = keras.Sequential([keras.Input((32, 32, 3)), shift_and_flip(0.1, seed=42), resnet], name="resnet20_v1")
-    model.compile(optimizer=keras.optimizers.Adam(resnet_lr_schedule(0)), loss="categorical_crossentropy",
-                  metrics=["accuracy"])
+    model = keras.Sequential(
+        [keras.Input((32, 32, 3)), shift_and_flip(0.1, seed=42), resnet], name="resnet20_v1"
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(resnet_lr_schedule(0)),
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     folder = ctx.runs_dir("author")
     best = (folder or ctx.out / "build" / "ch05") / "resnet20v1_best.keras"
     best.parent.mkdir(parents=True, exist_ok=True)
     callbacks = resnet_callbacks(best)
     earlier = history_so_far(folder).get("val_accuracy")
     if earlier:  # a resumed run: the checkpoint must beat the best epoch before the interruption
-        callbacks[0] = keras.callbacks.ModelCheckpoint(str(best), monitor="val_accuracy", mode="max",
-                                                       save_best_only=True, initial_value_threshold=max(earlier))
+        callbacks[0] = keras.callbacks.ModelCheckpoint(
+            str(best),
+            monitor="val_accuracy",
+            mode="max",
+            save_best_only=True,
+            initial_value_threshold=max(earlier),
+        )
     log = LearningRateLog()
-    run = fit(model, x_train_f, one_hot(y_train), epochs=epochs, batch_size=batch, shuffle=True,
-              validation_data=(x_val_f, one_hot(y_val)), callbacks=[*callbacks, log], verbose=2,
-              resume_dir=folder, probe=True)
+    run = fit(
+        model,
+        x_train_f,
+        one_hot(y_train),
+        epochs=epochs,
+        batch_size=batch,
+        shuffle=True,
+        validation_data=(x_val_f, one_hot(y_val)),
+        callbacks=[*callbacks, log],
+        verbose=2,
+        resume_dir=folder,
+        probe=True,
+    )
     best_model = keras.models.load_model(best)
     test_loss, test_accuracy = best_model.evaluate(x_test_f, one_hot(y_test), verbose=0)
     predicted = best_model.predict(x_test_f, verbose=0).argmax(1)
@@ -120,12 +176,22 @@ def run(ctx):
     # augmentation layers in front of it pass images through unchanged outside training, but
     # their random operations would be exported too (and ONNX has none of them).
     network = best_model.get_layer(resnet.name)
-    web_model = ctx.web_model(pixel_input_model(network, (32, 32, 3), pixel_mean=pixel_mean),
-                              "05-resnet20", x_test, y_test, reference_accuracy=float(test_accuracy))
+    web_model = ctx.web_model(
+        pixel_input_model(network, (32, 32, 3), pixel_mean=pixel_mean),
+        "05-resnet20",
+        x_test,
+        y_test,
+        reference_accuracy=float(test_accuracy),
+    )
     picked = first_of_each_class(y_test, SAMPLES_PER_CLASS, num_classes=10)
-    ctx.sample_images("05-cifar10-test-images", x_test, y_test, picked,
-                      {lang: cifar10.class_names(lang) for lang in ("zh", "en")},
-                      dataset=cifar10.locate().description)
+    ctx.sample_images(
+        "05-cifar10-test-images",
+        x_test,
+        y_test,
+        picked,
+        {lang: cifar10.class_names(lang) for lang in ("zh", "en")},
+        dataset=cifar10.locate().description,
+    )
     rates = run.history.get("learning_rate") or log.rates
 
     source_rates = [resnet_lr_schedule(e) for e in range(200)]
@@ -134,9 +200,23 @@ def run(ctx):
     for lang in ("zh", "en"):
         w = WORDS[lang]
         ctx.figure(plot_history(run.history, lang), "learning_curves", lang)
-        ctx.figure(plot_confusion_matrix(y_test, predicted, cifar10.class_names(lang), lang), "confusion_matrix", lang)
-        ctx.figure(plot_learning_rate({w["source"]: source_rates, w["fixed"]: fixed_rates}, lang, w["recipe"]), "lr_schedule", lang)
-        ctx.figure(plot_learning_rate({w["source"]: demo_source, w["fixed"]: demo_fixed}, lang, w["demo"]), "lr_plateau", lang)
+        ctx.figure(
+            plot_confusion_matrix(y_test, predicted, cifar10.class_names(lang), lang),
+            "confusion_matrix",
+            lang,
+        )
+        ctx.figure(
+            plot_learning_rate(
+                {w["source"]: source_rates, w["fixed"]: fixed_rates}, lang, w["recipe"]
+            ),
+            "lr_schedule",
+            lang,
+        )
+        ctx.figure(
+            plot_learning_rate({w["source"]: demo_source, w["fixed"]: demo_fixed}, lang, w["demo"]),
+            "lr_plateau",
+            lang,
+        )
 
     record = {
         "chapter": CHAPTER,
@@ -150,26 +230,66 @@ def run(ctx):
             lossy_data="JPEG" in cifar10.locate().description,
             model="ResNet20v1",
             validation=f"{len(x_val):,} held-out training images (not the test set)",
-            augmentation="RandomTranslation(0.1, 0.1, fill_mode='nearest') + RandomFlip('horizontal'), one seed each",
-            schedule="Adam 1e-3 with step_decay (drops after epochs 80/120/160/180, not reached in 20 epochs), "
-                     "ReduceLROnPlateau(sqrt(0.1), patience 5), checkpoint of the best val_accuracy",
+            augmentation=(
+                "RandomTranslation(0.1, 0.1, fill_mode='nearest') + RandomFlip('horizontal'), "
+                "one seed each"
+            ),
+            schedule=(
+                "Adam 1e-3 with step_decay (drops after epochs 80/120/160/180, not reached in "
+                "20 epochs), ReduceLROnPlateau(sqrt(0.1), patience 5), checkpoint of the best "
+                "val_accuracy"
+            ),
             best_epoch=best_epoch,
         ),
         "comparisons": [
-            {"key": "params", "label": {"zh": "参数量（ResNet20v1）", "en": "Parameters (ResNet20v1)"},
-             "source": SOURCE["params"], "source_ref": "000", "ours": model.count_params(), "format": "int"},
-            {"key": "test_accuracy_author", "label": {"zh": "测试准确率：原文作者自己的运行（20 轮）",
-                                                      "en": "Test accuracy: the author's own run (20 epochs)"},
-             "source": SOURCE["acc_author_20"], "source_ref": "000", "ours": float(test_accuracy), "format": "percent"},
-            {"key": "test_accuracy_200", "label": {"zh": "测试准确率：Keras 示例的表格（200 轮；本书尚未运行）",
-                                                   "en": "Test accuracy: the Keras example's table (200 epochs; not run here yet)"},
-             "source": SOURCE["acc_200"], "source_ref": "000", "ours": None, "format": "percent"},
-            {"key": "training_time", "label": {"zh": "训练时间（原文作者：20 轮，约 261 秒/轮）",
-                                               "en": "Training time (the author: 20 epochs at ~261 s each)"},
-             "source": 20 * 261.0, "source_ref": "000", "ours": run.wall_time_s, "format": "minutes"},
+            {
+                "key": "params",
+                "label": {"zh": "参数量（ResNet20v1）", "en": "Parameters (ResNet20v1)"},
+                "source": SOURCE["params"],
+                "source_ref": "000",
+                "ours": model.count_params(),
+                "format": "int",
+            },
+            {
+                "key": "test_accuracy_author",
+                "label": {
+                    "zh": "测试准确率：原文作者自己的运行（20 轮）",
+                    "en": "Test accuracy: the author's own run (20 epochs)",
+                },
+                "source": SOURCE["acc_author_20"],
+                "source_ref": "000",
+                "ours": float(test_accuracy),
+                "format": "percent",
+            },
+            {
+                "key": "test_accuracy_200",
+                "label": {
+                    "zh": "测试准确率：Keras 示例的表格（200 轮；本书尚未运行）",
+                    "en": "Test accuracy: the Keras example's table (200 epochs; not run here yet)",
+                },
+                "source": SOURCE["acc_200"],
+                "source_ref": "000",
+                "ours": None,
+                "format": "percent",
+            },
+            {
+                "key": "training_time",
+                "label": {
+                    "zh": "训练时间（原文作者：20 轮，约 261 秒/轮）",
+                    "en": "Training time (the author: 20 epochs at ~261 s each)",
+                },
+                "source": 20 * 261.0,
+                "source_ref": "000",
+                "ours": run.wall_time_s,
+                "format": "minutes",
+            },
         ],
-        "metrics": {"test_accuracy": float(test_accuracy), "test_loss": float(test_loss), "best_epoch": best_epoch,
-                    "resnet29_v2_params": build_resnet_v2(29).count_params()},
+        "metrics": {
+            "test_accuracy": float(test_accuracy),
+            "test_loss": float(test_loss),
+            "best_epoch": best_epoch,
+            "resnet29_v2_params": build_resnet_v2(29).count_params(),
+        },
         "web_model": web_model,
         "learning_rates": rates,
         "plateau_demo": {"source_wiring": demo_source, "corrected": demo_fixed},

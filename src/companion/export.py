@@ -34,8 +34,13 @@ from ._io import atomic_path
 #: The most test accuracy (a fraction: 0.001 is 0.1 percentage point) a float16 copy may lose.
 FLOAT16_TOLERANCE = 0.001
 #: pip name of each optional module this file imports.
-PACKAGES = {"onnx": "onnx", "tf2onnx": "tf2onnx", "onnxruntime": "onnxruntime",
-            "onnxconverter_common": "onnxconverter-common", "jax2onnx": "jax2onnx"}
+PACKAGES = {
+    "onnx": "onnx",
+    "tf2onnx": "tf2onnx",
+    "onnxruntime": "onnxruntime",
+    "onnxconverter_common": "onnxconverter-common",
+    "jax2onnx": "jax2onnx",
+}
 #: What model.export(format="onnx") needs on each backend (on PyTorch, torch.onnx and onnx).
 EXPORTERS = {"tensorflow": ("onnx", "tf2onnx"), "jax": ("onnx", "jax2onnx"), "torch": ("onnx",)}
 
@@ -45,8 +50,10 @@ def _need(module: str):
         return importlib.import_module(module)
     except ImportError:
         extra = "" if module == "jax2onnx" else ' (all but jax2onnx: the "export" extra)'
-        raise ImportError(f"exporting the book's models to ONNX needs the {PACKAGES[module]} "
-                          f"package: pip install {PACKAGES[module]}{extra}") from None
+        raise ImportError(
+            f"exporting the book's models to ONNX needs the {PACKAGES[module]} "
+            f"package: pip install {PACKAGES[module]}{extra}"
+        ) from None
 
 
 class SubtractMean(keras.layers.Layer):
@@ -62,8 +69,9 @@ class SubtractMean(keras.layers.Layer):
         self.mean_value = np.asarray(mean, dtype="float32")
 
     def build(self, input_shape):
-        self.mean = self.add_weight(name="mean", shape=self.mean_value.shape, initializer="zeros",
-                                    trainable=False)
+        self.mean = self.add_weight(
+            name="mean", shape=self.mean_value.shape, initializer="zeros", trainable=False
+        )
         self.mean.assign(self.mean_value)
 
     def call(self, inputs):
@@ -92,8 +100,10 @@ def pixel_input_model(model, image_shape, *, pixel_mean=None, name=None) -> kera
     wanted = tuple(model.input_shape[1:])
     if wanted != image_shape:
         if int(np.prod(wanted)) != int(np.prod(image_shape)):
-            raise ValueError(f"the model takes inputs of shape {wanted}, which images of shape "
-                             f"{image_shape} cannot be reshaped to")
+            raise ValueError(
+                f"the model takes inputs of shape {wanted}, which images of shape "
+                f"{image_shape} cannot be reshaped to"
+            )
         x = keras.layers.Reshape(wanted, name="reshape")(x)
     return keras.Model(inputs, model(x), name=name or f"{model.name}_on_pixels")
 
@@ -130,8 +140,9 @@ def onnx_probabilities(path, x, *, batch_size: int = 500) -> np.ndarray:
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     name = session.get_inputs()[0].name
     x = np.asarray(x, dtype="float32")
-    return np.concatenate([session.run(None, {name: x[i:i + batch_size]})[0]
-                           for i in range(0, len(x), batch_size)])
+    return np.concatenate(
+        [session.run(None, {name: x[i : i + batch_size]})[0] for i in range(0, len(x), batch_size)]
+    )
 
 
 def onnx_accuracy(path, x, y, *, batch_size: int = 500) -> float:
@@ -168,8 +179,10 @@ def export_for_the_browser(model, path, x_test, y_test, *, reference_accuracy: f
                 errors[precision] = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
         if accuracy["onnx_float32"] is None:
             raise RuntimeError(f"ONNX Runtime cannot run the exported model: {errors['float32']}")
-        kept16 = (accuracy["onnx_float16"] is not None
-                  and abs(accuracy["onnx_float16"] - reference_accuracy) <= FLOAT16_TOLERANCE)
+        kept16 = (
+            accuracy["onnx_float16"] is not None
+            and abs(accuracy["onnx_float16"] - reference_accuracy) <= FLOAT16_TOLERANCE
+        )
         precision = "float16" if kept16 else "float32"
         with atomic_path(path) as out:
             shutil.copyfile(candidates[precision], out)  # /tmp may be another file system
@@ -179,15 +192,21 @@ def export_for_the_browser(model, path, x_test, y_test, *, reference_accuracy: f
         "sha256": sha256(path),
         "bytes": path.stat().st_size,
         "precision": precision,
-        "input": {"name": graph.input[0].name, "shape": _shape(graph.input[0]),
-                  "pixels": "0..255 as the dataset stores them; the preprocessing is in the model"},
+        "input": {
+            "name": graph.input[0].name,
+            "shape": _shape(graph.input[0]),
+            "pixels": "0..255 as the dataset stores them; the preprocessing is in the model",
+        },
         "output": {"name": graph.output[0].name, "shape": _shape(graph.output[0])},
         "n_test": int(len(x_test)),
         "test_accuracy": accuracy,
         "bytes_by_precision": size,
         "float16_tolerance": FLOAT16_TOLERANCE,
-        "versions": {"onnx": onnx.__version__, "onnxruntime": ort.__version__,
-                     **_exporter_versions()},
+        "versions": {
+            "onnx": onnx.__version__,
+            "onnxruntime": ort.__version__,
+            **_exporter_versions(),
+        },
     }
     if errors:
         entry["errors"] = errors

@@ -38,14 +38,16 @@ def write_sprite(images, path, columns: int) -> Path:
 
     images = np.asarray(images)
     if images.dtype != np.uint8 or images.ndim != 4:
-        raise ValueError("write_sprite takes uint8 images of shape (N, H, W, C), "
-                         f"got {images.dtype} {images.shape}")
+        raise ValueError(
+            "write_sprite takes uint8 images of shape (N, H, W, C), "
+            f"got {images.dtype} {images.shape}"
+        )
     n, h, w, c = images.shape
     rows = -(-n // columns)
     sheet = np.zeros((rows * h, columns * w, c), dtype=np.uint8)
     for i, image in enumerate(images):
         r, col = divmod(i, columns)
-        sheet[r * h:(r + 1) * h, col * w:(col + 1) * w] = image
+        sheet[r * h : (r + 1) * h, col * w : (col + 1) * w] = image
     buffer = io.BytesIO()
     # No colour profile and no gamma chunk: a browser then gives the page these very values.
     image = Image.fromarray(sheet.squeeze(-1) if c == 1 else sheet)
@@ -61,4 +63,4 @@ def read_tile(path, index: int, tile: tuple[int, int], columns: int) -> np.ndarr
     r, col = divmod(index, columns)
     with Image.open(path) as image:
         sheet = np.asarray(image)
-    return sheet[r * h:(r + 1) * h, col * w:(col + 1) * w]
+    return sheet[r * h : (r + 1) * h, col * w : (col + 1) * w]
