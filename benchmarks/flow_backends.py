@@ -26,20 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from companion.augment import ImageAugmenter  # noqa: E402
+# The same transform set and shapes as the throughput benchmark beside this file.
+from augment_throughput import OPTIONS, SHAPES  # noqa: E402
 
-OPTIONS = dict(
-    rotation_range=90,
-    width_shift_range=0.2,
-    height_shift_range=0.2,
-    shear_range=1.25,
-    horizontal_flip=True,
-    vertical_flip=True,
-    featurewise_center=True,
-    featurewise_std_normalization=True,
-    fill_mode="nearest",
-)
-SHAPES = {"28x28x1": (28, 28, 1), "32x32x3": (32, 32, 3)}
+from companion.augment import ImageAugmenter  # noqa: E402
 
 
 def measure(images: int, batch_size: int, repeats: int) -> dict:
