@@ -38,7 +38,7 @@ SOURCE = {
     "params": 669_706,
     "test_accuracy": 0.9821,
     "test_loss": 0.10632506377054074,
-    "epoch_s": 7.0,
+    "training_s": 148,  # the sum of the 20 epoch times in its log (7-8 s each)
 }
 
 
@@ -94,7 +94,6 @@ def run(ctx):
         reference_accuracy=float(test_accuracy),
     )
 
-    steady_epoch_s = float(np.median(run.epoch_seconds[1:] or run.epoch_seconds))
     record = {
         "chapter": CHAPTER,
         "provenance": run_provenance(
@@ -134,14 +133,14 @@ def run(ctx):
                 "format": "float",
             },
             {
-                "key": "epoch_s",
+                "key": "training_time",
                 "label": {
-                    "zh": "每轮耗时（第 2 轮起的中位数）",
-                    "en": "Seconds per epoch (median after the first)",
+                    "zh": "训练时间（原文：日志里 20 轮耗时之和）",
+                    "en": "Training time (source: its log's 20 epoch times, summed)",
                 },
-                "source": SOURCE["epoch_s"],
+                "source": SOURCE["training_s"],
                 "source_ref": "000",
-                "ours": steady_epoch_s,
+                "ours": run.wall_time_s,
                 "format": "seconds",
             },
         ],

@@ -442,13 +442,13 @@ def _row(key, zh, en, source, ours, kind="percent"):
 WORDS = {
     "zh": {
         "header": (
-            "| 方法 | 输入 | 参数（可训练 / 总数） | 轮数 | 批大小 | 训练耗时 "
-            "| 最高验证准确率（第几轮） | 最后验证准确率 | 测试准确率 |"
+            "| 方法 | 输入 | 参数：可训练 / 总数 | 轮数 | 批 | 耗时 "
+            "| 验证准确率：最高（轮） | 最后 | 测试准确率 |"
         ),
-        "scratch": "从零训练小卷积网络",
-        "augmented": "同上 + 数据增强 + Dropout(0.5)",
-        "features": "特征提取：冻结的 CIFAR-10 卷积基 + 小分类器",
-        "fine_tune": "微调：在上一行基础上解冻顶部的 block2，学习率 1e-5",
+        "scratch": "从零训练",
+        "augmented": "+ 数据增强、Dropout(0.5)",
+        "features": "特征提取（冻结的 CIFAR-10 卷积基）",
+        "fine_tune": "微调：再解冻 block2，学习率 1e-5",
         "smoke": "**冒烟测试的数字，不是结果。**",
         "foot": (
             "迁移学习的卷积基是第 3 章训练好的 CIFAR-10 网络"
@@ -457,15 +457,13 @@ WORDS = {
     },
     "en": {
         "header": (
-            "| Approach | Input | Parameters (trainable / total) | Epochs | Batch | Training time "
-            "| Best validation accuracy (epoch) | Last validation accuracy | Test accuracy |"
+            "| Approach | Input | Parameters: trainable / all | Epochs | Batch | Time "
+            "| Validation: best (epoch) | last | Test accuracy |"
         ),
-        "scratch": "Small convnet from scratch",
-        "augmented": "The same + augmentation + Dropout(0.5)",
-        "features": "Feature extraction: frozen CIFAR-10 base + small classifier",
-        "fine_tune": (
-            "Fine-tuning: the row above with its top block (block2) unfrozen, learning rate 1e-5"
-        ),
+        "scratch": "From scratch",
+        "augmented": "+ augmentation, Dropout(0.5)",
+        "features": "Feature extraction (frozen CIFAR-10 base)",
+        "fine_tune": "Fine-tuning: block2 unfrozen too, learning rate 1e-5",
         "smoke": "**Smoke-run numbers, not results.**",
         "foot": (
             "The transfer base is chapter 03's trained CIFAR-10 network (its run without "
