@@ -3,7 +3,13 @@ import numpy as np
 import pytest
 
 from companion import config
-from companion.callbacks import LearningRateLog, resnet_callbacks, resnet_lr_schedule, step_decay
+from companion.callbacks import (
+    LearningRateLog,
+    compressed_step_decay,
+    resnet_callbacks,
+    resnet_lr_schedule,
+    step_decay,
+)
 from companion.models import build_resnet_v1, build_resnet_v2, resnet_layer
 from companion.preprocessing import subtract_pixel_mean
 
@@ -74,6 +80,28 @@ def test_learning_rate_schedule_at_the_boundaries():
     for epoch in range(200):  # alone, the corrected schedule gives the same rates
         rate = step_decay(epoch, rate)
         assert rate == pytest.approx(resnet_lr_schedule(epoch))
+
+
+def _rates(schedule, epochs):
+    rate, rates = None, []
+    for epoch in range(epochs):
+        rate = schedule(epoch, rate)
+        rates.append(rate)
+    return rates
+
+
+def test_compressed_schedule_drops_at_the_same_fractions_of_the_run():
+    rates = _rates(compressed_step_decay(40), 40)
+    # 1e-3 for epochs 1-16, then 1e-4, 1e-5, 1e-6 and 5e-7 from epochs 17, 25, 33 and 37
+    assert rates == pytest.approx([1e-3] * 16 + [1e-4] * 8 + [1e-5] * 8 + [1e-6] * 4 + [5e-7] * 4)
+    assert _rates(compressed_step_decay(200), 200) == pytest.approx(
+        [resnet_lr_schedule(e) for e in range(200)]
+    )
+    # so short that two drops fall on one epoch: their factors multiply, none is lost
+    assert _rates(compressed_step_decay(2), 2) == pytest.approx([1e-3, 1e-5])  # 81, 121 -> 1
+    assert _plateau_rates(compressed_step_decay(40)) == pytest.approx([1e-3, 1e-3, 5e-4, 2.5e-4])
+    with pytest.raises(ValueError, match="between 1 and 200"):
+        compressed_step_decay(0)
 
 
 def _plateau_rates(schedule):

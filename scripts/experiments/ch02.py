@@ -12,7 +12,6 @@ kept in the run cache, so that a later export does not have to train again.
 """
 
 import keras
-import numpy as np
 
 from companion import config
 from companion.data import mnist
