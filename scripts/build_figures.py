@@ -5,6 +5,7 @@
     python scripts/build_figures.py --chapter 03 --budget full   # the source's recipe (GPU)
     python scripts/build_figures.py --chapter 03 --smoke         # a tiny run anywhere
     python scripts/build_figures.py --all
+    python scripts/build_figures.py --render    # rewrite the tables from the records only
 
 Budgets: each trained chapter states its source's recipe once (``RECIPE`` or ``RECIPES``
 in its module) and what each budget runs of it (``BUDGETS``); ``smoke`` is what the tests
@@ -166,6 +167,26 @@ class Context:
             print(f"  wrote {path.relative_to(self.out)}")
 
 
+def render_tables(out: Path) -> int:
+    """Rewrite includes/results/<stem>.{zh,en}.md from each docs/assets/results/<stem>.json.
+
+    Chapter-specific tables (chapter 11's approaches) are written by their experiments only.
+    """
+    import json
+
+    from companion.results import write_tables
+
+    for record in sorted((out / "docs" / "assets" / "results").glob("*.json")):
+        tables = write_tables(
+            json.loads(record.read_text(encoding="utf-8")),
+            out / "includes" / "results",
+            record.stem,
+        )
+        for path in tables:
+            print(f"  wrote {path.relative_to(out)}")
+    return 0
+
+
 def available() -> dict[str, str]:
     """Chapter number -> experiment module name, for every scripts/experiments/chNN.py."""
     return {
@@ -204,10 +225,18 @@ def main(argv=None) -> int:
         type=Path,
         help="root folder to write into (default: the repository, or build/smoke)",
     )
+    parser.add_argument(
+        "--render",
+        action="store_true",
+        help="only rewrite every result table from its committed record (no training): after "
+        "a change to how tables are worded",
+    )
     args = parser.parse_args(argv)
+    if args.render:
+        return render_tables(args.out or ROOT)
     chapters = sorted(experiments) if args.all else args.chapter
     if not chapters:
-        parser.error("name a chapter with --chapter NN, or use --all")
+        parser.error("name a chapter with --chapter NN, or use --all, or --render")
     if args.smoke:
         args.budget = "smoke"
     if args.budget == "smoke":

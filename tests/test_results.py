@@ -1,5 +1,7 @@
 import json
+import re
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -141,3 +143,45 @@ def test_a_new_untracked_module_makes_the_commit_dirty(checkout):
     assert results.git_commit(checkout) == clean
     (checkout / "src" / "companion" / "new_module.py").write_text("x = 1\n")
     assert results.git_commit(checkout) == clean + "+dirty"
+
+
+def test_chinese_run_lines_translate_the_recorded_descriptions():
+    rec = record()
+    rec["provenance"]["dataset"] = (
+        "CIFAR-10, the first 50,000 training images and all 10,000 test images, decoded from "
+        "JPEG copies (lossy, quality 75)"
+    )
+    rec["provenance"]["device"] = "CPU: Intel(R) Xeon(R) Processor (2 cores)"
+    zh = results.comparison_table(rec, "zh").splitlines()[-1]
+    assert "CIFAR-10：前 50,000 张训练图像与全部 10,000 张测试图像，由 JPEG 副本解码" in zh
+    assert "CPU：Intel(R) Xeon(R) Processor（2 核）" in zh
+    assert "训练 54,000 张 / 测试 10,000 张" in zh and "20 轮，批大小 128" in zh
+    assert "提交 `" in zh
+    # the English line keeps the words as recorded
+    en = results.comparison_table(rec, "en").splitlines()[-1]
+    assert "the first 50,000 training images" in en and "(2 cores)" in en
+    # a description it has no phrase for stays as recorded rather than half translated
+    assert results.localize("some new dataset", "zh") == "some new dataset"
+
+
+def test_committed_tables_are_their_records_rendered():
+    """Every includes/results table equals its record rendered now (none edited by hand).
+
+    After a change to how tables are worded: ``python scripts/build_figures.py --render``.
+    """
+    root = Path(__file__).resolve().parents[1]
+    stale = []
+    for path in sorted((root / "docs" / "assets" / "results").glob("*.json")):
+        rec = json.loads(path.read_text(encoding="utf-8"))
+        for lang in ("zh", "en"):
+            table = root / "includes" / "results" / f"{path.stem}.{lang}.md"
+            if table.read_text(encoding="utf-8") != results.comparison_table(rec, lang):
+                stale.append(table.name)
+    assert not stale, f"tables differ from their records: {stale}"
+    # the Chinese run lines carry none of the English words the descriptions are built from
+    for table in (root / "includes" / "results").glob("*.zh.md"):
+        line = table.read_text(encoding="utf-8").splitlines()[-1]
+        assert not re.search(r"\b(train|test|epochs|batch|commit|cores|the first)\b", line), (
+            table.name,
+            line,
+        )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import platform
+import re
 import subprocess
 from pathlib import Path
 
@@ -245,11 +246,9 @@ _WORDS = {
             "**冒烟测试（smoke run）的数字，不是结果**：数据与轮数都被缩小，仅用于检查代码能运行。"
         ),
         "run": "运行记录",
-        "train": "训练",
-        "test": "测试",
-        "epochs": "轮",
-        "batch": "批大小",
-        "images_s": "图像/秒",
+        "data": "{dataset}；训练 {train} 张 / 测试 {test} 张",
+        "epochs": "{epochs} 轮，批大小 {batch}",
+        "commit": "{date}，提交 `{commit}`",
         "load": "负载（1 分钟平均）",
         "colon": "：",
     },
@@ -261,15 +260,61 @@ _WORDS = {
             "the code runs."
         ),
         "run": "Run",
-        "train": "train",
-        "test": "test",
-        "epochs": "epochs",
-        "batch": "batch",
-        "images_s": "images/s",
+        "data": "{dataset}: {train} train / {test} test",
+        "epochs": "{epochs} epochs, batch {batch}",
+        "commit": "{date}, commit `{commit}`",
         "load": "load average",
         "colon": ": ",
     },
 }
+
+
+#: Datasets and devices are described in English when a run is recorded (the loaders and
+#: experiments build those phrases); the Chinese run line translates the phrases it knows and
+#: keeps anything else as recorded. Applied in order, each to the whole text.
+_ZH_VERSION = {"python": " Python ", "binary": "二进制"}
+_ZH_PHRASES = [
+    (
+        r"CIFAR-10, the first ([\d,]+) training images and all ([\d,]+) test images, "
+        r"decoded from JPEG copies \(lossy, quality (\d+)\)",
+        r"CIFAR-10：前 \1 张训练图像与全部 \2 张测试图像，由 JPEG 副本解码（有损，质量 \3）",
+    ),
+    (
+        r"CIFAR-10, official (python|binary) version \(([\d,]+) train / ([\d,]+) test\)",
+        lambda m: f"CIFAR-10 官方{_ZH_VERSION[m[1]]}版（{m[2]} 训练 / {m[3]} 测试）",
+    ),
+    (
+        r"CIFAR-10 subset: the first ([\d,]+) training and first ([\d,]+) test images "
+        r"\(exact pixels\)",
+        r"CIFAR-10 子集：前 \1 张训练图像与前 \2 张测试图像（原始像素）",
+    ),
+    (r"CIFAR-10 from (\S+)", r"CIFAR-10（来自 \1）"),
+    (r"CIFAR-10 training images", "CIFAR-10 训练图像"),
+    (
+        r"MNIST, first ([\d,]+) training images \(CNN\); random inputs for the forward passes",
+        r"MNIST 前 \1 张训练图像（CNN）；前向传播用随机输入",
+    ),
+    (r"random images \((\S+) and (\S+)\)", r"随机图像（\1 与 \2）"),
+    (r"random pixels", "随机像素"),
+    (r"none \(architecture only, no training\)", "无（只有网络结构，不训练）"),
+    (r" \((\d+x\d+) px, md5 ([0-9a-f]+)\)", r"（\1 像素，md5 \2）"),
+    (r" \((\w+) layout\)(: )?", lambda m: f"（{m[1]} 布局）" + ("：" if m[2] else "")),
+    (
+        r"([\d,]+) train / ([\d,]+) validation / ([\d,]+) test photos",
+        r"训练 \1 / 验证 \2 / 测试 \3 张照片",
+    ),
+    (r"^(CPU|GPU): (.*) \((\d+) cores?\)$", r"\1：\2（\3 核）"),
+    (r"^(CPU|GPU): ", r"\1："),
+]
+
+
+def localize(text: str, lang: str) -> str:
+    """A recorded English description (dataset, device) in the page's language."""
+    if lang != "zh":
+        return text
+    for pattern, replacement in _ZH_PHRASES:
+        text = re.sub(pattern, replacement, text)
+    return text
 
 
 def _count(n) -> str:
@@ -281,12 +326,15 @@ def provenance_line(prov: dict, lang: str) -> str:
     w = _WORDS[lang]
     label = run_label(prov, lang)
     parts = [label] if label else []
-    parts += [
-        f"{prov['dataset']}: {_count(prov['n_train'])} {w['train']} / {_count(prov['n_test'])} "
-        f"{w['test']}",
-    ]
+    parts.append(
+        w["data"].format(
+            dataset=localize(prov["dataset"], lang),
+            train=_count(prov["n_train"]),
+            test=_count(prov["n_test"]),
+        )
+    )
     if prov.get("epochs") is not None:
-        parts.append(f"{prov['epochs']} {w['epochs']}, {w['batch']} {prov.get('batch_size')}")
+        parts.append(w["epochs"].format(epochs=prov["epochs"], batch=prov.get("batch_size")))
     if prov.get("wall_time_s") is not None:
         # Wall time only: speeds are published from benchmarks/ on a quiet machine, not from long
         # runs.
@@ -295,8 +343,8 @@ def provenance_line(prov: dict, lang: str) -> str:
         start, end = prov["load_average"]["start"], prov["load_average"]["end"]
         parts.append(f"{w['load']} {start:.1f} → {end:.1f}")
     parts.append(f"Keras {prov['keras_version']} / {prov['backend']} {prov['backend_version']}")
-    parts.append(prov["device"])
-    parts.append(f"{prov['date'][:10]}, commit `{prov['git_commit']}`")
+    parts.append(localize(prov["device"], lang))
+    parts.append(w["commit"].format(date=prov["date"][:10], commit=prov["git_commit"]))
     return f"{w['run']}{w['colon']}" + " · ".join(parts)
 
 
