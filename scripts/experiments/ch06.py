@@ -65,7 +65,13 @@ BUDGETS = {
         "full": Budget("full"),
     },
 }
-METRICS = ("accuracy", "binary_accuracy", "categorical_accuracy")
+#: The batch-size study's speeds: a quiet-machine run of
+#:   python benchmarks/train_throughput.py --models inception --batch-sizes 64 128 256 512 \
+#:       --json benchmarks/results/inception-batch-sizes.json
+#: (a long run's step times are not speeds; without this file the study times one step each).
+BENCHMARK = (
+    Path(__file__).resolve().parents[2] / "benchmarks" / "results" / ("inception-batch-sizes.json")
+)
 SOURCE = {
     "params": 1_420_834,
     "trainable": 1_416_930,
@@ -172,6 +178,19 @@ def provenance_of(ctx, name, run, data, source):
     )
 
 
+def benchmark_speeds(sizes) -> tuple[list[float], dict] | None:
+    """Images/s of the Inception network at each batch size from ``BENCHMARK``, or None."""
+    if not BENCHMARK.exists():
+        return None
+    figures = json.loads(BENCHMARK.read_text(encoding="utf-8"))
+    by_batch = {
+        r["batch_size"]: r["median"] for r in figures["models"] if r["model"] == "inception"
+    }
+    if not all(b in by_batch for b in sizes):
+        return None
+    return [by_batch[b] for b in sizes], figures
+
+
 def run(ctx):
     config.seed_everything(42)
     source = cifar10.locate()
@@ -222,10 +241,21 @@ def run(ctx):
     estimate_source = [source_estimate_bytes(reference, b) / GIB for b in sizes]
     estimate_ours = [estimate_training_bytes(reference, b) / GIB for b in sizes]
     measured = [s.get("increase_bytes", float("nan")) / GIB for s in study]
-    speed = [
-        s["batch_size"] / s["seconds_per_step"] if "seconds_per_step" in s else float("nan")
-        for s in study
-    ]
+    benchmarked = benchmark_speeds(sizes)
+    if benchmarked:
+        speed, figures = benchmarked
+        speed_from = (
+            f"benchmarks/train_throughput.py ({figures['images']:,} images, median of "
+            f"{len(figures['models'][0]['repeats'])} interleaved epochs, load average "
+            f"{figures['load_average_before']} before, {figures['load_average_after']} after; "
+            f"{figures['device']}, commit {figures.get('git_commit', 'unknown')})"
+        )
+    else:
+        speed = [
+            s["batch_size"] / s["seconds_per_step"] if "seconds_per_step" in s else float("nan")
+            for s in study
+        ]
+        speed_from = "one timed training step per batch size (no quiet-machine benchmark yet)"
     source_speed = [
         40_000 / SOURCE["epoch_s"][b] if b in SOURCE["epoch_s"] else float("nan") for b in sizes
     ]
@@ -248,7 +278,8 @@ def run(ctx):
     i128 = sizes.index(128) if 128 in sizes else 0
     provenance = provenance_of(ctx, "categorical", run_c, data, source)
     provenance["batch_size_study"] = (
-        f"one timed training step per batch size {list(sizes)}, each in a fresh process"
+        f"memory: one training step per batch size {list(sizes)}, each in a fresh process; "
+        f"speed: {speed_from}"
     )
     record = {
         "chapter": CHAPTER,
