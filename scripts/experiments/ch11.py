@@ -442,7 +442,7 @@ def _row(key, zh, en, source, ours, kind="percent"):
 WORDS = {
     "zh": {
         "header": (
-            "| 方法 | 输入 | 参数：可训练 / 总数 | 轮数 | 批 | 耗时 "
+            "| 方法 | 输入 | 参数：可训练 / 总数 | 轮数 × 批大小 | 耗时 "
             "| 验证准确率：最高（轮） | 最后 | 测试准确率 |"
         ),
         "scratch": "从零训练",
@@ -457,7 +457,7 @@ WORDS = {
     },
     "en": {
         "header": (
-            "| Approach | Input | Parameters: trainable / all | Epochs | Batch | Time "
+            "| Approach | Input | Parameters: trainable / all | Epochs × batch | Time "
             "| Validation: best (epoch) | last | Test accuracy |"
         ),
         "scratch": "From scratch",
@@ -473,6 +473,11 @@ WORDS = {
 }
 
 
+def _short(n: int) -> str:
+    """3,453,121 -> 3.45 M, 16,897 -> 16.9 k: keeps the table within the page."""
+    return f"{n / 1e6:.2f}\u00a0M" if n >= 1e6 else f"{n / 1e3:.1f}\u00a0k"  # no-break space
+
+
 def approaches_table(runs, prov, lang):
     w = WORDS[lang]
     size = prov["image_size"]["scratch"]
@@ -483,14 +488,13 @@ def approaches_table(runs, prov, lang):
         "fine_tune": TRANSFER_SIZE,
     }
     lines = [w["smoke"], ""] if prov.get("smoke") else []
-    lines += [w["header"], "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += [w["header"], "|---|---|---:|---:|---:|---:|---:|---:|"]
     for r in runs:
         size = sizes[r["name"]]
         lines.append(
-            f"| {w[r['name']]} | {size[0]}×{size[1]} | {r['trainable_params']:,} / "
-            f"{r['params']:,} | {r['epochs']} | "
-            f"{r['batch_size']} | {r['wall_time_s'] / 60:.1f} min | {r['best_val_accuracy']:.1%} "
-            f"({r['best_epoch']}) | "
+            f"| {w[r['name']]} | {size[0]}×{size[1]} | {_short(r['trainable_params'])} / "
+            f"{_short(r['params'])} | {r['epochs']} × {r['batch_size']} | "
+            f"{r['wall_time_s'] / 60:.1f}\u00a0min | {r['best_val_accuracy']:.1%} ({r['best_epoch']}) | "
             f"{r['final_val_accuracy']:.1%} | {r['test_accuracy']:.1%} |"
         )
     accuracy = prov["base"]["cifar10_test_accuracy"]
