@@ -494,7 +494,8 @@ def approaches_table(runs, prov, lang):
         lines.append(
             f"| {w[r['name']]} | {size[0]}×{size[1]} | {_short(r['trainable_params'])} / "
             f"{_short(r['params'])} | {r['epochs']} × {r['batch_size']} | "
-            f"{r['wall_time_s'] / 60:.1f}\u00a0min | {r['best_val_accuracy']:.1%} ({r['best_epoch']}) | "
+            f"{r['wall_time_s'] / 60:.1f}\u00a0min | "
+            f"{r['best_val_accuracy']:.1%} ({r['best_epoch']}) | "
             f"{r['final_val_accuracy']:.1%} | {r['test_accuracy']:.1%} |"
         )
     accuracy = prov["base"]["cifar10_test_accuracy"]
