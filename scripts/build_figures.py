@@ -161,6 +161,8 @@ class Context:
         from companion.results import save_record, write_tables
 
         stem = stem or self.chapter
+        # Every record names the budget it ran under, trained or not (smoke records say so too).
+        record["provenance"].setdefault("budget", self.budget)
         json_path = save_record(record, self.out / "docs" / "assets" / "results" / f"{stem}.json")
         tables = write_tables(record, self.out / "includes" / "results", stem)
         for path in [json_path, *tables]:
