@@ -6,10 +6,14 @@ Two recipes of source 000 (``RECIPES``):
   ReduceLROnPlateau, a checkpoint of the best epoch, per-pixel mean subtraction, random
   shifts of 0.1 and horizontal flips, batch 16, 20 epochs: 78.66% on the test set.
 * ``keras_example``: the Keras example's table -- the same for 200 epochs at batch 32
-  (learning-rate drops after epochs 80/120/160/180): 92.16%. That needs a GPU.
+  (learning-rate drops after epochs 80/120/160/180): 92.16%. 200 epochs need a GPU.
 
 The ``cpu`` budget runs the author's recipe at batch 32, the Keras example's own batch
-(the author's 16 makes each epoch about a third slower on two CPU cores). Unlike the
+(the author's 16 makes each epoch about a third slower on two CPU cores), then the Keras
+example's recipe for 40 epochs with the schedule compressed to them
+(:func:`companion.callbacks.compressed_step_decay`: drops after epochs 16/24/32/36), about
+2.5 hours here; it resumes where it stopped and has its own record
+(``05-resnet-keras-example``). Unlike the
 source, which validated and picked its checkpoint on the test set, we hold out the last
 5,000 training images for validation and evaluate the best checkpoint once on the test set.
 
@@ -84,7 +88,6 @@ SOURCE = {
     "acc_200": 0.9216,  # the Keras example's table, quoted by source 000
     "acc_author_20": 0.7866,  # the author's own run: 20 epochs, batch 16
     "epoch_s_1080ti": 35,  # the Keras example's ResNet20v1: 35 s/epoch on a GTX 1080 Ti
-    "images_per_s_author": 50_000 / 261,  # ~261 s/epoch in the author's log (steady epochs)
 }
 
 WORDS = {
