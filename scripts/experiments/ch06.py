@@ -67,6 +67,7 @@ BUDGETS = {
 }
 #: The batch-size study's speeds: a quiet-machine run of
 #:   python benchmarks/train_throughput.py --models inception --batch-sizes 64 128 256 512 \
+#:       --repeats 7 \
 #:       --json benchmarks/results/inception-batch-sizes.json
 #: (a long run's step times are not speeds; without this file the study times one step each).
 BENCHMARK = (
