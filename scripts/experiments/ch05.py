@@ -222,6 +222,26 @@ def train_resnet(ctx, name, data, resnet, *, epochs, batch, schedule, label="Res
     return run, keras.models.load_model(best), resnet.name, rates
 
 
+def provenance_of(ctx, run, recipe, data, **extra):
+    """Provenance of one ResNet run: data, recipe, budget and the source's augmentation."""
+    source = cifar10.locate().description
+    return run_provenance(
+        run,
+        dataset=source,
+        n_test=len(data.y_test),
+        recipe=recipe,
+        budget=ctx.budget,
+        validation_images=len(data.x_val),
+        lossy_data="JPEG" in source,
+        validation=f"{len(data.x_val):,} held-out training images (not the test set)",
+        augmentation=(
+            "RandomTranslation(0.1, 0.1, fill_mode='nearest') + RandomFlip('horizontal'), "
+            "one seed each"
+        ),
+        **extra,
+    )
+
+
 def author(ctx, data):
     """The author's own run: 20 epochs (batch 32 on the cpu budget), exported for the page."""
     recipe, budget = RECIPES["author"], BUDGETS["author"][ctx.budget]
@@ -287,20 +307,12 @@ def author(ctx, data):
 
     record = {
         "chapter": CHAPTER,
-        "provenance": run_provenance(
+        "provenance": provenance_of(
+            ctx,
             run,
-            dataset=cifar10.locate().description,
-            n_test=len(x_test),
-            recipe=recipe,
-            budget=ctx.budget,
-            validation_images=len(data.x_val),
-            lossy_data="JPEG" in cifar10.locate().description,
+            recipe,
+            data,
             model="ResNet20v1",
-            validation=f"{len(data.x_val):,} held-out training images (not the test set)",
-            augmentation=(
-                "RandomTranslation(0.1, 0.1, fill_mode='nearest') + RandomFlip('horizontal'), "
-                "one seed each"
-            ),
             schedule=(
                 "Adam 1e-3 with step_decay (drops after epochs 80/120/160/180, not reached in "
                 "20 epochs), ReduceLROnPlateau(sqrt(0.1), patience 5), checkpoint of the best "
@@ -402,20 +414,12 @@ def compressed_run(ctx, data, name):
         )
     record = {
         "chapter": CHAPTER,
-        "provenance": run_provenance(
+        "provenance": provenance_of(
+            ctx,
             run,
-            dataset=cifar10.locate().description,
-            n_test=len(data.y_test),
-            recipe=recipe,
-            budget=ctx.budget,
-            validation_images=len(data.x_val),
-            lossy_data="JPEG" in cifar10.locate().description,
+            recipe,
+            data,
             model=label,
-            validation=f"{len(data.x_val):,} held-out training images (not the test set)",
-            augmentation=(
-                "RandomTranslation(0.1, 0.1, fill_mode='nearest') + RandomFlip('horizontal'), "
-                "one seed each"
-            ),
             schedule=(
                 f"Adam 1e-3; the recipe's drops (after epochs 81/121/161/181 of 200) moved to "
                 f"the same fractions of {epochs} epochs: {drops}; ReduceLROnPlateau(sqrt(0.1), "
