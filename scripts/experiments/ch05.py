@@ -341,17 +341,6 @@ def author(ctx, data):
                 "format": "percent",
             },
             {
-                "key": "test_accuracy_200",
-                "label": {
-                    "zh": "测试准确率：Keras 示例的表格（200 轮；本书尚未运行）",
-                    "en": "Test accuracy: the Keras example's table (200 epochs; not run here yet)",
-                },
-                "source": SOURCE["acc_200"],
-                "source_ref": "000",
-                "ours": None,
-                "format": "percent",
-            },
-            {
                 "key": "training_time",
                 "label": {
                     "zh": "训练时间（原文作者：20 轮，约 261 秒/轮）",
