@@ -91,6 +91,49 @@ def test_an_interrupted_run_continues_from_the_last_finished_epoch(tmp_path):
     assert p["epochs"] == 3
 
 
+def waiting_callbacks():
+    """EarlyStopping and ReduceLROnPlateau that see no improvement after the first epoch."""
+    return [
+        keras.callbacks.EarlyStopping(monitor="loss", patience=3, min_delta=1e9),
+        keras.callbacks.ReduceLROnPlateau(monitor="loss", patience=2, factor=0.5, min_delta=1e9),
+    ]
+
+
+def test_a_resumed_run_keeps_the_epochs_its_callbacks_waited(tmp_path):
+    x, y = data()
+    straight = fit(tiny_model(), x, y, epochs=10, batch_size=16, callbacks=waiting_callbacks())
+    # stopped when patience 3 ran out; the rate halved when patience 2 ran out
+    assert straight.epochs == 4
+    np.testing.assert_allclose(straight.history["learning_rate"], [1e-2, 1e-2, 1e-2, 5e-3])
+
+    folder = tmp_path / "run"
+    with pytest.raises(KeyboardInterrupt):  # two epochs backed up, then killed
+        fit(
+            tiny_model(),
+            x,
+            y,
+            epochs=10,
+            batch_size=16,
+            callbacks=[*waiting_callbacks(), Interrupt(3)],
+            resume_dir=folder,
+            verbose=0,
+        )
+    resumed = fit(
+        tiny_model(),
+        x,
+        y,
+        epochs=10,
+        batch_size=16,
+        callbacks=waiting_callbacks(),
+        resume_dir=folder,
+        verbose=0,
+    )
+    # Restarting the count would train to epoch 6 and halve the rate two epochs late.
+    assert resumed.resumed_at_epoch == 3
+    assert resumed.epochs == straight.epochs
+    np.testing.assert_allclose(resumed.history["learning_rate"], straight.history["learning_rate"])
+
+
 def test_epoch_time_counts_training_only(tmp_path):
     x, y = data()
 
