@@ -134,6 +134,40 @@ def test_a_resumed_run_keeps_the_epochs_its_callbacks_waited(tmp_path):
     np.testing.assert_allclose(resumed.history["learning_rate"], straight.history["learning_rate"])
 
 
+def test_a_resumed_run_keeps_its_best_checkpoint(tmp_path):
+    x, y = data()
+    best = tmp_path / "best.keras"
+    # mode="max" on the loss: the first epoch is the best one, and stays so
+    checkpoint = lambda: keras.callbacks.ModelCheckpoint(  # noqa: E731
+        str(best), monitor="loss", mode="max", save_best_only=True
+    )
+    folder = tmp_path / "run"
+    with pytest.raises(KeyboardInterrupt):
+        fit(
+            tiny_model(),
+            x,
+            y,
+            epochs=4,
+            batch_size=16,
+            callbacks=[checkpoint(), Interrupt(3)],
+            resume_dir=folder,
+            verbose=0,
+        )
+    saved = best.read_bytes()
+    run = fit(
+        tiny_model(),
+        x,
+        y,
+        epochs=4,
+        batch_size=16,
+        callbacks=[checkpoint()],
+        resume_dir=folder,
+        verbose=0,
+    )
+    assert run.resumed_at_epoch == 3 and run.history["loss"][0] == max(run.history["loss"])
+    assert best.read_bytes() == saved, "a worse resumed epoch overwrote the best checkpoint"
+
+
 def test_epoch_time_counts_training_only(tmp_path):
     x, y = data()
 

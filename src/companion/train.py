@@ -7,8 +7,9 @@
   :class:`TrainingRun` whose history and timings go straight into a result record;
 * with ``resume_dir`` it survives interruption: ``keras.callbacks.BackupAndRestore`` saves
   the model and optimizer after every epoch and the history so far is written beside it,
-  so running the same command again continues from the last finished epoch (``EarlyStopping``
-  and ``ReduceLROnPlateau`` get back the count of epochs they had waited); a finished run
+  so running the same command again continues from the last finished epoch (``EarlyStopping``,
+  ``ReduceLROnPlateau`` and ``ModelCheckpoint`` get back the best value and the count of
+  epochs they had waited); a finished run
   is kept there, and the next call loads it instead of training again;
 * with ``probe=True`` it first times a few training steps on a copy of the model and prints
   how long the whole run should take.
@@ -97,22 +98,36 @@ def restore_waiting(callbacks, history: dict[str, list[float]]) -> None:
 
     ``EarlyStopping`` and ``ReduceLROnPlateau`` keep the best value so far and the epochs
     waited since, and reset both when training starts: after a resume they would wait a
-    whole patience again. Here they step through the logged values as they did then (the
-    learning rate itself comes back with the optimizer in the backup; a reduction is
-    replayed only as the cooldown and the reset count it caused). ``EarlyStopping``'s best
-    weights are not kept across a resume.
+    whole patience again. ``ModelCheckpoint(save_best_only=True)`` in a new process knows
+    no best yet, and would overwrite the best checkpoint with the first resumed epoch. Here
+    they step through the logged values as they did then (the learning rate itself comes
+    back with the optimizer in the backup; a reduction is replayed only as the cooldown and
+    the reset count it caused). ``EarlyStopping``'s best weights are not kept across a resume.
     """
+    kinds = (
+        keras.callbacks.ReduceLROnPlateau,
+        keras.callbacks.EarlyStopping,
+        keras.callbacks.ModelCheckpoint,
+    )
     for callback in callbacks:
-        plateau = isinstance(callback, keras.callbacks.ReduceLROnPlateau)
-        if not (plateau or isinstance(callback, keras.callbacks.EarlyStopping)):
+        if not isinstance(callback, kinds):
             continue
         values = history.get(callback.monitor) or []
         if not values:
             continue
         if callback.monitor_op is None:
-            callback._set_monitor_op()  # once: it also gives min_delta its sign
+            try:
+                callback._set_monitor_op()  # once: it also gives min_delta its sign
+            except ValueError as exc:  # mode="auto" on a metric Keras can't judge yet
+                warnings.warn(f"{type(callback).__name__} starts afresh: {exc}", stacklevel=2)
+                continue
         better = lambda v, cb=callback: bool(cb._is_improvement(v, cb.best))  # noqa: E731
-        if plateau:
+        if isinstance(callback, keras.callbacks.ModelCheckpoint):
+            if callback.save_best_only:
+                for value in values:
+                    if better(value):
+                        callback.best = value
+        elif isinstance(callback, keras.callbacks.ReduceLROnPlateau):
             rates = history.get("learning_rate") or []
             for epoch, value in enumerate(values):
                 if callback.in_cooldown():
@@ -269,18 +284,6 @@ def fit(
         )
         _save_finished(model, folder, run)
     return run
-
-
-def history_so_far(resume_dir: str | Path | None) -> dict[str, list[float]]:
-    """The history an interrupted run in ``resume_dir`` has logged (empty when none).
-
-    Callbacks that keep a "best so far" (``ModelCheckpoint``) start from scratch in a new
-    process; this lets an experiment hand them the best value reached before.
-    """
-    if resume_dir is None:
-        return {}
-    state = _read_json(Path(resume_dir) / "progress.json") or {}
-    return state.get("history", {})
 
 
 def estimate(
