@@ -184,24 +184,9 @@ def run(ctx):
         )
     )
 
-    config.seed_everything(42)
-    # the generator looped: 100 batches an epoch
-    train32 = _cached(raw[0], 32, shuffle=True).repeat()
-    model = compile_binary(
-        build_small_convnet((*size, 3), dropout=0.5, augment=augmentation(seed=42))
-    )
     runs.append(
-        _train(
-            ctx,
-            "augmented",
-            model,
-            train32,
-            validation,
-            test,
-            RECIPES["augmented"].epochs,
-            32,
-            n_train,
-            steps_per_epoch=STEPS_AUGMENTED,
+        _train_augmented(
+            ctx, "augmented", augmentation(seed=42), raw, validation, test, size, n_train
         )
     )
 
@@ -226,8 +211,6 @@ def one_resampling(ctx, split, raw, validation, test, size, augmented, photo):
     independently; ``ImageAugmenter`` does the same. Model, data, steps and seed are the
     augmented run's, so the two runs differ only there.
     """
-    config.seed_everything(42)
-    train32 = _cached(raw[0], 32, shuffle=True).repeat()
     augmenter = ImageAugmenter(
         rotation_range=40,
         width_shift_range=0.2,
@@ -242,19 +225,9 @@ def one_resampling(ctx, split, raw, validation, test, size, augmented, photo):
     variants = [np.asarray(shown(photo, training=True))[0] for _ in range(8)]
     grid = np.concatenate([photo, np.stack(variants).clip(0, 255).astype("uint8")])
     ctx.figure(sample_grid(grid, rows=1, cols=9), "augmented_one_resampling")
-    model = compile_binary(build_small_convnet((*size, 3), dropout=0.5, augment=augmenter))
     n_train = split.total("train")
-    result = _train(
-        ctx,
-        "augmented_one_resampling",
-        model,
-        train32,
-        validation,
-        test,
-        RECIPES["augmented"].epochs,
-        32,
-        n_train,
-        steps_per_epoch=STEPS_AUGMENTED,
+    result = _train_augmented(
+        ctx, "augmented_one_resampling", augmenter, raw, validation, test, size, n_train
     )
     for lang in ("zh", "en"):
         ctx.figure(plot_history(result["history"], lang), "learning_curves_one_resampling", lang)
@@ -326,6 +299,26 @@ def one_resampling(ctx, split, raw, validation, test, size, augmented, photo):
         "run": result,
     }
     ctx.record(record, f"{CHAPTER}-one-resampling")
+
+
+def _train_augmented(ctx, name, augment, raw, validation, test, size, n_train):
+    """The source's second model: ``augment`` in front, dropout 0.5, 50 epochs of 100 batches
+    of 32 (the source's generator looped over the training set)."""
+    config.seed_everything(42)
+    train32 = _cached(raw[0], 32, shuffle=True).repeat()
+    model = compile_binary(build_small_convnet((*size, 3), dropout=0.5, augment=augment))
+    return _train(
+        ctx,
+        name,
+        model,
+        train32,
+        validation,
+        test,
+        RECIPES["augmented"].epochs,
+        32,
+        n_train,
+        steps_per_epoch=STEPS_AUGMENTED,
+    )
 
 
 def _write_record(ctx, split, runs, wall, size, **extra):
