@@ -50,6 +50,37 @@ class Interrupt(keras.callbacks.Callback):
             raise KeyboardInterrupt
 
 
+def killed_run(folder, callbacks=(), *, epochs, killed_in):
+    """A resumable run whose process dies during epoch ``killed_in`` (1-based)."""
+    x, y = data()
+    with pytest.raises(KeyboardInterrupt):
+        fit(
+            tiny_model(),
+            x,
+            y,
+            epochs=epochs,
+            batch_size=16,
+            callbacks=[*callbacks, Interrupt(killed_in)],
+            resume_dir=folder,
+            verbose=0,
+        )
+
+
+def same_command_again(folder, callbacks=(), *, epochs):
+    """The same run in a new process: a fresh model and fresh callbacks."""
+    x, y = data()
+    return fit(
+        tiny_model(),
+        x,
+        y,
+        epochs=epochs,
+        batch_size=16,
+        callbacks=list(callbacks),
+        resume_dir=folder,
+        verbose=0,
+    )
+
+
 def test_an_interrupted_run_continues_from_the_last_finished_epoch(tmp_path):
     x, y = data()
     folder = tmp_path / "run"
@@ -107,27 +138,8 @@ def test_a_resumed_run_keeps_the_epochs_its_callbacks_waited(tmp_path):
     np.testing.assert_allclose(straight.history["learning_rate"], [1e-2, 1e-2, 1e-2, 5e-3])
 
     folder = tmp_path / "run"
-    with pytest.raises(KeyboardInterrupt):  # two epochs backed up, then killed
-        fit(
-            tiny_model(),
-            x,
-            y,
-            epochs=10,
-            batch_size=16,
-            callbacks=[*waiting_callbacks(), Interrupt(3)],
-            resume_dir=folder,
-            verbose=0,
-        )
-    resumed = fit(
-        tiny_model(),
-        x,
-        y,
-        epochs=10,
-        batch_size=16,
-        callbacks=waiting_callbacks(),
-        resume_dir=folder,
-        verbose=0,
-    )
+    killed_run(folder, waiting_callbacks(), epochs=10, killed_in=3)  # two epochs backed up
+    resumed = same_command_again(folder, waiting_callbacks(), epochs=10)
     # Restarting the count would train to epoch 6 and halve the rate two epochs late.
     assert resumed.resumed_at_epoch == 3
     assert resumed.epochs == straight.epochs
@@ -135,35 +147,15 @@ def test_a_resumed_run_keeps_the_epochs_its_callbacks_waited(tmp_path):
 
 
 def test_a_resumed_run_keeps_its_best_checkpoint(tmp_path):
-    x, y = data()
     best = tmp_path / "best.keras"
     # mode="max" on the loss: the first epoch is the best one, and stays so
     checkpoint = lambda: keras.callbacks.ModelCheckpoint(  # noqa: E731
         str(best), monitor="loss", mode="max", save_best_only=True
     )
     folder = tmp_path / "run"
-    with pytest.raises(KeyboardInterrupt):
-        fit(
-            tiny_model(),
-            x,
-            y,
-            epochs=4,
-            batch_size=16,
-            callbacks=[checkpoint(), Interrupt(3)],
-            resume_dir=folder,
-            verbose=0,
-        )
+    killed_run(folder, [checkpoint()], epochs=4, killed_in=3)
     saved = best.read_bytes()
-    run = fit(
-        tiny_model(),
-        x,
-        y,
-        epochs=4,
-        batch_size=16,
-        callbacks=[checkpoint()],
-        resume_dir=folder,
-        verbose=0,
-    )
+    run = same_command_again(folder, [checkpoint()], epochs=4)
     assert run.resumed_at_epoch == 3 and run.history["loss"][0] == max(run.history["loss"])
     assert best.read_bytes() == saved, "a worse resumed epoch overwrote the best checkpoint"
 

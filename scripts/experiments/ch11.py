@@ -234,24 +234,18 @@ def one_resampling(ctx, split, raw, validation, test, size, augmented, photo):
     layers_run = "（Keras 层，四次重采样）"
     record = {
         "chapter": CHAPTER,
-        "provenance": {
-            **provenance(
-                dataset=f"cats_and_dogs_filtered ({split.layout} layout)",
-                n_train=n_train,
-                n_test=split.total("test"),
-                epochs=result["epochs"],
-                batch_size=32,
-                wall_time_s=result["wall_time_s"],
-                n_validation=split.total("validation"),
-                image_size=list(size),
-                augmentation=(
-                    "ImageAugmenter(rotation_range=40, width/height_shift_range=0.2, "
-                    "shear_range=11.46 deg (0.2 rad), zoom_range=0.2 per axis, "
-                    "horizontal_flip=True): one bilinear resampling per photo"
-                ),
+        "provenance": _one_run_provenance(
+            ctx,
+            split,
+            "augmented",
+            result,
+            size,
+            augmentation=(
+                "ImageAugmenter(rotation_range=40, width/height_shift_range=0.2, "
+                "shear_range=11.46 deg (0.2 rad), zoom_range=0.2 per axis, "
+                "horizontal_flip=True): one bilinear resampling per photo"
             ),
-            **_what_ran("augmented", result, size, ctx.budget, n_train),
-        },
+        ),
         "comparisons": [
             _row(
                 "best_val",
@@ -416,6 +410,24 @@ def _write_record(ctx, split, runs, wall, size, **extra):
         print(f"  wrote {path.relative_to(ctx.out)}")
 
 
+def _one_run_provenance(ctx, split, name, result, size, **extra):
+    """Provenance of one training run of ``RECIPES[name]`` (a record of its own)."""
+    return {
+        **provenance(
+            dataset=f"cats_and_dogs_filtered ({split.layout} layout)",
+            n_train=split.total("train"),
+            n_test=split.total("test"),
+            epochs=result["epochs"],
+            batch_size=result["batch_size"],
+            wall_time_s=result["wall_time_s"],
+            n_validation=split.total("validation"),
+            image_size=list(size),
+            **extra,
+        ),
+        **_what_ran(name, result, size, ctx.budget, split.total("train")),
+    }
+
+
 def _what_ran(name, result, size, budget, n_train):
     recipe = RECIPES[name]
     return what_ran(
@@ -482,19 +494,7 @@ def scratch_record(ctx, split, result, size):
     """The model from scratch, 30 epochs: long enough to overfit. Its own record."""
     record = {
         "chapter": CHAPTER,
-        "provenance": {
-            **provenance(
-                dataset=f"cats_and_dogs_filtered ({split.layout} layout)",
-                n_train=split.total("train"),
-                n_test=split.total("test"),
-                epochs=result["epochs"],
-                batch_size=20,
-                wall_time_s=result["wall_time_s"],
-                n_validation=split.total("validation"),
-                image_size=list(size),
-            ),
-            **_what_ran("scratch", result, size, ctx.budget, split.total("train")),
-        },
+        "provenance": _one_run_provenance(ctx, split, "scratch", result, size),
         "comparisons": [
             _row(
                 "best_val",
