@@ -50,6 +50,37 @@ class Interrupt(keras.callbacks.Callback):
             raise KeyboardInterrupt
 
 
+def killed_run(folder, callbacks=(), *, epochs, killed_in):
+    """A resumable run whose process dies during epoch ``killed_in`` (1-based)."""
+    x, y = data()
+    with pytest.raises(KeyboardInterrupt):
+        fit(
+            tiny_model(),
+            x,
+            y,
+            epochs=epochs,
+            batch_size=16,
+            callbacks=[*callbacks, Interrupt(killed_in)],
+            resume_dir=folder,
+            verbose=0,
+        )
+
+
+def same_command_again(folder, callbacks=(), *, epochs):
+    """The same run in a new process: a fresh model and fresh callbacks."""
+    x, y = data()
+    return fit(
+        tiny_model(),
+        x,
+        y,
+        epochs=epochs,
+        batch_size=16,
+        callbacks=list(callbacks),
+        resume_dir=folder,
+        verbose=0,
+    )
+
+
 def test_an_interrupted_run_continues_from_the_last_finished_epoch(tmp_path):
     x, y = data()
     folder = tmp_path / "run"
@@ -89,6 +120,44 @@ def test_an_interrupted_run_continues_from_the_last_finished_epoch(tmp_path):
         np.testing.assert_array_equal(a, b)
     p = results.run_provenance(run, dataset="toy", n_test=0)
     assert p["epochs"] == 3
+
+
+def waiting_callbacks():
+    """EarlyStopping and ReduceLROnPlateau that see no improvement after the first epoch."""
+    return [
+        keras.callbacks.EarlyStopping(monitor="loss", patience=3, min_delta=1e9),
+        keras.callbacks.ReduceLROnPlateau(monitor="loss", patience=2, factor=0.5, min_delta=1e9),
+    ]
+
+
+def test_a_resumed_run_keeps_the_epochs_its_callbacks_waited(tmp_path):
+    x, y = data()
+    straight = fit(tiny_model(), x, y, epochs=10, batch_size=16, callbacks=waiting_callbacks())
+    # stopped when patience 3 ran out; the rate halved when patience 2 ran out
+    assert straight.epochs == 4
+    np.testing.assert_allclose(straight.history["learning_rate"], [1e-2, 1e-2, 1e-2, 5e-3])
+
+    folder = tmp_path / "run"
+    killed_run(folder, waiting_callbacks(), epochs=10, killed_in=3)  # two epochs backed up
+    resumed = same_command_again(folder, waiting_callbacks(), epochs=10)
+    # Restarting the count would train to epoch 6 and halve the rate two epochs late.
+    assert resumed.resumed_at_epoch == 3
+    assert resumed.epochs == straight.epochs
+    np.testing.assert_allclose(resumed.history["learning_rate"], straight.history["learning_rate"])
+
+
+def test_a_resumed_run_keeps_its_best_checkpoint(tmp_path):
+    best = tmp_path / "best.keras"
+    # mode="max" on the loss: the first epoch is the best one, and stays so
+    checkpoint = lambda: keras.callbacks.ModelCheckpoint(  # noqa: E731
+        str(best), monitor="loss", mode="max", save_best_only=True
+    )
+    folder = tmp_path / "run"
+    killed_run(folder, [checkpoint()], epochs=4, killed_in=3)
+    saved = best.read_bytes()
+    run = same_command_again(folder, [checkpoint()], epochs=4)
+    assert run.resumed_at_epoch == 3 and run.history["loss"][0] == max(run.history["loss"])
+    assert best.read_bytes() == saved, "a worse resumed epoch overwrote the best checkpoint"
 
 
 def test_epoch_time_counts_training_only(tmp_path):

@@ -43,7 +43,7 @@ from companion.preprocessing import scale_pixels, subtract_pixel_mean
 from companion.recipes import Budget, Recipe
 from companion.results import run_provenance
 from companion.sprite import first_of_each_class
-from companion.train import fit, history_so_far
+from companion.train import fit
 from companion.visualize import plot_confusion_matrix, plot_history
 from companion.visualize_training import plot_learning_rate
 
@@ -194,16 +194,8 @@ def train_resnet(ctx, name, data, resnet, *, epochs, batch, schedule, label="Res
     folder = ctx.runs_dir(name)
     best = (folder or ctx.out / "build" / "ch05" / name) / f"{label.lower()}_best.keras"
     best.parent.mkdir(parents=True, exist_ok=True)
+    # resumed, fit gives the checkpoint and the plateau reducer back their best and count
     callbacks = resnet_callbacks(best, schedule=schedule)
-    earlier = history_so_far(folder).get("val_accuracy")
-    if earlier:  # a resumed run: the checkpoint must beat the best epoch before the interruption
-        callbacks[0] = keras.callbacks.ModelCheckpoint(
-            str(best),
-            monitor="val_accuracy",
-            mode="max",
-            save_best_only=True,
-            initial_value_threshold=max(earlier),
-        )
     log = LearningRateLog()
     run = fit(
         model,
@@ -338,17 +330,6 @@ def author(ctx, data):
                 "source": SOURCE["acc_author_20"],
                 "source_ref": "000",
                 "ours": float(test_accuracy),
-                "format": "percent",
-            },
-            {
-                "key": "test_accuracy_200",
-                "label": {
-                    "zh": "测试准确率：Keras 示例的表格（200 轮；本书尚未运行）",
-                    "en": "Test accuracy: the Keras example's table (200 epochs; not run here yet)",
-                },
-                "source": SOURCE["acc_200"],
-                "source_ref": "000",
-                "ours": None,
                 "format": "percent",
             },
             {

@@ -36,7 +36,7 @@ from companion.models import build_inception
 from companion.preprocessing import scale_pixels
 from companion.recipes import Budget, Recipe
 from companion.results import run_provenance
-from companion.train import fit, history_so_far
+from companion.train import fit
 from companion.visualize import plot_confusion_matrix, plot_history
 from companion.visualize_training import plot_batch_size_study
 
@@ -137,12 +137,8 @@ def train(ctx, name: str, data, initial_weights):
     scratch = folder or Path(tempfile.mkdtemp(prefix=f"ch06-{name}-"))
     scratch.mkdir(parents=True, exist_ok=True)
     best = scratch / "best.keras"
+    # resumed, fit gives EarlyStopping, the checkpoint and the plateau reducer their counts back
     callbacks = inception_callbacks(best, log_dir=scratch / "logs")
-    earlier = history_so_far(folder).get("val_loss")
-    if earlier:  # a resumed run: the checkpoint must beat the best epoch before the interruption
-        callbacks[1] = keras.callbacks.ModelCheckpoint(
-            str(best), monitor="val_loss", save_best_only=True, initial_value_threshold=min(earlier)
-        )
     run = fit(
         model,
         data.x[:n_train],

@@ -7,7 +7,9 @@
   :class:`TrainingRun` whose history and timings go straight into a result record;
 * with ``resume_dir`` it survives interruption: ``keras.callbacks.BackupAndRestore`` saves
   the model and optimizer after every epoch and the history so far is written beside it,
-  so running the same command again continues from the last finished epoch; a finished run
+  so running the same command again continues from the last finished epoch (``EarlyStopping``,
+  ``ReduceLROnPlateau`` and ``ModelCheckpoint`` get back the best value and the count of
+  epochs they had waited); a finished run
   is kept there, and the next call loads it instead of training again;
 * with ``probe=True`` it first times a few training steps on a copy of the model and prints
   how long the whole run should take.
@@ -60,10 +62,11 @@ class ProgressLog(keras.callbacks.Callback):
     anything logged after that backup is dropped, so history and weights always agree.
     """
 
-    def __init__(self, path: Path, timer: EpochTimer):
+    def __init__(self, path: Path, timer: EpochTimer, watched=()):
         super().__init__()
         self.path = path
         self.timer = timer
+        self.watched = list(watched)  # callbacks whose counts a resumed run gives back
         self.state = _read_json(path) or {"history": {}, "epoch_seconds": [], "wall_time_s": 0.0}
         self.resumed_at_epoch: int | None = None  # 1-based epoch at which training went on
         self._first = True
@@ -77,6 +80,7 @@ class ProgressLog(keras.callbacks.Callback):
             if epoch > 0:
                 self.resumed_at_epoch = epoch + 1
                 self.state["resumed_at_epoch"] = epoch + 1
+                restore_waiting(self.watched, self.state["history"])
         self._epoch_start = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
@@ -87,6 +91,68 @@ class ProgressLog(keras.callbacks.Callback):
             self.state["wall_time_s"] + time.perf_counter() - self._epoch_start, 2
         )
         write_json(self.path, self.state)
+
+
+def restore_waiting(callbacks, history: dict[str, list[float]]) -> None:
+    """Replay an interrupted run's logged epochs through the callbacks that count them.
+
+    ``EarlyStopping`` and ``ReduceLROnPlateau`` keep the best value so far and the epochs
+    waited since, and reset both when training starts: after a resume they would wait a
+    whole patience again. ``ModelCheckpoint(save_best_only=True)`` in a new process knows
+    no best yet, and would overwrite the best checkpoint with the first resumed epoch. Here
+    they step through the logged values as they did then (the learning rate itself comes
+    back with the optimizer in the backup; a reduction is replayed only as the cooldown and
+    the reset count it caused). ``EarlyStopping``'s best weights are not kept across a resume.
+    """
+    kinds = (
+        keras.callbacks.ReduceLROnPlateau,
+        keras.callbacks.EarlyStopping,
+        keras.callbacks.ModelCheckpoint,
+    )
+    for callback in callbacks:
+        if not isinstance(callback, kinds):
+            continue
+        values = history.get(callback.monitor) or []
+        if not values:
+            continue
+        if callback.monitor_op is None:
+            try:
+                callback._set_monitor_op()  # once: it also gives min_delta its sign
+            except ValueError as exc:  # mode="auto" on a metric Keras can't judge yet
+                warnings.warn(f"{type(callback).__name__} starts afresh: {exc}", stacklevel=2)
+                continue
+        better = lambda v, cb=callback: bool(cb._is_improvement(v, cb.best))  # noqa: E731
+        if isinstance(callback, keras.callbacks.ModelCheckpoint):
+            if callback.save_best_only:
+                for value in values:
+                    if better(value):
+                        callback.best = value
+        elif isinstance(callback, keras.callbacks.ReduceLROnPlateau):
+            rates = history.get("learning_rate") or []
+            for epoch, value in enumerate(values):
+                if callback.in_cooldown():
+                    callback.cooldown_counter -= 1
+                    callback.wait = 0
+                if better(value):
+                    callback.best, callback.wait = value, 0
+                elif not callback.in_cooldown():
+                    callback.wait += 1
+                    rate = rates[epoch] if epoch < len(rates) else None
+                    if callback.wait >= callback.patience and (
+                        rate is None or rate > callback.min_lr
+                    ):
+                        callback.cooldown_counter, callback.wait = callback.cooldown, 0
+        else:
+            for epoch, value in enumerate(values):
+                if epoch < callback.start_from_epoch:
+                    continue
+                callback.wait += 1
+                if better(value):
+                    callback.best, callback.best_epoch = value, epoch
+                    if callback.baseline is None or bool(
+                        callback._is_improvement(value, callback.baseline)
+                    ):
+                        callback.wait = 0
 
 
 @dataclass
@@ -182,7 +248,7 @@ def fit(
     progress = None
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
-        progress = ProgressLog(folder / "progress.json", timer)
+        progress = ProgressLog(folder / "progress.json", timer, watched=callbacks or [])
         # The backup comes before the log: the log keeps only epochs that the backup holds.
         extra = [
             timer,
@@ -218,18 +284,6 @@ def fit(
         )
         _save_finished(model, folder, run)
     return run
-
-
-def history_so_far(resume_dir: str | Path | None) -> dict[str, list[float]]:
-    """The history an interrupted run in ``resume_dir`` has logged (empty when none).
-
-    Callbacks that keep a "best so far" (``ModelCheckpoint``) start from scratch in a new
-    process; this lets an experiment hand them the best value reached before.
-    """
-    if resume_dir is None:
-        return {}
-    state = _read_json(Path(resume_dir) / "progress.json") or {}
-    return state.get("history", {})
 
 
 def estimate(
