@@ -12,7 +12,7 @@ The ``cpu`` budget runs the author's recipe at batch 32, the Keras example's own
 (the author's 16 makes each epoch about a third slower on two CPU cores), then the Keras
 example's recipe for 40 epochs with the schedule compressed to them
 (:func:`companion.callbacks.compressed_step_decay`: drops after epochs 16/24/32/36), about
-2.5 hours here; it resumes where it stopped and has its own record
+2 hours 10 minutes here (129 minutes measured); it resumes where it stopped and has its own record
 (``05-resnet-keras-example``). Unlike the
 source, which validated and picked its checkpoint on the test set, we hold out the last
 5,000 training images for validation and evaluate the best checkpoint once on the test set.
@@ -77,7 +77,7 @@ BUDGETS = {
         "cpu": Budget("cpu", batch_size=32),
         "full": Budget("full"),
     },
-    # 40 of 200 epochs: about 2.5 hours on two CPU cores (resumable), with the schedule's
+    # 40 of 200 epochs: 129 minutes on two CPU cores (resumable), with the schedule's
     # drops moved to the same fractions of the run (compressed_step_decay).
     "keras_example": {
         "smoke": Budget("smoke"),
