@@ -9,8 +9,8 @@
   the model and optimizer after every epoch and the history so far is written beside it,
   so running the same command again continues from the last finished epoch (``EarlyStopping``,
   ``ReduceLROnPlateau`` and ``ModelCheckpoint`` get back the best value and the count of
-  epochs they had waited); a finished run
-  is kept there, and the next call loads it instead of training again;
+  epochs they had waited); a finished run is kept there, and the next call loads it instead
+  of training again;
 * with ``probe=True`` it first times a few training steps on a copy of the model and prints
   how long the whole run should take.
 """
