@@ -120,6 +120,11 @@ def test_an_interrupted_run_continues_from_the_last_finished_epoch(tmp_path):
         np.testing.assert_array_equal(a, b)
     p = results.run_provenance(run, dataset="toy", n_test=0)
     assert p["epochs"] == 3
+    # The training's load is kept with the run: a record made later from the reused run shows
+    # it, not the load of the process that reused it.
+    assert set(run.load_average) == {"start", "end"} and reused.load_average == run.load_average
+    later = results.run_provenance(reused, dataset="toy", n_test=0)
+    assert later["load_average"] == run.load_average
 
 
 def waiting_callbacks():

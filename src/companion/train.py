@@ -26,7 +26,7 @@ from pathlib import Path
 
 import keras
 
-from . import config
+from . import config, machine
 from ._io import write_json
 
 
@@ -81,6 +81,8 @@ class ProgressLog(keras.callbacks.Callback):
                 self.resumed_at_epoch = epoch + 1
                 self.state["resumed_at_epoch"] = epoch + 1
                 restore_waiting(self.watched, self.state["history"])
+            # the training's own load, kept with the run (a reused run's record shows it)
+            self.state.setdefault("load_average", {"start": machine.load_average(), "end": None})
         self._epoch_start = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
@@ -90,6 +92,7 @@ class ProgressLog(keras.callbacks.Callback):
         self.state["wall_time_s"] = round(
             self.state["wall_time_s"] + time.perf_counter() - self._epoch_start, 2
         )
+        self.state["load_average"]["end"] = machine.load_average()
         write_json(self.path, self.state)
 
 
@@ -167,6 +170,7 @@ class TrainingRun:
     wall_time_s: float = 0.0
     resumed_at_epoch: int | None = None  # 1-based, when an interrupted run went on
     reused: bool = False  # True when a finished run was loaded from resume_dir
+    load_average: dict | None = None  # {"start", "end"} of the training itself
 
     @property
     def images_per_s(self) -> float | None:
@@ -257,6 +261,7 @@ def fit(
         ]
     if batch_size is not None and arrays:
         kwargs["batch_size"] = batch_size
+    load_start = machine.load_average()
     start = time.perf_counter()
     history = model.fit(
         x, y, epochs=run_epochs, callbacks=[*(callbacks or []), *extra], verbose=verbose, **kwargs
@@ -270,6 +275,7 @@ def fit(
             train_samples=n,
             epoch_seconds=[round(s, 3) for s in timer.seconds],
             wall_time_s=round(wall, 2),
+            load_average=_span(load_start, machine.load_average()),
         )
     else:
         state = progress.state
@@ -281,6 +287,7 @@ def fit(
             epoch_seconds=state["epoch_seconds"],
             wall_time_s=state["wall_time_s"],
             resumed_at_epoch=state.get("resumed_at_epoch"),
+            load_average=_span(**state.get("load_average", {"start": None, "end": None})),
         )
         _save_finished(model, folder, run)
     return run
@@ -351,6 +358,10 @@ def _load_finished(model, folder: Path) -> TrainingRun | None:
     state.pop("images_per_s", None)
     state["reused"] = True
     return TrainingRun(**state)
+
+
+def _span(start: float | None, end: float | None) -> dict | None:
+    return None if start is None or end is None else {"start": start, "end": end}
 
 
 def _read_json(path: Path) -> dict | None:
