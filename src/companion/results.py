@@ -190,7 +190,7 @@ def run_provenance(
     table's label is computed.
     """
     speed = run.images_per_s
-    if getattr(run, "load_average", None):
+    if run.load_average:
         # the training's own load: a finished run reused later keeps it
         extra.setdefault("load_average", run.load_average)
     if recipe is not None:
