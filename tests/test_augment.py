@@ -8,6 +8,8 @@ import pytest
 from PIL import Image
 
 from companion.augment import ImageAugmenter
+from companion.preprocessing import subtract_pixel_mean
+from companion.statistics import channel_mean_std, pixel_mean
 from companion.errors import DataFormatError
 
 
@@ -174,6 +176,40 @@ def test_featurewise_standardization_gives_zero_mean_unit_std():
     centred = ImageAugmenter(featurewise_center=True).fit(x).augment(x)
     np.testing.assert_allclose(centred.mean(axis=(0, 1, 2)), 0, atol=1e-3)
     assert centred.std() > 10  # centring alone keeps the scale
+
+
+def cifar10_sized_images():
+    """50,000 x 32 x 32 x 3 float32 values in [0, 1] with channel means 0.49 / 0.48 / 0.45:
+    51,200,000 values per channel, the size at which a float32 running sum stops growing."""
+    rng = np.random.default_rng(7)
+    x = rng.random((50_000, 32, 32, 3), dtype=np.float32) * 0.5
+    x += np.array([0.24, 0.23, 0.20], dtype=np.float32)
+    return x
+
+
+def test_featurewise_statistics_are_right_at_cifar10_size():
+    x = cifar10_sized_images()
+    expected_mean = x.mean(axis=(0, 1, 2), dtype="float64")
+    expected_std = x.std(axis=(0, 1, 2), dtype="float64")
+    np.testing.assert_allclose(expected_mean, [0.49, 0.48, 0.45], atol=1e-3)  # the data as made
+    augmenter = ImageAugmenter(featurewise_center=True, featurewise_std_normalization=True).fit(x)
+    # a float32 running sum gave 0.32768 (= 2**24 / 51,200,000) for every channel here
+    np.testing.assert_allclose(augmenter.feature_mean.numpy(), expected_mean, rtol=1e-6)
+    np.testing.assert_allclose(augmenter.feature_std.numpy(), expected_std, rtol=1e-5)
+    out = augmenter.augment(x[:5_000])
+    np.testing.assert_allclose(out.mean(axis=(0, 1, 2), dtype="float64"), 0, atol=0.01)
+    np.testing.assert_allclose(out.std(axis=(0, 1, 2), dtype="float64"), 1, atol=0.01)
+
+
+def test_channel_statistics_match_numpy_in_float64_at_cifar10_size():
+    x = cifar10_sized_images()
+    mean, std = channel_mean_std(x)
+    np.testing.assert_allclose(mean, x.mean(axis=(0, 1, 2), dtype="float64"), rtol=1e-12)
+    np.testing.assert_allclose(std, x.std(axis=(0, 1, 2), dtype="float64"), rtol=1e-9)
+    means = pixel_mean(x)
+    np.testing.assert_allclose(means, x.mean(axis=0, dtype="float64"), rtol=1e-12)
+    _, mean_image = subtract_pixel_mean(x)  # chapter 05's per-pixel mean, on the same data
+    np.testing.assert_allclose(mean_image, means, rtol=1e-6)
 
 
 def test_rescale_is_applied_before_the_statistics_are_fitted():

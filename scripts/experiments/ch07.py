@@ -131,8 +131,8 @@ def run(ctx):
         stats[name] = {
             "mean": aug.feature_mean.numpy().tolist(),
             "std": aug.feature_std.numpy().tolist(),
-            "after_mean": out.mean(axis=(0, 1, 2)).tolist(),
-            "after_std": out.std(axis=(0, 1, 2)).tolist(),
+            "after_mean": out.mean(axis=(0, 1, 2), dtype="float64").tolist(),
+            "after_std": out.std(axis=(0, 1, 2), dtype="float64").tolist(),
         }
         ctx.figure(
             augmentation_grid(

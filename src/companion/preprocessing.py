@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .statistics import pixel_mean
+
 #: ITU-R BT.601 luma weights, the ones source 003 uses for its grayscale images.
 LUMA_WEIGHTS = (0.299, 0.587, 0.114)
 
@@ -20,7 +22,7 @@ def subtract_pixel_mean(x_train, *others):
     from the training images only: the test set must not inform the preprocessing.
     """
     x_train = np.asarray(x_train, dtype="float32")
-    mean = x_train.mean(axis=0)
+    mean = pixel_mean(x_train).astype("float32")  # summed in float64: see statistics.py
     return (x_train - mean, *[np.asarray(x, dtype="float32") - mean for x in others], mean)
 
 

@@ -21,6 +21,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from ..statistics import channel_mean_std
 from . import options
 from .affine import random_affine
 from .checks import check_batch
@@ -181,15 +182,11 @@ class ImageAugmenter(keras.layers.Layer):
         if self.samplewise_center:
             x = ops.convert_to_numpy(self._samplewise(ops.convert_to_tensor(x)))
         if self.featurewise_center:
-            # adapt() computes per-channel mean and variance
-            stats = keras.layers.Normalization(axis=-1)
-            stats.adapt(x)
-            mean = np.ravel(ops.convert_to_numpy(stats.mean))
-            std = (
-                np.sqrt(np.ravel(ops.convert_to_numpy(stats.variance)))
-                if self.featurewise_std_normalization
-                else np.ones_like(mean)
-            )
+            # float64, a slice at a time: a float32 sum over a whole dataset stops growing
+            mean, std = channel_mean_std(x)
+            if not self.featurewise_std_normalization:
+                std = np.ones_like(mean)
+            mean, std = mean.astype("float32"), std.astype("float32")
             self.feature_mean.assign(mean)
             self.feature_std.assign(std)
             x = (x - mean) / (std + STD_EPSILON)
