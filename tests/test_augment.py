@@ -476,6 +476,68 @@ def test_statistics_must_be_fitted_and_zca_needs_enough_images():
         ImageAugmenter(zca_whitening=True).fit(x)  # 100 images of 8*8*3 = 192 values
 
 
+def nan_and_inf_images():
+    """Ten images, two of them (2 and 7) holding a NaN and an inf."""
+    x = np.random.default_rng(5).random((10, 8, 8, 3)).astype("float32")
+    x[2, 0, 0, 0] = np.nan
+    x[7, 3, 4, 1] = np.inf
+    x[7, 5, 5, 2] = -np.inf
+    return x
+
+
+def check_non_finite_message(info, what):
+    message = str(info.value)
+    assert message.startswith(f"{what} holds 3 non-finite values (1 NaN, 2 inf)"), message
+    assert "2 of its 10 images" in message and "2, 7" in message
+    assert "np.isfinite" in message  # and says what to do
+
+
+def test_non_finite_images_are_refused_where_the_augmenter_first_sees_them():
+    x = nan_and_inf_images()
+    for augmenter in (
+        ImageAugmenter(featurewise_center=True),
+        ImageAugmenter(zca_whitening=True),
+    ):
+        with pytest.raises(ValueError) as info:
+            augmenter.fit(x)
+        check_non_finite_message(info, "images")
+    augmenter = ImageAugmenter(horizontal_flip=True)
+    with pytest.raises(ValueError) as info:
+        augmenter.augment(x)
+    check_non_finite_message(info, "images")
+    with pytest.raises(ValueError) as info:
+        augmenter(x)
+    check_non_finite_message(info, "images")
+    with pytest.raises(ValueError) as info:
+        augmenter.flow(x, np.arange(10))
+    check_non_finite_message(info, "x")
+    clean = np.nan_to_num(x, posinf=1.0, neginf=0.0)
+    assert np.isfinite(augmenter.augment(clean)).all()
+
+
+def test_the_finite_check_looks_at_every_chunk(monkeypatch):
+    from companion.augment import checks
+
+    monkeypatch.setattr(checks, "FINITE_CHUNK", 100)  # 1 image of 8*8*1 values per pass
+    x = np.zeros((9, 8, 8, 1), "float64")
+    checks.check_finite(x)
+    x[-1, -1, -1, -1] = np.nan
+    with pytest.raises(ValueError, match=r"1 non-finite value \(1 NaN\) in 1 of its 9 images"):
+        checks.check_finite(x)
+
+
+def test_feature_wise_statistics_need_at_least_two_images():
+    one = np.random.default_rng(6).random((1, 8, 8, 3)).astype("float32")
+    for options in (
+        {"featurewise_center": True},
+        {"featurewise_std_normalization": True},
+        {"zca_whitening": True},
+    ):
+        with pytest.raises(ValueError, match="at least two images, got 1"):
+            ImageAugmenter(**options).fit(one)
+    ImageAugmenter(featurewise_center=True).fit(np.concatenate([one, one[:, ::-1]]))
+
+
 # ------------------------------------------------------- one fixed transform (apply_transform)
 def drawn_parameters(augmenter, x, seed):
     """The parameters each random layer draws for ``x`` after ``reseed(seed)``, per image, in

@@ -1,3 +1,4 @@
+import dataclasses
 import io
 import pickle
 import tarfile
@@ -111,3 +112,43 @@ def test_smoke_subset_and_class_names(tmp_path, monkeypatch):
 def test_empty_folder_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="No CIFAR-10 files"):
         cifar10.load_data(tmp_path)
+
+
+def offline(monkeypatch):
+    dead = dataclasses.replace(cifar10.REMOTE_ARCHIVE, url="http://127.0.0.1:9/x")
+    monkeypatch.setattr(cifar10, "REMOTE_ARCHIVE", dead)
+
+
+def test_an_incomplete_binary_version_in_the_data_folder_is_not_passed_over(tmp_path, monkeypatch):
+    offline(monkeypatch)
+    fakedata.write_cifar10_binary(tmp_path / "cifar10", per_batch=3, n_test=2)
+    (tmp_path / "cifar10" / "cifar-10-batches-bin" / "data_batch_4.bin").unlink()
+    monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path))
+    with pytest.raises(FileNotFoundError) as info:  # not a failed download
+        cifar10.load_data()
+    assert "data_batch_4.bin" in str(info.value) and "COMPANION_DATA_DIR" in str(info.value)
+
+
+def test_a_corrupt_archive_in_the_data_folder_is_named_and_kept(tmp_path, monkeypatch):
+    offline(monkeypatch)
+    archive = tmp_path / "cifar10" / "cifar-10-python.tar.gz"
+    archive.parent.mkdir()
+    archive.write_bytes(b"\x1f\x8b half an archive")
+    monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path))
+    with pytest.raises(ChecksumError) as info:
+        cifar10.load_data()
+    message = str(info.value)
+    assert str(archive) in message and "COMPANION_DATA_DIR" in message
+    assert "left as it is" in message
+    assert cifar10.REMOTE_ARCHIVE.sha256 in message and "170,498,071 bytes" in message
+    assert archive.read_bytes() == b"\x1f\x8b half an archive"
+
+
+def test_a_corrupt_batch_in_the_data_folder_says_what_the_official_one_holds(tmp_path, monkeypatch):
+    offline(monkeypatch)
+    fakedata.write_cifar10_binary(tmp_path / "cifar10", per_batch=3, n_test=2)
+    (tmp_path / "cifar10" / "cifar-10-batches-bin" / "test_batch.bin").write_bytes(bytes(100))
+    monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path))
+    with pytest.raises(DataFormatError) as info:
+        cifar10.load_data()
+    assert "test_batch.bin" in str(info.value) and "30,730,000 bytes" in str(info.value)

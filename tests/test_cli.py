@@ -3,10 +3,13 @@
 
 import gzip
 import os
+import re
 import struct
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from companion import cli
 
@@ -59,5 +62,38 @@ def test_info_without_a_backend_says_how_to_install_one(tmp_path):
     )
     assert result.returncode == 2, result.stderr
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("companion: Keras cannot load its backend") and "companion[tf]" in last
+    assert last.startswith("companion: Keras cannot load its backend")
+    assert 'pip install "image-classification-book[tf]"' in last
     assert "Traceback" not in result.stderr
+
+
+def test_every_install_hint_names_a_distribution_that_exists():
+    """``pip install X`` in the package's messages names the real distribution and its extras.
+
+    The import name ``companion`` is not what a reader installs (on PyPI it is another project).
+    """
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = set(project["optional-dependencies"])
+    dependencies = [
+        *project["dependencies"],
+        *(dep for group in project["optional-dependencies"].values() for dep in group),
+    ]
+    known = {re.match(r"[A-Za-z0-9_.-]+", dep).group(0).lower() for dep in dependencies}
+    hints = []
+    for path in sorted((ROOT / "src" / "companion").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert "companion[" not in text, f"{path.name} names the distribution companion[...]"
+        for match in re.finditer(
+            r"pip install ['\"]?([A-Za-z0-9_.{}-]+)(\[([a-z0-9_,]+)\])?", text
+        ):
+            hints.append((path.name, match.group(1), match.group(3)))
+    assert hints
+    for name, package, extra in hints:
+        if package.startswith("{"):  # a name filled in at run time (export.PACKAGES)
+            continue
+        if extra is not None:
+            assert package == project["name"], (name, package, extra)
+            assert set(extra.split(",")) <= extras, (name, extra)
+        elif package != project["name"]:
+            assert package.lower() in known, (name, package)

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from companion.data._download import RemoteFile, fetch
-from companion.errors import ChecksumError, DownloadError
+from companion.errors import ChecksumError, CompanionError, DownloadError
 from parallel import run_twice_at_once
 
 PAYLOAD = bytes(range(256)) * 64
@@ -157,8 +157,28 @@ def test_wrong_checksum_leaves_nothing_behind(server, cache):
 def test_corrupt_cached_file_is_refused(server, cache):
     (cache / "demo").mkdir(parents=True)
     (cache / "demo" / "file.bin").write_bytes(b"not it")
-    with pytest.raises(ChecksumError, match="Delete it"):
+    with pytest.raises(ChecksumError, match="delete it and run again"):
         fetch(remote(f"{server}/ok/file.bin"))
+
+
+def test_a_corrupt_cached_file_is_named_with_what_to_do_and_kept(server, cache):
+    (cache / "demo").mkdir(parents=True)
+    (cache / "demo" / "file.bin").write_bytes(b"not it")
+    with pytest.raises(ChecksumError) as info:
+        fetch(remote(f"{server}/ok/file.bin"))
+    message = str(info.value)
+    assert str(cache / "demo" / "file.bin") in message and "download cache" in message
+    assert "run again" in message and f"{SIZE:,} bytes" in message
+    assert (cache / "demo" / "file.bin").read_bytes() == b"not it"
+    assert Handler.requests == []
+
+
+def test_an_unreadable_cached_file_is_named_with_what_to_do(server, cache):
+    (cache / "demo" / "file.bin").mkdir(parents=True)  # a folder where the file should be
+    with pytest.raises(CompanionError) as info:
+        fetch(remote(f"{server}/ok/file.bin"))
+    message = str(info.value)
+    assert str(cache / "demo" / "file.bin") in message and "download cache" in message
 
 
 def test_offline_error_says_what_to_do(cache):

@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -79,3 +81,51 @@ def test_offline_download_error_names_file_and_cache(tmp_path, monkeypatch):
     with pytest.raises(DownloadError) as info:
         mnist.load_data()
     assert str(tmp_path / "cache" / "mnist" / "mnist.npz") in str(info.value)
+
+
+def offline(monkeypatch):
+    """No download can succeed: an attempt would end in a DownloadError."""
+    dead = dataclasses.replace(mnist.REMOTE_NPZ, url="http://127.0.0.1:9/mnist.npz")
+    monkeypatch.setattr(mnist, "REMOTE_NPZ", dead)
+
+
+def test_a_corrupt_file_in_the_data_folder_is_named_with_what_to_do(tmp_path, monkeypatch):
+    offline(monkeypatch)
+    folder = tmp_path / "data" / "mnist"
+    fakedata.write_mnist_idx(folder)
+    broken = folder / "train-images-idx3-ubyte.gz"
+    data = broken.read_bytes()[:200]
+    broken.write_bytes(data)
+    monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path / "data"))
+    with pytest.raises(DataFormatError) as info:
+        mnist.load_data()
+    message = str(info.value)
+    assert str(broken) in message and "COMPANION_DATA_DIR" in message
+    assert "left as it is" in message and "47,040,016 bytes" in message  # the official size
+    assert mnist.REMOTE_NPZ.sha256 in message  # or Keras' npz, named with its sha256
+    assert broken.read_bytes() == data  # the reader's file is never touched
+
+
+def test_a_corrupt_npz_in_the_data_folder_names_the_official_file(tmp_path, monkeypatch):
+    offline(monkeypatch)
+    (tmp_path / "mnist").mkdir()
+    (tmp_path / "mnist" / "mnist.npz").write_bytes(b"PK\x03\x04 broken")
+    monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path))
+    with pytest.raises(DataFormatError) as info:
+        mnist.load_data()
+    message = str(info.value)
+    assert "COMPANION_DATA_DIR" in message and "left as it is" in message
+    assert mnist.REMOTE_NPZ.sha256 in message and "11,490,434 bytes" in message
+    assert (tmp_path / "mnist" / "mnist.npz").exists()
+
+
+def test_an_incomplete_set_in_the_data_folder_is_not_passed_over(tmp_path, monkeypatch):
+    offline(monkeypatch)
+    fakedata.write_mnist_idx(tmp_path / "mnist")
+    (tmp_path / "mnist" / "t10k-labels-idx1-ubyte.gz").unlink()
+    monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path))
+    with pytest.raises(FileNotFoundError) as info:  # not a failed download
+        mnist.load_data()
+    message = str(info.value)
+    assert "t10k-labels-idx1-ubyte.gz" in message and "set of four" in message
+    assert not (tmp_path / "cache" / "mnist").exists()

@@ -222,3 +222,20 @@ def test_the_probe_prints_an_estimate_and_leaves_the_model_alone(capsys):
     assert line.startswith("estimate: ~") and "5 epochs x 64 images" in line
     for a, b in zip(before, model.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_non_finite_inputs_are_refused_before_training():
+    x, y = data()
+    x[[3, 40], 1] = np.nan
+    model = tiny_model()
+    with pytest.raises(ValueError) as info:
+        fit(model, x, y, epochs=1, batch_size=16, verbose=0)
+    message = str(info.value)
+    assert message.startswith("x holds 2 non-finite values (2 NaN)"), message
+    assert "3, 40" in message
+    with pytest.raises(
+        ValueError, match=r"validation_data\[0\] holds 1 non-finite value \(1 inf\)"
+    ):
+        x_val = data(8)[0]
+        x_val[5, 0] = np.inf
+        fit(model, data()[0], y, epochs=1, batch_size=16, verbose=0, validation_data=(x_val, y[:8]))

@@ -43,3 +43,26 @@ def test_figures_are_written_as_png(tmp_path, lang):
 def test_unknown_language_is_refused():
     with pytest.raises(ValueError, match="lang"):
         visualize.plot_history({"loss": [1.0]}, lang="fr")
+
+
+def test_a_cjk_font_missing_from_a_stale_font_cache_is_found_on_disk(monkeypatch, recwarn):
+    """matplotlib's font cache was built before the CJK font was installed: the font is on
+    disk but not in ``fontManager``; the figures must still find it (not draw boxes)."""
+    from matplotlib import font_manager
+
+    manager = font_manager.fontManager
+    if not any(f.name in visualize.CJK_FONTS for f in manager.ttflist):
+        pytest.skip("no CJK font installed here (Debian: apt-get install fonts-noto-cjk)")
+    stale = [f for f in manager.ttflist if f.name not in visualize.CJK_FONTS]
+    monkeypatch.setattr(manager, "ttflist", stale)
+    manager._findfont_cached.cache_clear()
+    fig = visualize.plot_history({"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]}, "zh", ("loss",))
+    assert not [w for w in recwarn if "CJK" in str(w.message)]
+    names = {f.name for f in manager.ttflist}
+    assert names & set(visualize.CJK_FONTS)
+    import matplotlib.pyplot as plt
+
+    assert plt.rcParams["font.sans-serif"][0] in visualize.CJK_FONTS
+    found = font_manager.findfont(plt.rcParams["font.sans-serif"][0], fallback_to_default=False)
+    assert "CJK" in found
+    plt.close(fig)

@@ -26,10 +26,10 @@ def _import_keras():
         backend = os.environ.get("KERAS_BACKEND") or "the default, tensorflow"
         raise ConfigError(
             f"Keras cannot load its backend ({backend}): {type(exc).__name__}: {exc}. What to do: "
-            "install one "
-            "with the package, e.g. pip install 'companion[tf]' for TensorFlow, or "
-            "'companion[jax]' / "
-            "'companion[torch]' and then set KERAS_BACKEND=jax or KERAS_BACKEND=torch."
+            'install one with the package: pip install "image-classification-book[tf]" for '
+            'TensorFlow, or pip install "image-classification-book[jax]" / '
+            '"image-classification-book[torch]" and then set KERAS_BACKEND=jax or '
+            "KERAS_BACKEND=torch."
         ) from None
     return keras
 

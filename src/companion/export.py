@@ -49,7 +49,11 @@ def _need(module: str):
     try:
         return importlib.import_module(module)
     except ImportError:
-        extra = "" if module == "jax2onnx" else ' (all but jax2onnx: the "export" extra)'
+        extra = (
+            ""
+            if module == "jax2onnx"
+            else ', or all that the export needs: pip install "image-classification-book[export]"'
+        )
         raise ImportError(
             f"exporting the book's models to ONNX needs the {PACKAGES[module]} "
             f"package: pip install {PACKAGES[module]}{extra}"

@@ -28,6 +28,7 @@ import keras
 
 from . import config, machine
 from ._io import write_json
+from .augment.checks import check_fit_inputs
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -222,6 +223,8 @@ def fit(
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     if arrays and y is None and not isinstance(x, dict):
         raise ValueError("fit: y (the labels) is required when x is an array")
+    # NaN or inf in the arrays: named here, rather than showing up later as a NaN loss
+    check_fit_inputs(x, y, kwargs.get("validation_data"))
     run_epochs = config.epochs(epochs)
     n = _sample_count(x) if arrays else images_per_epoch
     if arrays:

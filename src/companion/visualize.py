@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._fonts import CJK_FONTS, cjk_fonts
 from ._io import atomic_path
 
 LABELS = {
@@ -45,14 +46,6 @@ LABELS = {
         "truth": "true: {t}",
     },
 }
-CJK_FONTS = (
-    "Noto Sans CJK SC",
-    "Noto Sans CJK JP",
-    "Source Han Sans SC",
-    "WenQuanYi Zen Hei",
-    "SimHei",
-    "Microsoft YaHei",
-)
 
 
 def _words(lang: str) -> dict:
@@ -73,8 +66,7 @@ def _pyplot():
     import matplotlib.pyplot as plt
     from matplotlib import font_manager
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    cjk = [name for name in CJK_FONTS if name in installed]
+    cjk = cjk_fonts(font_manager)  # also when matplotlib's font cache predates the font
     if cjk:
         plt.rcParams["font.sans-serif"] = cjk + ["DejaVu Sans"]
         plt.rcParams["font.family"] = "sans-serif"
@@ -92,7 +84,8 @@ def _start(lang: str):
 def _cjk_check(lang: str, plt) -> None:
     if lang == "zh" and not any(f in plt.rcParams["font.sans-serif"] for f in CJK_FONTS):
         warnings.warn(
-            "No CJK font found, Chinese labels will show as boxes; install fonts-noto-cjk.",
+            "No CJK font found, Chinese labels will show as boxes; install one "
+            "(Debian/Ubuntu: apt-get install fonts-noto-cjk) and run again.",
             stacklevel=3,
         )
 

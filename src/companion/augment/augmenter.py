@@ -24,7 +24,7 @@ from keras import ops
 from ..statistics import channel_mean_std
 from . import options
 from .affine import random_affine
-from .checks import check_batch
+from .checks import check_batch, check_statistics_batch
 from .shear import CentredShear
 from .zca import ZCAWhitening
 
@@ -172,7 +172,9 @@ class ImageAugmenter(keras.layers.Layer):
         both).
         """
         images = np.asarray(images)
-        check_batch(images)
+        check_batch(images)  # a batch of images, all values finite
+        if self.needs_fit:
+            check_statistics_batch(images)
         x = images.astype("float32")
         if self.rescale is not None:
             x = x * self.rescale

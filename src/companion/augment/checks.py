@@ -1,15 +1,24 @@
-"""Checks on the images a reader passes in: a batch of rank 4, numbers, channels last."""
+"""Checks on the images a reader passes in: a batch of rank 4, numbers, channels last, finite.
+
+They run where the package first sees the images (the augmenter's ``fit``, call and
+``augment``, ``flow``, ``companion.train.fit``), so a mistake is named there, not later as a
+NaN loss.
+"""
 
 from __future__ import annotations
 
 import keras
+import numpy as np
+
+#: How many values one ``np.isfinite`` pass looks at (bounds its temporary boolean array).
+FINITE_CHUNK = 1 << 24
 
 
 def check_batch(images, what: str = "images"):
     """Raise a clear error unless ``images`` is a (batch, height, width, channels) batch of numbers.
 
-    Works on NumPy arrays and on backend tensors (eager or symbolic): it only reads the
-    shape and the dtype.
+    Works on NumPy arrays and on backend tensors (eager or symbolic): it reads the shape
+    and the dtype, and the values only of a NumPy array (see :func:`check_finite`).
     """
     shape = tuple(images.shape)
     try:
@@ -40,4 +49,67 @@ def check_batch(images, what: str = "images"):
             "images are channels-last with 1, 3 or 4 channels. "
             "Move the channel axis last, e.g. np.moveaxis(x, 1, -1)."
         )
+    check_finite(images, what)
     return shape
+
+
+def check_finite(values, what: str = "images") -> None:
+    """Raise a clear error if a NumPy array of floats holds NaN or infinity.
+
+    Says how many values, of which kind, and in which images (the first few indices along
+    the first axis). Backend tensors pass unchecked: inside a traced graph the values are
+    not known, and the arrays a reader passes in are checked where they come in.
+    """
+    if not isinstance(values, np.ndarray) or not np.issubdtype(values.dtype, np.inexact):
+        return  # integers and booleans are always finite
+    if values.ndim == 0:
+        values = values.reshape(1)
+    step = max(1, FINITE_CHUNK // max(1, values[0].size if len(values) else 1))
+    if all(np.isfinite(values[i : i + step]).all() for i in range(0, len(values), step)):
+        return
+    raise ValueError(_non_finite_message(values, what))
+
+
+def check_fit_inputs(x, y=None, validation_data=None) -> None:
+    """The arrays given to ``companion.train.fit``: ``x`` (or each array of a dict), the labels
+    and ``validation_data``'s arrays must be finite; datasets are left to their own pipeline."""
+    named = [("x", x), ("y", y)]
+    if isinstance(validation_data, (tuple, list)):
+        named += [(f"validation_data[{k}]", part) for k, part in enumerate(validation_data)]
+    for name, value in named:
+        if isinstance(value, dict):
+            for key, array in value.items():
+                check_finite(array, f"{name}[{key!r}]")
+        else:
+            check_finite(value, name)
+
+
+def _non_finite_message(values: np.ndarray, what: str) -> str:
+    bad = ~np.isfinite(values)
+    nan = int(np.isnan(values).sum())
+    inf = int(bad.sum()) - nan
+    kinds = ", ".join(f"{n} {kind}" for n, kind in ((nan, "NaN"), (inf, "inf")) if n)
+    where = np.flatnonzero(bad.reshape(len(values), -1).any(axis=1))
+    unit = "images" if values.ndim == 4 else "samples"
+    shown = ", ".join(str(i) for i in where[:5]) + (", ..." if len(where) > 5 else "")
+    total = nan + inf
+    return (
+        f"{what} holds {total} non-finite value{'s' if total != 1 else ''} ({kinds}) "
+        f"in {len(where)} of its {len(values)} {unit} (indices {shown}); a model fed them "
+        "computes a NaN loss. What to do: find where they come from (a division by zero, "
+        "a standard deviation of 0, a damaged file) with np.argwhere(~np.isfinite(x)) and "
+        f"fix that, or drop those {unit} and their labels: "
+        "keep = np.isfinite(x).reshape(len(x), -1).all(axis=1); x, y = x[keep], y[keep]."
+    )
+
+
+def check_statistics_batch(images) -> None:
+    """Feature-wise statistics (mean, standard deviation, ZCA) need at least two images."""
+    if len(images) < 2:
+        raise ValueError(
+            "featurewise_center / featurewise_std_normalization / zca_whitening learn "
+            f"statistics of the data, and that takes at least two images, got {len(images)}: "
+            "the statistics of one image describe that image, not the images the model will "
+            "see. Fit on the training set: augmenter.fit(x_train). To standardize each image "
+            "on its own, use samplewise_center / samplewise_std_normalization (no fit needed)."
+        )

@@ -28,7 +28,8 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from .. import config
-from ..errors import ChecksumError, CompanionError, DownloadError
+from ..errors import ChecksumError, CompanionError, DataFormatError, DownloadError
+from . import _local
 
 CHUNK = 1 << 20
 #: A download slower than this on average is given up (after MIN_DEADLINE_S at least).
@@ -52,6 +53,11 @@ class RemoteFile:
     def cache_path(self) -> Path:
         return config.cache_dir() / self.dataset / self.name
 
+    def describe(self) -> str:
+        """``the official NAME from URL (sha256 ..., N bytes)``, for messages."""
+        size = "" if self.size is None else f", {self.size:,} bytes"
+        return f"the official {self.name} from {self.url} (sha256 {self.sha256}{size})"
+
 
 class _Restart(Exception):
     """The ``.part`` cannot be continued from this answer: drop it and ask for the whole file."""
@@ -71,7 +77,7 @@ def verify(path: str | os.PathLike, sha256: str) -> None:
     if actual != sha256:
         raise ChecksumError(
             f"{path} has sha256 {actual}, but {sha256} was expected: the file is corrupt, "
-            "truncated or not the official one. Delete it and download it again."
+            "truncated or not the official one."
         )
 
 
@@ -89,8 +95,7 @@ def fetch(remote: RemoteFile, timeout: float = 30.0, deadline: float | None = No
     """
     target = remote.cache_path()
     if target.exists():
-        verify(target, remote.sha256)
-        return target
+        return _cached(remote, target)
     target.parent.mkdir(parents=True, exist_ok=True)
     # The lock lives apart from the data, so that the dataset folder holds only data files.
     lock_path = config.cache_dir() / ".locks" / f"{remote.dataset}-{remote.name}.lock"
@@ -98,8 +103,7 @@ def fetch(remote: RemoteFile, timeout: float = 30.0, deadline: float | None = No
     try:
         with FileLock(lock_path, timeout=LOCK_TIMEOUT_S):
             if target.exists():  # another process downloaded it while we waited
-                verify(target, remote.sha256)
-                return target
+                return _cached(remote, target)
             return _fetch_unlocked(remote, target, timeout, deadline)
     except Timeout:
         raise DownloadError(
@@ -107,6 +111,20 @@ def fetch(remote: RemoteFile, timeout: float = 30.0, deadline: float | None = No
             f"{LOCK_TIMEOUT_S / 3600:.0f} hours "
             f"(it holds the lock {lock_path}). Wait for it, or stop it and run again."
         ) from None
+
+
+def _cached(remote: RemoteFile, target: Path) -> Path:
+    """``target`` once its sha256 is checked; else an error naming it and what to do."""
+    try:
+        verify(target, remote.sha256)
+    except ChecksumError as exc:  # kept (not deleted): the reader decides
+        raise ChecksumError(f"{exc}\n{_local.advice(target, remote.describe(), '')}") from None
+    except OSError as exc:  # a folder or an unreadable file where the file should be
+        raise DataFormatError(
+            f"{target} cannot be read ({type(exc).__name__}: {exc.strerror or exc})\n"
+            + _local.advice(target, remote.describe(), "")
+        ) from None
+    return target
 
 
 def _urls(remote: RemoteFile, failures: list) -> list[str]:

@@ -32,6 +32,7 @@ import numpy as np
 
 from .. import config
 from ..errors import DataFormatError
+from . import _local
 from ._download import RemoteFile, fetch, verify
 
 CLASS_NAMES = [
@@ -59,6 +60,7 @@ BIN_DIR = "cifar-10-batches-bin"
 BIN_TRAIN = [f"data_batch_{i}.bin" for i in range(1, 6)]
 BIN_TEST = "test_batch.bin"
 RECORD = 1 + 32 * 32 * 3  # one label byte, then the R, G and B planes
+BINARY_PAGE = "https://www.cs.toronto.edu/~kriz/cifar.html"  # cifar-10-binary.tar.gz is there
 
 
 @dataclass
@@ -165,6 +167,10 @@ def _in_folder(folder: Path) -> Source | None:
             [folder / "cifar10_subset.npz"],
             "CIFAR-10 subset: the first 4,000 training and first 1,000 test images (exact pixels)",
         )
+    binary = [f"{BIN_DIR}/{name}" for name in [*BIN_TRAIN, BIN_TEST]]
+    _local.refuse_partial(folder, "the binary version", binary, _instead(folder, f"{BIN_DIR}/"))
+    if parts:  # but no test file
+        raise _local.incomplete(folder, "the parts", ["cifar10_test.npz"], _instead(folder, "them"))
     if (folder / "cifar-10-batches-py").is_dir():
         raise DataFormatError(
             f"{folder / 'cifar-10-batches-py'} holds pickle files that cannot be checked against "
@@ -176,6 +182,14 @@ def _in_folder(folder: Path) -> Source | None:
     return None
 
 
+def _instead(folder: Path, name: str) -> str:
+    """What happens when ``name`` is removed from ``folder`` (in the data folder)."""
+    return (
+        f"remove {name} from {folder}, and the loader takes the next copy it finds there or "
+        f"in the cache, or downloads {REMOTE_ARCHIVE.describe()}"
+    )
+
+
 # --- reading --------------------------------------------------------------------------
 
 
@@ -185,7 +199,7 @@ def read_binary_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
     if raw.size == 0 or raw.size % RECORD:
         raise DataFormatError(
             f"{path} has {raw.size} bytes, not a whole number of {RECORD}-byte CIFAR-10 records: "
-            "it is truncated or not a CIFAR-10 binary batch. Download it again."
+            "it is truncated or not a CIFAR-10 binary batch."
         )
     records = raw.reshape(-1, RECORD)
     if records[:, 0].max() > 9:
@@ -196,8 +210,16 @@ def read_binary_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
 
 def _read_binary(source: Source):
     folder = source.paths[0]
-    train = [read_binary_batch(folder / name) for name in BIN_TRAIN]
-    x_test, y_test = read_binary_batch(folder / BIN_TEST)
+    batches = {}
+    for name in [*BIN_TRAIN, BIN_TEST]:
+        official = (
+            f"a good copy of the official {name} (in cifar-10-binary.tar.gz on {BINARY_PAGE}: "
+            f"10,000 records of {RECORD:,} bytes, {10_000 * RECORD:,} bytes)"
+        )
+        with _local.reading(folder / name, official, _instead(folder.parent, f"{BIN_DIR}/")):
+            batches[name] = read_binary_batch(folder / name)
+    train = [batches[name] for name in BIN_TRAIN]
+    x_test, y_test = batches[BIN_TEST]
     return (
         np.concatenate([x for x, _ in train]),
         np.concatenate([y for _, y in train]),
@@ -208,26 +230,25 @@ def _read_binary(source: Source):
 
 def _read_python_archive(source: Source):
     archive = source.paths[0]
-    verify(archive, REMOTE_ARCHIVE.sha256)  # only the official bytes are unpickled
     batches = {}
-    try:
-        with tarfile.open(archive, "r:gz") as tar:
-            for member in tar.getmembers():
-                name = Path(member.name).name
-                if name.startswith(("data_batch_", "test_batch")):
-                    entry = pickle.load(
-                        io.BytesIO(tar.extractfile(member).read()), encoding="bytes"
-                    )
-                    images = (
-                        np.asarray(entry[b"data"], dtype=np.uint8)
-                        .reshape(-1, 3, 32, 32)
-                        .transpose(0, 2, 3, 1)
-                    )
-                    batches[name] = (images, np.asarray(entry[b"labels"], dtype=np.uint8))
-    except (tarfile.TarError, EOFError, KeyError) as exc:
-        raise DataFormatError(
-            f"{archive} could not be read ({exc}); delete it and download it again."
-        ) from None
+    with _local.reading(archive, REMOTE_ARCHIVE.describe(), _instead(archive.parent, archive.name)):
+        verify(archive, REMOTE_ARCHIVE.sha256)  # only the official bytes are unpickled
+        try:
+            with tarfile.open(archive, "r:gz") as tar:
+                for member in tar.getmembers():
+                    name = Path(member.name).name
+                    if name.startswith(("data_batch_", "test_batch")):
+                        entry = pickle.load(
+                            io.BytesIO(tar.extractfile(member).read()), encoding="bytes"
+                        )
+                        images = (
+                            np.asarray(entry[b"data"], dtype=np.uint8)
+                            .reshape(-1, 3, 32, 32)
+                            .transpose(0, 2, 3, 1)
+                        )
+                        batches[name] = (images, np.asarray(entry[b"labels"], dtype=np.uint8))
+        except (tarfile.TarError, EOFError, KeyError) as exc:
+            raise DataFormatError(f"{archive} could not be read ({exc}).") from None
     train = [batches[f"data_batch_{i}"] for i in range(1, 6)]
     return (
         np.concatenate([x for x, _ in train]),
@@ -237,16 +258,18 @@ def _read_python_archive(source: Source):
 
 
 def _npz(path: Path, keys: list[str]) -> list[np.ndarray]:
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            missing = set(keys) - set(data.files)
-            if missing:
-                raise DataFormatError(f"{path} lacks the arrays {sorted(missing)}.")
-            return [data[k] for k in keys]
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
-        if isinstance(exc, (DataFormatError, FileNotFoundError)):
-            raise
-        raise DataFormatError(f"{path} cannot be read as an npz file ({exc}).") from None
+    official = f"a new copy made from {REMOTE_ARCHIVE.describe()} (it is no official file)"
+    with _local.reading(path, official, _instead(path.parent, path.name)):
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                missing = set(keys) - set(data.files)
+                if missing:
+                    raise DataFormatError(f"{path} lacks the arrays {sorted(missing)}.")
+                return [data[k] for k in keys]
+        except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
+            if isinstance(exc, (DataFormatError, FileNotFoundError)):
+                raise
+            raise DataFormatError(f"{path} cannot be read as an npz file ({exc}).") from None
 
 
 def _read_npz(source: Source):

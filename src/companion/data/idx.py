@@ -40,11 +40,10 @@ def _read_all(path: Path) -> bytes:
             return f.read()
     # zlib.error: a damaged deflate stream
     except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
-        if isinstance(exc, FileNotFoundError):
-            raise
+        if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError)):
+            raise  # not a damaged file: one that is not there or cannot be opened
         raise DataFormatError(
-            f"{path} cannot be decompressed ({exc}); it is probably truncated. "
-            "Delete it and download it again."
+            f"{path} cannot be decompressed ({exc}): it is truncated or damaged."
         ) from None
 
 
@@ -66,8 +65,7 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     if len(raw) - header != expected:
         raise DataFormatError(
             f"{path} holds {len(raw) - header} bytes of data but its header {tuple(shape)} "
-            f"promises {expected}: the file is truncated or corrupt. Delete it and download it "
-            "again."
+            f"promises {expected}: the file is truncated or corrupt."
         )
     data = np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
     return data.astype(dtype.newbyteorder("="), copy=True)

@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import config
 from ..errors import DataFormatError
+from . import _local
 from ._download import RemoteFile, fetch
 from .idx import read_idx
 
@@ -32,6 +33,13 @@ IDX_FILES = {
     "y_test": "t10k-labels-idx1-ubyte.gz",
 }
 NPZ_NAME = "mnist.npz"
+#: Bytes of each IDX file once uncompressed: its header, then one byte per pixel or label.
+IDX_SIZES = {
+    "train-images-idx3-ubyte.gz": 16 + 60_000 * 28 * 28,
+    "train-labels-idx1-ubyte.gz": 8 + 60_000,
+    "t10k-images-idx3-ubyte.gz": 16 + 10_000 * 28 * 28,
+    "t10k-labels-idx1-ubyte.gz": 8 + 10_000,
+}
 
 # The file keras.datasets.mnist downloads; the same arrays as the IDX files.
 REMOTE_NPZ = RemoteFile(
@@ -59,7 +67,8 @@ def _load_arrays(path) -> dict[str, np.ndarray]:
     if path is not None:
         folder = Path(path).expanduser()
         if folder.is_file():
-            return read_npz(folder)
+            with _local.reading(folder, REMOTE_NPZ.describe(), ""):
+                return read_npz(folder)
         found = _from_folder(folder)
         if found is None:
             raise FileNotFoundError(
@@ -76,10 +85,26 @@ def _load_arrays(path) -> dict[str, np.ndarray]:
 
 
 def _from_folder(folder: Path) -> dict[str, np.ndarray] | None:
+    """The arrays of ``folder``, or None if it holds no MNIST file; a broken or incomplete
+    copy is an error that names the file (see ``_local``), never passed over."""
+    instead = (
+        f"remove the MNIST files from {folder}, and {REMOTE_NPZ.describe()} is downloaded "
+        "into the cache instead"
+    )
     if all((folder / name).exists() for name in IDX_FILES.values()):
-        return {key: read_idx(folder / name) for key, name in IDX_FILES.items()}
+        arrays = {}
+        for key, name in IDX_FILES.items():
+            official = (
+                f"a good copy of the official {name} (MNIST's IDX file: "
+                f"{IDX_SIZES[name]:,} bytes once uncompressed)"
+            )
+            with _local.reading(folder / name, official, instead):
+                arrays[key] = read_idx(folder / name)
+        return arrays
     if (folder / NPZ_NAME).exists():
-        return read_npz(folder / NPZ_NAME)
+        with _local.reading(folder / NPZ_NAME, REMOTE_NPZ.describe(), instead):
+            return read_npz(folder / NPZ_NAME)
+    _local.refuse_partial(folder, "MNIST's set of four IDX files", [*IDX_FILES.values()], instead)
     return None
 
 
@@ -96,9 +121,7 @@ def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
     except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
         if isinstance(exc, (DataFormatError, FileNotFoundError)):
             raise
-        raise DataFormatError(
-            f"{path} cannot be read as an npz file ({exc}); delete it and download it again."
-        ) from None
+        raise DataFormatError(f"{path} cannot be read as an npz file ({exc}).") from None
 
 
 def _check(arrays: dict[str, np.ndarray]) -> None:
