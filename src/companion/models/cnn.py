@@ -79,6 +79,7 @@ def shift_and_flip(
         raise ValueError(f"shift is a fraction of the image size in [0, 1), got {shift}")
     if not 0.0 <= rotation_degrees <= 180.0:
         raise ValueError(f"rotation_degrees must be between 0 and 180, got {rotation_degrees}")
+    # --8<-- [start:shift_and_flip]
     # Each layer gets its own seed: layers given the same seed draw the same numbers, so
     # the flip would be decided by the very draw that sets the rotation angle.
     seeds = layer_seeds(seed, 3)
@@ -98,6 +99,7 @@ def shift_and_flip(
         )
     layers.append(keras.layers.RandomFlip("horizontal", seed=seeds[2], name="flip"))
     return keras.Sequential(layers, name="augmentation")
+    # --8<-- [end:shift_and_flip]
 
 
 def layer_seeds(seed: int | None, count: int) -> list[int | None]:
