@@ -43,6 +43,7 @@ class WeightsUnavailableError(DownloadError):
     """ImageNet weights are neither in the Keras cache nor downloadable."""
 
 
+# --8<-- [start:pretrained_model]
 @dataclass(frozen=True)
 class PretrainedModel:
     """One ``keras.applications`` network and what it needs to classify a photo."""
@@ -53,7 +54,7 @@ class PretrainedModel:
     url_folder: str  # sub-folder of ORIGINAL_BASE_URL holding its weights
     weights_file: str  # with the 1000-class top
     weights_file_no_top: str  # convolutional base only (include_top=False)
-    md5: tuple[str | None, str | None]  # the hashes Keras checks (None: Keras checks none)
+    md5: tuple[str | None, str | None]  # the hashes Keras checks (None: none checked)
 
     @property
     def builder(self):
@@ -63,8 +64,11 @@ class PretrainedModel:
 
     @property
     def preprocess_input(self):
-        """The model's own preprocessing: each family was trained on differently scaled pixels."""
-        return importlib.import_module(f"keras.applications.{self.module}").preprocess_input
+        """The model's own preprocessing: each family has its own pixel scale."""
+        module = importlib.import_module(f"keras.applications.{self.module}")
+        return module.preprocess_input
+
+    # --8<-- [end:pretrained_model]
 
     def weights_name(self, include_top: bool = True) -> str:
         return self.weights_file if include_top else self.weights_file_no_top

@@ -121,6 +121,7 @@ def build_shared_input(num_classes: int = 10) -> keras.Model:
     # --8<-- [end:build_shared_input]
 
 
+# --8<-- [start:build_shared_feature_extractor]
 def build_shared_feature_extractor(num_classes: int = 10) -> keras.Model:
     """One LSTM's features read by a shallow and a deep interpretation branch."""
     _check_classes(num_classes)
@@ -133,11 +134,13 @@ def build_shared_feature_extractor(num_classes: int = 10) -> keras.Model:
     merge = layers.Concatenate(name="merge")([interp1, interp23])
     output = layers.Dense(num_classes, activation="softmax", name="output")(merge)
     return keras.Model(inputs=pixels, outputs=output, name="shared_feature_extractor")
+    # --8<-- [end:build_shared_feature_extractor]
 
 
-def _small_convnet_branch(image, branch: int):
-    """Conv(32, 4x4) + pool, Conv(16, 4x4) + pool, flatten; layers named convB1, poolB1 ..."""
-    x = layers.Conv2D(32, kernel_size=4, activation="relu", name=f"conv{branch}1")(image)
+# --8<-- [start:build_multiple_inputs]
+def _small_convnet_branch(x, branch: int):
+    """Conv(32, 4x4) + pool, Conv(16, 4x4) + pool, flatten; names conv{branch}1 ..."""
+    x = layers.Conv2D(32, kernel_size=4, activation="relu", name=f"conv{branch}1")(x)
     x = layers.MaxPooling2D(pool_size=2, name=f"pool{branch}1")(x)
     x = layers.Conv2D(16, kernel_size=4, activation="relu", name=f"conv{branch}2")(x)
     x = layers.MaxPooling2D(pool_size=2, name=f"pool{branch}2")(x)
@@ -160,6 +163,7 @@ def build_multiple_inputs(num_classes: int = 10) -> keras.Model:
     hidden2 = layers.Dense(64, activation="relu", name="hidden2")(hidden1)
     output = layers.Dense(num_classes, activation="softmax", name="output")(hidden2)
     return keras.Model(inputs=[grey, colour], outputs=output, name="multiple_inputs")
+    # --8<-- [end:build_multiple_inputs]
 
 
 def build_multiple_outputs(num_classes: int = 10, time_distributed: bool = False) -> keras.Model:
@@ -171,11 +175,12 @@ def build_multiple_outputs(num_classes: int = 10, time_distributed: bool = False
     The source wraps that Dense layer in ``TimeDistributed``. A Dense layer acts on the
     last axis of a 3-D tensor (Keras 2's did too), so a plain ``Dense`` gives the same
     weights (650 of them) and the same outputs; ``TimeDistributed`` maps the layer over
-    the 784 steps, which on the TensorFlow backend made the first call (which traces
-    the graph) take tens of seconds in our runs, and later calls slower too.
+    the 784 steps, which on the TensorFlow backend makes every call slower, the first
+    one (which traces the graph) most.
     ``time_distributed=True`` builds the source's version.
     """
     _check_classes(num_classes)
+    # --8<-- [start:build_multiple_outputs]
     pixels = keras.Input(shape=(784, 1), name="input")
     # return_sequences=True keeps the hidden state of every step, which both heads read.
     extract = layers.LSTM(64, return_sequences=True, name="extract")(pixels)
@@ -189,6 +194,7 @@ def build_multiple_outputs(num_classes: int = 10, time_distributed: bool = False
     else:
         output2 = layers.Dense(num_classes, activation="softmax", name="output2")(extract)
     return keras.Model(inputs=pixels, outputs=[output1, output2], name="multiple_outputs")
+    # --8<-- [end:build_multiple_outputs]
 
 
 #: Every builder of the chapter by name (the source's seven, then the fix).

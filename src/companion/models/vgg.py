@@ -118,7 +118,8 @@ def load_weights_by_name(target: keras.Model, source, skip_missing: bool = False
     layers absent from ``source`` keep their weights (a new classifier head, say).
     Returns the names of the layers that were copied.
     """
-    found = _weights_of(source)
+    # --8<-- [start:load_weights_by_name]
+    found = _weights_of(source)  # layer name -> list of weight arrays
     copied, missing = [], []
     for layer in target.layers:
         if not layer.weights:
@@ -136,6 +137,7 @@ def load_weights_by_name(target: keras.Model, source, skip_missing: bool = False
             )
         layer.set_weights(arrays)
         copied.append(layer.name)
+    # --8<-- [end:load_weights_by_name]
     if missing and not skip_missing:
         raise ValueError(
             f"the source has no layer named {', '.join(map(repr, missing))}; rename the target's "
