@@ -18,14 +18,15 @@ import os
 
 import keras
 
+# --8<-- [start:step_decay]
 #: (first epoch, counted from 0, that uses the new rate; factor) of the ResNet recipe.
-#: The source tests ``epoch > 80``: epoch index 81, the 82nd epoch, is the first at 1e-4.
+#: The source tests ``epoch > 80``: index 81, the 82nd epoch, is the first at 1e-4.
 RESNET_DROPS = ((81, 0.1), (121, 0.1), (161, 0.1), (181, 0.5))
 RESNET_BASE_LR = 1e-3
 
 
 def resnet_lr_schedule(epoch: int, lr: float | None = None) -> float:
-    """The source's schedule: 1e-3, then 1e-4, 1e-5, 1e-6 and 5e-7 after epochs 80/120/160/180.
+    """The source's schedule: 1e-3, then 1e-4, 1e-5, 1e-6 and 5e-7 (RESNET_DROPS).
 
     It depends on ``epoch`` alone and ignores the current rate ``lr`` -- which is
     exactly why it undoes ``ReduceLROnPlateau``.
@@ -38,33 +39,39 @@ def resnet_lr_schedule(epoch: int, lr: float | None = None) -> float:
 
 
 def step_decay(epoch: int, lr: float) -> float:
-    """The same drops, applied to the *current* rate, so other callbacks' changes survive."""
+    """The same drops, applied to the *current* rate: other callbacks' changes stay."""
     if epoch == 0:
         return RESNET_BASE_LR
     return lr * dict(RESNET_DROPS).get(epoch, 1.0)
+    # --8<-- [end:step_decay]
 
 
+# --8<-- [start:compressed_step_decay]
 def compressed_step_decay(epochs: int, recipe_epochs: int = 200):
-    """:func:`step_decay` for a run of ``epochs`` instead of the recipe's ``recipe_epochs``.
+    """:func:`step_decay` for a run of ``epochs`` instead of ``recipe_epochs``.
 
-    Each drop moves to the same *fraction* of the run: for 40 epochs the rate falls after
-    epochs 16, 24, 32 and 36 instead of 80, 120, 160 and 180. It composes with
-    ``ReduceLROnPlateau`` as :func:`step_decay` does.
+    Each drop moves to the same *fraction* of the run: in 40 epochs the first
+    epochs (counted from 0) at the lower rates are 16, 24, 32 and 36 instead of
+    81, 121, 161 and 181. It composes with ``ReduceLROnPlateau`` as
+    :func:`step_decay` does.
     """
     if not 0 < epochs <= recipe_epochs:
         raise ValueError(f"epochs must be between 1 and {recipe_epochs}, got {epochs}")
     drops = {}
     for first_epoch, factor in RESNET_DROPS:
         at = max(1, round(first_epoch * epochs / recipe_epochs))
-        drops[at] = drops.get(at, 1.0) * factor  # in a very short run two drops can meet
+        # in a very short run two drops can meet
+        drops[at] = drops.get(at, 1.0) * factor
 
     def schedule(epoch: int, lr: float) -> float:
         if epoch == 0:
             return RESNET_BASE_LR
         return lr * drops.get(epoch, 1.0)
 
-    schedule.drops = drops  # for the record and the page: {first epoch (from 0): factor}
+    # for the record and the page: {first epoch (counted from 0): factor}
+    schedule.drops = drops
     return schedule
+    # --8<-- [end:compressed_step_decay]
 
 
 class LearningRateLog(keras.callbacks.Callback):
@@ -78,10 +85,13 @@ class LearningRateLog(keras.callbacks.Callback):
         self.rates.append(float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)))
 
 
+# --8<-- [start:resnet_callbacks]
 def resnet_callbacks(
-    checkpoint_path: str | os.PathLike, schedule=step_decay, monitor: str = "val_accuracy"
+    checkpoint_path: str | os.PathLike,
+    schedule=step_decay,
+    monitor: str = "val_accuracy",
 ) -> list:
-    """Checkpoint of the best epoch, ``ReduceLROnPlateau`` and the step schedule (source 000).
+    """Source 000's callbacks: best checkpoint, ``ReduceLROnPlateau``, step schedule.
 
     ``schedule=resnet_lr_schedule`` reproduces the source's wiring, in which the
     plateau reduction never takes effect.
@@ -95,6 +105,7 @@ def resnet_callbacks(
         ),
         keras.callbacks.LearningRateScheduler(schedule),
     ]
+    # --8<-- [end:resnet_callbacks]
 
 
 def inception_callbacks(
