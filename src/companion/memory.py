@@ -19,41 +19,52 @@ import numpy as np
 GIB = 1024**3
 
 
+# --8<-- [start:activation_count]
 def activation_count(model) -> int:
-    """Numbers in all layer outputs for *one* image (the input layer's included, as in the
-    source)."""
+    """Numbers in all layer outputs for *one* image.
+
+    The input layer's output is counted too, as in the source.
+    """
     total = int(np.prod(model.inputs[0].shape[1:]))
     for layer in model.layers:
         if layer.__class__.__name__ == "InputLayer":
             continue
-        outputs = layer.output if isinstance(layer.output, (list, tuple)) else [layer.output]
-        total += sum(int(np.prod(out.shape[1:])) for out in outputs)
+        out = layer.output
+        outputs = out if isinstance(out, (list, tuple)) else [out]
+        total += sum(int(np.prod(o.shape[1:])) for o in outputs)
     return total
+    # --8<-- [end:activation_count]
 
 
 def _weight_count(weights) -> int:
     return sum(int(np.prod(w.shape)) for w in weights)
 
 
+# --8<-- [start:source_estimate_bytes]
 def source_estimate_bytes(model, batch_size: int) -> int:
-    """Source 003's formula: 4 x batch_size x (activations per image + all parameters)."""
-    params = _weight_count(model.trainable_weights) + _weight_count(model.non_trainable_weights)
+    """Source 003's formula: 4 bytes x batch_size x (activations + parameters)."""
+    params = _weight_count(model.trainable_weights)
+    params += _weight_count(model.non_trainable_weights)
     return 4 * batch_size * (activation_count(model) + params)
+    # --8<-- [end:source_estimate_bytes]
 
 
+# --8<-- [start:estimate_training_bytes]
 def estimate_training_bytes(
     model, batch_size: int, optimizer_slots: int = 2, bytes_per_number: int = 4
 ) -> int:
-    """Weights, gradients and optimizer slots once; activations (kept for backprop) once per image.
+    """Training memory with each thing counted once: a floor, not a ceiling.
 
-    ``optimizer_slots`` is 2 for Adam (first and second moments), 0 for plain SGD.
-    Frameworks add workspace and temporary buffers on top, so this is a floor, not a ceiling.
+    The weights, their gradients and the optimizer's slots (``optimizer_slots``: 2 for
+    Adam's two moments, 0 for plain SGD) are stored once; the layer outputs, kept for
+    backpropagation, once per image. Frameworks add workspace and buffers on top.
     """
     trainable = _weight_count(model.trainable_weights)
-    fixed = _weight_count(model.non_trainable_weights)
-    return bytes_per_number * (
-        trainable * (2 + optimizer_slots) + fixed + batch_size * activation_count(model)
-    )
+    fixed = _weight_count(model.non_trainable_weights)  # e.g. BN's moving statistics
+    per_image = activation_count(model)
+    numbers = trainable * (2 + optimizer_slots) + fixed + batch_size * per_image
+    return bytes_per_number * numbers
+    # --8<-- [end:estimate_training_bytes]
 
 
 def _rss_bytes() -> int:
