@@ -26,7 +26,8 @@ DEBIAN_PACKAGES := graphviz fonts-noto-cjk chromium chromium-driver $(if $(shell
 BACKEND ?= jax
 BACKEND_TESTS ?= tests/test_augment.py tests/test_filters.py tests/test_mlp.py tests/test_cats_dogs.py \
                  tests/test_pretrained.py tests/test_results.py tests/test_config.py
-BACKEND_CHAPTERS ?= docs/zh/01-keras-basics.md docs/zh/02-mnist-mlp.md docs/zh/07-augmentation.md
+BACKEND_CHAPTERS ?= docs/zh/01-keras-basics.md docs/zh/02-mnist-mlp.md docs/zh/07-augmentation.md \
+                    docs/zh/07-standardization.md docs/zh/07-augmentation-pipeline.md
 # Filter visualization on JAX and PyTorch, run in a subprocess by tests/test_filters.py: the
 # backend pass runs those tests natively instead.
 OTHER_BACKEND_FILTER_TESTS := --deselect "tests/test_filters.py::test_gradient_ascent_on_the_other_backends[jax-jax]" \
