@@ -32,7 +32,8 @@ DEBIAN_PACKAGES := graphviz fonts-noto-cjk chromium chromium-driver $(if $(shell
 BACKEND ?= jax
 BACKEND_TESTS ?= tests/test_augment.py tests/test_filters.py tests/test_mlp.py tests/test_cats_dogs.py \
                  tests/test_pretrained.py tests/test_results.py tests/test_config.py
-BACKEND_CHAPTERS ?= docs/zh/01-keras-basics.md docs/zh/02-mnist-mlp.md docs/zh/07-augmentation.md
+BACKEND_CHAPTERS ?= docs/zh/01-keras-basics.md docs/zh/02-mnist-mlp.md docs/zh/07-augmentation.md \
+                    docs/zh/07-standardization.md docs/zh/07-augmentation-pipeline.md
 # PyTorch also runs chapter 12 (filters and Grad-CAM: its gradient function is its own).
 TORCH_CHAPTERS ?= docs/zh/12-filter-visualization.md
 # Filter visualization on JAX and PyTorch, run in a subprocess by tests/test_filters.py: the
