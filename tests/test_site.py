@@ -38,7 +38,7 @@ def test_both_languages_are_built(site):
 def test_every_chapter_is_in_the_navigation(site):
     html = (site / "index.html").read_text(encoding="utf-8")
     english = (site / "en" / "index.html").read_text(encoding="utf-8")
-    assert len(chapters()) == 12
+    assert len({stem[:2] for stem in chapters()}) == 12  # a chapter may have several pages
     for stem in chapters():
         assert (site / stem / "index.html").exists() and (
             site / "en" / stem / "index.html"
