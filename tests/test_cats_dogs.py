@@ -16,6 +16,7 @@ from companion.models.small_convnet import (
     build_cifar10_base,
     build_small_convnet,
     build_transfer_model,
+    cifar10_cnn_base,
     compile_binary,
     unfreeze_top,
 )
@@ -310,12 +311,29 @@ def test_fine_tuning_changes_only_the_unfrozen_layers():
         unfreeze_top(model, base, "block9")
 
 
+def test_chapter03_network_as_a_base_takes_raw_pixels_and_shares_its_weights():
+    from companion.models import build_cnn
+
+    config.seed_everything(0)
+    network = build_cnn()
+    base = cifar10_cnn_base(network)
+    assert [layer.name for layer in base.layers][-1] == "block2_pool"
+    assert base.count_params() == 65_568  # the four convolutions of chapter 03's network
+    pixels = np.random.default_rng(0).uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    upto = keras.Model(network.inputs, network.get_layer("block2_pool").output)
+    expected = upto(pixels / 255, training=False)
+    np.testing.assert_allclose(base(pixels, training=False), expected, rtol=1e-5, atol=1e-6)
+    assert base.get_layer("block1_conv1") is network.get_layer("block1_conv1")
+    with pytest.raises(ValueError, match="block9_pool"):
+        cifar10_cnn_base(network, last="block9_pool")
+
+
 def test_missing_vgg16_weights_fail_clearly(monkeypatch):
     def offline(**kwargs):
         raise OSError("URL fetch failure: no network")
 
     monkeypatch.setattr(keras.applications, "VGG16", offline)
-    with pytest.raises(small_convnet.PretrainedWeightsUnavailable, match="build_cifar10_base"):
+    with pytest.raises(small_convnet.PretrainedWeightsUnavailable, match="cifar10_cnn_base"):
         small_convnet.vgg16_base()
 
 

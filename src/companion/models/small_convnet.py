@@ -12,9 +12,10 @@ then unfreezes the base's top block (:func:`unfreeze_top`) and trains on at a lo
 rate. The base is always *called* with ``training=False``, so its BatchNormalization layers
 keep their ImageNet/CIFAR-10 statistics even while their weights are trainable: a few
 thousand cat and dog pictures would otherwise shift those statistics and wreck the features.
-Two bases: VGG16 with ImageNet weights (:func:`vgg16_base`, needs the weight file) and a
-small CIFAR-10 network this book trains itself (:func:`build_cifar10_base`), which works with
-no download at all.
+Bases: VGG16 with ImageNet weights (:func:`vgg16_base`, needs the weight file); chapter 03's
+trained CIFAR-10 network (:func:`cifar10_cnn_base`), which chapter 11 uses and which needs no
+weight download; and a small VGG-style network to pretrain on CIFAR-10
+(:func:`build_cifar10_base`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class PretrainedWeightsUnavailable(CompanionError, FileNotFoundError):
     """Pretrained weights are neither cached nor downloadable here."""
 
 
+# --8<-- [start:augmentation]
 def augmentation(
     rotation: float = 40,
     shift: float = 0.2,
@@ -45,17 +47,16 @@ def augmentation(
     shear: float = 0.2,
     seed: int | None = None,
 ) -> keras.Sequential:
-    """Random flips, rotations, shifts, zooms and shears: the source's ImageDataGenerator as layers.
+    """Random flips, rotations, shifts, zooms and shears: the old generator as layers.
 
-    ``rotation`` is in degrees like the source's ``rotation_range``; the layer wants a fraction
-    of a full turn. ``shear`` is in radians, the unit of ``shear_range`` in the source's
-    Keras 2.0.9 (0.2 rad, a slant of up to about 11 degrees), applied about the image centre
-    as the old generator did. The layers are active only while training; at inference they
-    pass images through unchanged, so validation and test images are never distorted.
+    ``rotation`` is in degrees like the source's ``rotation_range``; the layer wants a
+    fraction of a full turn. ``shear`` is in radians, the unit of ``shear_range`` in the
+    source's Keras 2.0.9 (0.2 rad, a slant of up to about 11 degrees), applied about the
+    image centre as the old generator did. The layers act only while training.
     """
     from ..augment.shear import CentredShear
 
-    # One seed per layer: layers sharing a seed draw the same numbers (flip tied to angle).
+    # One seed per layer: layers sharing a seed draw the same numbers.
     flip, rotate, shift_seed, zoom_seed, shear_seed = layer_seeds(seed, 5)
     stack = [
         layers.RandomFlip("horizontal", seed=flip),
@@ -64,21 +65,39 @@ def augmentation(
         layers.RandomZoom(zoom, fill_mode="nearest", seed=zoom_seed),
     ]
     if shear:
-        stack.append(CentredShear(x_factor=math.tan(shear), fill_mode="nearest", seed=shear_seed))
+        slant = math.tan(shear)  # horizontal offset per pixel of height
+        stack.append(CentredShear(x_factor=slant, fill_mode="nearest", seed=shear_seed))
     return keras.Sequential(stack, name="augmentation")
+    # --8<-- [end:augmentation]
 
 
+# --8<-- [start:build_small_convnet]
 def build_small_convnet(
     input_shape: tuple[int, int, int] = (150, 150, 3),
     dropout: float = 0.0,
     augment: keras.Layer | None = None,
 ) -> keras.Sequential:
-    """The source's cats-vs-dogs convnet; ``dropout=0.5`` and ``augment=augmentation()`` give its
-    second model.
+    """The source's cats-vs-dogs convnet; ``dropout=0.5`` and ``augment=augmentation()``
+    give its second model. Neither adds a parameter."""
+    _check_small_convnet_args(input_shape, dropout)
+    stack = [keras.Input(shape=input_shape, name="pixels")]
+    if augment is not None:
+        stack.append(augment)  # random layers: they act while training only
+    stack.append(layers.Rescaling(1 / 255, name="rescale"))  # the old rescale=1./255
+    for i, filters in enumerate((32, 64, 128, 128), start=1):
+        stack.append(layers.Conv2D(filters, 3, activation="relu", name=f"conv2d_{i}"))
+        stack.append(layers.MaxPooling2D(2, name=f"max_pooling2d_{i}"))
+    stack.append(layers.Flatten(name="flatten"))
+    if dropout:
+        stack.append(layers.Dropout(dropout, name="dropout"))  # where the source has it
+    stack.append(layers.Dense(512, activation="relu", name="dense_1"))
+    stack.append(layers.Dense(1, activation="sigmoid", name="dog_probability"))
+    name = "small_convnet" + ("_augmented" if augment is not None else "")
+    return keras.Sequential(stack, name=name)
+    # --8<-- [end:build_small_convnet]
 
-    Dropout sits between ``Flatten`` and ``Dense(512)``, where the source puts it; neither
-    dropout nor augmentation adds parameters.
-    """
+
+def _check_small_convnet_args(input_shape, dropout) -> None:
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout is a fraction in [0, 1), got {dropout}")
     height, width = input_shape[:2]
@@ -87,21 +106,6 @@ def build_small_convnet(
             f"input_shape {input_shape} is too small: four 3x3 convolutions and four 2x2 poolings "
             "need images of at least 46x46 pixels."
         )
-    stack = [keras.Input(shape=input_shape, name="pixels")]
-    if augment is not None:
-        stack.append(augment)
-    stack.append(layers.Rescaling(1 / 255, name="rescale"))  # the source's rescale=1./255
-    for i, filters in enumerate((32, 64, 128, 128), start=1):
-        stack.append(layers.Conv2D(filters, 3, activation="relu", name=f"conv2d_{i}"))
-        stack.append(layers.MaxPooling2D(2, name=f"max_pooling2d_{i}"))
-    stack.append(layers.Flatten(name="flatten"))
-    if dropout:
-        stack.append(layers.Dropout(dropout, name="dropout"))
-    stack.append(layers.Dense(512, activation="relu", name="dense_1"))
-    stack.append(layers.Dense(1, activation="sigmoid", name="dog_probability"))
-    return keras.Sequential(
-        stack, name="small_convnet" + ("_augmented" if augment is not None else "")
-    )
 
 
 def compile_binary(model: keras.Model, learning_rate: float = LEARNING_RATE) -> keras.Model:
@@ -190,6 +194,23 @@ def pretrain_on_cifar10(
     return classifier, run, float(accuracy)
 
 
+# --8<-- [start:cifar10_cnn_base]
+def cifar10_cnn_base(network: keras.Model, last: str = "block2_pool") -> keras.Model:
+    """Chapter 03's trained CIFAR-10 network up to the layer ``last``, as a base.
+
+    Chapter 03 divided the pixels by 255 before its network; the base does it inside,
+    so that it takes the photos' raw 0-255 pixels. The input size is left open.
+    """
+    names = [layer.name for layer in network.layers]
+    if last not in names:
+        raise ValueError(f"{network.name} has no layer {last!r}; it has {names}")
+    kept = network.layers[: names.index(last) + 1]  # the same layers, weights shared
+    rescale = layers.Rescaling(1 / 255, name="rescale")
+    inputs = keras.Input((None, None, 3))
+    return keras.Sequential([inputs, rescale, *kept], name="cifar10_cnn_base")
+    # --8<-- [end:cifar10_cnn_base]
+
+
 def vgg16_base(input_shape=(150, 150, 3)) -> keras.Model:
     """VGG16's convolutional base with ImageNet weights, or a clear error where they are missing.
 
@@ -207,7 +228,8 @@ def vgg16_base(input_shape=(150, 150, 3)) -> keras.Model:
             "What to do: on a machine with network, run "
             "keras.applications.VGG16(weights='imagenet', "
             f"include_top=False) once, then copy {VGG16_NOTOP} to {cached}. Without the weights, "
-            "use build_cifar10_base() and pretrain it on CIFAR-10 (chapter 11 shows how)."
+            "use chapter 03's trained CIFAR-10 network as the base, "
+            "cifar10_cnn_base(network) (chapter 11 shows how)."
         ) from None
     # VGG16 expects its own preprocessing (BGR, ImageNet means); put it inside the base.
     inputs = keras.Input(shape=input_shape, name="pixels")
