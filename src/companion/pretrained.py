@@ -11,6 +11,9 @@ ImageNet weights are not part of the package. Keras downloads them once into
 ``~/.keras/models/`` (or ``$KERAS_HOME/models/``). Where that cannot happen (no
 network), :func:`ensure_weights` raises :class:`WeightsUnavailableError` naming
 the exact file, where to put it and how to use a mirror (``COMPANION_MIRROR``).
+
+``model="EfficientNetLite0"`` is the one network whose ImageNet weights install from the
+package index instead (:mod:`companion.pretrained_lite0`): it works offline.
 """
 
 from __future__ import annotations
