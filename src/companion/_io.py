@@ -17,10 +17,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def _temp_beside(path: Path) -> Path:
+def _temp_beside(path: Path, suffix: str = ".tmp") -> Path:
     """A new empty file in ``path``'s folder (which must exist), with a new file's usual
     permissions."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     os.close(fd)
     # mkstemp makes the file private (0600); give it the usual permissions of a new file.
     umask = os.umask(0)
@@ -30,11 +30,15 @@ def _temp_beside(path: Path) -> Path:
 
 
 @contextmanager
-def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it to ``path`` if the block succeeds."""
+def atomic_path(path: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it to ``path`` if the block succeeds.
+
+    ``suffix`` ends the temporary name, for writers that insist on one (Keras saves weights
+    only to a name ending in ``.weights.h5``).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp_path = _temp_beside(path)
+    tmp_path = _temp_beside(path, suffix)
     try:
         yield tmp_path
         os.replace(tmp_path, path)

@@ -13,6 +13,10 @@ class DownloadError(CompanionError, OSError):
     """A file could not be downloaded (no network, a dead URL ...)."""
 
 
+class WeightsUnavailableError(DownloadError):
+    """Pretrained weights are not on this machine and cannot be fetched or converted here."""
+
+
 class ChecksumError(CompanionError, ValueError):
     """A file's sha256 differs from the published one."""
 

@@ -11,6 +11,9 @@ ImageNet weights are not part of the package. Keras downloads them once into
 ``~/.keras/models/`` (or ``$KERAS_HOME/models/``). Where that cannot happen (no
 network), :func:`ensure_weights` raises :class:`WeightsUnavailableError` naming
 the exact file, where to put it and how to use a mirror (``COMPANION_MIRROR``).
+
+``model="EfficientNetLite0"`` is the one network whose ImageNet weights install from the
+package index instead (:mod:`companion.pretrained_lite0`): it works offline.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import config
-from .errors import ChecksumError, CompanionError, DataFormatError, DownloadError
+from .errors import ChecksumError, CompanionError, DataFormatError, WeightsUnavailableError
 
 #: Where keras.applications downloads its weights from; every model has a folder below it.
 ORIGINAL_BASE_URL = "https://storage.googleapis.com/tensorflow/keras-applications/"
@@ -37,10 +40,6 @@ ORIGINAL_BASE_URL = "https://storage.googleapis.com/tensorflow/keras-application
 
 class UnknownModelError(CompanionError, ValueError):
     """A model name that is not in the registry."""
-
-
-class WeightsUnavailableError(DownloadError):
-    """ImageNet weights are neither in the Keras cache nor downloadable."""
 
 
 # --8<-- [start:pretrained_model]
@@ -147,13 +146,21 @@ MODELS: dict[str, PretrainedModel] = {
 }
 
 
+#: The network whose ImageNet weights install from the package index (companion.pretrained_lite0).
+LITE0 = "EfficientNetLite0"
+
+
+def _is_lite0(model) -> bool:
+    return isinstance(model, str) and re.sub(r"[^a-z0-9]", "", model.lower()) == LITE0.lower()
+
+
 def get_model_spec(model: str | PretrainedModel) -> PretrainedModel:
     """The registry entry for ``model`` ("ResNet50", "resnet50", "inception_v3" ... all work)."""
     if isinstance(model, PretrainedModel):
         return model
     key = re.sub(r"[^a-z0-9]", "", str(model).lower())
     if key not in MODELS:
-        known = ", ".join(spec.name for spec in MODELS.values())
+        known = ", ".join([spec.name for spec in MODELS.values()] + [LITE0])
         raise UnknownModelError(
             f"Unknown model {model!r}. Known models: {known} (any case, '_' optional)."
         )
@@ -292,7 +299,14 @@ def build(
     weights: str | None = "imagenet",
     include_top: bool = True,
 ):
-    """Build a ``keras.applications`` network; ``weights`` is "imagenet", None or a weights file."""
+    """Build a ``keras.applications`` network; ``weights`` is "imagenet", None or a weights file.
+
+    ``model="EfficientNetLite0"`` builds :func:`companion.pretrained_lite0.build`'s network.
+    """
+    if _is_lite0(model):
+        from . import pretrained_lite0
+
+        return pretrained_lite0.build(weights, include_top=include_top)
     spec = get_model_spec(model)
     if weights == "imagenet":
         # a clear error now rather than a traceback from Keras; then Keras loads exactly this file
@@ -333,9 +347,9 @@ def load_image(path: str | os.PathLike, size: tuple[int, int]) -> np.ndarray:
     return keras.utils.img_to_array(image, dtype="float32")
 
 
-def _as_batch(image, size: tuple[int, int]) -> np.ndarray:
+def _as_batch(image, size: tuple[int, int] | None) -> np.ndarray:
     """One image (a path or an array) as a (1, height, width, 3) float32 batch of the model's
-    size."""
+    size (or its own size, where ``size`` is None)."""
     if isinstance(image, (str, os.PathLike)):
         return load_image(image, size)[None]
     array = np.asarray(image)
@@ -349,7 +363,7 @@ def _as_batch(image, size: tuple[int, int]) -> np.ndarray:
     if not np.issubdtype(array.dtype, np.number):
         raise ValueError(f"image array must hold numbers (pixels 0..255), got dtype {array.dtype}")
     array = array.astype("float32")
-    if array.shape[:2] != size:
+    if size is not None and array.shape[:2] != size:  # None: keep the image's own size
         import keras
 
         array = keras.ops.convert_to_numpy(
@@ -386,6 +400,10 @@ def classify(
     resized to the model's input). ``weights=None`` uses an untrained network, for
     testing the plumbing.
     """
+    if _is_lite0(model):  # weights from the package index, not a download
+        from .pretrained_lite0 import classify as classify_lite0
+
+        return classify_lite0(image, top=top, weights=weights)
     spec = get_model_spec(model)  # the network, its input size and its preprocessing
     batch = _as_batch(image, spec.input_size)  # one image -> a batch of one, resized
     if weights == "imagenet":
