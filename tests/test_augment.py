@@ -8,9 +8,9 @@ import pytest
 from PIL import Image
 
 from companion.augment import ImageAugmenter
+from companion.errors import DataFormatError
 from companion.preprocessing import subtract_pixel_mean
 from companion.statistics import channel_mean_std, pixel_mean
-from companion.errors import DataFormatError
 
 
 def marker_image(height=29, width=29, channels=1):

@@ -410,9 +410,10 @@ def grad_cam(model, images, layer_name: str | None = None, class_index=None):
     pick = pick.astype("float32")
 
     def class_score(z):  # one number per image: the score of its chosen class
-        # pick as a tensor of z's backend: NumPy times a PyTorch tensor that requires grad
-        # would ask the tensor for its values and fail
-        return keras.ops.sum(z * keras.ops.convert_to_tensor(pick, dtype=z.dtype), axis=-1)
+        # pick as a tensor of z's backend: NumPy times a PyTorch tensor that
+        # requires grad would ask the tensor for its values and fail
+        chosen = keras.ops.convert_to_tensor(pick, dtype=z.dtype)
+        return keras.ops.sum(z * chosen, axis=-1)
 
     _, grads = input_gradients(head, features, class_score)
     weights = grads.mean(axis=(1, 2))  # one weight per feature map

@@ -15,7 +15,7 @@ SLICE = 1024
 
 
 # --8<-- [start:channel_mean_std]
-def channel_mean_std(images, slice_size: int = SLICE) -> tuple[np.ndarray, np.ndarray]:
+def channel_mean_std(images, slice_size: int = SLICE):
     """The mean and standard deviation of each channel over a whole set of images.
 
     Args:
@@ -23,17 +23,17 @@ def channel_mean_std(images, slice_size: int = SLICE) -> tuple[np.ndarray, np.nd
         slice_size: how many images are converted to float64 at a time.
 
     Returns:
-        ``(mean, std)``, two float64 arrays of shape (channels,); ``std`` is the population
-        standard deviation (divided by the number of values), as the old
-        ``ImageDataGenerator.fit`` computed it.
+        ``(mean, std)``: float64 arrays of shape (channels,); ``std`` is the
+        population standard deviation, as the old ``ImageDataGenerator.fit``'s.
     """
     x = np.asarray(images)
     count = x.shape[0] * x.shape[1] * x.shape[2]  # values per channel
     slices = [x[i : i + slice_size] for i in range(0, len(x), slice_size)]
-    # Two passes: the mean first, then the squared distances from it (no cancellation
-    # between two large sums, as sum(x**2) - n * mean**2 would have).
     mean = sum(s.sum(axis=(0, 1, 2), dtype="float64") for s in slices) / count
-    squares = sum(np.square(s.astype("float64") - mean).sum(axis=(0, 1, 2)) for s in slices)
+    # then the squared distances from the mean: no cancellation between two large
+    # sums, as sum(x**2) - n * mean**2 would have
+    distances = (s.astype("float64") - mean for s in slices)
+    squares = sum(np.square(d).sum(axis=(0, 1, 2)) for d in distances)
     return mean, np.sqrt(squares / count)
     # --8<-- [end:channel_mean_std]
 
