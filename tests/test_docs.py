@@ -192,3 +192,47 @@ def test_included_result_tables_exist_in_the_page_language(lang):
             assert include.endswith(f".{lang}.md"), (
                 f"{lang}/{page} includes {include}, a table in another language"
             )
+
+
+# --------------------------------------------------------------------------- chapter shape
+
+CHAPTER_PAGE = re.compile(r"^\d\d-[a-z0-9-]+\.md$")
+#: A page a student can finish in one sitting (DESIGN.md: "at most ~350 lines"; a few lines of
+#: slack for a table or a figure caption).
+MAX_PAGE_LINES = 360
+CLOSING = {"zh": ("## 小结", "## 练习"), "en": ("## Summary", "## Exercises")}
+RUN_BOX = {"zh": '??? note "我们的运行记录"', "en": '??? note "How our run went"'}
+
+
+def chapter_pages(lang):
+    return [p for p in pages(lang) if CHAPTER_PAGE.match(p.name)]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_chapter_page_is_one_lesson_with_summary_and_exercises(lang):
+    """Each chapter (or section) page: at most MAX_PAGE_LINES lines, a Summary of at most six
+    bullets, then 3-6 Exercises; at most one collapsed box for the story of a run."""
+    problems = []
+    for page in chapter_pages(lang):
+        text = (DOCS / lang / page).read_text(encoding="utf-8")
+        if re.search(r"^notebook:\s*false", text, re.M):
+            continue  # a "coming soon" page
+        lines = text.splitlines()
+        if len(lines) > MAX_PAGE_LINES:
+            problems.append(f"{page}: {len(lines)} lines (at most {MAX_PAGE_LINES})")
+        summary, exercises = CLOSING[lang]
+        if summary not in lines or exercises not in lines:
+            problems.append(f"{page}: needs {summary!r} and {exercises!r}")
+            continue
+        start, end = lines.index(summary), lines.index(exercises)
+        bullets = [ln for ln in lines[start:end] if ln.startswith("- ")]
+        if not 1 <= len(bullets) <= 6 or start > end:
+            problems.append(f"{page}: the summary has {len(bullets)} bullets (1-6)")
+        after = lines[end + 1 :]
+        stop = next((i for i, ln in enumerate(after) if ln.startswith("## ")), len(after))
+        numbered = [ln for ln in after[:stop] if re.match(r"^\d+\. ", ln)]
+        if not 3 <= len(numbered) <= 6:
+            problems.append(f"{page}: {len(numbered)} exercises (3-6)")
+        if text.count(RUN_BOX[lang]) > 1:
+            problems.append(f"{page}: more than one {RUN_BOX[lang]!r} box")
+    assert not problems, "\n".join(problems)
