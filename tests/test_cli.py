@@ -85,7 +85,7 @@ def test_every_install_hint_names_a_distribution_that_exists():
         text = path.read_text(encoding="utf-8")
         assert "companion[" not in text, f"{path.name} names the distribution companion[...]"
         for match in re.finditer(
-            r"pip install ['\"]?([A-Za-z0-9_.{}-]+)(\[([a-z0-9_,]+)\])?", text
+            r"pip install (?:--[a-z-]+ )*['\"]?([A-Za-z0-9_.{}-]+)(\[([a-z0-9_,]+)\])?", text
         ):
             hints.append((path.name, match.group(1), match.group(3)))
     assert hints
