@@ -233,7 +233,7 @@ def _fmt(value, kind: str) -> str:
     if kind == "percent":
         return f"{100 * value:.2f}%"
     if kind == "int":
-        return f"{int(value):,}"
+        return f"{round(value):,}"  # round, not truncate: 41.67 images/s is 42
     if kind == "seconds":
         return f"{value:.1f} s"
     if kind == "minutes":
