@@ -40,17 +40,38 @@ SHORT_SIDE = 256  # the example photos' shorter side: the crop is 224 of 256
 # The photos the page offers: the chapter's elephant and the first two validation photos
 # of each class of the cats-vs-dogs set, not hand-picked.
 EXAMPLES = [
-    ("images/creative_commons_elephant.jpg", "elephant"),
-    ("cats_and_dogs_filtered/validation/cats/cat.2000.jpg", "cat"),
-    ("cats_and_dogs_filtered/validation/cats/cat.2001.jpg", "cat"),
-    ("cats_and_dogs_filtered/validation/dogs/dog.2000.jpg", "dog"),
-    ("cats_and_dogs_filtered/validation/dogs/dog.2001.jpg", "dog"),
+    (
+        "images/creative_commons_elephant.jpg",
+        "elephant",
+        {"zh": "一头非洲象和它的幼崽", "en": "An African elephant and her calf"},
+    ),
+    (
+        "cats_and_dogs_filtered/validation/cats/cat.2000.jpg",
+        "cat",
+        {"zh": "一只黑白相间的猫坐在毯子上", "en": "A black-and-white cat sitting on a blanket"},
+    ),
+    (
+        "cats_and_dogs_filtered/validation/cats/cat.2001.jpg",
+        "cat",
+        {
+            "zh": "一只黑白相间的猫趴在纸箱里",
+            "en": "A black-and-white cat lying in a cardboard box",
+        },
+    ),
+    (
+        "cats_and_dogs_filtered/validation/dogs/dog.2000.jpg",
+        "dog",
+        {
+            "zh": "一只拴着红绳的黑色小狗站在草地上",
+            "en": "A small black dog on a red lead, on grass",
+        },
+    ),
+    (
+        "cats_and_dogs_filtered/validation/dogs/dog.2001.jpg",
+        "dog",
+        {"zh": "一只浅棕色的狗张着嘴", "en": "A light-brown dog with its mouth open"},
+    ),
 ]
-ALT = {
-    "elephant": {"zh": "一头非洲象和它的幼崽", "en": "An African elephant and her calf"},
-    "cat": {"zh": "猫（猫狗数据集的验证照片）", "en": "A cat (a validation photo of cats vs dogs)"},
-    "dog": {"zh": "狗（猫狗数据集的验证照片）", "en": "A dog (a validation photo of cats vs dogs)"},
-}
 CREDIT = {
     "elephant": "the Keras examples' creative_commons_elephant.jpg (Creative Commons)",
     "cat": "Kaggle Dogs vs. Cats (Asirra), as in cats_and_dogs_filtered; education use",
@@ -111,7 +132,7 @@ def write_examples(ctx, data: Path, model, classify_onnx) -> list[dict]:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     examples = []
-    for source, kind in EXAMPLES:
+    for source, kind, alt in EXAMPLES:
         with Image.open(data / source) as image:
             image = image.convert("RGB")
             scale = SHORT_SIDE / min(image.size)
@@ -128,7 +149,7 @@ def write_examples(ctx, data: Path, model, classify_onnx) -> list[dict]:
                 "source": source,
                 "credit": CREDIT[kind],
                 "size": list(small.size),
-                "alt": ALT[kind],
+                "alt": alt,
                 "keras_top5": [int(c) for c in np.argsort(-keras_p, kind="stable")[:5]],
                 "onnx_top5": [int(c) for c in np.argsort(-onnx_p, kind="stable")[:5]],
                 "onnx_top1_probability": float(onnx_p.max()),
