@@ -852,3 +852,84 @@ def test_the_widgets_say_something_without_javascript(browser, base_url, lang):
             assert "JavaScript" in text and bool(CJK.search(text)) == (lang == "zh"), text
     finally:
         context.close()
+
+
+# Chapter 10: EfficientNet-Lite0 (ImageNet) on a photo. The example photos are 256 pixels on
+# their shorter side, so the authors' crop (224 of 256) is exactly their central 224x224
+# pixels in the browser as in Python.
+PHOTO_RECORD = "10-pretrained-web"
+PHOTO_JS = """w => ({
+    top: w.dataset.top.split(',').map(Number),
+    probabilities: JSON.parse(w.dataset.probabilities),
+    status: w.querySelector('.book-widget__status').textContent,
+    labels: [...w.querySelectorAll('.book-bars__label')].map(l => l.textContent),
+    pixels: Array.from(w.querySelector('canvas.photo-classifier__seen').getContext('2d')
+                       .getImageData(0, 0, 224, 224).data.filter((_, i) => i % 4 !== 3)),
+})"""
+
+
+def _photo_record() -> dict:
+    return json.loads((ASSETS / "results" / f"{PHOTO_RECORD}.json").read_text(encoding="utf-8"))
+
+
+def _photo_seen(page, widget, chosen: str) -> dict:
+    _wait_for(page, "photo-classifier", f"d.chosen === '{chosen}'", timeout=60_000)
+    seen = widget.evaluate(PHOTO_JS)
+    seen["pixels"] = np.array(seen["pixels"], dtype="float32").reshape(1, 224, 224, 3)
+    return seen
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_photo_classifier_names_the_classes_python_does(visit, lang, tmp_path):
+    from PIL import Image
+
+    from companion.pretrained_lite0 import load_and_crop
+
+    info = _photo_record()["web_model"]
+    names = json.loads((DOCS / info["class_names"]).read_text(encoding="utf-8"))["names"]
+    page = visit.open(page_url(visit.base, lang, "10-pretrained"))
+    widget = _ready_widget(page, "photo-classifier")
+    examples = widget.locator("button.photo-classifier__example")
+    assert examples.count() == len(info["examples"])
+    for k, example in enumerate(info["examples"]):
+        if k == 1:  # by keyboard: Tab to the photo, Enter
+            examples.nth(k).focus()
+            page.keyboard.press("Enter")
+        else:
+            examples.nth(k).click()
+        seen = _photo_seen(page, widget, str(k))
+        # The page fed the network the authors' crop of the photo, as Python makes it.
+        crop = load_and_crop(DOCS / example["file"])
+        assert np.abs(seen["pixels"] - crop).max() <= 2, f"{example['file']}: another crop"
+        python = onnx_probabilities(DOCS / info["file"], seen["pixels"])[0]
+        top = [int(c) for c in np.argsort(-python, kind="stable")[:5]]
+        assert seen["top"][0] == top[0] == example["keras_top5"][0], (example, seen["top"], top)
+        np.testing.assert_allclose(seen["probabilities"], python[seen["top"]], atol=1e-4)
+        # The top five in order, by their ImageNet names, the best one in the status line.
+        assert seen["labels"] == [names[c] for c in seen["top"]]
+        assert names[top[0]] in seen["status"]
+        assert bool(CJK.search(seen["status"])) == (lang == "zh"), seen["status"]
+    widget.screenshot(path=str(screenshots_dir() / f"photo-classifier.{lang}.png"))
+    # A photo of the reader's, another shape: cropped and resized by the browser.
+    photo = tmp_path / "elephant.png"
+    with Image.open(DOCS / info["examples"][0]["file"]) as image:
+        image.resize((500, 300)).save(photo)
+    widget.locator("input[type=file]").set_input_files(str(photo))
+    seen = _photo_seen(page, widget, "photo")
+    assert seen["top"][0] == info["examples"][0]["keras_top5"][0]  # the elephant still
+    assert not visit.problems(), "\n".join(visit.problems())
+    problems = accessibility_problems(page)  # the widget in use, both palettes
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_photo_classifier_says_something_without_javascript(browser, base_url, lang):
+    context = browser.new_context(java_script_enabled=False, viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        page.goto(page_url(base_url, lang, "10-pretrained"))
+        text = page.locator('[data-widget="photo-classifier"]').inner_text()
+        assert "JavaScript" in text and "EfficientNetLite0" in text, text
+        assert bool(CJK.search(text)) == (lang == "zh"), text
+    finally:
+        context.close()

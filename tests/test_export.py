@@ -171,3 +171,36 @@ def test_the_committed_model_is_the_one_its_record_names(chapter):
             assert sprite.size == (columns * w, rows * h) and sprite.mode == "RGB"
             # no colour profile or gamma, which a browser would apply to the pixels
             assert not {"icc_profile", "gamma"} & set(sprite.info)
+
+
+def test_the_chapter_10_model_is_the_one_its_record_names():
+    """Chapter 10's ImageNet network: the file, its check against Keras, the example photos."""
+    from PIL import Image
+
+    entry = _read_json(ASSETS / "results" / "10-pretrained-web.json")["web_model"]
+    path = ASSETS.parent / entry["file"]
+    assert sha256(path) == entry["sha256"] and path.stat().st_size == entry["bytes"]
+    assert entry["bytes"] < 20e6, f"{path}: {entry['bytes'] / 1e6:.1f} MB"
+    assert entry["input"]["shape"] == [None, 224, 224, 3]
+    assert entry["output"]["shape"] == [None, 1000]
+    agree, n = entry["agreement_with_keras"], entry["n_photos"]
+    assert agree["float32"]["same_top1"] == n  # the exported network is the Keras network
+    if entry["precision"] == "float16":
+        assert agree["float16"]["same_top1"] >= agree["float32"]["same_top1"]
+    names = _read_json(ASSETS.parent / entry["class_names"])["names"]
+    assert len(names) == 1000 and names[386] == "African_elephant"
+    photos = [ASSETS.parent / e["file"] for e in entry["examples"]]
+    assert 3 <= len(photos) <= 6 and sum(p.stat().st_size for p in photos) < 1e6
+    crops = []
+    for photo, example in zip(photos, entry["examples"], strict=True):
+        with Image.open(photo) as image:
+            # the shorter side 256: the authors' 224-of-256 crop needs no resizing
+            assert min(image.size) == 256 and list(image.size) == example["size"]
+            assert image.mode == "RGB" and not {"icc_profile", "exif"} & set(image.info)
+            array = np.asarray(image, dtype="float32")
+        top, left = (array.shape[0] - 224 + 1) // 2, (array.shape[1] - 224 + 1) // 2
+        crops.append(array[top : top + 224, left : left + 224])
+    probabilities = onnx_probabilities(path, np.stack(crops))
+    for p, example in zip(probabilities, entry["examples"], strict=True):
+        assert [int(c) for c in np.argsort(-p, kind="stable")[:5]] == example["onnx_top5"]
+        assert int(p.argmax()) == example["keras_top5"][0], example["file"]

@@ -14,6 +14,7 @@ from PIL import Image
 
 from companion import pretrained
 from companion.results import provenance
+from experiments import ch10_web
 
 CHAPTER = "10-pretrained"
 # The source's top-1 answers for its own photo (evimg16tf.jpg); InceptionV3 was run on another file.
@@ -82,3 +83,4 @@ def run(ctx):
         "seconds": seconds,
     }
     ctx.record(record)
+    ch10_web.run(ctx)  # the page's photo classifier: ONNX export, checked on photos
