@@ -68,7 +68,8 @@ def run(ctx):
                 f"{CLASS_WORDS[lang][label]} → {p.name} {p.probability:.0%}"
                 for label, p in zip(labels, best, strict=True)
             ]
-            ctx.figure(grad_cam_grid(pixels.clip(0, 255), heatmaps, titles), figure, lang)
+            fig = grad_cam_grid(pixels.clip(0, 255), heatmaps, titles)
+            shrink_png(ctx.figure(fig, figure, lang))  # photos: a palette keeps ~150 KB
     cam_seconds = time.perf_counter() - start
 
     start = time.perf_counter()
