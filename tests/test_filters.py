@@ -90,6 +90,27 @@ def test_unknown_and_non_convolutional_layers_get_clear_errors(model):
         filters.visualize_filters(model, "conv_a", filters=[6])
 
 
+def test_the_maps_after_a_convolution_count_as_filters_too():
+    # a residual block as EfficientNet builds it: conv, BatchNormalization, ReLU6, Add
+    inputs = keras.Input(shape=(None, None, 3))
+    x = keras.layers.Conv2D(4, 3, padding="same", name="conv")(inputs)
+    x = keras.layers.BatchNormalization(name="bn")(x)
+    x = keras.layers.ReLU(max_value=6.0, name="relu6")(x)
+    x = keras.layers.Conv2D(3, 1, name="project")(x)
+    x = keras.layers.Add(name="add")([x, inputs])
+    pooled = keras.layers.GlobalAveragePooling2D(name="pool")(x)
+    outputs = keras.layers.Dense(2, activation="softmax", name="dense")(pooled)
+    functional = keras.Model(inputs, outputs)
+    for name in ("bn", "relu6", "add"):
+        results = filters.visualize_filters(functional, name, size=12, steps=3, upscaling_steps=1)
+        assert [r.image.shape for r in results] == [(12, 12, 3)] * len(results)
+    heatmaps, _ = filters.grad_cam(functional, np.full((2, 12, 12, 3), 100.0), "add")
+    assert heatmaps.shape == (2, 12, 12)
+    for name, kind in (("pool", "GlobalAveragePooling2D"), ("dense", "Dense")):
+        with pytest.raises(filters.LayerError, match=f"'{name}' is a {kind}, not a convolution"):
+            filters.visualize_filters(functional, name, size=12)
+
+
 def test_grad_cam_gives_one_heat_map_per_image_in_0_to_1(model):
     images = np.random.default_rng(2).uniform(0, 255, (5, 16, 16, 3)).astype("float32")
     heatmaps, classes = filters.grad_cam(model, images)

@@ -52,14 +52,32 @@ def _conv_types():
     )
 
 
+def _map_types():
+    """Layers that keep a convolution's channels one by one: a channel is still a filter's map.
+
+    A modern block rarely ends in a bare convolution: BatchNormalization, an activation
+    (ReLU6 in EfficientNet-Lite0) or a residual ``Add`` comes after it, and their outputs are
+    the feature maps the next block reads.
+    """
+    import keras
+
+    return _conv_types() + (
+        keras.layers.BatchNormalization,
+        keras.layers.ReLU,
+        keras.layers.Activation,
+        keras.layers.Add,
+    )
+
+
 def conv_layer_names(model) -> list[str]:
     """The names of the model's 2-D convolution layers, input side first."""
     return [layer.name for layer in model.layers if isinstance(layer, _conv_types())]
 
 
 def get_conv_layer(model, layer_name: str):
-    """The convolution layer called ``layer_name``; a :class:`LayerError` that lists the choices
-    otherwise."""
+    """The convolution layer called ``layer_name`` (or a BatchNormalization, activation or
+    ``Add`` layer of feature maps, see :func:`_map_types`); a :class:`LayerError` that lists
+    the choices otherwise."""
     names = [layer.name for layer in model.layers]
     choices = ", ".join(conv_layer_names(model)) or "none"
     if layer_name not in names:
@@ -68,10 +86,10 @@ def get_conv_layer(model, layer_name: str):
             f"{choices}."
         )
     layer = model.get_layer(layer_name)
-    if not isinstance(layer, _conv_types()):
+    if not isinstance(layer, _map_types()) or len(layer.output.shape) != 4:
         raise LayerError(
-            f"Layer {layer_name!r} is a {type(layer).__name__}, not a convolution layer: it has "
-            "no filters to "
+            f"Layer {layer_name!r} is a {type(layer).__name__}, not a convolution layer (nor "
+            "the BatchNormalization, activation or Add after one): it has no filters to "
             f"visualize. Its convolution layers: {choices}."
         )
     return layer

@@ -306,6 +306,12 @@ _ZH_PHRASES = [
         r"([\d,]+) train / ([\d,]+) validation / ([\d,]+) test photos",
         r"训练 \1 / 验证 \2 / 测试 \3 张照片",
     ),
+    (
+        r"cats_and_dogs_filtered, validation/: the first (\d+) cat and (\d+) dog photos "
+        r"\(central 87\.5% crop, bicubic to (\d+)x(\d+)\)",
+        r"cats_and_dogs_filtered 的 validation/：前 \1 张猫、前 \2 张狗的照片"
+        r"（取中央 87.5%，双三次插值缩放到 \3×\4）",
+    ),
     (r"^(CPU|GPU): (.*) \((\d+) cores?\)$", r"\1：\2（\3 核）"),
     (r"^(CPU|GPU): ", r"\1："),
 ]
