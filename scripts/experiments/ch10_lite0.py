@@ -151,8 +151,10 @@ def measure(ctx, photo) -> dict:
     zero_shot["summed_probabilities"] = _summed(probabilities, files)
 
     _figures(ctx, photo, examples, top5, zero_shot)
+    network = pretrained_lite0.build(weights)
     return {
         "model": MODEL,
+        "params": network.count_params(),
         "weights_loaded": weights is not None,
         "weights": pretrained_lite0.weights_record(),
         "input": "central 87.5% of the shorter side, bicubic to 224x224, (x - 127) / 128",
@@ -368,7 +370,7 @@ def _figures(ctx, photo, examples, top5, zero_shot) -> None:
     # What the network sees (its centre crop) and its five most probable classes.
     shown = [photo, *examples]
     fig, axes = plt.subplots(
-        2, len(shown), figsize=(3.3 * len(shown), 6.4), gridspec_kw={"height_ratios": [3, 2]}
+        2, len(shown), figsize=(2.9 * len(shown), 5.4), gridspec_kw={"height_ratios": [1, 0.75]}
     )
     for column, path in enumerate(shown):
         crop = pretrained_lite0.load_and_crop(path)[0]
@@ -377,14 +379,16 @@ def _figures(ctx, photo, examples, top5, zero_shot) -> None:
         axes[0, column].axis("off")
         rows = top5[path.name]
         ax = axes[1, column]
-        ax.barh(range(5), [r["probability"] for r in rows], color="#0072B2")
-        ax.set_yticks(range(5), [r["name"] for r in rows], fontsize=8)
-        ax.invert_yaxis()
-        ax.set_xlim(0, 1.25)
-        ax.set_xticks([0, 0.5, 1], ["0", "50%", "100%"], fontsize=7)
+        # light bars with the class name and probability written over them: no tick labels
+        # to widen the column
+        ax.barh(range(5), [r["probability"] for r in rows], color="#A6CEE3", height=0.8)
         for i, r in enumerate(rows):
-            ax.text(r["probability"] + 0.02, i, f"{r['probability']:.1%}", va="center", fontsize=7)
-    fig.tight_layout()
+            ax.text(0.02, i, f"{r['name']}  {r['probability']:.1%}", va="center", fontsize=8)
+        ax.set_yticks([])
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1)
+        ax.set_xticks([0, 0.5, 1], ["0", "50%", "100%"], fontsize=7)
+    fig.tight_layout(h_pad=0.3, w_pad=0.8)
     ctx.figure(fig, "top5")
 
     for lang in ("zh", "en"):
