@@ -169,7 +169,7 @@ def predict_files(
         paths: image files.
         batch_size: images per call of the network (32-64 keep two CPU cores busy).
         weights: ``"imagenet"``, None (untrained) or a weights file; see :func:`build`.
-        timings: a list to append ``(seconds loading, seconds predicting)`` to, per batch.
+        timings: a list; each batch appends (seconds loading, seconds predicting).
 
     Returns:
         A float32 array (number of files, 1000).
@@ -182,7 +182,8 @@ def predict_files(
     paths, parts = list(paths), []
     for start in range(0, len(paths), batch_size):
         began = time.perf_counter()
-        batch = np.concatenate([load_and_crop(p) for p in paths[start : start + batch_size]])
+        files = paths[start : start + batch_size]
+        batch = np.concatenate([load_and_crop(path) for path in files])
         loaded = time.perf_counter()
         parts.append(np.asarray(network.predict_on_batch(preprocess_input(batch))))
         if timings is not None:
