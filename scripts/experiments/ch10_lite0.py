@@ -364,7 +364,7 @@ def top5_table(record: dict, lang: str) -> str:
 
 
 def _figures(ctx, photo, examples, top5, zero_shot) -> None:
-    from companion.visualize import _pyplot, _start
+    from companion.visualize import _pyplot, _start, shrink_png
 
     plt = _pyplot()
     # What the network sees (its centre crop) and its five most probable classes.
@@ -389,7 +389,7 @@ def _figures(ctx, photo, examples, top5, zero_shot) -> None:
         ax.set_xlim(0, 1)
         ax.set_xticks([0, 0.5, 1], ["0", "50%", "100%"], fontsize=7)
     fig.tight_layout(h_pad=0.3, w_pad=0.8)
-    ctx.figure(fig, "top5")
+    shrink_png(ctx.figure(fig, "top5"))  # photos: a palette keeps the file small
 
     for lang in ("zh", "en"):
         plt, _ = _start(lang)
@@ -440,4 +440,4 @@ def _figures(ctx, photo, examples, top5, zero_shot) -> None:
         ax.imshow(np.clip(crop, 0, 255).astype("uint8"))
         ax.set_title(f"{m['file']}\n{m['name']} {m['probability']:.0%}", fontsize=8)
     fig.tight_layout()
-    ctx.figure(fig, "misses")
+    shrink_png(ctx.figure(fig, "misses"), scale=0.8)
