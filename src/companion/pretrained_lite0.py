@@ -16,16 +16,25 @@ from .errors import DataFormatError
 from .lite0_weights import ensure_weights, weights_record
 
 __all__ = [
+    "CAT_CLASSES",
     "CROP_FRACTION",
+    "DOG_CLASSES",
     "build",
     "classify",
     "ensure_weights",
     "load_and_crop",
+    "predict_files",
+    "species",
     "weights_record",
 ]
 
 #: The authors' evaluation crop: the central 87.5% (224 of 256) of the shorter side.
 CROP_FRACTION = 0.875
+#: ImageNet's domestic cats: 281 tabby, 282 tiger_cat, 283 Persian_cat, 284 Siamese_cat,
+#: 285 Egyptian_cat (286 cougar, 287 lynx ... are wild cats).
+CAT_CLASSES = range(281, 286)
+#: ImageNet's dog breeds: 151 Chihuahua ... 268 Mexican_hairless (269 timber_wolf ... are wild).
+DOG_CLASSES = range(151, 269)
 
 
 def build(weights: str | Path | None = "imagenet", include_top: bool = True, **options):
@@ -134,3 +143,50 @@ def classify(image, top: int = 5, weights: str | Path | None = "imagenet") -> li
     # One batch straight through: predict() would first set up a whole dataset pipeline.
     probabilities = network.predict_on_batch(batch)
     return decode_predictions(np.asarray(probabilities), top=top)[0]
+
+
+def species(class_id: int) -> str:
+    """Which animal an ImageNet class is: ``"cat"``, ``"dog"`` or ``"other"``.
+
+    Args:
+        class_id: a class number, 0..999.
+
+    Returns:
+        ``"cat"`` for :data:`CAT_CLASSES`, ``"dog"`` for :data:`DOG_CLASSES`, else ``"other"``.
+    """
+    if class_id in CAT_CLASSES:
+        return "cat"
+    return "dog" if class_id in DOG_CLASSES else "other"
+
+
+# --8<-- [start:predict_files]
+def predict_files(
+    paths, batch_size: int = 50, weights: str | Path | None = "imagenet", timings=None
+) -> np.ndarray:
+    """ImageNet probabilities for many image files, one batch at a time.
+
+    Args:
+        paths: image files.
+        batch_size: images per call of the network (32-64 keep two CPU cores busy).
+        weights: ``"imagenet"``, None (untrained) or a weights file; see :func:`build`.
+        timings: a list; each batch appends (seconds loading, seconds predicting).
+
+    Returns:
+        A float32 array (number of files, 1000).
+    """
+    import time
+
+    from .models.efficientnet_lite import preprocess_input
+
+    network = _cached_model(None if weights is None else str(weights))
+    paths, parts = list(paths), []
+    for start in range(0, len(paths), batch_size):
+        began = time.perf_counter()
+        files = paths[start : start + batch_size]
+        batch = np.concatenate([load_and_crop(path) for path in files])
+        loaded = time.perf_counter()
+        parts.append(np.asarray(network.predict_on_batch(preprocess_input(batch))))
+        if timings is not None:
+            timings.append((loaded - began, time.perf_counter() - loaded))
+    return np.concatenate(parts) if parts else np.zeros((0, 1000), "float32")
+    # --8<-- [end:predict_files]

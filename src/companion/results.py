@@ -301,6 +301,10 @@ _ZH_PHRASES = [
     (r"random pixels", "随机像素"),
     (r"none \(architecture only, no training\)", "无（只有网络结构，不训练）"),
     (r" \((\d+x\d+) px, md5 ([0-9a-f]+)\)", r"（\1 像素，md5 \2）"),
+    (
+        r"; cats_and_dogs_filtered: ([\d,]+) validation photos \(([\d,]+) cats, ([\d,]+) dogs\)",
+        r"；cats_and_dogs_filtered 验证集的 \1 张照片（猫 \2 张、狗 \3 张）",
+    ),
     (r" \((\w+) layout\)(: )?", lambda m: f"（{m[1]} 布局）" + ("：" if m[2] else "")),
     (
         r"([\d,]+) train / ([\d,]+) validation / ([\d,]+) test photos",
