@@ -248,6 +248,11 @@ def main(argv=None) -> int:
     if args.part is not None:
         if len(chapters) != 1:
             parser.error("--part needs exactly one --chapter")
+        if args.fresh:
+            parser.error(
+                "--fresh forgets all the chapter's saved runs; to retrain one part, delete its "
+                "folders under the chapter's runs cache instead"
+            )
         parts = getattr(importlib.import_module(experiments[chapters[0]]), "PARTS", {})
         if args.part not in parts:
             parser.error(
@@ -277,7 +282,10 @@ def main(argv=None) -> int:
                 contextlib.nullcontext()
                 if budget == "smoke"
                 else machine.ExperimentLock(
-                    f"build_figures.py --chapter {number} --budget {budget}", wait=args.wait
+                    f"build_figures.py --chapter {number}"
+                    + (f" --part {args.part}" if args.part else "")
+                    + f" --budget {budget}",
+                    wait=args.wait,
                 )
             )
             with lock:

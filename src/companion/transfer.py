@@ -105,9 +105,9 @@ def build_lite0_transfer(
     base: keras.Model,
     classifier: keras.Model,
     augment: keras.Layer | None = None,
-    input_shape=(224, 224, 3),
+    input_shape=(None, None, 3),
 ) -> keras.Model:
-    """Photos in, dog probability out: ``augment`` (optional), the base, the classifier.
+    """Photos in (0-255, any size), dog probability out: ``augment``, the base, the classifier.
 
     The base is called with ``training=False``: it stays in inference mode even when
     its top blocks are unfrozen for fine-tuning. ``classifier`` may be one already trained
