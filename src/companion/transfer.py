@@ -36,10 +36,11 @@ __all__ = [
 
 # --8<-- [start:lite0_base]
 def lite0_base(weights="imagenet", input_shape=(None, None, 3)) -> keras.Model:
-    """EfficientNet-Lite0 without its ImageNet classifier, frozen: photo -> 1,280 features.
+    """EfficientNet-Lite0 without its ImageNet classifier, frozen: 1,280 features.
 
-    It takes raw 0-255 pixels (``include_preprocessing``: ``(x - 127) / 128`` inside) and
-    ends with global average pooling. Lite0 was trained at 224x224; other sizes work too.
+    It takes raw 0-255 pixels (``include_preprocessing``: ``(x - 127) / 128``
+    inside) and ends with global average pooling. Lite0 was trained at 224x224;
+    other sizes work too.
     """
     from .pretrained_lite0 import build
 
@@ -57,7 +58,7 @@ def lite0_base(weights="imagenet", input_shape=(None, None, 3)) -> keras.Model:
 
 # --8<-- [start:extract_features]
 def extract_features(base: keras.Model, dataset) -> tuple[np.ndarray, np.ndarray]:
-    """Run every batch of ``dataset`` through ``base`` once: (features, labels) arrays."""
+    """Every batch of ``dataset`` through ``base`` once: (features, labels) arrays."""
     features, labels = [], []
     for images, batch_labels in dataset:
         # predict_on_batch runs the base in inference mode, one batch at a time
@@ -69,7 +70,7 @@ def extract_features(base: keras.Model, dataset) -> tuple[np.ndarray, np.ndarray
 
 # --8<-- [start:build_classifier]
 def build_classifier(n_features: int = 1280, dropout: float = 0.2) -> keras.Sequential:
-    """The small classifier on top: dropout, then one sigmoid unit (1,281 parameters)."""
+    """The classifier on top: dropout, then one sigmoid unit (1,281 parameters)."""
     return keras.Sequential(
         [
             keras.Input(shape=(n_features,), name="features"),
@@ -107,11 +108,11 @@ def build_lite0_transfer(
     augment: keras.Layer | None = None,
     input_shape=(None, None, 3),
 ) -> keras.Model:
-    """Photos in (0-255, any size), dog probability out: ``augment``, the base, the classifier.
+    """Photos (0-255, any size) in, dog probability out: augment, base, classifier.
 
-    The base is called with ``training=False``: it stays in inference mode even when
-    its top blocks are unfrozen for fine-tuning. ``classifier`` may be one already trained
-    on extracted features: the model uses that very layer, weights and all.
+    The base is called with ``training=False``: it stays in inference mode even
+    when its top blocks are unfrozen for fine-tuning. ``classifier`` may be one
+    already trained on extracted features: the model uses that very layer.
     """
     inputs = keras.Input(shape=input_shape, name="pixels")
     x = augment(inputs) if augment is not None else inputs
