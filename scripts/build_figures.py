@@ -6,6 +6,7 @@
     python scripts/build_figures.py --chapter 03 --smoke         # a tiny run anywhere
     python scripts/build_figures.py --all
     python scripts/build_figures.py --render    # rewrite the tables from the records only
+    python scripts/build_figures.py --chapter 11 --part lite0   # one part of a chapter only
 
 Budgets: each trained chapter states its source's recipe once (``RECIPE`` or ``RECIPES``
 in its module) and what each budget runs of it (``BUDGETS``); ``smoke`` is what the tests
@@ -223,6 +224,11 @@ def main(argv=None) -> int:
         "--fresh", action="store_true", help="retrain: forget this budget's saved runs first"
     )
     parser.add_argument(
+        "--part",
+        help="run only this part of the chapter (a name in its module's PARTS, e.g. lite0 for "
+        "chapter 11): its own records, without retraining the chapter's other runs",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         help="root folder to write into (default: the repository, or build/smoke)",
@@ -239,6 +245,20 @@ def main(argv=None) -> int:
     chapters = sorted(experiments) if args.all else args.chapter
     if not chapters:
         parser.error("name a chapter with --chapter NN, or use --all, or --render")
+    if args.part is not None:
+        if len(chapters) != 1:
+            parser.error("--part needs exactly one --chapter")
+        if args.fresh:
+            parser.error(
+                "--fresh forgets all the chapter's saved runs; to retrain one part, delete its "
+                "folders under the chapter's runs cache instead"
+            )
+        parts = getattr(importlib.import_module(experiments[chapters[0]]), "PARTS", {})
+        if args.part not in parts:
+            parser.error(
+                f"chapter {chapters[0]} has no part {args.part!r}; it has: "
+                + (", ".join(sorted(parts)) or "none")
+            )
     if args.smoke:
         args.budget = "smoke"
     if args.budget == "smoke":
@@ -262,11 +282,14 @@ def main(argv=None) -> int:
                 contextlib.nullcontext()
                 if budget == "smoke"
                 else machine.ExperimentLock(
-                    f"build_figures.py --chapter {number} --budget {budget}", wait=args.wait
+                    f"build_figures.py --chapter {number}"
+                    + (f" --part {args.part}" if args.part else "")
+                    + f" --budget {budget}",
+                    wait=args.wait,
                 )
             )
             with lock:
-                module.run(ctx)
+                (module.PARTS[args.part] if args.part else module.run)(ctx)
         except errors.CompanionError as exc:
             print(f"build_figures.py: {exc}", file=sys.stderr)
             return 2

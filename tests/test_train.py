@@ -135,6 +135,29 @@ def waiting_callbacks():
     ]
 
 
+def test_the_next_fit_after_a_resumed_run_starts_at_epoch_one(tmp_path):
+    """Fine-tuning after a resumed run: Keras' BackupAndRestore leaves the epoch it resumed
+    at on the model, and the next fit of the same model would skip that many epochs."""
+    killed_run(tmp_path / "run", epochs=3, killed_in=2)
+    x, y = data()
+    model = tiny_model()
+    first = fit(model, x, y, epochs=3, batch_size=16, resume_dir=tmp_path / "run", verbose=0)
+    assert first.resumed_at_epoch == 2
+    seen = []
+    marker = keras.callbacks.LambdaCallback(on_epoch_begin=lambda epoch, logs: seen.append(epoch))
+    second = fit(
+        model,
+        x,
+        y,
+        epochs=2,
+        batch_size=16,
+        callbacks=[marker],
+        resume_dir=tmp_path / "next",
+        verbose=0,
+    )
+    assert seen == [0, 1] and second.epochs == 2 and second.resumed_at_epoch is None
+
+
 def test_a_resumed_run_keeps_the_epochs_its_callbacks_waited(tmp_path):
     x, y = data()
     straight = fit(tiny_model(), x, y, epochs=10, batch_size=16, callbacks=waiting_callbacks())

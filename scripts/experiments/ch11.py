@@ -15,7 +15,10 @@ source's recipes (``RECIPES``) as they are:
   fine-tuning of its top block for 5;
 * the augmented run again with the source generator's geometry: one resampling per photo
   (``ImageAugmenter``) instead of the Keras layers' four, zoom drawn per axis. Last, in its
-  own record (``11-cats-vs-dogs-one-resampling``), so the others are written first.
+  own record (``11-cats-vs-dogs-one-resampling``), so the others are written first;
+* transfer from EfficientNet-Lite0's ImageNet weights (section 11.3), in its own record
+  (``11-cats-vs-dogs-lite0``, ``experiments.ch11_lite0``); it also runs alone, without the
+  others: ``build_figures.py --chapter 11 --part lite0``.
 
 Validation: the first 250 of each class of the ``validation/`` folder of
 ``cats_and_dogs_filtered``; test: the last 250 of each class, touched once per model.
@@ -201,6 +204,18 @@ def run(ctx):
     scratch_record(ctx, split, runs[0], size)
     _write_record(ctx, split, runs, round(time.perf_counter() - start, 1), size)
     one_resampling(ctx, split, raw, validation, test, size, runs[1], images[:1])
+    lite0(ctx)
+
+
+def lite0(ctx):
+    """Feature extraction and fine-tuning from EfficientNet-Lite0 (``ch11_lite0``)."""
+    from experiments import ch11_lite0
+
+    ch11_lite0.run(ctx)
+
+
+#: Parts that ``build_figures.py --part NAME`` runs alone.
+PARTS = {"lite0": lite0}
 
 
 def one_resampling(ctx, split, raw, validation, test, size, augmented, photo):

@@ -266,9 +266,21 @@ def fit(
         kwargs["batch_size"] = batch_size
     load_start = machine.load_average()
     start = time.perf_counter()
-    history = model.fit(
-        x, y, epochs=run_epochs, callbacks=[*(callbacks or []), *extra], verbose=verbose, **kwargs
-    )
+    try:
+        history = model.fit(
+            x,
+            y,
+            epochs=run_epochs,
+            callbacks=[*(callbacks or []), *extra],
+            verbose=verbose,
+            **kwargs,
+        )
+    finally:
+        # Keras' BackupAndRestore leaves the epoch it resumed at on the model, and the next
+        # model.fit of that model would start there: fine-tuning after a resumed run would
+        # silently skip its first epochs.
+        if getattr(model, "_initial_epoch", None) is not None:
+            model._initial_epoch = None
     wall = time.perf_counter() - start
     if progress is None:
         run = TrainingRun(

