@@ -113,13 +113,16 @@ async function start(root, status) {
   const chart = barChart(names, TOP);
   chart.element.hidden = true; // no classes to show before the first photo
   const about = el("p", { class: "book-widget__about" });
+  // The crop and the bars appear with the first photo: before it there is nothing to show.
+  const result = el("div", { class: "photo-classifier__result" },
+    el("figure", {}, seen, caption),
+    el("div", { class: "photo-classifier__chart" }, chart.element));
+  result.hidden = true;
   root.replaceChildren(
     el("p", { class: "book-widget__hint" }, WORDS.hint),
     gallery,
     el("p", { class: "photo-classifier__photo" }, upload, " ", WORDS.drop),
-    el("div", { class: "photo-classifier__result" },
-      el("figure", {}, seen, caption),
-      el("div", { class: "photo-classifier__chart" }, chart.element)),
+    result,
     status, about);
 
   const usePhoto = async (blob) => choose(await createImageBitmap(blob), WORDS.yours);
@@ -167,6 +170,7 @@ async function start(root, status) {
     const top = ranked(probabilities).slice(0, TOP);
     chart.update(probabilities, top);
     chart.element.hidden = false;
+    result.hidden = false;
     status.textContent = WORDS.guess(names[top[0]], `${(100 * probabilities[top[0]]).toFixed(1)}%`);
     root.dataset.top = top.join(",");
     root.dataset.probabilities = JSON.stringify(top.map((c) => probabilities[c]));
