@@ -18,16 +18,15 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 sys.path.insert(0, str(ROOT / "hooks"))
 
-from notebooks import INSTALL_TAG, chapter_to_notebook, wants_notebook  # noqa: E402
+from notebooks import DOWNLOAD_TAG, INSTALL_TAG, chapter_to_notebook, wants_notebook  # noqa: E402
 
 import notebookrun  # noqa: E402
 
 # Chapters whose notebooks run in seconds under COMPANION_SMOKE=1.
 QUICK_CHAPTERS = ["02-mnist-mlp"]
 LANGS = ("zh", "en")
-# The notebook run per quick chapter: the Chinese one. The English notebook carries the same code
-# (tests/test_docs.py checks it; both pages' blocks run under --codeblocks), so running it too
-# would double the time for little.
+# The notebook run per quick chapter: the Chinese one, from this checkout. The English notebooks
+# all run from the wheel in tests/test_journey.py.
 RUN_LANGS = ("zh",)
 
 
@@ -131,3 +130,21 @@ def test_web_only_parts_stay_out_of_the_notebook():
     for lang in LANGS:  # chapter 07's playground, in both languages
         cells = notebook(lang, "07-augmentation").cells
         assert not any("augment-playground" in cell.source for cell in cells), lang
+
+
+def test_a_block_needing_a_download_is_tagged_and_explained():
+    """A block the tests skip for a download: a tagged cell, its reason in the cell before it."""
+    text = (
+        "# Title\n\n```python\nx = 1\n```\n\n"
+        '<!--pytest.mark.skip(reason="needs ImageNet weights (download)")-->\n'
+        "```python\nload_weights()\n```\n\n<!--pytest-codeblocks:cont-->\n```python\ny = x\n```\n"
+    )
+    for lang in LANGS:
+        cells = chapter_to_notebook(text, lang, ROOT / "includes").cells
+        tagged = [
+            at for at, cell in enumerate(cells) if DOWNLOAD_TAG in cell.metadata.get("tags", [])
+        ]
+        assert len(tagged) == 1 and cells[tagged[0]].source == "load_weights()", lang
+        note = cells[tagged[0] - 1]
+        assert note.cell_type == "markdown" and "needs ImageNet weights (download)" in note.source
+        assert cells[-1].source == "y = x" and not cells[-1].metadata.get("tags"), lang
