@@ -49,11 +49,8 @@ def _commit_time() -> str:
         )
     except (OSError, subprocess.TimeoutExpired):
         return EARLIEST_ZIP_TIME
-    return (
-        result.stdout.strip()
-        if result.returncode == 0 and result.stdout.strip()
-        else (EARLIEST_ZIP_TIME)
-    )
+    found = result.stdout.strip() if result.returncode == 0 else ""
+    return found or EARLIEST_ZIP_TIME
 
 
 def build_wheel(folder: Path) -> Path:
@@ -140,7 +137,8 @@ def fresh_venv(wheel: Path) -> Path:
 
 def environment(**extra: str) -> dict:
     """The test session's environment for a process of the fresh venv: no PYTHONPATH (which
-    may point at this checkout's src/), and ``extra`` on top."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    may point at this checkout's src/), no proxy exceptions, and ``extra`` on top."""
+    drop = {"PYTHONPATH", "PYTHONHOME", "no_proxy", "NO_PROXY"}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(extra)
     return env

@@ -46,6 +46,12 @@ LANG = "en"
 # What the package needs at run time besides its modules (tests/test_packaging.py checks those).
 PACKAGE_DATA = ["companion/py.typed", "companion/resources/imagenet_class_index.json"]
 KERNEL = "companion-wheel"
+# Offline as a reader without network: every HTTP(S) request goes to a closed local port and
+# fails at once (urllib, which Keras and companion download with, reads these variables).
+OFFLINE = {
+    name: "http://127.0.0.1:9"
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY")
+}
 
 
 def en_pages() -> list[Path]:
@@ -175,6 +181,7 @@ def test_notebook_runs_from_the_wheel(
     # Last, the kernel says where companion came from.
     nb.cells.append(nbformat.v4.new_code_cell("import companion\nprint(companion.__file__)"))
     env = freshenv.environment(COMPANION_SMOKE="1", COMPANION_DATA_DIR=data_dir, MPLBACKEND="Agg")
+    env.update(OFFLINE)
     try:
         notebookrun.execute(nb, kernel_name, env, tmp_path, skip_tag=DOWNLOAD_TAG)
     except CellExecutionError as error:
