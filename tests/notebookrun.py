@@ -71,6 +71,8 @@ def execute(nb, kernel_name: str, env: dict, cwd: Path, skip_tag: str | None = N
         kernel_name=kernel_name,
         timeout=CELL_TIMEOUT_S,
         resources={"metadata": {"path": str(cwd)}},
+        # A graceful shutdown waits about 3 s for a kernel that has loaded TensorFlow.
+        shutdown_kernel="immediate",
         **options,
     )
     client.execute(env=env)
