@@ -11,6 +11,8 @@
   (``KERAS_HOME``: keras.json, weights) go to that temporary folder too, never to the
   reader's ``~/.cache/companion`` or ``~/.keras``; each pytest-xdist worker has its own,
   so that two workers never prepare into one folder at once.
+* With ``--dist loadfile`` (``make test``) pytest-xdist gives a worker a whole file at a time;
+  the notebooks of tests/test_journey.py are spread one by one instead (each runs a chapter).
 """
 
 import os
@@ -18,10 +20,15 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(ROOT / "tests"))
+
+# Test files whose tests pytest-xdist hands out one by one, not as a whole file.
+SPREAD_FILES = ("tests/test_journey.py",)
 
 _workdir = tempfile.TemporaryDirectory(prefix="companion-tests-")
 # Set before anything imports keras, which reads KERAS_HOME once, at import.
@@ -48,3 +55,19 @@ def pytest_collection_finish(session):
     work = Path(_workdir.name) / "cwd"
     work.mkdir(exist_ok=True)
     os.chdir(work)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile``, except that each test of ``SPREAD_FILES`` is a unit of its own."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SpreadSomeFiles(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.split("::", 1)[0].replace("\\", "/").endswith(SPREAD_FILES):
+                return nodeid
+            return super()._split_scope(nodeid)
+
+    return SpreadSomeFiles(config, log)

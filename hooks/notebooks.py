@@ -46,6 +46,13 @@ ADMONITION = re.compile(
     r"((?:(?:[ ]{4}.*)?\n)*)",  # the indented body
     re.M,
 )
+# A code block the tests skip because it needs a download a reader must make (ImageNet weights),
+# marked for pytest-codeblocks just above its fence: <!--pytest.mark.skip(reason="...")-->.
+SKIP_MARKER = re.compile(
+    r"^[ \t]*<!--[-\s]*pytest\.mark\.skip\(reason=([\"'])(.+?)\1\)[-\s]*-->\n"
+    r"([ \t]*```python)[ \t]*\n",
+    re.M,
+)
 PAGE_LINK = re.compile(r"\]\((?!https?:)([a-z0-9-]+)\.md(#[^)]*)?\)")
 LANGS = ("zh", "en")
 
@@ -82,6 +89,16 @@ INSTALL_WHAT = {
 
 
 INSTALL_TAG = "install"
+# A code cell that needs a download the reader must make (a block the tests skip, with its reason):
+# tagged, and announced by a Markdown cell just before it. tests/test_journey.py skips such cells.
+DOWNLOAD_TAG = "needs-download"
+DOWNLOAD_NOTE = {
+    "zh": "> **需要下载。** 本书的测试跳过下一个单元格（“{reason}”）：它第一次运行时要从网上下载"
+    "文件。notebook 的其余部分不依赖它。",
+    "en": '> **Needs a download.** The book\'s tests skip the next cell ("{reason}"): it '
+    "fetches files from the internet the first time it runs. The rest of the notebook does not "
+    "depend on it.",
+}
 # Written in a page where the repository's address belongs (e.g. `git clone {{ repo_url }}`):
 # mkdocs.yml's repo_url is the one place that names the repository.
 REPO_URL_PLACEHOLDER = "{{ repo_url }}"
@@ -239,12 +256,21 @@ def chapter_to_notebook(
     markers are dropped, included snippets expanded and asset links made absolute.
     A listing (``~~~python title=...``, a section of the package's source) stays a
     Markdown cell: it is there to be read, and the notebook imports the same code.
+    A block the tests skip for a download (``<!--pytest.mark.skip(reason="...")-->``) becomes
+    a code cell tagged ``needs-download``, after a Markdown cell that gives the reason.
     """
     import jupytext
     import nbformat
 
     body = FRONT_MATTER.sub("", text, count=1)
     body = WEB_ONLY.sub("", body)
+    reasons = []  # of the blocks the tests skip, in order
+
+    def tag_skipped(match):
+        reasons.append(match.group(2))
+        return f'{match.group(3)} tags=["{DOWNLOAD_TAG}"]\n'
+
+    body = SKIP_MARKER.sub(tag_skipped, body)
     body = HTML_COMMENT.sub("", body)
     bases = snippet_bases(includes)  # includes first: one may sit inside an admonition
     body = SNIPPET.sub(lambda m: _indented(read_snippet(m.group(2), bases), m.group(1)), body)
@@ -262,6 +288,17 @@ def chapter_to_notebook(
     install = nbformat.v4.new_code_cell(
         f'%pip install "{release["spec"]}"', metadata={"tags": [INSTALL_TAG]}
     )
+    cells, pending = [], iter(reasons)
+    for cell in notebook.cells:
+        if DOWNLOAD_TAG in cell.metadata.get("tags", []):
+            reason = next(pending, None)
+            if reason is None:
+                raise ValueError(f"a cell tagged {DOWNLOAD_TAG!r} with no skip marker")
+            cells.append(nbformat.v4.new_markdown_cell(DOWNLOAD_NOTE[lang].format(reason=reason)))
+        cells.append(cell)
+    if next(pending, None) is not None:
+        raise ValueError("a skip marker that no code cell took: put it right above ```python")
+    notebook.cells = cells
     notebook.cells[0:0] = [nbformat.v4.new_markdown_cell(note), install]
     # Ids by position, not random ones: the same chapter gives the same notebook file, so that
     # a rebuild (mkdocs serve) does not rewrite it and set off another rebuild.

@@ -6,7 +6,6 @@ The chapters in ``QUICK_CHAPTERS`` are executed with nbclient as a smoke run
 from this checkout's ``src/``. Add a chapter there once its smoke run takes seconds.
 """
 
-import json
 import os
 import re
 import sys
@@ -19,16 +18,16 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 sys.path.insert(0, str(ROOT / "hooks"))
 
-from notebooks import chapter_to_notebook, wants_notebook  # noqa: E402
+from notebooks import DOWNLOAD_TAG, INSTALL_TAG, chapter_to_notebook, wants_notebook  # noqa: E402
+
+import notebookrun  # noqa: E402
 
 # Chapters whose notebooks run in seconds under COMPANION_SMOKE=1.
 QUICK_CHAPTERS = ["02-mnist-mlp"]
 LANGS = ("zh", "en")
-# The notebook run per quick chapter: the Chinese one. The English notebook carries the same code
-# (tests/test_docs.py checks it; both pages' blocks run under --codeblocks), so running it too
-# would double the time for little.
+# The notebook run per quick chapter: the Chinese one, from this checkout. The English notebooks
+# all run from the wheel in tests/test_journey.py.
 RUN_LANGS = ("zh",)
-CELL_TIMEOUT_S = 300
 
 
 def written_chapters():
@@ -69,52 +68,31 @@ def test_quick_chapters_are_written_chapters():
 @pytest.fixture(scope="module")
 def kernel_name(tmp_path_factory):
     """A kernel spec for this interpreter, found through JUPYTER_PATH (no global install)."""
-    folder = tmp_path_factory.mktemp("jupyter")
-    spec = folder / "kernels" / "companion-tests"
-    spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(
-        json.dumps(
-            {
-                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-                "display_name": "companion tests",
-                "language": "python",
-            }
-        )
-    )
-    old = os.environ.get("JUPYTER_PATH")
-    os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(folder), old]))
-    yield "companion-tests"
-    if old is None:
-        os.environ.pop("JUPYTER_PATH", None)
-    else:
-        os.environ["JUPYTER_PATH"] = old
+    with notebookrun.kernel(
+        tmp_path_factory.mktemp("jupyter"), sys.executable, "companion-tests"
+    ) as name:
+        yield name
 
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory):
     """The datasets the chapter reads: the developers' real ones if set, else test-made ones."""
-    if os.environ.get("COMPANION_DATA_DIR"):
-        return os.environ["COMPANION_DATA_DIR"]
-    import fakedata
-
-    return str(fakedata.make_data_dir(tmp_path_factory.mktemp("data")))
+    return notebookrun.data_dir(tmp_path_factory)
 
 
 @pytest.mark.parametrize(
     "lang,stem", [(lang, stem) for stem in QUICK_CHAPTERS for lang in RUN_LANGS]
 )
 def test_quick_chapter_notebook_runs_top_to_bottom(lang, stem, kernel_name, data_dir, tmp_path):
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
     nb = notebook(lang, stem)
     # The install cell (pip install of the release) is the reader's; here the kernel imports
     # companion from this checkout instead.
-    install = [cell for cell in nb.cells if "install" in cell.metadata.get("tags", [])]
+    install = notebookrun.tagged(nb, INSTALL_TAG)
     assert len(install) == 1 and install[0].source.startswith("%pip install "), (
         f"{lang}/{stem}: no install cell"
     )
-    nb.cells = [cell for cell in nb.cells if cell not in install]
     env = {
         **os.environ,
         "COMPANION_SMOKE": "1",
@@ -125,21 +103,15 @@ def test_quick_chapter_notebook_runs_top_to_bottom(lang, stem, kernel_name, data
             filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])
         ),
     }
-    client = NotebookClient(
-        nb,
-        kernel_name=kernel_name,
-        timeout=CELL_TIMEOUT_S,
-        resources={"metadata": {"path": str(tmp_path)}},
-    )
     try:
-        client.execute(env=env)
+        notebookrun.execute(nb, kernel_name, env, tmp_path, skip_tag=INSTALL_TAG)
     except CellExecutionError as error:
         pytest.fail(f"{lang}/{stem}: a cell failed when the notebook ran top to bottom:\n{error}")
-    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    code = [
+        c for c in nb.cells if c.cell_type == "code" and not notebookrun.tagged_with(c, INSTALL_TAG)
+    ]
     assert all(cell.execution_count for cell in code), f"{lang}/{stem}: not every code cell ran"
-    outputs = "".join(
-        out.get("text", "") for cell in code for out in cell.outputs if out.output_type == "stream"
-    )
+    outputs = notebookrun.stream_text(code)
     assert re.search(r"smoke", outputs, re.I), (
         f"{lang}/{stem}: the run did not say it was a smoke run"
     )
@@ -158,3 +130,21 @@ def test_web_only_parts_stay_out_of_the_notebook():
     for lang in LANGS:  # chapter 07's playground, in both languages
         cells = notebook(lang, "07-augmentation").cells
         assert not any("augment-playground" in cell.source for cell in cells), lang
+
+
+def test_a_block_needing_a_download_is_tagged_and_explained():
+    """A block the tests skip for a download: a tagged cell, its reason in the cell before it."""
+    text = (
+        "# Title\n\n```python\nx = 1\n```\n\n"
+        '<!--pytest.mark.skip(reason="needs ImageNet weights (download)")-->\n'
+        "```python\nload_weights()\n```\n\n<!--pytest-codeblocks:cont-->\n```python\ny = x\n```\n"
+    )
+    for lang in LANGS:
+        cells = chapter_to_notebook(text, lang, ROOT / "includes").cells
+        tagged = [
+            at for at, cell in enumerate(cells) if DOWNLOAD_TAG in cell.metadata.get("tags", [])
+        ]
+        assert len(tagged) == 1 and cells[tagged[0]].source == "load_weights()", lang
+        note = cells[tagged[0] - 1]
+        assert note.cell_type == "markdown" and "needs ImageNet weights (download)" in note.source
+        assert cells[-1].source == "y = x" and not cells[-1].metadata.get("tags"), lang

@@ -6,8 +6,6 @@ from the git tag (setuptools-scm), so a checkout with history never builds as th
 """
 
 import email
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -19,27 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> zipfile.ZipFile:
-    folder = tmp_path_factory.mktemp("wheel")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "--wheel-dir",
-            str(folder),
-            str(ROOT),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr
-    (path,) = folder.glob("image_classification_book-*.whl")
-    return zipfile.ZipFile(path)
+def wheel(built_wheel) -> zipfile.ZipFile:
+    """The wheel (``pip wheel --no-deps``, built once per session: tests/conftest.py)."""
+    return zipfile.ZipFile(built_wheel)
 
 
 def test_the_install_name_and_a_version_from_git(wheel):
