@@ -122,6 +122,11 @@ def _train(
         **extra,
     )
     _, test_accuracy = model.evaluate(test, verbose=0)
+    return _summary(name, model, run, test_accuracy, batch_size, images)
+
+
+def _summary(name, model, run, test_accuracy, batch_size, images):
+    """One run's row of the record: sizes, times, accuracies and its learning curves."""
     val = run.history["val_accuracy"]
     trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
     return {

@@ -39,7 +39,7 @@ from companion.transfer import (
     lite0_base,
 )
 from companion.visualize import plot_history
-from experiments.ch11 import CHAPTER, SOURCE, _cached, _row, _train
+from experiments.ch11 import CHAPTER, SOURCE, _cached, _row, _summary, _train
 
 STEM = f"{CHAPTER}-lite0"
 IMAGE_SIZE = (224, 224)  # Lite0's own resolution
@@ -74,26 +74,6 @@ def _features(ctx, base, datasets):
         saved.parent.mkdir(parents=True, exist_ok=True)
         np.savez(saved, seconds=seconds, **data)
     return data, seconds
-
-
-def _summary(name, model, run, test_accuracy, batch_size, images):
-    val = run.history["val_accuracy"]
-    return {
-        "name": name,
-        "params": model.count_params(),
-        "trainable_params": int(sum(np.prod(w.shape) for w in model.trainable_weights)),
-        "epochs": run.epochs,
-        "batch_size": batch_size,
-        "images_per_epoch": images,
-        "wall_time_s": run.wall_time_s,
-        "resumed_at_epoch": run.resumed_at_epoch,
-        "best_val_accuracy": float(max(val)),
-        "best_epoch": int(np.argmax(val)) + 1,
-        "final_val_accuracy": float(val[-1]),
-        "final_train_accuracy": float(run.history["accuracy"][-1]),
-        "test_accuracy": float(test_accuracy),
-        "history": run.history,
-    }
 
 
 def run(ctx):
