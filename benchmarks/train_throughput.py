@@ -64,6 +64,19 @@ def _resnet20v1():
     return keras.Sequential([keras.Input((32, 32, 3)), shift_and_flip(0.1), build_resnet_v1(20)])
 
 
+def _airbench():
+    from companion.models.airbench import build_airbench
+
+    # a zero whitening kernel of the right shape: the speed does not depend on its values
+    return build_airbench(np.zeros((2, 2, 3, 24), "float32"))
+
+
+def _airbench_optimizer():
+    from companion.fast_training import FastRecipe
+
+    return FastRecipe().optimizer(total_steps=476)
+
+
 def _inception():
     from companion.models import build_inception
 
@@ -83,10 +96,25 @@ MODELS: dict[str, Workload] = {
         "05", _resnet20v1, lambda: keras.optimizers.Adam(learning_rate=1e-3), 32
     ),
     "inception": Workload("06", _inception, lambda: keras.optimizers.Adam(), 128),
+    "airbench": Workload("13", _airbench, _airbench_optimizer, 1024),
     "small_convnet": Workload(
         "11", _small_convnet, lambda: keras.optimizers.RMSprop(learning_rate=1e-4), 32, 150
     ),
 }
+
+
+def flops_per_image(model) -> int:
+    """Floating-point operations of one forward pass: 2 per multiply-add of the convolutions
+    and dense layers (nested models included); training costs about three times as much."""
+    total = 0
+    for layer in model._flatten_layers(include_self=False):
+        if isinstance(layer, keras.layers.Conv2D) or type(layer).__name__ == "PatchWhitening":
+            kernel = layer.kernel.shape
+            _, h, w, _ = layer.output.shape
+            total += 2 * h * w * int(np.prod(kernel))
+        elif isinstance(layer, keras.layers.Dense):
+            total += 2 * int(np.prod(layer.kernel.shape))
+    return total
 
 
 def cifar10_images(n: int, synthetic: bool):
@@ -187,12 +215,16 @@ def main(argv=None) -> int:
     for _ in range(args.repeats):  # interleaved: every model sees the same passing load
         for case, model in models.items():
             speeds[case].append(timed_epoch(model, case[1], *inputs_for(MODELS[case[0]], x, y)))
+    flops = {case: flops_per_image(model) for case, model in models.items()}
     for (name, batch), values in speeds.items():
         w = MODELS[name]
+        gflops = flops[(name, batch)] / 1e9
         print(
             f"{name:<14} ch{w.chapter}  {w.image_size}px  batch {batch:>4}  median "
             f"{np.median(values):>9,.1f} images/s"
             f"  range {min(values):,.1f}-{max(values):,.1f}"
+            f"  {gflops:.3f} GFLOP/image forward, training ~{3 * gflops * np.median(values):.0f}"
+            " GFLOP/s"
         )
     print(f"# load average after: {load_average()}")
     if args.json:
@@ -203,6 +235,7 @@ def main(argv=None) -> int:
                 "image_size": MODELS[name].image_size,
                 "batch_size": batch,
                 "median": float(np.median(values)),
+                "forward_flops_per_image": flops[(name, batch)],
                 "range": [min(values), max(values)],
                 "repeats": values,
             }
@@ -231,6 +264,7 @@ LABELS = {
     "deep_cnn": ("第 4 章深层 CNN", "Chapter 04 deep CNN"),
     "resnet20v1": ("第 5 章 ResNet20 v1", "Chapter 05 ResNet20 v1"),
     "inception": ("第 6 章 Inception", "Chapter 06 Inception"),
+    "airbench": ("第 13 章 airbench 网络", "Chapter 13 airbench network"),
     "small_convnet": ("第 11 章猫狗卷积网络", "Chapter 11 cats-vs-dogs convnet"),
 }
 #: the one speed a source measured on a CPU: source 002, "20 minutes per epoch" of 50,000 images

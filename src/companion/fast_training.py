@@ -43,7 +43,7 @@ class FastRecipe:
     flip: bool = True  # alternating flips
     translate: int = 2
     tta: int = 2  # 0: none, 1: mirror, 2: mirror and translate
-# --8<-- [end:recipe]
+    # --8<-- [end:recipe]
 
     def steps(self, n_images: int) -> tuple[int, int]:
         """(steps per epoch, steps in all): whole batches only, as airbench's loader."""
@@ -88,6 +88,7 @@ def predict_tta(model, images, level: int = 2, batch_size: int = 1000) -> np.nda
     level 2 gives that average half the weight and shares the other half between the
     mirrored pair shifted one pixel up-left and the pair shifted one pixel down-right.
     """
+
     def mirrored(x):
         plain = model.predict(x, batch_size=batch_size, verbose=0)
         if level == 0:
@@ -102,6 +103,8 @@ def predict_tta(model, images, level: int = 2, batch_size: int = 1000) -> np.nda
         shifted = [mirrored(padded[:, :h, :w]), mirrored(padded[:, 2:, 2:])]
         logits = 0.5 * logits + 0.25 * (shifted[0] + shifted[1])
     return logits
+
+
 # --8<-- [end:predict_tta]
 
 
@@ -157,7 +160,9 @@ def train_fast(
     for epoch in range(len(run.epoch_seconds), n_epochs):
         start = time.perf_counter()
         steps = min(per_epoch, total - run.steps)
-        order = np.random.default_rng([seed, epoch, 1]).permutation(len(x))[: steps * recipe.batch_size]
+        order = np.random.default_rng([seed, epoch, 1]).permutation(len(x))[
+            : steps * recipe.batch_size
+        ]
         images = epoch_images(x, epoch, seed=seed, flip=recipe.flip, pad=recipe.translate)[order]
         history = model.fit(
             images, labels[order], batch_size=recipe.batch_size, epochs=1, shuffle=False, verbose=0
@@ -174,7 +179,9 @@ def train_fast(
             _backup(model, optimizer, folder, run)
     if not run.final:
         start = time.perf_counter()
-        run.final = {f"tta{level}": round(accuracy(model, x_test, y_test, level), 4) for level in range(3)}
+        run.final = {
+            f"tta{level}": round(accuracy(model, x_test, y_test, level), 4) for level in range(3)
+        }
         run.final["tta_seconds"] = round(time.perf_counter() - start, 2)
         if folder is not None:
             _backup(model, optimizer, folder, run)

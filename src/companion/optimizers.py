@@ -42,6 +42,8 @@ class Triangular(keras.optimizers.schedules.LearningRateSchedule):
             "start": self.start,
             "end": self.end,
         }
+
+
 # --8<-- [end:triangular]
 
 
@@ -119,6 +121,7 @@ class LookaheadSGD(keras.optimizers.Optimizer):
         average = ops.add(slow, ops.multiply(1.0 - decay, ops.subtract(fast, slow)))
         self.assign(self.slow[index], ops.where(due, average, slow))
         self.assign(variable, ops.where(due, average, fast))
+
     # --8<-- [end:update_step]
 
     def get_config(self):

@@ -42,6 +42,8 @@ def epoch_images(images, epoch: int, *, seed: int = 0, flip: bool = True, pad: i
     if pad:
         x = translate(x, np.random.default_rng([seed, epoch]), pad)
     return x
+
+
 # --8<-- [end:epoch_images]
 
 

@@ -57,14 +57,18 @@ def whitening_kernel(images, patch_size: int = 2, eps: float = 5e-4) -> np.ndarr
     filters = eigenvectors[:, order] / np.sqrt(eigenvalues[order] + eps)
     kernel = filters.reshape(patch_size, patch_size, c, dim)
     return np.concatenate([kernel, -kernel], axis=-1).astype("float32")
+
+
 # --8<-- [end:whitening_kernel]
 
 
 def _patches(x: np.ndarray, size: int) -> np.ndarray:
-    """Every ``size`` x ``size`` patch of every image, one row each, in (row, col, channel) order."""
+    """Every ``size`` x ``size`` patch of every image, one row each, (row, col, channel) order."""
     n, h, w, c = x.shape
     rows = [
-        x[:, i : i + h - size + 1, j : j + w - size + 1, :] for i in range(size) for j in range(size)
+        x[:, i : i + h - size + 1, j : j + w - size + 1, :]
+        for i in range(size)
+        for j in range(size)
     ]
     # (n, h', w', size*size, c) -> (n*h'*w', size*size*c), matching a (size, size, c) kernel
     return np.stack(rows, axis=3).reshape(-1, size * size * c)
@@ -144,8 +148,10 @@ def conv_group(x, width: int, *, dirac: bool = True, momentum: float = 0.6, seed
 
     BatchNorm keeps its bias (trained at a larger rate) but no scale; GELU activations.
     """
-    init = PartialIdentity(seed) if dirac else keras.initializers.VarianceScaling(
-        1 / 3, "fan_in", "uniform", seed=seed
+    init = (
+        PartialIdentity(seed)
+        if dirac
+        else keras.initializers.VarianceScaling(1 / 3, "fan_in", "uniform", seed=seed)
     )
     for i in range(2):
         x = layers.Conv2D(width, 3, padding="same", use_bias=False, kernel_initializer=init)(x)
@@ -154,6 +160,8 @@ def conv_group(x, width: int, *, dirac: bool = True, momentum: float = 0.6, seed
         x = layers.BatchNormalization(momentum=momentum, epsilon=1e-12, scale=False)(x)
         x = layers.Activation(keras.activations.gelu)(x)
     return x
+
+
 # --8<-- [end:conv_group]
 
 
@@ -196,4 +204,6 @@ def build_airbench(
     x = layers.Dense(num_classes, use_bias=False, name="logits")(x)
     outputs = layers.Rescaling(output_scale)(x)
     return keras.Model(inputs, outputs, name="airbench")
+
+
 # --8<-- [end:build_airbench]
