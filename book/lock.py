@@ -5,7 +5,8 @@ nothing. ``scripts/build_figures.py`` therefore holds :class:`ExperimentLock` wh
 trains: a second experiment either waits for the first or stops with a message naming
 the one that holds the machine. The load average at the start of the experiment and when
 a record is written goes into every record, so a reader can tell a quiet run from a
-crowded one.
+crowded one (the load average itself: :func:`companion.machine.load_average`, which
+``companion.train`` records too).
 """
 
 from __future__ import annotations
@@ -17,22 +18,15 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from . import config
-from .errors import CompanionError
+from companion import config
+from companion.errors import CompanionError
+from companion.machine import load_average
 
 _start_load: float | None = None
 
 
 class MachineBusy(CompanionError, RuntimeError):
     """Another experiment holds the machine."""
-
-
-def load_average() -> float | None:
-    """The 1-minute load average, or None where the system has none (Windows)."""
-    try:
-        return round(os.getloadavg()[0], 2)
-    except (AttributeError, OSError):
-        return None
 
 
 def mark_start() -> None:
