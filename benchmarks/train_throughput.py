@@ -27,9 +27,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-#: the checkout: its src/ is imported, and publish() writes the book's files under it
+#: the checkout: its src/ and book/ are imported, and publish() writes the book's files under it
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -194,7 +195,7 @@ def main(argv=None) -> int:
         return 0
     if args.images < 1 or args.repeats < 1:
         parser.error("--images and --repeats must be at least 1")
-    from companion.results import describe_device
+    from companion.machine import describe_device
 
     x, y = cifar10_images(args.images, args.synthetic)
     load_before = load_average()
@@ -241,7 +242,7 @@ def main(argv=None) -> int:
             }
             for (name, batch), values in speeds.items()
         ]
-        from companion.results import git_commit
+        from book.results import git_commit
 
         record = {
             "keras": keras.__version__,
@@ -278,7 +279,7 @@ def publish(figures: dict, root: Path = ROOT) -> list[Path]:
     It refuses figures measured on a busy machine: a speed counts only when the load average
     stayed below the number of cores (the benchmark itself keeps about one core busy).
     """
-    from companion.results import provenance, save_record, write_tables
+    from book.results import provenance, save_record, write_tables
 
     def first(load: str) -> float:
         return float(load.split("/")[0])

@@ -22,7 +22,7 @@ that the chapter pages include. A smoke run (``--smoke``, i.e. ``COMPANION_SMOKE
 writes to ``build/smoke/`` instead unless ``--out`` says otherwise, so that it never
 replaces a real result; its records say ``"smoke": true`` and its tables say so.
 
-Each chapter's experiment lives in ``scripts/experiments/chNN.py`` and defines
+Each chapter's experiment lives in ``book/experiments/chNN.py`` and defines
 ``CHAPTER`` (the page's file stem) and ``run(ctx)``.
 """
 
@@ -40,7 +40,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT))  # the book's build: book/ (results, recipes, experiments ...)
 
 
 @dataclass
@@ -77,7 +77,7 @@ class Context:
         what: str = "",
     ) -> None:
         """Print what this budget runs of the recipe, before training starts."""
-        from companion.recipes import what_ran
+        from book.recipes import what_ran
 
         cut = what_ran(
             recipe,
@@ -107,10 +107,10 @@ class Context:
     def web_model(self, model, name: str, x_test, y_test, *, reference_accuracy: float) -> dict:
         """Export ``model`` (taking pixels) for the chapter's page: ``assets/models/<name>.onnx``.
 
-        Returns the record's entry (``companion.export.export_for_the_browser``), its file
+        Returns the record's entry (``book.export.export_for_the_browser``), its file
         named as the site serves it, relative to ``docs/``.
         """
-        from companion.export import export_for_the_browser
+        from book.export import export_for_the_browser
 
         docs = self.out / "docs"
         path = docs / "assets" / "models" / f"{name}.onnx"
@@ -138,8 +138,8 @@ class Context:
         """
         import numpy as np
 
+        from book.sprite import write_sprite
         from companion._io import write_json
-        from companion.sprite import write_sprite
 
         labels = np.asarray(labels).reshape(-1)
         folder = self.out / "docs" / "assets" / "widgets"
@@ -159,7 +159,7 @@ class Context:
         return info
 
     def record(self, record: dict, stem: str | None = None) -> None:
-        from companion.results import save_record, write_tables
+        from book.results import save_record, write_tables
 
         stem = stem or self.chapter
         # Every record names the budget it ran under, trained or not (smoke records say so too).
@@ -177,7 +177,7 @@ def render_tables(out: Path) -> int:
     """
     import json
 
-    from companion.results import write_tables
+    from book.results import write_tables
 
     for record in sorted((out / "docs" / "assets" / "results").glob("*.json")):
         tables = write_tables(
@@ -191,10 +191,10 @@ def render_tables(out: Path) -> int:
 
 
 def available() -> dict[str, str]:
-    """Chapter number -> experiment module name, for every scripts/experiments/chNN.py."""
+    """Chapter number -> experiment module name, for every book/experiments/chNN.py."""
     return {
-        p.stem[2:]: f"experiments.{p.stem}"
-        for p in sorted((ROOT / "scripts" / "experiments").glob("ch[0-9][0-9].py"))
+        p.stem[2:]: f"book.experiments.{p.stem}"
+        for p in sorted((ROOT / "book" / "experiments").glob("ch[0-9][0-9].py"))
     }
 
 
@@ -263,7 +263,9 @@ def main(argv=None) -> int:
         args.budget = "smoke"
     if args.budget == "smoke":
         os.environ["COMPANION_SMOKE"] = "1"
-    from companion import config, errors, machine, results
+    from book import results
+    from book.lock import ExperimentLock
+    from companion import config, errors
 
     results.pin_commit()  # the code this process runs is the code at its start
 
@@ -281,7 +283,7 @@ def main(argv=None) -> int:
             lock = (
                 contextlib.nullcontext()
                 if budget == "smoke"
-                else machine.ExperimentLock(
+                else ExperimentLock(
                     f"build_figures.py --chapter {number}"
                     + (f" --part {args.part}" if args.part else "")
                     + f" --budget {budget}",

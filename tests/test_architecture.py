@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from companion.architecture import plot_feature_map_sizes, save_model_diagram
+from book.architecture import plot_feature_map_sizes, save_model_diagram
 from companion.models import build_convnet, build_vgg16
 from companion.models.vgg import feature_map_sizes
 

@@ -676,8 +676,8 @@ import json  # noqa: E402  (this section's own imports, kept with it)
 
 import numpy as np  # noqa: E402
 
-from companion.export import onnx_probabilities  # noqa: E402
-from companion.sprite import read_tile  # noqa: E402
+from book.export import onnx_probabilities  # noqa: E402
+from book.sprite import read_tile  # noqa: E402
 
 ASSETS = DOCS / "assets"
 # Strokes of a digit, as fractions of the pad (x, y), pen down at the first point of each.

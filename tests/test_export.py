@@ -12,17 +12,17 @@ import numpy as np
 import pytest
 
 import fakedata
-from companion import config
-from companion.export import (
+from book.export import (
     export_for_the_browser,
     export_onnx,
     onnx_probabilities,
     pixel_input_model,
     sha256,
 )
+from book.sprite import first_of_each_class, read_tile, write_sprite
+from companion import config
 from companion.models import build_mlp, build_resnet_v1
 from companion.preprocessing import scale_pixels, subtract_pixel_mean
-from companion.sprite import first_of_each_class, read_tile, write_sprite
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSETS = ROOT / "docs" / "assets"

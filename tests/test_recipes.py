@@ -2,8 +2,8 @@
 
 import pytest
 
-from companion import results
-from companion.recipes import Budget, Recipe, run_label, what_ran
+from book import results
+from book.recipes import Budget, Recipe, run_label, what_ran
 
 RECIPE = Recipe(
     source_ref="000", train_images=50_000, epochs=200, batch_size=32, optimizer="Adam 1e-3"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from companion import results
+from book import results
 
 
 def record(smoke=False):
@@ -131,7 +131,7 @@ def test_git_commit_of_an_installed_copy_inside_another_repository_is_unknown(ch
     site_packages = checkout / ".venv" / "lib" / "python3.11" / "site-packages"
     (site_packages / "companion").mkdir(parents=True)
     assert results.git_commit(checkout) != "unknown"
-    # what parents[2] of results.py is there
+    # a folder inside another repository, not its top: that repository's HEAD is not this code
     assert results.git_commit(site_packages.parents[1]) == "unknown"
 
 

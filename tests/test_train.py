@@ -7,7 +7,8 @@ import keras
 import numpy as np
 import pytest
 
-from companion import config, results
+from book import results
+from companion import config
 from companion.train import fit
 
 

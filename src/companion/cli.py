@@ -38,7 +38,7 @@ def _info(args) -> int:
     cache = config.cache_dir()  # first: a broken setting is reported before the slow import
     keras = _import_keras()
 
-    from .results import describe_device
+    from .machine import describe_device
 
     print(f"companion {__version__}")
     print(f"keras {keras.__version__}, backend {keras.backend.backend()}")

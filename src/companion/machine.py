@@ -1,30 +1,15 @@
-"""One experiment at a time: the machine lock, and the load average every record carries.
+"""The computer a run is on: the device Keras computes on, and how busy the machine is.
 
-Two trainings on one 2-core machine each run several times slower, and their timings mean
-nothing. ``scripts/build_figures.py`` therefore holds :class:`ExperimentLock` while it
-trains: a second experiment either waits for the first or stops with a message naming
-the one that holds the machine. The load average at the start of the experiment and when
-a record is written goes into every record, so a reader can tell a quiet run from a
-crowded one.
+``companion info`` prints the device; :mod:`companion.train` keeps the load average at the
+start and end of a training run beside its history, so that a slow run on a crowded machine
+can be told from a slow model.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import time
+import platform
 from pathlib import Path
-
-from filelock import FileLock, Timeout
-
-from . import config
-from .errors import CompanionError
-
-_start_load: float | None = None
-
-
-class MachineBusy(CompanionError, RuntimeError):
-    """Another experiment holds the machine."""
 
 
 def load_average() -> float | None:
@@ -35,67 +20,41 @@ def load_average() -> float | None:
         return None
 
 
-def mark_start() -> None:
-    """Remember the load average at the start of an experiment (see :func:`load_average_span`)."""
-    global _start_load
-    _start_load = load_average()
+def describe_device() -> str:
+    """A short description of the device the current Keras backend computes on."""
+    import keras
+
+    backend = keras.backend.backend()
+    try:
+        if backend == "tensorflow":
+            import tensorflow as tf
+
+            gpus = tf.config.list_physical_devices("GPU")
+            if gpus:
+                return "GPU: " + tf.config.experimental.get_device_details(gpus[0]).get(
+                    "device_name", "unknown"
+                )
+        elif backend == "jax":
+            import jax
+
+            device = jax.devices()[0]
+            if device.platform != "cpu":
+                return f"GPU: {device.device_kind}"
+        elif backend == "torch":
+            import torch
+
+            if torch.cuda.is_available():
+                return "GPU: " + torch.cuda.get_device_name(0)
+    except Exception:  # a device query must never break a run
+        pass
+    return f"CPU: {_cpu_name()} ({os.cpu_count()} cores)"
 
 
-def load_average_span() -> dict | None:
-    """``{"start": ..., "end": ...}``: the load at :func:`mark_start` (or now) and now."""
-    end = load_average()
-    if end is None:
-        return None
-    return {"start": end if _start_load is None else _start_load, "end": end}
-
-
-def lock_path() -> Path:
-    return config.cache_dir() / "experiment.lock"
-
-
-class ExperimentLock:
-    """An exclusive, machine-wide lock for training runs (a file lock in the cache folder).
-
-    ``wait=False`` (the default) fails at once with :class:`MachineBusy` when another
-    experiment holds the lock; ``wait=True`` waits for it. The holder writes who it is
-    beside the lock, so the message can say what is running. The operating system frees
-    the lock when the holder's process ends, even when it is killed.
-    """
-
-    def __init__(self, what: str, wait: bool = False, path: str | os.PathLike | None = None):
-        self.what = what
-        self.wait = wait
-        self.path = Path(path) if path else lock_path()
-        self.info_path = self.path.with_suffix(".holder.json")
-        self._lock = FileLock(str(self.path))
-
-    def holder(self) -> dict | None:
-        try:
-            return json.loads(self.info_path.read_text())
-        except (OSError, ValueError):
-            return None
-
-    def __enter__(self):
-        try:
-            self._lock.acquire(timeout=-1 if self.wait else 0)
-        except Timeout:
-            holder = self.holder() or {}
-            since = holder.get("since", "an unknown time")
-            raise MachineBusy(
-                f"Another experiment holds this machine: {holder.get('what', 'unknown')} "
-                f"(process {holder.get('pid', '?')}, since {since}). Two trainings at once "
-                "make both several times slower and their timings meaningless. Wait for it "
-                f"to finish, run again with --wait, or stop it (lock file: {self.path})."
-            ) from None
-        info = {"what": self.what, "pid": os.getpid(), "since": time.strftime("%Y-%m-%d %H:%M:%S")}
-        self.info_path.write_text(json.dumps(info))
-        mark_start()
-        return self
-
-    def __exit__(self, *exc):
-        try:
-            self.info_path.unlink()
-        except OSError:
-            pass
-        self._lock.release()
-        return False
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()

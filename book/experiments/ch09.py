@@ -9,11 +9,11 @@ import time
 
 import keras
 
+from book.architecture import plot_feature_map_sizes
+from book.results import provenance
 from companion import config
-from companion.architecture import plot_feature_map_sizes
 from companion.models import build_vgg16, build_vgg16_sequential
 from companion.models.vgg import SOURCE_PARAMS, feature_map_sizes
-from companion.results import provenance
 
 CHAPTER = "09-vgg16"
 

@@ -25,11 +25,12 @@ import time
 
 import numpy as np
 
+from book.experiments.ch11 import CHAPTER, SOURCE, _cached, _row, _summary, _train
+from book.results import provenance
 from companion import config
 from companion.data import cats_dogs
 from companion.lite0_weights import weights_record
 from companion.models.small_convnet import compile_binary, unfreeze_top
-from companion.results import provenance
 from companion.train import fit
 from companion.transfer import (
     build_classifier,
@@ -39,7 +40,6 @@ from companion.transfer import (
     lite0_base,
 )
 from companion.visualize import plot_history
-from experiments.ch11 import CHAPTER, SOURCE, _cached, _row, _summary, _train
 
 STEM = f"{CHAPTER}-lite0"
 IMAGE_SIZE = (224, 224)  # Lite0's own resolution

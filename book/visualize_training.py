@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .visualize import _cjk_check, _pyplot
+from companion.visualize import _cjk_check, _pyplot
 
 WORDS = {
     "zh": {

@@ -2,7 +2,7 @@
 
 The ImageNet network of :mod:`companion.pretrained_lite0`, with its preprocessing
 ``(x - 127) / 128`` inside (it takes pixels 0..255), exported as chapters 02 and 05 export
-theirs (:func:`companion.export.export_onnx`, tf2onnx on TensorFlow). There is no test set
+theirs (:func:`book.export.export_onnx`, tf2onnx on TensorFlow). There is no test set
 of ImageNet here, so the exported file is checked against Keras on real photos instead: the
 first ``N_PER_CLASS`` validation photos of each class of the cats-vs-dogs set, cropped as the
 network's authors evaluated it (:func:`companion.pretrained_lite0.load_and_crop`). For each
@@ -10,7 +10,7 @@ precision the record says on how many photos ONNX Runtime names the same top-1 c
 Keras and the same five classes in the same order, and how far the probabilities differ.
 A float16 copy (half the download) replaces the float32 file only if it agrees with Keras
 on the top-1 class of as many photos as the float32 file does, within
-``companion.export.FLOAT16_TOLERANCE``.
+``book.export.FLOAT16_TOLERANCE``.
 
 Also written: ``assets/widgets/imagenet-classes.json`` (the 1,000 class names the page
 shows) and ``assets/widgets/10-photos/`` (the example photos the page offers, each resized
@@ -178,8 +178,9 @@ def write_class_names(ctx) -> Path:
 def run(ctx) -> dict:
     import onnxruntime as ort
 
-    from companion import config, export, pretrained_lite0
-    from companion.results import provenance
+    from book import export
+    from book.results import provenance
+    from companion import config, pretrained_lite0
 
     data = config.data_dir()
     if data is None:
@@ -325,18 +326,19 @@ def run(ctx) -> dict:
     return record
 
 
-if __name__ == "__main__":  # this part alone: python scripts/experiments/ch10_web.py [--smoke]
+if __name__ == "__main__":  # this part alone: python book/experiments/ch10_web.py [--smoke]
     import os
     import sys
 
     root = Path(__file__).resolve().parents[2]
-    sys.path[:0] = [str(root / "scripts"), str(root / "src")]
+    sys.path[:0] = [str(root / "scripts"), str(root), str(root / "src")]
     smoke = "--smoke" in sys.argv
     if smoke:
         os.environ["COMPANION_SMOKE"] = "1"
     from build_figures import Context
 
-    from companion import machine, results
+    from book import results
+    from book.lock import ExperimentLock
 
     results.pin_commit()
     out = root / "build" / "smoke" if smoke else root
@@ -344,5 +346,5 @@ if __name__ == "__main__":  # this part alone: python scripts/experiments/ch10_w
     if smoke:
         run(ctx)
     else:
-        with machine.ExperimentLock("ch10_web.py (chapter 10's ONNX export)", wait=True):
+        with ExperimentLock("ch10_web.py (chapter 10's ONNX export)", wait=True):
             run(ctx)

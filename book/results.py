@@ -21,8 +21,11 @@ import re
 import subprocess
 from pathlib import Path
 
-from . import __version__, config, machine
-from ._io import write_json, write_text
+from companion import __version__, config
+from companion._io import write_json, write_text
+from companion.machine import describe_device
+
+from . import lock
 from .recipes import run_label, what_ran
 
 SOURCES = {
@@ -40,12 +43,11 @@ def git_commit(root: str | os.PathLike | None = None) -> str:
     """The checkout's commit, with ``+dirty`` when its code differs from it; ``unknown`` outside
     git.
 
-    ``root`` is the checkout's top folder (default: the one this module lies in, two levels up).
-    It must be the top of a git repository itself: an installed copy lies in site-packages,
-    perhaps in a virtual environment inside some other repository, whose HEAD says nothing
-    about this code.
+    ``root`` is the checkout's top folder (default: the one above ``book/``). It must be the
+    top of a git repository itself: a copy lying elsewhere, perhaps inside some other
+    repository, has a HEAD that says nothing about this code.
     """
-    root = Path(root or Path(__file__).resolve().parents[2]).resolve()
+    root = Path(root or Path(__file__).resolve().parents[1]).resolve()
     try:
 
         def git(*args: str) -> str:
@@ -84,46 +86,6 @@ def pin_commit() -> str:
     global _pinned_commit
     _pinned_commit = git_commit()
     return _pinned_commit
-
-
-def describe_device() -> str:
-    """A short description of the device the current Keras backend computes on."""
-    import keras
-
-    backend = keras.backend.backend()
-    try:
-        if backend == "tensorflow":
-            import tensorflow as tf
-
-            gpus = tf.config.list_physical_devices("GPU")
-            if gpus:
-                return "GPU: " + tf.config.experimental.get_device_details(gpus[0]).get(
-                    "device_name", "unknown"
-                )
-        elif backend == "jax":
-            import jax
-
-            device = jax.devices()[0]
-            if device.platform != "cpu":
-                return f"GPU: {device.device_kind}"
-        elif backend == "torch":
-            import torch
-
-            if torch.cuda.is_available():
-                return "GPU: " + torch.cuda.get_device_name(0)
-    except Exception:  # a device query must never break a run
-        pass
-    return f"CPU: {_cpu_name()} ({os.cpu_count()} cores)"
-
-
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def provenance(
@@ -165,7 +127,7 @@ def provenance(
         "device": describe_device(),
         "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "git_commit": _pinned_commit or git_commit(),
-        "load_average": machine.load_average_span(),
+        "load_average": lock.load_average_span(),
     }
     record.update(extra)
     return record
@@ -185,8 +147,8 @@ def run_provenance(
     """:func:`provenance` of a :class:`companion.train.TrainingRun`: its data size, epochs, time and
     speed.
 
-    With a :class:`companion.recipes.Recipe` and the budget's name, the record also keeps the
-    recipe, what ran and its cuts (:func:`companion.recipes.what_ran`), from which the
+    With a :class:`book.recipes.Recipe` and the budget's name, the record also keeps the
+    recipe, what ran and its cuts (:func:`book.recipes.what_ran`), from which the
     table's label is computed.
     """
     speed = run.images_per_s

@@ -21,13 +21,13 @@ import time
 import keras
 import numpy as np
 
+from book.results import provenance
 from companion import config
 from companion._io import write_text
 from companion.data import cifar10
 from companion.fast_training import FastRecipe, train_fast
 from companion.models import build_resnet_v1, shift_and_flip
 from companion.models.airbench import build_airbench, whitening_kernel
-from companion.results import provenance
 from companion.statistics import channel_mean_std
 
 CHAPTER = "13-fast-training"

@@ -19,9 +19,9 @@ import time
 
 from PIL import Image
 
+from book.experiments import ch10_web
+from book.results import provenance
 from companion import pretrained
-from companion.results import provenance
-from experiments import ch10_web
 
 from . import ch10_lite0
 

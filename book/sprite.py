@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._io import write_bytes
+from companion._io import write_bytes
 
 
 def first_of_each_class(labels, per_class: int, num_classes: int) -> np.ndarray:

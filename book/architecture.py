@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ._io import write_bytes
+from companion._io import write_bytes
 
 WORDS = {
     "zh": {
@@ -66,7 +66,7 @@ def plot_feature_map_sizes(rows: list[dict], input_shape, lang: str = "zh"):
     ``rows`` is what :func:`companion.models.vgg.feature_map_sizes` returns; the
     parameters of each block's convolutions are written above its bar.
     """
-    from .visualize import _pyplot
+    from companion.visualize import _pyplot
 
     if lang not in WORDS:
         raise ValueError(f"lang must be 'zh' or 'en', got {lang!r}")

@@ -13,11 +13,11 @@ import time
 
 import numpy as np
 
+from book.architecture import save_model_diagram
+from book.results import provenance
 from companion import config
-from companion.architecture import save_model_diagram
 from companion.data import mnist
 from companion.models import functional
-from companion.results import provenance
 from companion.train import fit
 
 CHAPTER = "08-functional-api"

@@ -14,10 +14,10 @@ import time
 import keras
 import numpy as np
 
+from book.recipes import Recipe
+from book.results import run_provenance
 from companion import config
 from companion.data import mnist
-from companion.recipes import Recipe
-from companion.results import run_provenance
 from companion.train import fit
 
 CHAPTER = "01-keras-basics"

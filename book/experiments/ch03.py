@@ -14,11 +14,11 @@ from pathlib import Path
 
 import keras
 
+from book.recipes import Budget, Recipe
+from book.results import run_provenance
 from companion import config
 from companion.data import cifar10
 from companion.models import build_cnn, shift_and_flip
-from companion.recipes import Budget, Recipe
-from companion.results import run_provenance
 from companion.train import fit
 from companion.visualize import (
     class_samples_grid,

@@ -19,12 +19,12 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from book.recipes import Budget, Recipe
+from book.results import run_provenance
 from companion import config
 from companion._io import write_bytes
 from companion.data import cifar10
 from companion.models import build_deep_cnn, shift_and_flip
-from companion.recipes import Budget, Recipe
-from companion.results import run_provenance
 from companion.train import fit
 from companion.visualize import (
     plot_confusion_matrix,

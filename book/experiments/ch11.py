@@ -30,6 +30,9 @@ import time
 
 import numpy as np
 
+from book.experiments.common import chapter03_network
+from book.recipes import Budget, Recipe, what_ran
+from book.results import provenance
 from companion import config
 from companion._io import write_text
 from companion.augment import ImageAugmenter
@@ -42,11 +45,8 @@ from companion.models.small_convnet import (
     compile_binary,
     unfreeze_top,
 )
-from companion.recipes import Budget, Recipe, what_ran
-from companion.results import provenance
 from companion.train import fit
 from companion.visualize import plot_history, sample_grid
-from experiments.common import chapter03_network
 
 CHAPTER = "11-cats-vs-dogs"
 TRANSFER_SIZE = (32, 32)
@@ -214,7 +214,7 @@ def run(ctx):
 
 def lite0(ctx):
     """Feature extraction and fine-tuning from EfficientNet-Lite0 (``ch11_lite0``)."""
-    from experiments import ch11_lite0
+    from book.experiments import ch11_lite0
 
     ch11_lite0.run(ctx)
 

@@ -28,6 +28,11 @@ from types import SimpleNamespace
 import keras
 import numpy as np
 
+from book.export import pixel_input_model
+from book.recipes import Budget, Recipe
+from book.results import run_provenance
+from book.sprite import first_of_each_class
+from book.visualize_training import plot_learning_rate
 from companion import config
 from companion.callbacks import (
     LearningRateLog,
@@ -37,15 +42,10 @@ from companion.callbacks import (
     step_decay,
 )
 from companion.data import cifar10
-from companion.export import pixel_input_model
 from companion.models import build_resnet_v1, build_resnet_v2, shift_and_flip
 from companion.preprocessing import scale_pixels, subtract_pixel_mean
-from companion.recipes import Budget, Recipe
-from companion.results import run_provenance
-from companion.sprite import first_of_each_class
 from companion.train import fit
 from companion.visualize import plot_confusion_matrix, plot_history
-from companion.visualize_training import plot_learning_rate
 
 CHAPTER = "05-resnet"
 N_VAL = 5_000

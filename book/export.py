@@ -29,7 +29,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from ._io import atomic_path
+from companion._io import atomic_path
 
 #: The most test accuracy (a fraction: 0.001 is 0.1 percentage point) a float16 copy may lose.
 FLOAT16_TOLERANCE = 0.001

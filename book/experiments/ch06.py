@@ -28,17 +28,17 @@ from types import SimpleNamespace
 import keras
 import numpy as np
 
+from book.recipes import Budget, Recipe
+from book.results import run_provenance
+from book.visualize_training import plot_batch_size_study
 from companion import config
 from companion.callbacks import inception_callbacks
 from companion.data import cifar10
 from companion.memory import GIB, estimate_training_bytes, source_estimate_bytes
 from companion.models import build_inception
 from companion.preprocessing import scale_pixels
-from companion.recipes import Budget, Recipe
-from companion.results import run_provenance
 from companion.train import fit
 from companion.visualize import plot_confusion_matrix, plot_history
-from companion.visualize_training import plot_batch_size_study
 
 CHAPTER = "06-inception"
 N_VAL = 10_000  # the source's validation_split=0.2 of the 50,000 training images

@@ -20,12 +20,12 @@ import time
 
 import numpy as np
 
+from book.results import provenance
 from companion import config, pretrained_lite0
 from companion.data import cats_dogs
 from companion.errors import CompanionError
 from companion.filters import grad_cam, visualize_filters
 from companion.pretrained import decode_predictions
-from companion.results import provenance
 from companion.visualize import filters_by_layer, grad_cam_grid, shrink_png
 
 CHAPTER = "12-filter-visualization"
@@ -183,8 +183,8 @@ def cifar10_contrast(ctx):
     Runs where chapter 03's trained weights are in the cache (and in smoke runs, on an
     untrained network); writes ``filters_by_layer.png`` and its own record.
     """
+    from book.experiments.common import chapter03_network
     from companion.data import cifar10, load_cifar10
-    from experiments.common import chapter03_network
 
     try:
         model, chapter03 = chapter03_network(ctx)

@@ -13,12 +13,12 @@ kept in the run cache, so that a later export does not have to train again.
 
 import keras
 
+from book.export import pixel_input_model
+from book.recipes import Recipe
+from book.results import run_provenance
 from companion import config
 from companion.data import mnist
-from companion.export import pixel_input_model
 from companion.models import build_mlp
-from companion.recipes import Recipe
-from companion.results import run_provenance
 from companion.train import fit
 from companion.visualize import misclassified_grid, plot_confusion_matrix, plot_history, sample_grid
 

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
+from book.results import provenance
 from companion import config
 from companion.augment import ImageAugmenter, augmentation_grid
 from companion.data import cifar10, mnist
-from companion.results import provenance
 
 CHAPTER = "07-augmentation"
 ROOT = Path(__file__).resolve().parents[2]
