@@ -27,7 +27,7 @@ DEBIAN_PACKAGES := graphviz fonts-noto-cjk chromium chromium-driver $(if $(shell
 
 # `make test` runs everything on TensorFlow, then this part again on JAX and on PyTorch
 # (test-backend; .github/workflows/backends.yml runs the same targets). Chosen to cover the
-# code that differs between backends (README.md, "Three backends"): the package tests of
+# code that differs between backends (CONTRIBUTING.md, "Three backends"): the package tests of
 # augmentation (random layers, seeding, flow), filter visualization (one gradient function per
 # backend), training (fit, callbacks), chapter 11's tf.data pipeline on a backend that is not
 # TensorFlow, pretrained inference and provenance; and the code blocks of chapters 01 (Keras
