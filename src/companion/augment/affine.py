@@ -1,11 +1,8 @@
 """One resampling for all the geometric options: the random layers draw, we compose.
 
-Each ``keras.layers.Random*`` layer draws its random parameters with
-``get_random_transformation`` (its own seed generator and ranges). Applying the layers one
-after another would resample the image once per layer: slower, and blurrier with each
-bilinear pass. Like the old ``ImageDataGenerator``, we instead turn every draw into a 3×3
-matrix that maps an output pixel to the input pixel it reads, multiply the matrices, and
-call ``keras.ops.image.affine_transform`` once.
+Every ``keras.layers.Random*`` layer's draw becomes a 3×3 matrix that maps an output pixel to
+the input point it reads; the matrices are multiplied and the images resampled once by
+``keras.ops.image.affine_transform``, as the old ``ImageDataGenerator`` did.
 """
 
 from __future__ import annotations
@@ -23,7 +20,21 @@ def _rows(ops, a0, a1, a2, b0, b1, b2):
 
 
 def layer_matrix(layer, transformation, height, width):
-    """The (batch, 3, 3) output->input matrices of one layer's random draw."""
+    """The output->input matrices of one layer's random draw.
+
+    Args:
+        layer: a ``RandomRotation``, :class:`~companion.augment.shear.CentredShear`,
+            ``RandomZoom``, ``RandomTranslation`` or ``RandomFlip`` layer.
+        transformation: what the layer's ``get_random_transformation`` returned.
+        height: the images' height in pixels.
+        width: the images' width in pixels.
+
+    Returns:
+        A float32 tensor (batch, 3, 3).
+
+    Raises:
+        TypeError: for a layer of any other kind.
+    """
     ops = keras
     f32 = lambda v: ops.ops.cast(v, "float32")  # noqa: E731
     o = ops.ops
@@ -68,7 +79,18 @@ def layer_matrix(layer, transformation, height, width):
 # --8<-- [start:random_affine]
 def random_affine(images, layers, interpolation: str, fill_mode: str,
                   fill_value: float):
-    """Draw from every layer, compose their matrices in order, resample once."""
+    """Draw from every layer, compose their matrices in order, resample once.
+
+    Args:
+        images: a batch (batch, height, width, channels), float.
+        layers: the random layers, in the order they apply.
+        interpolation: ``"bilinear"`` or ``"nearest"``.
+        fill_mode: how points outside the image are filled.
+        fill_value: the value for ``fill_mode="constant"``.
+
+    Returns:
+        The transformed batch, same shape.
+    """
     o = keras.ops
     shape = o.shape(images)
     height, width = shape[1], shape[2]

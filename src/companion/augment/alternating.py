@@ -48,7 +48,16 @@ def epoch_images(images, epoch: int, *, seed: int = 0, flip: bool = True, pad: i
 
 
 def translate(x: np.ndarray, rng: np.random.Generator, pad: int) -> np.ndarray:
-    """Shift each image by its own (dy, dx) in [-pad, pad], reflecting at the borders."""
+    """Shift each image by its own (dy, dx) in [-pad, pad], reflecting at the borders.
+
+    Args:
+        x: images (N, height, width, channels).
+        rng: the generator that draws the shifts.
+        pad: the largest shift in pixels, under the image size.
+
+    Returns:
+        A new array of the same shape and dtype.
+    """
     n, h, w, _ = x.shape
     padded = np.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="reflect")
     shifts = rng.integers(0, 2 * pad + 1, size=(n, 2))

@@ -1,18 +1,8 @@
 """``ImageAugmenter``: the options of the old ``ImageDataGenerator`` as one Keras 3 layer.
 
-The random options become ``keras.layers.Random*`` layers that draw the random parameters
-only when ``training=True`` (inside ``model.fit``, or when you ask for it); their draws are
-composed into one affine transform per image (see ``affine``). The statistics options
-(feature-wise centring and scaling, ZCA) are fitted on data with :meth:`ImageAugmenter.fit`
-and then apply always, at training and at test time, so a model that contains the
-augmenter standardizes its test images itself (the old API left that to you).
-
-The sample-wise options (``samplewise_center``, ``samplewise_std_normalization``) need no
-fit: each image is centred on its own mean and divided by its own standard deviation, over
-all its pixels and channels, as the old API did.
-
-Order, as in the old API: geometric transforms, then ``rescale``, then the sample-wise
-standardization, then the feature-wise statistics, then ZCA.
+The random options draw only while training and are composed into one affine transform per
+image (see ``affine``); the statistics options are fitted on data with
+:meth:`ImageAugmenter.fit` and then apply always, at training and at test time.
 """
 
 from __future__ import annotations
@@ -42,10 +32,45 @@ def _switch(name: str, value) -> bool:
 class ImageAugmenter(keras.layers.Layer):
     """The familiar ``ImageDataGenerator`` options, on Keras 3 layers; works on every backend.
 
-    Units are the old API's: ``rotation_range`` and ``shear_range`` in degrees, shifts as a
-    fraction below 1 or an ``int`` number of pixels, ``zoom_range`` as ``z`` (giving
-    ``[1 - z, 1 + z]``) or ``[lower, upper]``. Use it as a layer in a model, or as a data
-    pipeline step with :meth:`flow` / :meth:`flow_from_directory`.
+    Use it as a layer in a model, or as a data pipeline step with :meth:`flow` /
+    :meth:`flow_from_directory`. The random options act only when ``training=True``; the
+    statistics options apply always, so a model that contains the augmenter standardizes
+    its test images itself. The order is the old API's: geometric transforms, ``rescale``,
+    sample-wise standardization, feature-wise statistics, ZCA.
+
+    Args:
+        rotation_range: the largest rotation either way, in degrees (0 to 180).
+        width_shift_range: the largest horizontal shift: a fraction of the width below 1,
+            or an ``int`` number of pixels.
+        height_shift_range: the largest vertical shift, in the same units.
+        shear_range: the largest shear angle in degrees (0 to 45), about the image centre.
+        zoom_range: ``z`` in [0, 1) for a zoom factor in ``[1 - z, 1 + z]``, or
+            ``[lower, upper]``; below 1 zooms in. Height and width zoom independently.
+        horizontal_flip: flip half of the images left to right.
+        vertical_flip: flip half of the images top to bottom (on its own coin).
+        featurewise_center: subtract the training set's mean, one per channel (needs
+            :meth:`fit`).
+        featurewise_std_normalization: also divide by its standard deviation per channel;
+            implies ``featurewise_center``.
+        samplewise_center: subtract each image's own mean (over all pixels and channels).
+        samplewise_std_normalization: also divide by each image's own standard deviation;
+            implies ``samplewise_center``.
+        zca_whitening: whiten with a ZCA matrix (:class:`~companion.augment.ZCAWhitening`,
+            needs :meth:`fit`).
+        zca_epsilon: the ZCA matrix's ``epsilon``.
+        fill_mode: how points outside the image are filled: ``"constant"``,
+            ``"nearest"``, ``"reflect"`` or ``"wrap"``.
+        cval: the fill value for ``fill_mode="constant"``.
+        rescale: a factor the pixels are multiplied by (e.g. ``1 / 255``); None or 0 for none.
+        interpolation: ``"bilinear"`` or ``"nearest"``.
+        seed: seeds the random layers (each its own, derived from it); None for fresh ones.
+        **kwargs: ``keras.layers.Layer``'s arguments (``name``, ``dtype`` ...).
+
+    Raises:
+        TypeError: for an option of the wrong type (a flip that is not a bool, a range that
+            is not a number).
+        ValueError: for an option out of range (negative, a float shift of 1 or more, a
+            shear beyond 45 degrees, an unknown mode, ``zca_epsilon`` not positive).
     """
 
     def __init__(
@@ -119,6 +144,14 @@ class ImageAugmenter(keras.layers.Layer):
 
     # ----------------------------------------------------------------- building
     def build(self, input_shape):
+        """Make the random layers and the statistics' weights for images of this shape.
+
+        Args:
+            input_shape: (batch, height, width, channels).
+
+        Raises:
+            ValueError: if a shift in pixels is not under the image size.
+        """
         _, height, width, channels = input_shape
         common = dict(
             fill_mode=self.fill_mode, interpolation=self.interpolation, fill_value=self.cval
@@ -162,6 +195,7 @@ class ImageAugmenter(keras.layers.Layer):
     # ------------------------------------------------------------------ fitting
     @property
     def needs_fit(self) -> bool:
+        """Whether :meth:`fit` must run first: feature-wise statistics or ZCA are on."""
         return self.featurewise_center or self.zca_whitening
 
     def fit(self, images) -> ImageAugmenter:
@@ -170,6 +204,19 @@ class ImageAugmenter(keras.layers.Layer):
         ``rescale`` and the sample-wise standardization are applied first, so the statistics
         are those of the images that they will later be applied to (the old ``fit`` skipped
         both).
+
+        Args:
+            images: the training images (N, height, width, channels), N >= 2 (for ZCA more
+                than the values per image).
+
+        Returns:
+            The augmenter itself.
+
+        Raises:
+            ValueError: if ``images`` is not a batch of finite images, holds fewer images
+                than the statistics need, or has another size than the augmenter was built
+                for.
+            TypeError: if ``images`` does not hold numbers.
         """
         images = np.asarray(images)
         check_batch(images)  # a batch of images, all values finite
@@ -206,6 +253,18 @@ class ImageAugmenter(keras.layers.Layer):
 
     # ------------------------------------------------------------------ calling
     def call(self, images, training=None):
+        """Augment (when training) and standardize a batch.
+
+        Args:
+            images: a batch (batch, height, width, channels).
+            training: apply the random transforms.
+
+        Returns:
+            The batch, same shape, in the layer's compute dtype (float32 by default).
+
+        Raises:
+            RuntimeError: if statistics are needed and :meth:`fit` has not run.
+        """
         if self.needs_fit and not self._fitted:
             raise RuntimeError(
                 "featurewise_center / featurewise_std_normalization / zca_whitening "
@@ -238,14 +297,34 @@ class ImageAugmenter(keras.layers.Layer):
         return super().__call__(images, *args, **kwargs)
 
     def compute_output_shape(self, input_shape):
+        """The output has the input's shape.
+
+        Args:
+            input_shape: (batch, height, width, channels).
+
+        Returns:
+            ``input_shape``.
+        """
         return input_shape
 
     def augment(self, images, seed: int | None = None, compiled: bool = False) -> np.ndarray:
-        """Augment one batch now and return a NumPy array; with ``seed``, the result repeats
-        exactly.
+        """Augment one batch now (as when training); with ``seed`` the result repeats exactly.
 
-        ``compiled=True`` (what ``flow`` uses) pays a one-off compilation to make every later
-        batch fast; for a single batch, running op by op is quicker.
+        Args:
+            images: a batch (batch, height, width, channels).
+            seed: reseeds the random layers first; None continues their sequence.
+            compiled: run as one compiled function (what ``flow`` uses): a one-off
+                compilation that makes every later batch fast; for a single batch, running
+                op by op is quicker.
+
+        Returns:
+            A NumPy array of the same shape, float32 by default.
+
+        Raises:
+            ValueError: if ``images`` is not a batch of finite images, or has another size
+                than the augmenter was built for.
+            TypeError: if ``images`` does not hold numbers.
+            RuntimeError: if statistics are needed and :meth:`fit` has not run.
         """
         check_batch(images)
         if not self.built:
@@ -288,7 +367,11 @@ class ImageAugmenter(keras.layers.Layer):
         ]
 
     def reseed(self, seed: int) -> None:
-        """Restart every random layer's generator from ``seed`` (what makes seeded runs repeat)."""
+        """Restart every random layer's generator from ``seed`` (what makes seeded runs repeat).
+
+        Args:
+            seed: an integer; each layer's own seed is derived from it.
+        """
         for layer, value in zip(self.random_layers, self._seed_values(seed), strict=True):
             state = layer.generator.state
             state.assign(ops.convert_to_tensor([value, 0], dtype=state.dtype))
@@ -306,8 +389,30 @@ class ImageAugmenter(keras.layers.Layer):
         save_format: str = "png",
         **kwargs,
     ):
-        """Batches of augmented ``x`` (and ``y``) as a ``keras.utils.PyDataset``; see
-        :class:`ArrayBatches`."""
+        """Batches of augmented ``x`` (and ``y``), as the old ``flow`` gave them.
+
+        Args:
+            x: the images (N, height, width, channels).
+            y: the labels, N of them, or None.
+            batch_size: images per batch.
+            shuffle: draw a new order every epoch.
+            seed: makes the order and the transforms repeat; None for fresh ones.
+            save_to_dir: an existing folder to write every augmented image to, or None.
+            save_prefix: the start of the saved files' names.
+            save_format: the saved files' format: png, jpg, jpeg, bmp, tif or tiff.
+            **kwargs: ``keras.utils.PyDataset``'s arguments (``workers`` ...).
+
+        Returns:
+            An :class:`~companion.augment.ArrayBatches`, a ``keras.utils.PyDataset``: one
+            pass is one epoch.
+
+        Raises:
+            ValueError: if ``x`` is not a batch of finite images, ``y`` has another
+                length, or an option is out of range.
+            TypeError: if ``x`` does not hold numbers.
+            RuntimeError: if statistics are needed and :meth:`fit` has not run.
+            FileNotFoundError: if ``save_to_dir`` does not exist.
+        """
         from .flow import ArrayBatches
 
         return ArrayBatches(
@@ -338,8 +443,32 @@ class ImageAugmenter(keras.layers.Layer):
         save_format: str = "png",
         **kwargs,
     ):
-        """Batches read from ``directory/<class>/<image>``, augmented; see
-        :class:`DirectoryBatches`."""
+        """Batches read from ``directory/<class>/<image>`` and augmented, labelled by folder.
+
+        Args:
+            directory: the folder holding one sub-folder per class.
+            target_size: (height, width) in pixels the images are resized to.
+            color_mode: ``"grayscale"``, ``"rgb"`` or ``"rgba"``.
+            classes: the class folders' names in label order; None for all, sorted by name.
+            class_mode: ``"categorical"``, ``"binary"``, ``"sparse"``, ``"input"`` or None.
+            batch_size: images per batch.
+            shuffle: draw a new order every epoch.
+            seed: makes the order and the transforms repeat; None for fresh ones.
+            save_to_dir: an existing folder to write every augmented image to, or None.
+            save_prefix: the start of the saved files' names.
+            save_format: the saved files' format: png, jpg, jpeg, bmp, tif or tiff.
+            **kwargs: ``keras.utils.PyDataset``'s arguments (``workers`` ...).
+
+        Returns:
+            A :class:`~companion.augment.DirectoryBatches`, a ``keras.utils.PyDataset``.
+
+        Raises:
+            FileNotFoundError: if ``directory`` or a class folder is missing or holds no
+                image, or ``save_to_dir`` does not exist.
+            DataFormatError: if a link leads out of ``directory`` or an image is unreadable.
+            ValueError: for an unknown mode or format, or a bad size or ``batch_size``.
+            RuntimeError: if statistics are needed and :meth:`fit` has not run.
+        """
         from .flow import DirectoryBatches
 
         return DirectoryBatches(
@@ -359,8 +488,18 @@ class ImageAugmenter(keras.layers.Layer):
         )
 
     def load_own_variables(self, store):
+        """Load the saved statistics; the augmenter then counts as fitted.
+
+        Args:
+            store: the saved variables, as Keras passes them.
+        """
         super().load_own_variables(store)
         self._fitted = True
 
     def get_config(self):
+        """The layer's config: every constructor argument as given.
+
+        Returns:
+            The base layer's config with the augmenter's options added.
+        """
         return {**super().get_config(), **self._config}

@@ -15,10 +15,22 @@ FINITE_CHUNK = 1 << 24
 
 
 def check_batch(images, what: str = "images"):
-    """Raise a clear error unless ``images`` is a (batch, height, width, channels) batch of numbers.
+    """Refuse anything but a (batch, height, width, channels) batch of finite numbers.
 
     Works on NumPy arrays and on backend tensors (eager or symbolic): it reads the shape
     and the dtype, and the values only of a NumPy array (see :func:`check_finite`).
+
+    Args:
+        images: the array or tensor to check.
+        what: its name in the error messages.
+
+    Returns:
+        The shape, as a tuple.
+
+    Raises:
+        ValueError: if it is not 4-D, its last axis is not 1 to 4 channels, or it holds
+            NaN or infinity.
+        TypeError: if it does not hold numbers.
     """
     shape = tuple(images.shape)
     try:
@@ -59,6 +71,13 @@ def check_finite(values, what: str = "images") -> None:
     Says how many values, of which kind, and in which images (the first few indices along
     the first axis). Backend tensors pass unchecked: inside a traced graph the values are
     not known, and the arrays a reader passes in are checked where they come in.
+
+    Args:
+        values: the array to check; anything else passes.
+        what: its name in the error message.
+
+    Raises:
+        ValueError: if it holds NaN or infinity; the message says where and what to do.
     """
     if not isinstance(values, np.ndarray) or not np.issubdtype(values.dtype, np.inexact):
         return  # integers and booleans are always finite
@@ -71,8 +90,19 @@ def check_finite(values, what: str = "images") -> None:
 
 
 def check_fit_inputs(x, y=None, validation_data=None) -> None:
-    """The arrays given to ``companion.train.fit``: ``x`` (or each array of a dict), the labels
-    and ``validation_data``'s arrays must be finite; datasets are left to their own pipeline."""
+    """Check that the arrays given to ``companion.train.fit`` are finite.
+
+    Datasets and tensors are left to their own pipeline.
+
+    Args:
+        x: the inputs, an array or a dict of arrays.
+        y: the labels, or None.
+        validation_data: ``(x, y)`` or ``(x, y, sample_weight)``, or anything else (not
+            checked).
+
+    Raises:
+        ValueError: if one of the arrays holds NaN or infinity.
+    """
     named = [("x", x), ("y", y)]
     if isinstance(validation_data, (tuple, list)):
         named += [(f"validation_data[{k}]", part) for k, part in enumerate(validation_data)]
@@ -104,7 +134,14 @@ def _non_finite_message(values: np.ndarray, what: str) -> str:
 
 
 def check_statistics_batch(images) -> None:
-    """Feature-wise statistics (mean, standard deviation, ZCA) need at least two images."""
+    """Refuse to learn feature-wise statistics (mean, standard deviation, ZCA) from one image.
+
+    Args:
+        images: the images ``fit`` was given.
+
+    Raises:
+        ValueError: if there are fewer than two.
+    """
     if len(images) < 2:
         raise ValueError(
             "featurewise_center / featurewise_std_normalization / zca_whitening learn "

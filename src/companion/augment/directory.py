@@ -1,5 +1,4 @@
-"""Reading a ``directory/<class>/<image>`` tree, as ``flow_from_directory`` did, with Pillow
-only."""
+"""Reading a ``directory/<class>/<image>`` tree, as ``flow_from_directory`` did, with Pillow."""
 
 from __future__ import annotations
 
@@ -16,7 +15,25 @@ CLASS_MODES = ("categorical", "binary", "sparse", "input", None)
 
 
 def list_images(directory, classes=None) -> tuple[list[Path], np.ndarray, dict[str, int]]:
-    """Image paths, their class index and ``{class name: index}`` (classes sorted by name)."""
+    """The images of a ``directory/<class>/<image>`` tree and their labels.
+
+    Hidden folders are no class; images in sub-folders of a class folder count.
+
+    Args:
+        directory: the tree's root.
+        classes: the class folders' names in label order; None for every visible
+            sub-folder, sorted by name.
+
+    Returns:
+        ``(paths, labels, class_indices)``: the image paths, their class indices (int64,
+        shape (N,)) and ``{class name: index}``.
+
+    Raises:
+        FileNotFoundError: if ``directory`` or a class folder is missing, or no image is
+            found.
+        DataFormatError: if a class folder or image is a link that leads out of
+            ``directory``.
+    """
     root = Path(directory).expanduser()
     if not root.is_dir():
         raise FileNotFoundError(
@@ -52,7 +69,19 @@ def list_images(directory, classes=None) -> tuple[list[Path], np.ndarray, dict[s
 
 
 def load_images(paths, target_size, color_mode: str = "rgb") -> np.ndarray:
-    """Read, convert and resize images into one float32 (N, height, width, channels) array."""
+    """Read, convert and resize images (nearest neighbour, as the old default) into one array.
+
+    Args:
+        paths: the image files.
+        target_size: (height, width) in pixels.
+        color_mode: ``"grayscale"``, ``"rgb"`` or ``"rgba"``.
+
+    Returns:
+        float32 pixels in 0-255, (N, height, width, 1, 3 or 4 channels).
+
+    Raises:
+        DataFormatError: if a file cannot be read as an image.
+    """
     from PIL import Image, UnidentifiedImageError
 
     mode = COLOR_MODES[color_mode]
@@ -77,6 +106,19 @@ def load_images(paths, target_size, color_mode: str = "rgb") -> np.ndarray:
 
 
 def check_options(target_size, color_mode, class_mode):
+    """Check ``flow_from_directory``'s options before any file is read.
+
+    Args:
+        target_size: (height, width) in pixels.
+        color_mode: ``"grayscale"``, ``"rgb"`` or ``"rgba"``.
+        class_mode: ``"categorical"``, ``"binary"``, ``"sparse"``, ``"input"`` or None.
+
+    Returns:
+        ``target_size`` as a tuple of two ints.
+
+    Raises:
+        ValueError: for an unknown mode or a size that is not two positive numbers.
+    """
     if color_mode not in COLOR_MODES:
         raise ValueError(
             f"unknown color_mode {color_mode!r}; choose one of {', '.join(COLOR_MODES)}."

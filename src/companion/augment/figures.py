@@ -16,10 +16,22 @@ def _display(image: np.ndarray) -> np.ndarray:
 def augmentation_grid(original, *augmented, titles=None, row_titles=None, cmap: str = "gray"):
     """The ``original`` images on the first row and each batch of ``augmented`` on a row below.
 
-    All arguments are batches (N, H, W, C) of the same images in the same order, so each
-    column follows one image. A line separates the originals from the rest. ``titles``
-    (optional) captions the columns, e.g. the labels; ``row_titles`` (optional, one per row
-    including the originals) labels the rows, e.g. with the option that made them.
+    Each column follows one image; a line separates the originals from the rest. Every
+    image is stretched to its own minimum and maximum for display.
+
+    Args:
+        original: a batch (N, height, width, channels).
+        *augmented: batches of the same images in the same order, one row each.
+        titles: captions of the columns (e.g. the labels), or None.
+        row_titles: labels of the rows, one per row including the originals (e.g. the
+            option that made them), or None.
+        cmap: the colour map of one-channel images.
+
+    Returns:
+        A matplotlib ``Figure`` with as many columns as the shortest row has images.
+
+    Raises:
+        ValueError: if a row has no image.
     """
     from ..visualize import _pyplot
 

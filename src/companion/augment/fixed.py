@@ -1,17 +1,12 @@
 """One fixed transform in ``ImageAugmenter``'s units: what a single random draw does.
 
-``ImageAugmenter`` draws its geometric parameters at random. To see what one set of them
-does (chapter 07's live playground, a figure, a test), :func:`apply_transform` takes them as
-plain numbers and applies the matrices the augmenter builds from its draws (see ``affine``),
-composed in the same order (rotation, shear, zoom, shift, horizontal flip, vertical flip,
-each about the image centre) and resampled once by the same
-``keras.ops.image.affine_transform``. The units are those of one draw: ``rotation`` and
-``shear`` are signed angles in degrees, shifts signed fractions of the width and height,
-``zoom`` the factor itself (below 1 zooms in).
-
-The browser playground (``docs/assets/js/augment-playground.js``) repeats this arithmetic in
-JavaScript; ``tests/test_browser.py`` checks that the two agree pixel by pixel.
+:func:`apply_transform` takes one set of geometric parameters as plain numbers and applies
+the matrices the augmenter builds from its draws (see ``affine``), in the same order, with
+one resampling. Chapter 07's figures and tests use it.
 """
+
+# The browser playground (docs/assets/js/augment-playground.js) repeats this arithmetic in
+# JavaScript; tests/test_browser.py checks that the two agree pixel by pixel.
 
 from __future__ import annotations
 
@@ -70,7 +65,25 @@ def transform_matrix(
 
     Each step's matrix is the one ``affine.layer_matrix`` builds from that layer's draw, and
     they multiply in the order the augmenter stacks its layers: the picture is rotated first
-    and flipped last.
+    and flipped last, every step about the image centre.
+
+    Args:
+        height: the image's height in pixels.
+        width: the image's width in pixels.
+        rotation: the angle in degrees, positive counter-clockwise.
+        width_shift: the horizontal shift, a signed fraction of the width in (-1, 1).
+        height_shift: the vertical shift, a signed fraction of the height in (-1, 1).
+        shear: the shear angle in degrees, between -45 and 45.
+        zoom: the zoom factor, or a pair (horizontal, vertical); below 1 zooms in.
+        horizontal_flip: mirror left to right.
+        vertical_flip: mirror top to bottom.
+
+    Returns:
+        A float64 array (3, 3) whose last row is (0, 0, 1).
+
+    Raises:
+        TypeError: for a parameter that is not a finite number, or a flip that is not a bool.
+        ValueError: for a shift of 1 or more, a shear beyond 45 degrees or a zoom not above 0.
     """
     rotation = options._number("rotation", rotation)
     width_shift = _fraction("width_shift", width_shift)
@@ -116,13 +129,31 @@ def apply_transform(
     cval: float = 0.0,
     interpolation: str = "bilinear",
 ) -> np.ndarray:
-    """Move ``images`` by one fixed set of parameters; a NumPy float32 array of the same shape.
-
-    ``images`` is one image (height, width, channels) or a batch (n, height, width,
-    channels); every image of a batch gets the same transform. ``fill_mode``, ``cval`` and
-    ``interpolation`` mean what they mean for ``ImageAugmenter`` and have its defaults.
+    """Move ``images`` by one fixed set of parameters.
 
     >>> moved = apply_transform(image, rotation=30, width_shift=0.1, fill_mode="reflect")
+
+    Args:
+        images: one image (height, width, channels) or a batch (n, height, width,
+            channels); every image of a batch gets the same transform.
+        rotation: the angle in degrees, positive counter-clockwise.
+        width_shift: the horizontal shift, a signed fraction of the width in (-1, 1).
+        height_shift: the vertical shift, a signed fraction of the height in (-1, 1).
+        shear: the shear angle in degrees, between -45 and 45.
+        zoom: the zoom factor, or a pair (horizontal, vertical); below 1 zooms in.
+        horizontal_flip: mirror left to right.
+        vertical_flip: mirror top to bottom.
+        fill_mode: ``"constant"``, ``"nearest"``, ``"reflect"`` or ``"wrap"``, as for
+            ``ImageAugmenter``.
+        cval: the fill value for ``fill_mode="constant"``.
+        interpolation: ``"bilinear"`` or ``"nearest"``.
+
+    Returns:
+        A NumPy float32 array of the same shape as ``images``.
+
+    Raises:
+        ValueError: for images of another shape, or a parameter out of range.
+        TypeError: for a parameter of the wrong type, or images that are not numbers.
     """
     x = np.asarray(images)
     single = x.ndim == 3

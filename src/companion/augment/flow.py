@@ -1,12 +1,7 @@
 """``flow`` and ``flow_from_directory``: augmented batches as a ``keras.utils.PyDataset``.
 
-A ``PyDataset`` works with ``model.fit`` on every backend and is a plain Python iterable,
-so ``for x_batch, y_batch in augmenter.flow(x, y, batch_size=9): ...`` works as in the old
-posts. Unlike the old iterator, one pass is one epoch (it stops), and ``model.fit`` asks
-for the next epoch itself. With ``seed``, batch ``i`` of epoch ``e`` is the same on every
-run: its shuffle order and its random transforms depend only on ``(seed, e, i)`` (with the
-default ``workers=1``; parallel workers share the augmenter's random state, so their batches are
-augmented correctly but not reproducibly).
+A ``PyDataset`` works with ``model.fit`` on every backend and is a plain Python iterable;
+unlike the old iterator, one pass is one epoch (it stops).
 """
 
 from __future__ import annotations
@@ -22,7 +17,33 @@ from .saving import check_save_dir, check_save_prefix, save_image
 
 
 class AugmentedBatches(keras.utils.PyDataset):
-    """What :class:`ArrayBatches` and :class:`DirectoryBatches` share: order, seeding, saving."""
+    """What :class:`ArrayBatches` and :class:`DirectoryBatches` share: order, seeding, saving.
+
+    With ``seed``, batch ``i`` of epoch ``e`` is the same on every run: its shuffle order and
+    its random transforms depend only on ``(seed, e, i)``. That holds with the default
+    ``workers=1``; parallel workers share the augmenter's random state, so their batches are
+    augmented correctly but not reproducibly.
+
+    Args:
+        augmenter: the :class:`~companion.augment.ImageAugmenter` that transforms the batches.
+        size: the number of images in one epoch.
+        batch_size: images per batch.
+        shuffle: draw a new order every epoch.
+        seed: makes the order and the transforms repeat; None for fresh ones.
+        save_to_dir: an existing folder to write every augmented image to, or None.
+        save_prefix: the start of the saved files' names.
+        save_format: the saved files' format: png, jpg, jpeg, bmp, tif or tiff.
+        **kwargs: ``keras.utils.PyDataset``'s arguments (``workers``,
+            ``use_multiprocessing``, ``max_queue_size``).
+
+    Raises:
+        ValueError: for a ``batch_size`` that is not a positive int, an unknown
+            ``save_format`` or a ``save_prefix`` holding a path separator.
+        RuntimeError: if the augmenter needs statistics and has not been fitted.
+        FileNotFoundError: if ``save_to_dir`` does not exist.
+        NotADirectoryError: if ``save_to_dir`` is a file.
+        PermissionError: if ``save_to_dir`` is not writable.
+    """
 
     def __init__(
         self,
@@ -94,6 +115,7 @@ class AugmentedBatches(keras.utils.PyDataset):
             save_image(image, self.save_to_dir / name, self.save_format)
 
     def on_epoch_end(self):
+        """Count the epoch; the next one draws a new order (``model.fit`` calls this)."""
         self.epoch += 1
         self._order = None
 
@@ -102,7 +124,30 @@ class AugmentedBatches(keras.utils.PyDataset):
 
 
 class ArrayBatches(AugmentedBatches):
-    """Batches of an in-memory array ``x`` (N, H, W, C) and labels ``y`` (or None)."""
+    """Batches of an in-memory array and its labels: what ``ImageAugmenter.flow`` returns.
+
+    Each item is ``(x_batch, y_batch)``, or ``x_batch`` alone without labels; ``x_batch`` is
+    a float32 NumPy array (batch, height, width, channels).
+
+    Args:
+        augmenter: the :class:`~companion.augment.ImageAugmenter` that transforms the batches.
+        x: the images (N, height, width, channels).
+        y: the labels, N of them, or None.
+        batch_size: images per batch.
+        shuffle: draw a new order every epoch.
+        seed: makes the order and the transforms repeat; None for fresh ones.
+        save_to_dir: an existing folder to write every augmented image to, or None.
+        save_prefix: the start of the saved files' names.
+        save_format: the saved files' format: png, jpg, jpeg, bmp, tif or tiff.
+        **kwargs: ``keras.utils.PyDataset``'s arguments (``workers`` ...).
+
+    Raises:
+        ValueError: if ``x`` is not a batch of finite images, ``y`` has another length, or
+            an option is out of range (see :class:`AugmentedBatches`).
+        TypeError: if ``x`` does not hold numbers.
+        RuntimeError: if the augmenter needs statistics and has not been fitted.
+        FileNotFoundError: if ``save_to_dir`` does not exist.
+    """
 
     def __init__(
         self,
@@ -143,7 +188,36 @@ class ArrayBatches(AugmentedBatches):
 
 
 class DirectoryBatches(AugmentedBatches):
-    """Batches read from ``directory/<class name>/<image files>``, labelled by folder."""
+    """Batches read from ``directory/<class name>/<image files>``, labelled by folder.
+
+    What ``ImageAugmenter.flow_from_directory`` returns. Each item is ``(x_batch, y_batch)``
+    (``x_batch`` alone for ``class_mode=None``); ``filepaths``, ``classes`` and
+    ``class_indices`` describe the images found.
+
+    Args:
+        augmenter: the :class:`~companion.augment.ImageAugmenter` that transforms the batches.
+        directory: the folder holding one sub-folder per class.
+        target_size: (height, width) in pixels the images are resized to.
+        color_mode: ``"grayscale"``, ``"rgb"`` or ``"rgba"``.
+        classes: the class folders' names in label order; None for all, sorted by name.
+        class_mode: the labels: ``"categorical"`` (one-hot), ``"binary"`` (float32 0/1),
+            ``"sparse"`` (integers), ``"input"`` (the images themselves) or None.
+        batch_size: images per batch.
+        shuffle: draw a new order every epoch.
+        seed: makes the order and the transforms repeat; None for fresh ones.
+        save_to_dir: an existing folder to write every augmented image to, or None.
+        save_prefix: the start of the saved files' names.
+        save_format: the saved files' format: png, jpg, jpeg, bmp, tif or tiff.
+        **kwargs: ``keras.utils.PyDataset``'s arguments (``workers`` ...).
+
+    Raises:
+        ValueError: for an unknown mode or format, or a bad size or ``batch_size``.
+        FileNotFoundError: if ``directory`` or a class folder is missing or holds no image,
+            or ``save_to_dir`` does not exist.
+        DataFormatError: if a link leads out of ``directory``, or (when a batch is read) an
+            image file cannot be read.
+        RuntimeError: if the augmenter needs statistics and has not been fitted.
+    """
 
     def __init__(
         self,

@@ -1,20 +1,7 @@
 """The old ``ImageDataGenerator`` options, checked and turned into Keras 3 layer arguments.
 
-Everything here is plain Python: it validates what a reader passes and converts the old API's
-units into the ones the ``keras.layers.Random*`` layers expect.
-
-=========================  ==============================  ==================================
-old option (unit)          Keras 3 layer                   conversion
-=========================  ==============================  ==================================
-``rotation_range`` (deg)   ``RandomRotation(factor)``      ``factor = degrees / 360``
-``width_shift_range``      ``RandomTranslation``           fraction as is; ``int`` pixels
-  (fraction < 1, or int                                     become ``pixels / width`` when the
-  pixels)                                                   image size is known
-``shear_range`` (deg)      ``RandomShear`` (centred)       ``x_factor = tan(degrees)``
-``zoom_range`` (z or                                       ``factor = (lower - 1, upper - 1)``
-  [lower, upper])          ``RandomZoom``                  for height and width separately
-``horizontal_flip`` …      ``RandomFlip(mode)``            ``"horizontal"``, ``"vertical"``
-=========================  ==============================  ==================================
+Plain Python: it validates what a reader passes and converts the old API's units (degrees,
+fractions or pixels) into the ones the ``keras.layers.Random*`` layers expect.
 """
 
 from __future__ import annotations
@@ -35,8 +22,18 @@ def _number(name: str, value) -> float:
 
 
 def rotation_factor(rotation_range) -> float:
-    """``rotation_range`` in degrees (0–180) -> ``RandomRotation``'s factor, a fraction of a
-    full turn."""
+    """``rotation_range`` in degrees -> ``RandomRotation``'s factor, a fraction of a full turn.
+
+    Args:
+        rotation_range: the largest angle either way, in degrees (0 to 180).
+
+    Returns:
+        ``degrees / 360``.
+
+    Raises:
+        TypeError: if it is not a finite number.
+        ValueError: if it is negative or above 180.
+    """
     degrees = _number("rotation_range", rotation_range)
     if degrees < 0:
         raise ValueError(
@@ -54,8 +51,19 @@ def rotation_factor(rotation_range) -> float:
 def shift_range(name: str, value):
     """A shift range as the old API took it: a fraction below 1, or an ``int`` number of pixels.
 
-    Returns ``("fraction", f)`` or ``("pixels", n)``. A float of 1 or more is refused: the
-    old API silently read it as pixels, which hides a typo such as ``2.0`` for ``0.2``.
+    A float of 1 or more is refused: the old API silently read it as pixels, which hides a
+    typo such as ``2.0`` for ``0.2``.
+
+    Args:
+        name: the option's name, for messages.
+        value: a float below 1 (a fraction of the size) or an int (pixels), not negative.
+
+    Returns:
+        ``("fraction", f)`` or ``("pixels", n)``.
+
+    Raises:
+        TypeError: if it is not a real number (or is a bool).
+        ValueError: if it is negative, or a float of 1 or more.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(
@@ -77,7 +85,18 @@ def shift_range(name: str, value):
 
 
 def shift_fraction(kind_value, size: int) -> float:
-    """A checked shift range as a fraction of ``size`` pixels (what ``RandomTranslation`` wants)."""
+    """A checked shift range as a fraction of the image size (what ``RandomTranslation`` wants).
+
+    Args:
+        kind_value: what :func:`shift_range` returned.
+        size: the image's width or height in pixels.
+
+    Returns:
+        The largest shift as a fraction of ``size``.
+
+    Raises:
+        ValueError: if a shift in pixels is not under ``size``.
+    """
     kind, value = kind_value
     if kind == "fraction":
         return value
@@ -89,7 +108,18 @@ def shift_fraction(kind_value, size: int) -> float:
 
 
 def shear_factor(shear_range) -> float:
-    """``shear_range`` in degrees -> the shear factor ``tan(angle)`` of ``RandomShear``."""
+    """``shear_range`` in degrees -> the shear factor ``tan(angle)`` of ``RandomShear``.
+
+    Args:
+        shear_range: the largest shear angle in degrees (0 to 45).
+
+    Returns:
+        ``tan(shear_range)``, at most 1.
+
+    Raises:
+        TypeError: if it is not a finite number.
+        ValueError: if it is negative or above 45 (the message explains the old radians).
+    """
     degrees = _number("shear_range", shear_range)
     if degrees < 0:
         raise ValueError(
@@ -112,6 +142,17 @@ def zoom_bounds(zoom_range) -> tuple[float, float]:
 
     A zoom of 0.8 samples the input at 0.8 times the distance from the centre, so the content
     looks larger (zoom in); 1.2 makes it smaller (zoom out).
+
+    Args:
+        zoom_range: ``z`` in [0, 1), giving ``[1 - z, 1 + z]``, or ``[lower, upper]``.
+
+    Returns:
+        ``(lower, upper)`` with ``0 < lower <= upper``.
+
+    Raises:
+        TypeError: if a value is not a finite number.
+        ValueError: for a ``z`` outside [0, 1), a list that is not a pair, or bounds out of
+            order.
     """
     if isinstance(zoom_range, (list, tuple)):
         if len(zoom_range) != 2:
@@ -133,7 +174,19 @@ def zoom_bounds(zoom_range) -> tuple[float, float]:
 
 
 def flip_mode(horizontal_flip: bool, vertical_flip: bool) -> str | None:
-    """The ``RandomFlip`` mode for the two old switches, or None when neither is on."""
+    """The ``RandomFlip`` mode for the two old switches.
+
+    Args:
+        horizontal_flip: flip left to right.
+        vertical_flip: flip top to bottom.
+
+    Returns:
+        ``"horizontal"``, ``"vertical"``, ``"horizontal_and_vertical"``, or None when
+        neither is on.
+
+    Raises:
+        TypeError: if a switch is not a bool.
+    """
     for name, value in (("horizontal_flip", horizontal_flip), ("vertical_flip", vertical_flip)):
         if not isinstance(value, bool):
             raise TypeError(f"{name} must be True or False, got {value!r}")
@@ -147,12 +200,34 @@ def flip_mode(horizontal_flip: bool, vertical_flip: bool) -> str | None:
 
 
 def check_fill_mode(fill_mode: str) -> str:
+    """Check a ``fill_mode``.
+
+    Args:
+        fill_mode: ``"constant"``, ``"nearest"``, ``"reflect"`` or ``"wrap"``.
+
+    Returns:
+        ``fill_mode``, unchanged.
+
+    Raises:
+        ValueError: for any other value.
+    """
     if fill_mode not in FILL_MODES:
         raise ValueError(f"unknown fill_mode {fill_mode!r}; choose one of {', '.join(FILL_MODES)}.")
     return fill_mode
 
 
 def check_interpolation(interpolation: str) -> str:
+    """Check an ``interpolation``.
+
+    Args:
+        interpolation: ``"nearest"`` or ``"bilinear"``.
+
+    Returns:
+        ``interpolation``, unchanged.
+
+    Raises:
+        ValueError: for any other value.
+    """
     if interpolation not in INTERPOLATIONS:
         raise ValueError(
             f"unknown interpolation {interpolation!r}; choose one of {', '.join(INTERPOLATIONS)}."
@@ -161,6 +236,17 @@ def check_interpolation(interpolation: str) -> str:
 
 
 def check_rescale(rescale):
+    """Check a ``rescale`` factor.
+
+    Args:
+        rescale: the factor pixels are multiplied by; None or 0 for none (as the old API).
+
+    Returns:
+        The factor as a float, or None.
+
+    Raises:
+        TypeError: if it is not a finite number.
+    """
     if rescale is None or rescale == 0:
         return None  # the old API treated 0 and None as "no rescaling"
     return _number("rescale", rescale)

@@ -14,7 +14,21 @@ FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "bmp": "BMP", "tif": "TI
 
 
 def check_save_dir(save_to_dir, save_format: str) -> tuple[Path, str]:
-    """Fail early, with what to do, if the folder is missing or unwritable or the format unknown."""
+    """Fail early, with what to do, if the folder is missing or unwritable or the format unknown.
+
+    Args:
+        save_to_dir: the folder the images go to; it must exist.
+        save_format: png, jpg, jpeg, bmp, tif or tiff (any case, a leading dot allowed).
+
+    Returns:
+        ``(folder, format)``: the folder as a ``Path`` and the lower-case extension.
+
+    Raises:
+        ValueError: for an unknown format.
+        FileNotFoundError: if the folder does not exist.
+        NotADirectoryError: if it is a file.
+        PermissionError: if it is not writable.
+    """
     fmt = str(save_format).lower().lstrip(".")
     if fmt not in FORMATS:
         raise ValueError(
@@ -38,8 +52,18 @@ def check_save_dir(save_to_dir, save_format: str) -> tuple[Path, str]:
 
 
 def check_save_prefix(save_prefix) -> str:
-    """The prefix of the saved files' names: a plain name, never a path that leads out of
-    save_to_dir."""
+    """Check the prefix of the saved files' names: a plain name, never a path.
+
+    Args:
+        save_prefix: the prefix, or None for none.
+
+    Returns:
+        The prefix as a string (``""`` for None).
+
+    Raises:
+        ValueError: if it holds a path separator (or a NUL), which could lead out of
+            save_to_dir.
+    """
     prefix = "" if save_prefix is None else str(save_prefix)
     if any(sep in prefix for sep in ("/", "\\", "\0")):
         raise ValueError(
@@ -51,8 +75,15 @@ def check_save_prefix(save_prefix) -> str:
 
 
 def to_uint8(image: np.ndarray) -> np.ndarray:
-    """Stretch one image to 0–255 (as the old ``array_to_img(scale=True)``), so whitened images
-    stay visible."""
+    """Stretch one image to 0–255, as the old ``array_to_img(scale=True)`` did.
+
+    Args:
+        image: one image of any real dtype (standardized or whitened values included).
+
+    Returns:
+        uint8 pixels of the same shape, its minimum at 0 and maximum at 255 (all 0 for a
+        flat image).
+    """
     image = np.asarray(image, dtype="float64")
     low, high = image.min(), image.max()
     if high > low:
@@ -67,6 +98,19 @@ def save_image(image: np.ndarray, path: Path, fmt: str) -> Path:
 
     Readers never see a half-written file, an existing file is never replaced (a taken name
     gets ``-1``, ``-2`` ... before the extension), and a folder that has gone is not re-created.
+
+    Args:
+        image: (height, width, channels) with 1, 3 or 4 channels, stretched by
+            :func:`to_uint8`.
+        path: the file to write.
+        fmt: a key of :data:`FORMATS`, e.g. ``"png"``.
+
+    Returns:
+        The path actually written.
+
+    Raises:
+        ValueError: for another number of channels.
+        FileNotFoundError: if the folder no longer exists.
     """
     from PIL import Image
 

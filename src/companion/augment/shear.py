@@ -1,12 +1,9 @@
-"""A shear about the image centre, in the old API's direction, built on
-``keras.layers.RandomShear``.
+"""A shear about the image centre, as the old ``ImageDataGenerator`` did, on ``RandomShear``.
 
-``RandomShear`` shears about the top-left corner, so a shear also slides the picture
-sideways. The old ``ImageDataGenerator`` sheared about the centre: each row slides
-sideways in proportion to its distance from the middle row, so vertical strokes lean by
-the shear angle (it also squeezed the height by cos(angle), under 7% for 20°). This
-subclass keeps ``RandomShear``'s sampling (``x_factor = tan(angle)``) and only moves the
-fixed point to the centre.
+``keras.layers.RandomShear`` shears about the top-left corner, which also slides the picture
+sideways; :class:`CentredShear` keeps its sampling (``x_factor = tan(angle)``) and only moves
+the fixed point to the centre. (The old API also squeezed the height by cos(angle); this
+layer does not.)
 """
 
 from __future__ import annotations
@@ -16,7 +13,12 @@ import keras
 
 @keras.saving.register_keras_serializable(package="companion")
 class CentredShear(keras.layers.RandomShear):
-    """``RandomShear`` whose fixed point is the image centre instead of the top-left corner."""
+    """``RandomShear`` whose fixed point is the image centre instead of the top-left corner.
+
+    It takes ``keras.layers.RandomShear``'s arguments unchanged (``x_factor``, ``y_factor``,
+    ``interpolation``, ``fill_mode``, ``fill_value``, ``seed`` ...): a factor is the tangent
+    of the largest shear angle.
+    """
 
     def _transform_images(self, images, transformation, interpolation):
         if transformation is None:

@@ -1,15 +1,7 @@
 """ZCA whitening as a Keras layer: fit on data with NumPy, applied as one matrix product.
 
-Whitening makes the pixels uncorrelated with unit variance. Of all the matrices that do
-that, ZCA's ``W = U diag(1 / sqrt(s + epsilon)) U^T`` (``U``, ``s``: eigenvectors and
-eigenvalues of the pixel covariance) changes the images least, so they still look like
-images, with edges brought out. ``epsilon`` plays the role of the old API's
-``zca_epsilon`` (default 1e-6): it keeps the near-zero-variance directions (e.g. MNIST's
-always-black border) from being blown up.
-
-Unlike the old ``ImageDataGenerator``, which subtracted one mean per channel and then used
-the second moment, this layer subtracts each pixel's own mean, so the whitened fit data has
-(near) identity covariance.
+Unlike the old ``ImageDataGenerator``, which subtracted one mean per channel, the layer
+subtracts each pixel's own mean, so the whitened fit data has (near) identity covariance.
 """
 
 from __future__ import annotations
@@ -21,7 +13,17 @@ from keras import ops
 
 @keras.saving.register_keras_serializable(package="companion")
 class ZCAWhitening(keras.layers.Layer):
-    """Decorrelate the pixels of each image with a matrix fitted by :meth:`fit`."""
+    """Decorrelate the pixels of each image with a matrix fitted by :meth:`fit`.
+
+    Args:
+        epsilon: added to the covariance's eigenvalues, so that near-zero-variance
+            directions (MNIST's black border) are not blown up; the old API's
+            ``zca_epsilon``.
+        **kwargs: ``keras.layers.Layer``'s arguments (``name``, ``dtype`` ...).
+
+    Raises:
+        ValueError: if ``epsilon`` is not positive.
+    """
 
     def __init__(self, epsilon: float = 1e-6, **kwargs):
         super().__init__(**kwargs)
@@ -33,6 +35,11 @@ class ZCAWhitening(keras.layers.Layer):
         self.fitted = False
 
     def build(self, input_shape):
+        """Create the means (zeros) and the matrix (identity) for images of this shape.
+
+        Args:
+            input_shape: (batch, height, width, channels).
+        """
         size = int(np.prod(input_shape[1:]))
         self.mean = self.add_weight(
             shape=(size,), initializer="zeros", trainable=False, name="mean"
@@ -42,7 +49,18 @@ class ZCAWhitening(keras.layers.Layer):
         )
 
     def fit(self, images) -> ZCAWhitening:
-        """Compute the per-pixel mean and the whitening matrix from ``images`` (N, H, W, C)."""
+        """Compute the per-pixel mean and the whitening matrix.
+
+        Args:
+            images: (N, height, width, channels), more images than values per image.
+
+        Returns:
+            The layer itself.
+
+        Raises:
+            ValueError: if there are too few images, or the layer was built for another
+                image size.
+        """
         images = np.asarray(images)
         flat = images.reshape(len(images), -1).astype("float64")
         n, size = flat.shape
@@ -77,14 +95,32 @@ class ZCAWhitening(keras.layers.Layer):
 
     # --8<-- [start:zca_call]
     def call(self, images):  # every image: subtract the means, then one matrix product
+        """Whiten a batch.
+
+        Args:
+            images: (batch, height, width, channels) of the size the layer was fitted on.
+
+        Returns:
+            The whitened batch, of the same shape.
+        """
         shape = ops.shape(images)
         flat = ops.reshape(images, (-1, self.mean.shape[0]))
         return ops.reshape(ops.matmul(flat - self.mean, self.matrix), shape)
         # --8<-- [end:zca_call]
 
     def load_own_variables(self, store):
+        """Load the saved means and matrix; the layer then counts as fitted.
+
+        Args:
+            store: the saved variables, as Keras passes them.
+        """
         super().load_own_variables(store)
         self.fitted = True
 
     def get_config(self):
+        """The layer's config (the fitted values are saved with the weights).
+
+        Returns:
+            The base layer's config with ``epsilon`` added.
+        """
         return {**super().get_config(), "epsilon": self.epsilon}

@@ -1,15 +1,8 @@
-"""The one downloader every dataset uses.
+"""The one downloader every dataset uses: cache first, then mirror, then the original address.
 
-A file is looked for in the cache first. Otherwise it is fetched from the mirror
-named by ``COMPANION_MIRROR`` (if any) and then from its original address, written
-to a ``.part`` file (resumed where the server allows it), checked against its
-published sha256 and only then renamed into place. With no network the error
-names the file, the cache path and how to put the file there by hand.
-
-A misbehaving server cannot do much harm: it may send no more than the file's known
-size, a download that crawls is given up after a deadline, a resumed answer must
-start exactly where the ``.part`` ends, and one process at a time downloads a file
-(the others wait, then use its result).
+A download goes to a ``.part`` file (resumed where the server allows it), is checked against
+its published sha256 and only then renamed into place; one process at a time fetches a file.
+With no network the error names the file, the cache path and how to put the file there by hand.
 """
 
 from __future__ import annotations
@@ -42,7 +35,15 @@ CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 
 @dataclass(frozen=True)
 class RemoteFile:
-    """A file we know how to get: its name, where it lives, its sha256 and its size."""
+    """A file we know how to get: its name, where it lives, its sha256 and its size.
+
+    Args:
+        dataset: the sub-folder of the cache, e.g. ``"mnist"``.
+        name: the file name, also what a mirror serves under its base URL.
+        url: the original download address.
+        sha256: the published sha256, as 64 hexadecimal digits.
+        size: the file's size in bytes, or None if unknown; a server may send no more.
+    """
 
     dataset: str  # sub-folder of the cache, e.g. "mnist"
     name: str  # file name, also what a mirror serves under its base URL
@@ -51,10 +52,22 @@ class RemoteFile:
     size: int | None = None  # bytes; a server may send no more than this
 
     def cache_path(self) -> Path:
+        """Where the file lives in the download cache.
+
+        Returns:
+            ``<cache>/<dataset>/<name>``; the file need not exist yet.
+
+        Raises:
+            ConfigError: if the download cache cannot be created or written to.
+        """
         return config.cache_dir() / self.dataset / self.name
 
     def describe(self) -> str:
-        """``the official NAME from URL (sha256 ..., N bytes)``, for messages."""
+        """The file in words, for error messages.
+
+        Returns:
+            ``"the official NAME from URL (sha256 ..., N bytes)"``.
+        """
         size = "" if self.size is None else f", {self.size:,} bytes"
         return f"the official {self.name} from {self.url} (sha256 {self.sha256}{size})"
 
@@ -64,6 +77,17 @@ class _Restart(Exception):
 
 
 def sha256_of(path: str | os.PathLike) -> str:
+    """The sha256 of a file, read a chunk at a time.
+
+    Args:
+        path: the file.
+
+    Returns:
+        The digest as 64 lowercase hexadecimal digits.
+
+    Raises:
+        OSError: if the file cannot be opened or read.
+    """
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(CHUNK), b""):
@@ -72,7 +96,16 @@ def sha256_of(path: str | os.PathLike) -> str:
 
 
 def verify(path: str | os.PathLike, sha256: str) -> None:
-    """Raise :class:`ChecksumError` unless the file's sha256 is ``sha256``."""
+    """Check a file against its published sha256.
+
+    Args:
+        path: the file.
+        sha256: the expected digest, 64 lowercase hexadecimal digits.
+
+    Raises:
+        ChecksumError: if the file's sha256 differs (corrupt, truncated or another file).
+        OSError: if the file cannot be opened or read.
+    """
     actual = sha256_of(path)
     if actual != sha256:
         raise ChecksumError(
@@ -82,16 +115,35 @@ def verify(path: str | os.PathLike, sha256: str) -> None:
 
 
 def default_deadline(size: int | None) -> float:
-    """Seconds one download may take: at least MIN_BYTES_PER_S on average, never under
-    MIN_DEADLINE_S."""
+    """How long one download may take: at least MIN_BYTES_PER_S on average.
+
+    Args:
+        size: the file's size in bytes, or None if unknown.
+
+    Returns:
+        The deadline in seconds, never under MIN_DEADLINE_S.
+    """
     return max(MIN_DEADLINE_S, (size or 0) / MIN_BYTES_PER_S)
 
 
 def fetch(remote: RemoteFile, timeout: float = 30.0, deadline: float | None = None) -> Path:
-    """Return the local path of ``remote``, downloading and checking it if needed.
+    """The local path of ``remote``, downloading and checking it if needed.
 
-    ``timeout`` bounds each network wait (connecting, each read); ``deadline`` the whole
-    download from one address (default: :func:`default_deadline` of the file's size).
+    Args:
+        remote: the file to get.
+        timeout: seconds to wait for each network step (connecting, each read).
+        deadline: seconds the whole download from one address may take; None for
+            :func:`default_deadline` of the file's size.
+
+    Returns:
+        The path of the checked file in the download cache.
+
+    Raises:
+        DownloadError: if no address delivers the file (the message says how to place it
+            by hand), or another process has held the file's lock for too long.
+        ChecksumError: if the cached or downloaded file has the wrong sha256.
+        DataFormatError: if the cache holds something unreadable under the file's name.
+        ConfigError: if the download cache cannot be created or written to.
     """
     target = remote.cache_path()
     if target.exists():

@@ -1,11 +1,9 @@
 """What a loader says about a dataset file that is there but cannot be used.
 
 A file in the data folder (``COMPANION_DATA_DIR``, or a ``path`` given to a loader) is the
-reader's own copy: when it is corrupt, truncated or unreadable, or one file of a set is
-missing, the error names it and says what to do, and the file is never deleted, replaced
-or passed over for a download (offline that would end in "could not download", and the
-reader would never learn that their file is broken). A file in the download cache is the
-package's: the error names it and says how to get a fresh copy.
+reader's own: the error names it and says what to do, and it is never deleted, replaced or
+passed over for a download. A file in the download cache is the package's: the error says
+how to get a fresh copy.
 """
 
 from __future__ import annotations
@@ -35,12 +33,27 @@ def _cache() -> Path | None:
 
 
 def in_cache(path: Path) -> bool:
-    """True when ``path`` lies in the download cache (and not in the data folder)."""
+    """Whether a path lies in the download cache (and not in the data folder).
+
+    Args:
+        path: a file or folder.
+
+    Returns:
+        True for a path inside the cache; False otherwise, also when the cache setting
+        is unusable.
+    """
     return not _inside(path, config.data_dir()) and _inside(path, _cache())
 
 
 def whose(path: Path) -> str:
-    """Where ``path`` lies, in words, for a file of the reader's."""
+    """Where a file of the reader's lies, in words.
+
+    Args:
+        path: a file or folder outside the download cache.
+
+    Returns:
+        ``"your data folder (COMPANION_DATA_DIR=...)"`` or ``"a folder of yours ..."``.
+    """
     data = config.data_dir()
     if _inside(path, data):
         return f"your data folder (COMPANION_DATA_DIR={data})"
@@ -48,9 +61,16 @@ def whose(path: Path) -> str:
 
 
 def advice(path: Path, official: str, instead: str) -> str:
-    """What to do about the unusable file ``path``: replace it with ``official`` (the file, with
-    its sha256 and size where known), or, in the data folder, ``instead`` (what to remove, and
-    what the loader then does)."""
+    """What to do about an unusable file, in words.
+
+    Args:
+        path: the file that cannot be used.
+        official: the file that belongs there, with its sha256 and size where known.
+        instead: in the data folder, what to remove and what the loader then does.
+
+    Returns:
+        A sentence or two for the end of an error message.
+    """
     if in_cache(path):
         return (
             "It is in the download cache. What to do: delete it and run again, and "
@@ -65,7 +85,21 @@ def advice(path: Path, official: str, instead: str) -> str:
 
 @contextmanager
 def reading(path: Path, official: str, instead: str) -> Iterator[None]:
-    """Read ``path`` inside this block; a failure names the file and what to do about it."""
+    """A block that reads ``path``; a failure in it names the file and what to do about it.
+
+    Args:
+        path: the file the block reads.
+        official: the file that belongs there (see :func:`advice`).
+        instead: what else the reader can do in the data folder (see :func:`advice`).
+
+    Yields:
+        Nothing; the block runs inside.
+
+    Raises:
+        ChecksumError: for a ``ChecksumError`` in the block, with advice added.
+        DataFormatError: for any other package error, ``OSError`` or ``ValueError`` there.
+        FileNotFoundError: passed through unchanged.
+    """
     try:
         yield
     except FileNotFoundError:
@@ -79,14 +113,35 @@ def reading(path: Path, official: str, instead: str) -> Iterator[None]:
 
 
 def refuse_partial(folder: Path, what: str, names: list[str], instead: str) -> None:
-    """Raise :func:`incomplete` if ``folder`` holds some of ``names`` but not all."""
+    """Refuse a folder that holds part of a set of files.
+
+    Args:
+        folder: the folder to look in.
+        what: the set in words, e.g. ``"MNIST's set of four IDX files"``.
+        names: the file names of the set, relative to ``folder``.
+        instead: what else the reader can do in the data folder.
+
+    Raises:
+        FileNotFoundError: if ``folder`` holds some of ``names`` but not all (see
+            :func:`incomplete`).
+    """
     missing = [name for name in names if not (folder / name).exists()]
     if 0 < len(missing) < len(names):
         raise incomplete(folder, what, missing, instead)
 
 
 def incomplete(folder: Path, what: str, missing: list[str], instead: str) -> FileNotFoundError:
-    """The error for a set of files of which some are in ``folder`` and ``missing`` are not."""
+    """The error for a set of files of which some are in ``folder`` and others are not.
+
+    Args:
+        folder: the folder holding part of the set.
+        what: the set in words.
+        missing: the names that are not there.
+        instead: what else the reader can do in the data folder.
+
+    Returns:
+        A ``FileNotFoundError`` (not raised) that names the missing files and what to do.
+    """
     place = "the download cache" if in_cache(folder) else whose(folder)
     other = f"; or {instead}" if _inside(folder, config.data_dir()) else ""
     return FileNotFoundError(

@@ -1,32 +1,9 @@
-"""Cats vs dogs: a small, balanced split of Kaggle's "Dogs vs. Cats" photos (chapter 11).
+"""Cats vs dogs (chapter 11): a small, balanced split of Kaggle's "Dogs vs. Cats" photos.
 
-The source (004, part 6) copies the first 1,000 cats and 1,000 dogs of Kaggle's training
-folder (``cat.0.jpg`` ... ``dog.12499.jpg``) into ``train/``, the next 500 of each into
-``validation/`` and the next 500 into ``test/``. :func:`make_split` does the same, with three
-differences that matter on real data:
-
-* every photo is decoded once before it is copied; corrupt files, files that are not JPEGs
-  and files that are not named ``cat.N.jpg`` / ``dog.N.jpg`` are skipped and reported by
-  name (the real Kaggle folder has a few), and the next good photo takes their place, so
-  that training never stops on a bad file;
-* each copy is written to a temporary file and renamed into place, so an interrupted run
-  never leaves half a JPEG behind;
-* re-running it keeps what is already there, copies only what is missing and removes
-  the files an earlier split made that this one does not want: the result is the same
-  however often it runs. It records what it made (``.companion-split.json`` in the target)
-  and never deletes anything else: a file of yours in the target is left alone and named in
-  the report;
-* it refuses a target inside the source (or the other way round), skips hidden files
-  (``._cat.1.jpg`` AppleDouble files, ``__MACOSX/``) and links that lead out of the source,
-  and locks the target, so that two runs at once do not trip over each other.
-
-It also takes Google's ready ``cats_and_dogs_filtered`` folder (``train/`` 1,000 + 1,000,
-``validation/`` 500 + 500). That folder has no test set, so its validation photos are
-halved: the first 250 of each class validate, the last 250 test.
-
-:func:`load_datasets` reads a split with ``keras.utils.image_dataset_from_directory``:
-float32 pixels 0-255 resized to 150x150, labels 0 = cat, 1 = dog. A smoke run
-(``COMPANION_SMOKE=1``) uses a few dozen photos per class at 64x64.
+:func:`prepare` finds the photos and :func:`make_split` copies the source's train /
+validation / test split (1,000 / 500 / 500 per class) out of Kaggle's folder or Google's
+``cats_and_dogs_filtered``, checking every photo; :func:`load_datasets` reads a split as
+``tf.data`` datasets.
 """
 
 from __future__ import annotations
@@ -66,6 +43,17 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
 
 
 def class_names(lang: str = "en") -> list[str]:
+    """The two class names in label order (0 = cat, 1 = dog).
+
+    Args:
+        lang: ``"en"`` or ``"zh"``.
+
+    Returns:
+        ``["cat", "dog"]`` or ``["猫", "狗"]``.
+
+    Raises:
+        ValueError: for any other ``lang``.
+    """
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', got {lang!r}")
     return CLASS_NAMES_ZH if lang == "zh" else CLASS_NAMES
@@ -73,7 +61,23 @@ def class_names(lang: str = "en") -> list[str]:
 
 @dataclass
 class SplitReport:
-    """What :func:`make_split` did: the split's folder and counts, and every file it skipped."""
+    """What :func:`make_split` did: the split's folder and counts, and every file it skipped.
+
+    ``str(report)`` is a readable summary. Filled in by :func:`make_split`, not by hand.
+
+    Args:
+        folder: the split's folder (the target).
+        source: the folder of original photos.
+        layout: ``"kaggle"`` or ``"filtered"``.
+        counts: photos per split and class, e.g. ``{"train": {"cats": 1000, ...}, ...}``.
+        copied: photos copied in this run.
+        kept: photos already there and kept.
+        removed: files of an earlier split removed.
+        skipped: ``(file name, reason)`` of every photo not used.
+        short: splits with too few good photos, e.g. ``"train/cats: 998 of 1000"``.
+        removed_files: the removed files, relative to ``folder``.
+        foreign: files in ``folder`` that make_split did not make (left alone).
+    """
 
     folder: Path
     source: Path
@@ -90,6 +94,14 @@ class SplitReport:
     foreign: list = field(default_factory=list)
 
     def total(self, split: str) -> int:
+        """The number of photos in one split.
+
+        Args:
+            split: ``"train"``, ``"validation"`` or ``"test"``.
+
+        Returns:
+            The photos of both classes together (0 for a split not made).
+        """
         return sum(self.counts.get(split, {}).values())
 
     def __str__(self) -> str:
@@ -113,7 +125,18 @@ class SplitReport:
 
 
 def check_image(path: str | os.PathLike) -> str | None:
-    """Why ``path`` cannot be used as a training photo, or None if it decodes as a JPEG."""
+    """Why a file cannot be used as a training photo.
+
+    Args:
+        path: the file.
+
+    Returns:
+        None if it decodes as a JPEG in RGB, grey or CMYK; otherwise the reason in words
+        (not a JPEG, not an image, corrupt, too many pixels, an unusual colour mode).
+
+    Raises:
+        FileNotFoundError: if there is no such file.
+    """
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -193,11 +216,32 @@ def _pools(source: Path, sizes: dict) -> tuple[str, list, list]:
 def make_split(
     source: str | os.PathLike, target: str | os.PathLike, sizes: dict | None = None
 ) -> SplitReport:
-    """Copy a balanced train/validation/test split of ``source`` into ``target``; see the module
-    doc.
+    """Copy a balanced train/validation/test split of ``source`` into ``target``.
 
-    ``sizes`` is the number of photos per class and split (default: the source's 1,000 / 500
-    / 500, or a few dozen in a smoke run). Returns a :class:`SplitReport`; print it.
+    ``source`` is Kaggle's training folder (``cat.N.jpg``, ``dog.N.jpg``, taken in numeric
+    order as the source did) or ``cats_and_dogs_filtered`` (its validation photos are halved:
+    the first ones validate, the rest test). Every photo is decoded before it is copied; bad
+    files, hidden files (``._cat.1.jpg``, ``__MACOSX/``) and links out of ``source`` are skipped
+    and reported, and the next good photo takes their place. Copies are atomic. A re-run keeps
+    what is there, copies what is missing and removes only what an earlier split made (listed
+    in ``.companion-split.json``); other files in ``target`` are left alone and reported. The
+    target is locked while the split is made.
+
+    Args:
+        source: the folder of original photos.
+        target: the split's folder, outside ``source``; created if needed.
+        sizes: photos per class for each of ``"train"``, ``"validation"`` and ``"test"``;
+            None for the source's 1,000 / 500 / 500 (a few dozen in a smoke run).
+
+    Returns:
+        A :class:`SplitReport`; print it.
+
+    Raises:
+        FileNotFoundError: if ``source`` is not a folder.
+        ValueError: if ``target`` lies inside ``source`` or holds it.
+        DataFormatError: if ``source`` holds neither layout, or no usable photo is left
+            for a split and class.
+        TimeoutError: if another make_split has held the target's lock for an hour.
     """
     source, target = Path(source).expanduser(), Path(target).expanduser()
     if not source.is_dir():
@@ -348,8 +392,22 @@ def _place(path: Path, destination: Path, name: str, made: set, report: SplitRep
 
 
 def locate(path: str | os.PathLike | None = None) -> Path:
-    """The folder of original photos: ``path``, else under ``COMPANION_DATA_DIR``, else the
-    cache."""
+    """The folder of original photos: ``path``, else under ``COMPANION_DATA_DIR``, else the cache.
+
+    Under the data folder and in ``<cache>/cats_dogs`` it looks for ``dogs-vs-cats/train/``,
+    ``dogs-vs-cats/`` and ``cats_and_dogs_filtered/``, in that order, and takes the first
+    that is not empty.
+
+    Args:
+        path: a folder to use as it is, or None to search.
+
+    Returns:
+        The folder (not checked when ``path`` is given).
+
+    Raises:
+        FileNotFoundError: if no folder is found; the message says where to get the photos.
+        ConfigError: if the download cache cannot be created or written to.
+    """
     if path is not None:
         return Path(path).expanduser()
     roots = ([config.data_dir()] if config.data_dir() else []) + [config.cache_dir() / "cats_dogs"]
@@ -375,7 +433,22 @@ def locate(path: str | os.PathLike | None = None) -> Path:
 def prepare(
     source: str | os.PathLike | None = None, target: str | os.PathLike | None = None
 ) -> SplitReport:
-    """Find the photos and make (or refresh) the split in the cache; returns the report."""
+    """Find the photos and make (or refresh) the split.
+
+    Args:
+        source: the folder of original photos, or None to :func:`locate` it.
+        target: the split's folder, or None for one in ``<cache>/cats_dogs`` named after
+            the source (with ``_smoke`` in a smoke run).
+
+    Returns:
+        The :class:`SplitReport` of :func:`make_split`.
+
+    Raises:
+        FileNotFoundError: if no photos are found.
+        ValueError: if the target lies inside the source (see :func:`make_split`).
+        DataFormatError: if the photos are in neither layout or too few are usable.
+        TimeoutError: if another make_split holds the target's lock.
+    """
     source = locate(source)
     if target is None:
         name = "cats_and_dogs_small" + ("_smoke" if config.smoke() else "")
@@ -413,12 +486,26 @@ def load_datasets(
     batch_size: int = 20,
     seed: int = 42,
 ):
-    """``(train, validation, test)`` datasets of (images, labels) batches from a split folder.
+    """The three splits of a split folder as datasets of ``(images, labels)`` batches.
 
-    Images are float32 in 0-255 (the models rescale them), ``image_size`` (height, width);
-    labels are float32 of shape (batch, 1), 0 for cat and 1 for dog. The training set is
-    reshuffled every epoch, the other two keep their order. A smoke run shrinks the images
-    to 64x64.
+    Args:
+        folder: the split's folder or the :class:`SplitReport` of :func:`make_split`; None
+            makes (or refreshes) the split with :func:`prepare` first.
+        image_size: ``(height, width)`` in pixels the photos are resized to; a smoke run
+            caps it at 64x64.
+        batch_size: images per batch.
+        seed: seed of the training set's shuffling (reshuffled every epoch).
+
+    Returns:
+        ``(train, validation, test)``: ``tf.data.Dataset`` objects of batches of float32
+        images (batch, height, width, 3) in 0-255 and float32 labels (batch, 1), 0 for cat
+        and 1 for dog; validation and test keep their order.
+
+    Raises:
+        FileNotFoundError: if a split's folder is missing (or no photos are found when
+            ``folder`` is None).
+        DataFormatError: if a class folder holds hidden image files or links out of
+            ``folder``, which Keras would read as photos.
     """
     import keras
 

@@ -1,21 +1,8 @@
 """CIFAR-10: 60,000 colour images of 32x32 pixels in ten classes (Krizhevsky, 2009).
 
-:func:`load_data` returns what ``keras.datasets.cifar10.load_data()`` returns:
-``(x_train, y_train), (x_test, y_test)`` with ``x`` uint8 of shape (N, 32, 32, 3) and
-``y`` uint8 of shape (N, 1). :func:`locate` says where the arrays come from; result
-records quote its ``description``, so that every number states the data it used.
-
-Where it looks, in order (``path``, else ``$COMPANION_DATA_DIR/cifar10``, else the cache):
-
-* ``cifar-10-batches-bin/`` -- the official *binary* version (read without pickle);
-* ``cifar-10-python.tar.gz`` -- the official *python* version. It holds pickles, and a
-  pickle can run code, so it is unpickled only after its sha256 matches the official
-  archive's; an extracted ``cifar-10-batches-py/`` folder is refused for the same reason;
-* ``cifar10.npz`` -- the four arrays in the Keras layout;
-* the developers' copies: ``cifar10_train_part*.npz`` + ``cifar10_test.npz`` (decoded from
-  JPEG, lossy) or ``cifar10_subset.npz`` (4,000 + 1,000 exact images).
-
-With none of them, the official python archive (163 MB) is downloaded and checked.
+:func:`load_data` returns what ``keras.datasets.cifar10.load_data()`` returns, read from a
+local copy in one of the official formats or from a checked download; :func:`locate` says
+which copy that is, so that every result record names the data it used.
 """
 
 from __future__ import annotations
@@ -65,7 +52,13 @@ BINARY_PAGE = "https://www.cs.toronto.edu/~kriz/cifar.html"  # cifar-10-binary.t
 
 @dataclass
 class Source:
-    """Where the arrays come from, in words and paths."""
+    """Where the arrays come from, in words and paths (what :func:`locate` returns).
+
+    Args:
+        kind: how to read them: ``"binary"``, ``"python-archive"``, ``"npz"`` or ``"parts"``.
+        paths: the folder or files to read.
+        description: the copy in words, quoted by result records.
+    """
 
     kind: str
     paths: list = field(default_factory=list)
@@ -73,14 +66,46 @@ class Source:
 
 
 def class_names(lang: str = "en") -> list[str]:
-    """The ten class names, in English or Chinese."""
+    """The ten class names in label order, in English or Chinese.
+
+    Args:
+        lang: ``"en"`` or ``"zh"``.
+
+    Returns:
+        A list of ten names, ``"airplane"`` (label 0) to ``"truck"`` (label 9).
+
+    Raises:
+        ValueError: for any other ``lang``.
+    """
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', got {lang!r}")
     return CLASS_NAMES_ZH if lang == "zh" else CLASS_NAMES
 
 
 def locate(path: str | os.PathLike | None = None) -> Source:
-    """Find the best CIFAR-10 copy without reading it (downloading only as a last resort)."""
+    """Find the best CIFAR-10 copy without reading it (downloading only as a last resort).
+
+    It looks in ``path``, else in ``$COMPANION_DATA_DIR/cifar10`` and then the cache, for,
+    in order: ``cifar-10-batches-bin/`` (the official binary version); the official
+    ``cifar-10-python.tar.gz`` (pickles, unpickled only once its sha256 matches); ``cifar10.npz``
+    (the Keras layout); the developers' ``cifar10_train_part*.npz`` with ``cifar10_test.npz``
+    (decoded from JPEG, lossy) or ``cifar10_subset.npz``. With none of them the official
+    python archive is downloaded and checked.
+
+    Args:
+        path: a folder, or one ``.tar.gz`` or ``.npz`` file; None to search.
+
+    Returns:
+        A :class:`Source`.
+
+    Raises:
+        FileNotFoundError: if ``path`` holds no CIFAR-10 copy, or a folder holds part of one.
+        DataFormatError: if a folder holds an extracted ``cifar-10-batches-py/`` (pickles
+            that cannot be checked).
+        DownloadError: if the archive must be downloaded and cannot be.
+        ChecksumError: if the downloaded or cached archive has the wrong sha256.
+        ConfigError: if the download cache cannot be created or written to.
+    """
     if path is not None:
         path = Path(path).expanduser()
         found = _in_file(path) if path.is_file() else _in_folder(path)
@@ -106,7 +131,24 @@ def locate(path: str | os.PathLike | None = None) -> Source:
 
 
 def load_data(path: str | os.PathLike | None = None):
-    """Load CIFAR-10 as ``(x_train, y_train), (x_test, y_test)`` (a subset in a smoke run)."""
+    """Load CIFAR-10 as ``keras.datasets.cifar10.load_data()`` does.
+
+    Args:
+        path: a folder or file holding a copy (see :func:`locate`); None to search the data
+            folder and the cache, and download as a last resort.
+
+    Returns:
+        ``(x_train, y_train), (x_test, y_test)``: images uint8 (N, 32, 32, 3) and labels
+        uint8 (N, 1), 50,000 and 10,000 of them for the full set (fewer for a partial copy;
+        the first 2,000 and 500 in a smoke run).
+
+    Raises:
+        FileNotFoundError: if ``path`` holds no copy, or a folder holds part of one.
+        DataFormatError: if a file is truncated, corrupt or holds arrays of the wrong shape.
+        ChecksumError: if the python archive is not the official one.
+        DownloadError: if the archive must be downloaded and cannot be.
+        ConfigError: if the download cache cannot be created or written to.
+    """
     source = locate(path)
     x_train, y_train, x_test, y_test = _READERS[source.kind](source)
     for name, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
@@ -194,7 +236,19 @@ def _instead(folder: Path, name: str) -> str:
 
 
 def read_binary_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """One file of the binary version: records of a label byte and 3,072 pixel bytes."""
+    """Read one file of the binary version: records of a label byte and 3,072 pixel bytes.
+
+    Args:
+        path: a file such as ``data_batch_1.bin``.
+
+    Returns:
+        ``(images, labels)``: uint8 (N, 32, 32, 3) and uint8 (N,).
+
+    Raises:
+        DataFormatError: if the file is empty, not a whole number of records, or has labels
+            above 9.
+        OSError: if the file cannot be read.
+    """
     raw = np.fromfile(path, dtype=np.uint8)
     if raw.size == 0 or raw.size % RECORD:
         raise DataFormatError(

@@ -1,8 +1,7 @@
-"""The IDX file format of the MNIST distribution (LeCun et al.).
+"""Reading and writing the IDX files of the MNIST distribution (LeCun et al.), plain or gzip.
 
-A file is a 4-byte magic number -- two zero bytes, a type code, the number of
-dimensions -- then one big-endian 32-bit size per dimension, then the data in
-row-major order (big-endian for multi-byte types). Files may be gzip-compressed.
+A file is a 4-byte magic number (two zero bytes, a type code, the number of dimensions),
+one big-endian 32-bit size per dimension, then the data in row-major, big-endian order.
 """
 
 from __future__ import annotations
@@ -48,7 +47,21 @@ def _read_all(path: Path) -> bytes:
 
 
 def read_idx(path: str | os.PathLike) -> np.ndarray:
-    """Read an IDX file (plain or gzip) into a NumPy array in native byte order."""
+    """Read an IDX file, plain or gzip-compressed.
+
+    Args:
+        path: the file, e.g. ``train-images-idx3-ubyte.gz``.
+
+    Returns:
+        An array of the shape the header gives, in the file's dtype (uint8 for MNIST) and
+        native byte order.
+
+    Raises:
+        DataFormatError: if the file is not IDX (bad magic number), cannot be decompressed,
+            or is truncated or longer than its header promises.
+        FileNotFoundError: if there is no such file.
+        OSError: if the file cannot be opened (``PermissionError``, ``IsADirectoryError``).
+    """
     path = Path(path)
     raw = _read_all(path)
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in DTYPES:
@@ -72,7 +85,19 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
 
 
 def write_idx(path: str | os.PathLike, array: np.ndarray, compress: bool | None = None) -> Path:
-    """Write ``array`` as an IDX file, gzip-compressed if the name ends in ``.gz``."""
+    """Write an array as an IDX file, atomically.
+
+    Args:
+        path: the file to write.
+        array: uint8, int8, int16, int32, float32 or float64 values of any shape.
+        compress: gzip the file; None to decide by the name (``.gz``).
+
+    Returns:
+        ``path`` as a ``Path``.
+
+    Raises:
+        ValueError: if IDX cannot store the array's dtype.
+    """
     path = Path(path)
     array = np.asarray(array)
     native = array.dtype.newbyteorder("=")

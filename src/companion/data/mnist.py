@@ -1,13 +1,7 @@
 """MNIST: 70,000 handwritten digits, 28x28 grey levels, ten classes.
 
-:func:`load_data` returns exactly what ``keras.datasets.mnist.load_data()`` returns:
-``(x_train, y_train), (x_test, y_test)`` with ``x`` uint8 of shape (N, 28, 28) and
-``y`` uint8 of shape (N,). It reads, in this order:
-
-1. the folder passed as ``path``, or ``$COMPANION_DATA_DIR/mnist``, holding either the
-   four official IDX files (``train-images-idx3-ubyte.gz`` ...) or ``mnist.npz``;
-2. the download cache (``~/.cache/companion/mnist``);
-3. a fresh download of Keras' ``mnist.npz`` (checked against its sha256).
+:func:`load_data` returns what ``keras.datasets.mnist.load_data()`` returns, read from the
+official IDX files or Keras' ``mnist.npz`` in a local folder, or from a checked download.
 """
 
 from __future__ import annotations
@@ -52,7 +46,28 @@ REMOTE_NPZ = RemoteFile(
 
 
 def load_data(path: str | os.PathLike | None = None):
-    """Load MNIST as ``(x_train, y_train), (x_test, y_test)`` (a subset in a smoke run)."""
+    """Load MNIST as ``keras.datasets.mnist.load_data()`` does.
+
+    It reads, in this order: ``path``, or else ``$COMPANION_DATA_DIR/mnist``, holding the
+    four official IDX files (``train-images-idx3-ubyte.gz`` ...) or ``mnist.npz``; then the
+    download cache; then a fresh download of Keras' ``mnist.npz``, checked against its sha256.
+
+    Args:
+        path: a folder holding the IDX files or ``mnist.npz``, or the ``.npz`` file itself;
+            None to search the data folder and the cache.
+
+    Returns:
+        ``(x_train, y_train), (x_test, y_test)``: images uint8 (N, 28, 28) and labels
+        uint8 (N,), 60,000 and 10,000 of them (the first 2,000 and 500 in a smoke run).
+
+    Raises:
+        FileNotFoundError: if ``path`` holds no MNIST file, or a folder holds only some of
+            the four IDX files.
+        DataFormatError: if a file is truncated, corrupt or holds arrays of the wrong shape.
+        DownloadError: if ``mnist.npz`` must be downloaded and cannot be.
+        ChecksumError: if the downloaded or cached ``mnist.npz`` has the wrong sha256.
+        ConfigError: if the download cache cannot be created or written to.
+    """
     arrays = _load_arrays(path)
     _check(arrays)
     n_train = config.samples(len(arrays["x_train"]), config.SMOKE_TRAIN_SAMPLES)
@@ -109,7 +124,19 @@ def _from_folder(folder: Path) -> dict[str, np.ndarray] | None:
 
 
 def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
-    """Read the Keras ``mnist.npz`` layout (keys x_train, y_train, x_test, y_test)."""
+    """Read a file in the Keras ``mnist.npz`` layout.
+
+    Args:
+        path: the ``.npz`` file.
+
+    Returns:
+        A dict with the arrays ``x_train``, ``y_train``, ``x_test`` and ``y_test`` as
+        stored (not yet checked or converted).
+
+    Raises:
+        DataFormatError: if the file is not a readable npz or lacks one of the four arrays.
+        FileNotFoundError: if there is no such file.
+    """
     try:
         with np.load(path, allow_pickle=False) as data:
             missing = set(IDX_FILES) - set(data.files)

@@ -94,6 +94,11 @@ class PatchWhitening(layers.Layer):
         self.filters, self.patch_size = filters, patch_size
 
     def build(self, input_shape):
+        """Create the fixed kernel (the given one, or zeros) and the trained bias.
+
+        Args:
+            input_shape: the shape of the input batch, channels last.
+        """
         shape = (self.patch_size, self.patch_size, input_shape[-1], self.filters)
         initial = self._initial
         self.kernel = self.add_weight(
@@ -105,11 +110,25 @@ class PatchWhitening(layers.Layer):
         self.bias = self.add_weight(shape=(self.filters,), initializer="zeros", name="bias")
 
     def call(self, x):
+        """Convolve with the fixed kernel ("valid" padding, stride 1) and add the bias.
+
+        Args:
+            x: images (batch, height, width, channels).
+
+        Returns:
+            (batch, height - patch_size + 1, width - patch_size + 1, filters), in the
+            dtype of ``x``.
+        """
         return ops.conv(x, ops.cast(self.kernel, x.dtype), padding="valid") + ops.cast(
             self.bias, x.dtype
         )
 
     def get_config(self):
+        """The layer's config; the kernel itself is saved with the weights.
+
+        Returns:
+            A dict with ``filters`` and ``patch_size`` added to the base layer's config.
+        """
         return {**super().get_config(), "filters": self.filters, "patch_size": self.patch_size}
 
 
@@ -139,6 +158,11 @@ class PartialIdentity(keras.initializers.Initializer):
         return ops.convert_to_tensor(kernel, dtype=dtype or "float32")
 
     def get_config(self):
+        """The initializer's config.
+
+        Returns:
+            ``{"seed": seed}``.
+        """
         return {"seed": self.seed}
 
 
@@ -147,6 +171,16 @@ def conv_group(x, width: int, *, dirac: bool = True, momentum: float = 0.6, seed
     """Two 3x3 convolutions with a 2x2 max pool after the first: airbench's block.
 
     BatchNorm keeps its bias (trained at a larger rate) but no scale; GELU activations.
+
+    Args:
+        x: the input tensor (batch, height, width, channels).
+        width: the filters of both convolutions.
+        dirac: start the convolutions as identities (:class:`PartialIdentity`).
+        momentum: BatchNormalization's momentum.
+        seed: seed of the initial weights.
+
+    Returns:
+        The output tensor (batch, height / 2, width / 2, ``width``).
     """
     init = (
         PartialIdentity(seed)

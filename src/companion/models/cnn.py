@@ -1,24 +1,7 @@
 """The small CIFAR-10 convolutional network of chapter 03 (the classic Keras example).
 
-Two blocks of ``conv-conv-pool-dropout`` (32 then 64 filters), then a 512-unit dense
-layer and a softmax over the ten classes. With the defaults its summary reports
-1,250,858 parameters, as in source 000:
-
-=========================  =======================================  =========
-layer                      output                                   params
-=========================  =======================================  =========
-conv 3x3, 32, same         32x32x32     3*3*3*32 + 32               896
-conv 3x3, 32, valid        30x30x32     3*3*32*32 + 32              9,248
-max pool 2x2               15x15x32
-conv 3x3, 64, same         15x15x64     3*3*32*64 + 64              18,496
-conv 3x3, 64, valid        13x13x64     3*3*64*64 + 64              36,928
-max pool 2x2               6x6x64  ->  flatten 2,304
-dense 512                  2,304*512 + 512                          1,180,160
-dense 10                   512*10 + 10                              5,130
-=========================  =======================================  =========
-
-The second convolution of each block has no padding ("valid"), as in the source; that is
-why the feature maps shrink from 32 to 30 and from 15 to 13.
+Two blocks of ``conv-conv-pool-dropout`` (32 then 64 filters), a 512-unit dense layer and a
+softmax, plus :func:`shift_and_flip`, the augmentation chapters 03 and 04 put in front of it.
 """
 
 from __future__ import annotations
@@ -67,13 +50,26 @@ def build_cnn(
 def shift_and_flip(
     shift: float = 0.1, rotation_degrees: float = 0.0, seed: int | None = None
 ) -> keras.Sequential:
-    """Random shifts (a fraction of the size), horizontal flips and, optionally, small rotations.
+    """Random shifts, horizontal flips and, optionally, small rotations.
 
     The Keras 3 version of ``ImageDataGenerator(width_shift_range=shift,
     height_shift_range=shift, horizontal_flip=True, rotation_range=rotation_degrees)``:
     ``fill_mode="nearest"`` fills the uncovered border as ImageDataGenerator did
     (the Keras 3 layers would otherwise reflect the image). Chapter 03 uses
     ``shift_and_flip(0.1)``; chapter 04 ``shift_and_flip(0.2, rotation_degrees=10)``.
+
+    Args:
+        shift: the largest shift, a fraction of the width and of the height, in [0, 1).
+        rotation_degrees: the largest rotation either way, in degrees (0 to 180); 0 for none.
+        seed: seed of the random draws (each layer gets its own, derived from it); None
+            for fresh ones.
+
+    Returns:
+        A ``keras.Sequential`` named ``augmentation``; it has no weights and acts only
+        while training.
+
+    Raises:
+        ValueError: for ``shift`` outside [0, 1) or ``rotation_degrees`` outside [0, 180].
     """
     if not 0.0 <= shift < 1.0:
         raise ValueError(f"shift is a fraction of the image size in [0, 1), got {shift}")
@@ -103,5 +99,13 @@ def shift_and_flip(
 
 
 def layer_seeds(seed: int | None, count: int) -> list[int | None]:
-    """``count`` different seeds derived from ``seed`` (all None when ``seed`` is None)."""
+    """Different seeds for ``count`` random layers, derived from one seed.
+
+    Args:
+        seed: the seed to derive them from, or None.
+        count: how many seeds.
+
+    Returns:
+        ``count`` distinct integers, or ``count`` Nones when ``seed`` is None.
+    """
     return [None] * count if seed is None else [int(seed) + 1009 * i for i in range(count)]

@@ -1,13 +1,8 @@
 """The deeper CIFAR-10 network of chapter 04: fifteen 3x3 convolutions, global max pooling.
 
-Three stages of five ``same``-padded convolutions (32-32-32-48-48, then 80 five times,
-then 128 five times), a 2x2 max pooling and 25% dropout after the first two stages, a
-``GlobalMaxPooling2D`` after the third (it keeps each of the 128 channels' largest
-activation, so the head sees 128 numbers instead of 8*8*128 = 8,192), then a 500-unit dense
-layer and the softmax. With the defaults its summary reports 1,071,542 parameters, as in
-source 002. More than half of them (682,624) sit in the last stage's five convolutions,
-while the dense head has only 69,510 -- unlike chapter 03's network, where the dense layer
-holds 94% of the parameters.
+Three stages of five convolutions (:data:`STAGES`), a 2x2 max pooling after the first two and
+a ``GlobalMaxPooling2D`` after the third, each followed by dropout; then a dense layer and the
+softmax.
 """
 
 from __future__ import annotations
@@ -30,7 +25,24 @@ def build_deep_cnn(
     dropout: float = 0.25,
     name: str = "cifar10_deep_cnn",
 ) -> keras.Sequential:
-    """The chapter-04 network; ``augmentation`` (a parameter-free layer) goes in front."""
+    """The chapter-04 network, as a Sequential stack.
+
+    Args:
+        input_shape: (height, width, channels) of the images.
+        num_classes: the number of classes.
+        augmentation: a parameter-free layer put in front (e.g. ``shift_and_flip(0.2,
+            rotation_degrees=10)``), or None.
+        dense_units: the units of the dense layer before the softmax.
+        dropout: the dropout rate after each stage and after the dense layer.
+        name: the model's name.
+
+    Returns:
+        An uncompiled ``keras.Sequential``; with the defaults it has 1,071,542 parameters.
+
+    Raises:
+        ValueError: for a shape that is not (height, width, channels), ``num_classes < 2``
+            or ``dropout`` not in [0, 1).
+    """
     check_classifier_args(input_shape, num_classes)
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout is a fraction in [0, 1), got {dropout}")

@@ -1,20 +1,9 @@
-"""EfficientNet-Lite0 in Keras 3: EfficientNet-B0 made for phones.
+"""EfficientNet-Lite0 in Keras 3: EfficientNet-B0 (Tan and Le, 2019) made for phones.
 
-Tan and Le's EfficientNet-B0 (2019) is a stack of 16 mobile inverted bottleneck
-blocks (MBConv: widen with a 1x1 convolution, filter each channel with a depthwise
-convolution, narrow again with a 1x1 convolution). The Lite variants its authors
-published in 2020 change three things so that the network runs well on phone
-processors and after 8-bit quantization:
-
-* no squeeze-and-excitation inside the blocks (many mobile accelerators lack it);
-* ReLU6 instead of swish everywhere (a bounded activation quantizes better);
-* the stem (32 channels) and the head (1280 channels) stay fixed when the family is
-  scaled up (Lite0 is the unscaled member, so this only matters for Lite1-4).
-
-The layer names follow ``keras.applications.EfficientNetB0`` (``stem_conv``,
-``block2a_expand_conv``, ``block2a_dwconv`` ... ``top_conv``, ``predictions``) so
-that a reader who knows one finds their way in the other. ImageNet weights for this
-network come from :mod:`companion.pretrained_lite0`.
+Sixteen mobile inverted bottleneck blocks (:func:`mbconv_block`) without
+squeeze-and-excitation and with ReLU6 instead of swish, as the authors' Lite variants.
+Layer names follow ``keras.applications.EfficientNetB0``; the ImageNet weights come from
+:mod:`companion.pretrained_lite0`.
 """
 
 from __future__ import annotations

@@ -1,17 +1,8 @@
 """The seven functional-API models of chapter 08 (source 004, part 3), plus one fix.
 
-Each builder returns a ``keras.Model`` wired with the functional API: create a
-``keras.Input``, call layers on tensors, then name the inputs and outputs of the
-graph. Layer names follow the source so that ``summary()`` reads like its
-printouts, and with the defaults every model has exactly the parameter count
-that the source's summary prints (:data:`SOURCE_PARAMS`).
-
-The source's convolutional network applies ``Dense`` straight to the 4-D output
-of its last pooling layer, with no ``Flatten``. Keras accepts that -- a Dense
-layer acts on the last axis only -- so the model builds, but it outputs a 4x4
-grid of ten-class predictions instead of one prediction per image.
-:func:`build_convnet_as_written` keeps the mistake (138,122 parameters, output
-``(None, 4, 4, 10)``) and :func:`build_convnet` is the corrected model.
+Layer names follow the source, and with the defaults every model has the parameter count
+the source's summary prints (:data:`SOURCE_PARAMS`). :func:`build_convnet_as_written` keeps
+the source's missing ``Flatten``; :func:`build_convnet` is the corrected model.
 """
 
 from __future__ import annotations
@@ -40,6 +31,15 @@ def build_multilayer_perceptron(num_classes: int = 10) -> keras.Model:
     """784 -> 512 -> 216 -> 128 -> 10: flattened MNIST digits in, class probabilities out.
 
     The source's odd 216 (not 256) is kept: it is what its 541,794 counts.
+
+    Args:
+        num_classes: the number of classes.
+
+    Returns:
+        An uncompiled ``keras.Model`` from (None, 784) to (None, ``num_classes``).
+
+    Raises:
+        ValueError: if ``num_classes`` is not an integer of at least 2.
     """
     _check_classes(num_classes)
     pixels = keras.Input(shape=(784,), name="input")
@@ -65,6 +65,15 @@ def build_convnet_as_written(num_classes: int = 10) -> keras.Model:
     ``(None, 4, 4, num_classes)``: sixteen predictions per image, one per cell of the
     4x4 grid, each made from a 64-channel column that sees only part of the image.
     Kept to show the mistake; use :func:`build_convnet`.
+
+    Args:
+        num_classes: the number of classes.
+
+    Returns:
+        An uncompiled ``keras.Model`` from (None, 28, 28, 1) to (None, 4, 4, ``num_classes``).
+
+    Raises:
+        ValueError: if ``num_classes`` is not an integer of at least 2.
     """
     _check_classes(num_classes)
     image = keras.Input(shape=(28, 28, 1), name="input")
@@ -79,6 +88,15 @@ def build_convnet(num_classes: int = 10) -> keras.Model:
 
     Output ``(None, num_classes)``, 199,562 parameters with ten classes: hidden1 now
     sees all 1,024 features (1,024 * 64 + 64 = 65,600 weights instead of 4,160).
+
+    Args:
+        num_classes: the number of classes.
+
+    Returns:
+        An uncompiled ``keras.Model`` from (None, 28, 28, 1) to (None, ``num_classes``).
+
+    Raises:
+        ValueError: if ``num_classes`` is not an integer of at least 2.
     """
     _check_classes(num_classes)
     image = keras.Input(shape=(28, 28, 1), name="input")
@@ -90,7 +108,17 @@ def build_convnet(num_classes: int = 10) -> keras.Model:
 
 
 def build_recurrent_network(num_classes: int = 10) -> keras.Model:
-    """An LSTM reads an image as a sequence of 784 pixels, one feature per step."""
+    """An LSTM reads an image as a sequence of 784 pixels, one feature per step.
+
+    Args:
+        num_classes: the number of classes.
+
+    Returns:
+        An uncompiled ``keras.Model`` from (None, 784, 1) to (None, ``num_classes``).
+
+    Raises:
+        ValueError: if ``num_classes`` is not an integer of at least 2.
+    """
     _check_classes(num_classes)
     pixels = keras.Input(shape=(784, 1), name="input")
     lstm1 = layers.LSTM(128, name="lstm1")(pixels)
@@ -101,7 +129,17 @@ def build_recurrent_network(num_classes: int = 10) -> keras.Model:
 
 # --8<-- [start:build_shared_input]
 def build_shared_input(num_classes: int = 10) -> keras.Model:
-    """One image, two convolutional branches (4x4 and 8x8 kernels), merged."""
+    """One image, two convolutional branches (4x4 and 8x8 kernels), merged.
+
+    Args:
+        num_classes: the number of classes.
+
+    Returns:
+        A ``keras.Model`` from (None, 28, 28, 1) to (None, ``num_classes``).
+
+    Raises:
+        ValueError: if ``num_classes`` is not an integer of at least 2.
+    """
     _check_classes(num_classes)
     image = keras.Input(shape=(28, 28, 1), name="input")
     # Branch 1: small kernels see fine strokes.
@@ -123,7 +161,17 @@ def build_shared_input(num_classes: int = 10) -> keras.Model:
 
 # --8<-- [start:build_shared_feature_extractor]
 def build_shared_feature_extractor(num_classes: int = 10) -> keras.Model:
-    """One LSTM's features read by a shallow and a deep interpretation branch."""
+    """One LSTM's features read by a shallow and a deep interpretation branch.
+
+    Args:
+        num_classes: the number of classes.
+
+    Returns:
+        A ``keras.Model`` from (None, 784, 1) to (None, ``num_classes``).
+
+    Raises:
+        ValueError: if ``num_classes`` is not an integer of at least 2.
+    """
     _check_classes(num_classes)
     pixels = keras.Input(shape=(784, 1), name="input")
     extract1 = layers.LSTM(128, name="lstm1")(pixels)
@@ -150,8 +198,15 @@ def _small_convnet_branch(x, branch: int):
 def build_multiple_inputs(num_classes: int = 10) -> keras.Model:
     """Two versions of one picture: 64x64 grey and 32x32 colour, one branch each.
 
-    Call or fit it with a list ``[grey, colour]`` or a dict keyed by the input names
-    ``img_gray_bigsize`` and ``img_rgb_smallsize``.
+    Args:
+        num_classes: the number of classes.
+
+    Returns:
+        A ``keras.Model``; call or fit it with a list ``[grey, colour]`` or a dict keyed
+        by the input names ``img_gray_bigsize`` and ``img_rgb_smallsize``.
+
+    Raises:
+        ValueError: if ``num_classes`` is not an integer of at least 2.
     """
     _check_classes(num_classes)
     grey = keras.Input(shape=(64, 64, 1), name="img_gray_bigsize")
@@ -178,6 +233,17 @@ def build_multiple_outputs(num_classes: int = 10, time_distributed: bool = False
     the 784 steps, which on the TensorFlow backend makes every call slower, the first
     one (which traces the graph) most.
     ``time_distributed=True`` builds the source's version.
+
+    Args:
+        num_classes: the number of classes.
+        time_distributed: wrap the per-step Dense layer in ``TimeDistributed``, as the
+            source does.
+
+    Returns:
+        A ``keras.Model`` from (None, 784, 1) to ``[output1, output2]``.
+
+    Raises:
+        ValueError: if ``num_classes`` is not an integer of at least 2.
     """
     _check_classes(num_classes)
     # --8<-- [start:build_multiple_outputs]
@@ -211,7 +277,18 @@ BUILDERS = {
 
 
 def build(name: str, num_classes: int = 10) -> keras.Model:
-    """Build one of the chapter's models by name (a key of :data:`BUILDERS`)."""
+    """Build one of the chapter's models by name.
+
+    Args:
+        name: a key of :data:`BUILDERS`, e.g. ``"shared_input"``.
+        num_classes: the number of classes.
+
+    Returns:
+        The uncompiled ``keras.Model``.
+
+    Raises:
+        ValueError: for an unknown ``name`` or ``num_classes`` under 2.
+    """
     if name not in BUILDERS:
         raise ValueError(f"unknown model {name!r}; choose one of {', '.join(BUILDERS)}")
     return BUILDERS[name](num_classes)

@@ -1,19 +1,7 @@
 """The Inception-v1-style network of chapter 06 (source 003), for 32x32 images.
 
-Four inception modules, each followed by batch normalization and a 2x2 max pooling,
-then average pooling and a dense head (128 -> 64 -> 10, each hidden layer followed
-by dropout 0.5 and batch normalization). An inception module runs four branches side
-by side on the same input and concatenates them along the channels:
-
-* a 1x1 convolution;
-* a 1x1 "reduce" convolution, then a 3x3 convolution;
-* a 1x1 "reduce" convolution, then a 5x5 convolution;
-* a 3x3 max pooling (stride 1), then a 1x1 "pool projection".
-
-The 1x1 reductions keep the 3x3 and 5x5 convolutions cheap: they shrink the number
-of channels those larger kernels see. With the source's filter numbers the network
-has 1,420,834 parameters, 3,904 of them the non-trainable moving statistics of the
-six batch-normalization layers (1,416,930 trainable), exactly as source 003 prints.
+Four inception modules (:func:`inception_module`), each followed by batch normalization and
+a 2x2 max pooling, then average pooling and a dense head of :func:`dense_block` layers.
 """
 
 from __future__ import annotations
@@ -75,7 +63,18 @@ def _six_filters(filters):
 
 
 def dense_block(x, units: int, number: int, dropout: float = 0.5, batch_normalization: bool = True):
-    """``Dense`` (L2-regularised, no activation, as in the source), then dropout and BN."""
+    """``Dense`` (L2-regularised, no activation, as in the source), then dropout and BN.
+
+    Args:
+        x: the input tensor (batch, features).
+        units: the dense layer's units.
+        number: the block's number, used in the layer names (``dense_<number>_...``).
+        dropout: the dropout rate; 0 for no dropout layer.
+        batch_normalization: end with a ``BatchNormalization`` layer.
+
+    Returns:
+        The output tensor (batch, ``units``).
+    """
     x = layers.Dense(
         units,
         kernel_regularizer=keras.regularizers.L2(DENSE_WEIGHT_DECAY),
@@ -97,9 +96,20 @@ def build_inception(
 ) -> keras.Model:
     """The source's network: four inception modules and a 128-64-``num_classes`` head.
 
-    ``input_shape=(32, 32, 1)`` builds the grayscale variant the source prepared data
-    for but never trained (it has 1,420,418 parameters: the first module's 1x1
-    convolutions see one channel instead of three).
+    Args:
+        input_shape: (height, width, channels); ``(32, 32, 1)`` builds the grayscale
+            variant the source prepared data for but never trained (1,420,418 parameters).
+        num_classes: the number of classes.
+        filters: six filter numbers per module (see :data:`INCEPTION_FILTERS`).
+        dense_units: the units of the hidden dense layers.
+        batch_normalization: put batch normalization after every module and dense block.
+
+    Returns:
+        An uncompiled ``keras.Model`` named ``inception_cifar10``; with the defaults it has
+        1,420,834 parameters.
+
+    Raises:
+        ValueError: if a module is not given six filter numbers.
     """
     inputs = keras.Input(shape=input_shape, name="image")
     x = inputs

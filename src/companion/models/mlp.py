@@ -1,8 +1,4 @@
-"""The multilayer perceptron of chapter 02: 784 -> 512 -> 512 -> 10 with dropout.
-
-With the defaults its summary reports 669,706 parameters:
-784*512 + 512 = 401,920; 512*512 + 512 = 262,656; 512*10 + 10 = 5,130.
-"""
+"""The multilayer perceptron of chapter 02: 784 -> 512 -> 512 -> 10 with dropout."""
 
 from __future__ import annotations
 
@@ -16,7 +12,21 @@ def build_mlp(
     dropout: float = 0.2,
     num_classes: int = 10,
 ) -> keras.Sequential:
-    """A Sequential MLP: ``Dense(relu) + Dropout`` per hidden layer, then softmax."""
+    """A Sequential MLP: ``Dense(relu) + Dropout`` per hidden layer, then softmax.
+
+    Args:
+        input_dim: values per sample (784 for a flattened MNIST digit).
+        hidden_units: the units of each hidden layer.
+        dropout: the fraction of each hidden layer's outputs zeroed while training.
+        num_classes: the number of classes.
+
+    Returns:
+        An uncompiled ``keras.Sequential`` named ``mnist_mlp``.
+
+    Raises:
+        ValueError: for ``input_dim < 1``, ``num_classes < 2`` or a ``dropout``
+            outside [0, 1).
+    """
     _check_mlp_args(input_dim, num_classes, dropout)
     layers = [keras.Input(shape=(input_dim,), name="pixels")]  # 784 = 28 * 28 pixels
     for i, units in enumerate(hidden_units, start=1):

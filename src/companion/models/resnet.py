@@ -1,17 +1,8 @@
 """ResNet v1 and v2 for CIFAR-10 (He et al. 2016a, 2016b), as in source 000.
 
-Source 000 follows the Keras example ``cifar10_resnet.py``. Both versions are built
-from one brick, :func:`resnet_layer` (a convolution with batch normalization and an
-activation, in either order), stacked in three stages of 16, 32 and 64 filters (v1)
-or 64, 128 and 256 output filters (v2) on 32x32, 16x16 and 8x8 feature maps.
-
-* v1 (depth = 6n + 2): each residual block is two 3x3 ``conv-BN-ReLU`` layers; the
-  ReLU after the addition comes last. ResNet20v1 (n = 3) has 274,442 parameters,
-  1,376 of them the non-trainable moving statistics of batch normalization.
-* v2 (depth = 9n + 2): each block is a 1x1-3x3-1x1 *bottleneck* in the
-  "pre-activation" order ``BN-ReLU-conv``; the addition is not followed by a ReLU.
-
-Every convolution uses He-normal initialisation and an L2 penalty of 1e-4.
+Both versions follow the Keras example ``cifar10_resnet.py`` and are built from one brick,
+:func:`resnet_layer`, stacked in three stages; every convolution uses He-normal
+initialisation and an L2 penalty of :data:`WEIGHT_DECAY`.
 """
 
 from __future__ import annotations
@@ -75,7 +66,20 @@ def _classifier(x, num_classes: int):
 
 
 def build_resnet_v1(depth: int = 20, input_shape=(32, 32, 3), num_classes: int = 10) -> keras.Model:
-    """ResNet v1 with ``depth`` = 6n + 2 layers (20, 32, 44, 56, 110 ...)."""
+    """ResNet v1: stages of 16, 32 and 64 filters, two 3x3 ``conv-BN-ReLU`` layers per block.
+
+    Args:
+        depth: the number of layers, 6n + 2 with n >= 1 (20, 32, 44, 56, 110 ...).
+        input_shape: (height, width, channels) of the images; the head's 8x8 average
+            pooling expects 32x32 inputs.
+        num_classes: the number of classes.
+
+    Returns:
+        An uncompiled ``keras.Model`` named ``resnet<depth>_v1``.
+
+    Raises:
+        ValueError: if ``depth`` is not 6n + 2.
+    """
     n = _blocks_per_stage(depth, 6, 1, "20, 32, 44, 56 or 110")
     inputs = keras.Input(shape=input_shape)
     num_filters = 16
@@ -100,7 +104,20 @@ def build_resnet_v1(depth: int = 20, input_shape=(32, 32, 3), num_classes: int =
 
 
 def build_resnet_v2(depth: int = 29, input_shape=(32, 32, 3), num_classes: int = 10) -> keras.Model:
-    """ResNet v2 (bottleneck, pre-activation) with ``depth`` = 9n + 2 layers (29, 56, 110 ...)."""
+    """ResNet v2: 1x1-3x3-1x1 bottleneck blocks in the pre-activation order ``BN-ReLU-conv``.
+
+    Args:
+        depth: the number of layers, 9n + 2 with n >= 1 (11, 20, 29, 56, 110 ...).
+        input_shape: (height, width, channels) of the images; the head's 8x8 average
+            pooling expects 32x32 inputs.
+        num_classes: the number of classes.
+
+    Returns:
+        An uncompiled ``keras.Model`` named ``resnet<depth>_v2``.
+
+    Raises:
+        ValueError: if ``depth`` is not 9n + 2.
+    """
     n = _blocks_per_stage(depth, 9, 2, "11, 20, 29, 56 or 110")
     inputs = keras.Input(shape=input_shape)
     num_filters_in = 16

@@ -1,21 +1,9 @@
 """Chapter 11: small data. A small convnet from scratch, and transfer from a pretrained base.
 
-From scratch (source 004, part 6): four ``Conv2D`` + ``MaxPooling2D`` stages (32, 64, 128,
-128 filters), ``Flatten``, ``Dense(512)``, ``Dense(1, sigmoid)``. At 150x150x3 its summary
-reports 3,453,121 parameters, 3,211,776 of them in the first dense layer (6,272 x 512 + 512).
-The model takes raw pixels (0-255) and rescales them itself, so that random augmentation
-layers can sit in front of it and a saved model needs no separate preprocessing.
-
-Transfer: :func:`build_transfer_model` puts a small classifier on a pretrained
-convolutional base. Feature extraction trains the classifier with the base frozen; fine-tuning
-then unfreezes the base's top block (:func:`unfreeze_top`) and trains on at a low learning
-rate. The base is always *called* with ``training=False``, so its BatchNormalization layers
-keep their ImageNet/CIFAR-10 statistics even while their weights are trainable: a few
-thousand cat and dog pictures would otherwise shift those statistics and wreck the features.
-Bases: VGG16 with ImageNet weights (:func:`vgg16_base`, needs the weight file); chapter 03's
-trained CIFAR-10 network (:func:`cifar10_cnn_base`), which chapter 11 uses and which needs no
-weight download; and a small VGG-style network to pretrain on CIFAR-10
-(:func:`build_cifar10_base`).
+From scratch: :func:`build_small_convnet` (source 004, part 6) and its :func:`augmentation`.
+Transfer: :func:`build_transfer_model` puts a small classifier on a frozen base
+(:func:`vgg16_base`, :func:`cifar10_cnn_base` or :func:`build_cifar10_base`), and
+:func:`unfreeze_top` opens the base's top block for fine-tuning.
 """
 
 from __future__ import annotations
@@ -36,7 +24,7 @@ VGG16_NOTOP = "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"
 
 
 class PretrainedWeightsUnavailable(CompanionError, FileNotFoundError):
-    """Pretrained weights are neither cached nor downloadable here."""
+    """Pretrained weights are neither cached nor downloadable here (see :func:`vgg16_base`)."""
 
 
 # --8<-- [start:augmentation]
@@ -49,14 +37,18 @@ def augmentation(
 ) -> keras.Sequential:
     """Random flips, rotations, shifts, zooms and shears: the old generator as layers.
 
-    ``rotation`` is in degrees like the source's ``rotation_range``; the layer wants a
-    fraction of a full turn. ``shear`` is in radians, the unit of ``shear_range`` in the
-    source's Keras 2.0.9 (0.2 rad, a slant of up to about 11 degrees), applied about the
-    image centre as the old generator did. The layers act only while training.
+    Args:
+        rotation: the largest angle either way in degrees, as ``rotation_range``.
+        shift: the largest shift, a fraction of the width and of the height.
+        zoom: the largest zoom in or out, a fraction of the size, as ``zoom_range``.
+        shear: the largest shear in radians (Keras 2.0.9's unit), about the centre.
+        seed: derives one seed per layer (layers sharing one draw the same numbers).
+
+    Returns:
+        A ``keras.Sequential`` whose layers act only while training.
     """
     from ..augment.shear import CentredShear
 
-    # One seed per layer: layers sharing a seed draw the same numbers.
     flip, rotate, shift_seed, zoom_seed, shear_seed = layer_seeds(seed, 5)
     stack = [
         layers.RandomFlip("horizontal", seed=flip),
@@ -77,8 +69,18 @@ def build_small_convnet(
     dropout: float = 0.0,
     augment: keras.Layer | None = None,
 ) -> keras.Sequential:
-    """The source's cats-vs-dogs convnet; ``dropout=0.5`` and ``augment=augmentation()``
-    give its second model. Neither adds a parameter."""
+    """The source's cats-vs-dogs convnet; it rescales the raw 0-255 pixels itself.
+
+    Args:
+        input_shape: (height, width, channels), at least 46x46 pixels.
+        dropout: the rate after ``Flatten``; the source's second model has 0.5.
+        augment: random layers put in front (e.g. ``augmentation()``), or None.
+
+    Returns:
+        An uncompiled ``keras.Sequential``, 3,453,121 parameters at 150x150x3.
+
+    Raises:
+        ValueError: for ``dropout`` outside [0, 1) or images under 46x46."""
     _check_small_convnet_args(input_shape, dropout)
     stack = [keras.Input(shape=input_shape, name="pixels")]
     if augment is not None:
@@ -109,7 +111,15 @@ def _check_small_convnet_args(input_shape, dropout) -> None:
 
 
 def compile_binary(model: keras.Model, learning_rate: float = LEARNING_RATE) -> keras.Model:
-    """RMSprop and binary cross-entropy, as in the source (``lr=1e-4`` is ``learning_rate`` now)."""
+    """Compile with RMSprop and binary cross-entropy, as the source does.
+
+    Args:
+        model: a model with one sigmoid output.
+        learning_rate: RMSprop's learning rate (the source's ``lr=1e-4``).
+
+    Returns:
+        ``model``, compiled with the accuracy metric.
+    """
     model.compile(
         optimizer=keras.optimizers.RMSprop(learning_rate=learning_rate),
         loss="binary_crossentropy",
@@ -126,11 +136,21 @@ def build_cifar10_base(
 ) -> keras.Model:
     """A small VGG-style base to pretrain on CIFAR-10: blocks of Conv-BN-ReLU + 2x2 pooling.
 
-    Block N has ``filters[N-1]`` filters and ``convs[N-1]`` convolutions (the top block two,
-    so that fine-tuning has something to adapt; the lower blocks one each, to stay cheap on
-    a CPU). Its layers are named ``block<N>_...`` like VGG16's, so :func:`unfreeze_top` works
-    on both. The input size is left open: the base is trained on 32x32 CIFAR images and can
-    then be applied to cats and dogs at any size (its features are local).
+    Its layers are named ``block<N>_...`` like VGG16's, so :func:`unfreeze_top` works on
+    both. The top block has two convolutions, so that fine-tuning has something to adapt.
+
+    Args:
+        input_shape: (height, width, 3) of raw 0-255 pixels; height and width may be None,
+            so that a base trained on 32x32 images applies to photos of any size.
+        filters: the filters of each block's convolutions.
+        convs: the number of convolutions in each block.
+
+    Returns:
+        An untrained ``keras.Model`` named ``cifar10_base`` that outputs the last block's
+        feature map.
+
+    Raises:
+        ValueError: if ``filters`` and ``convs`` differ in length.
     """
     if len(filters) != len(convs):
         raise ValueError(f"filters and convs need one entry per block, got {filters} and {convs}")
@@ -152,7 +172,17 @@ def build_cifar10_base(
 def build_cifar10_classifier(
     base: keras.Model, num_classes: int = 10, dropout: float = 0.3
 ) -> keras.Model:
-    """The base with a CIFAR-10 head, for pretraining (labels as integers, 0-9)."""
+    """The base with a CIFAR-10 head, for pretraining.
+
+    Args:
+        base: a base such as :func:`build_cifar10_base`'s, shared (not copied).
+        num_classes: the number of classes.
+        dropout: the dropout rate before the classifier.
+
+    Returns:
+        A ``keras.Model`` for 32x32x3 pixels in 0-255, compiled with Adam and sparse
+        categorical cross-entropy (labels as integers 0-9).
+    """
     inputs = keras.Input(shape=(32, 32, 3), name="pixels")
     x = base(inputs)
     x = layers.GlobalAveragePooling2D(name="average")(x)
@@ -172,8 +202,21 @@ def pretrain_on_cifar10(
 ):
     """Train ``base`` with a CIFAR-10 head on the first ``n_images`` training images.
 
-    Returns the classifier, its :class:`~companion.train.TrainingRun` and its accuracy on
-    the CIFAR-10 test images. A smoke run uses 256 images and one epoch.
+    Args:
+        base: the base to train (its weights change in place).
+        n_images: how many training images to use (256 at most in a smoke run).
+        epochs: the number of epochs.
+        batch_size: images per batch.
+
+    Returns:
+        ``(classifier, run, accuracy)``: the model of :func:`build_cifar10_classifier`, its
+        :class:`~companion.train.TrainingRun` and its accuracy (a float in 0-1) on the
+        CIFAR-10 test images.
+
+    Raises:
+        FileNotFoundError: if CIFAR-10 is missing and cannot be downloaded.
+        DataFormatError: if a CIFAR-10 file is damaged.
+        DownloadError: if CIFAR-10 must be downloaded and cannot be.
     """
     from .. import config
     from ..data import cifar10
@@ -198,8 +241,17 @@ def pretrain_on_cifar10(
 def cifar10_cnn_base(network: keras.Model, last: str = "block2_pool") -> keras.Model:
     """Chapter 03's trained CIFAR-10 network up to the layer ``last``, as a base.
 
-    Chapter 03 divided the pixels by 255 before its network; the base does it inside,
-    so that it takes the photos' raw 0-255 pixels. The input size is left open.
+    Chapter 03 divided the pixels by 255 before its network; the base does it inside.
+
+    Args:
+        network: chapter 03's trained network (its layers are shared, not copied).
+        last: the name of the last layer kept.
+
+    Returns:
+        A ``keras.Sequential`` for raw 0-255 pixels of any height and width.
+
+    Raises:
+        ValueError: if ``network`` has no layer named ``last``.
     """
     names = [layer.name for layer in network.layers]
     if last not in names:
@@ -214,8 +266,16 @@ def cifar10_cnn_base(network: keras.Model, last: str = "block2_pool") -> keras.M
 def vgg16_base(input_shape=(150, 150, 3)) -> keras.Model:
     """VGG16's convolutional base with ImageNet weights, or a clear error where they are missing.
 
-    Keras keeps downloaded weights in ``~/.keras/models/``. The file is looked for there
-    first, so that a machine without network gets a message instead of a stack trace.
+    Args:
+        input_shape: (height, width, 3) of raw 0-255 RGB pixels; VGG16's preprocessing
+            is inside the base.
+
+    Returns:
+        A ``keras.Model`` named ``vgg16_base`` that wraps ``keras.applications.VGG16``.
+
+    Raises:
+        PretrainedWeightsUnavailable: if the weights are not in Keras' cache
+            (``~/.keras/models/``) and cannot be downloaded; the message says what to do.
     """
     cached = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "models" / VGG16_NOTOP
     try:
@@ -249,6 +309,16 @@ def build_transfer_model(
 
     The base is called with ``training=False``: BatchNormalization stays in inference
     mode even after :func:`unfreeze_top`, and dropout inside the base stays off.
+
+    Args:
+        base: a pretrained base; it is frozen (``trainable = False``) in place.
+        input_shape: (height, width, channels) of the images.
+        augment: random layers put in front of the base, or None.
+        hidden_units: the units of the hidden dense layer.
+        dropout: the dropout rate before the output.
+
+    Returns:
+        An uncompiled ``keras.Model`` with one sigmoid output, the probability of a dog.
     """
     base.trainable = False  # its weights stay as pretrained: only the head learns
     inputs = keras.Input(shape=input_shape, name="pixels")
@@ -268,7 +338,17 @@ def unfreeze_top(
 ) -> list[str]:
     """Open the base's layers from ``block`` on (BatchNorm excepted); compile again.
 
-    Returns the names of the layers that are now trainable.
+    Args:
+        model: the model of :func:`build_transfer_model`.
+        base: its base.
+        block: the prefix of the first layer to open, e.g. ``"block5"``.
+        learning_rate: the (low) learning rate of the new compilation.
+
+    Returns:
+        The names of the layers that are now trainable.
+
+    Raises:
+        ValueError: if no layer of ``base`` starts with ``block``.
     """
     leaves = _leaf_layers(base)  # vgg16_base wraps VGG16 as one layer: look inside
     first = _first_layer_of(base.name, leaves, block)

@@ -1,14 +1,8 @@
 """VGG16 from scratch (chapter 09, source 004 part 4), built twice: Sequential and functional.
 
-Configuration D of Simonyan & Zisserman (arXiv:1409.1556): five blocks of 3x3
-convolutions (stride 1, "same" padding) each closed by a 2x2 max-pool of stride 2,
-then two 4096-unit dense layers and a 1000-way softmax; 138,357,544 parameters.
-Layer names, shapes and parameter counts are those of
-``keras.applications.VGG16(weights=None)``, so weights trained for one load into the
-others by layer name (:func:`load_weights_by_name`).
-
-Building VGG16 allocates about 550 MB of float32 weights; training it is not the
-point here (the paper's runs took 2-3 weeks on four GPUs).
+Configuration D of Simonyan & Zisserman (arXiv:1409.1556), with the layer names and shapes of
+``keras.applications.VGG16(weights=None)``, so that weights load from one into the other by
+layer name (:func:`load_weights_by_name`), the ImageNet weights included.
 """
 
 from __future__ import annotations
@@ -50,7 +44,14 @@ def _check(input_shape, classes: int) -> tuple[int, int, int]:
 # fmt: off
 # --8<-- [start:vgg16_layers]
 def vgg16_layers(classes: int = 1000) -> list[keras.layers.Layer]:
-    """The layers of VGG16 in order, with the names keras.applications uses."""
+    """The layers of VGG16 in order, with the names keras.applications uses.
+
+    Args:
+        classes: the units of the last, softmax layer.
+
+    Returns:
+        New, unbuilt layers, from ``block1_conv1`` to ``predictions``.
+    """
     stack = []
     for block, (filters, convs) in enumerate(BLOCKS, start=1):
         for i in range(1, convs + 1):  # 3x3 convolutions that keep the size ("same")
@@ -72,7 +73,19 @@ def vgg16_layers(classes: int = 1000) -> list[keras.layers.Layer]:
 
 
 def build_vgg16_sequential(input_shape=(224, 224, 3), classes: int = 1000) -> keras.Sequential:
-    """VGG16 as a layer stack: ``keras.Sequential([Input, block1_conv1, ...])``."""
+    """VGG16 as a layer stack: ``keras.Sequential([Input, block1_conv1, ...])``.
+
+    Args:
+        input_shape: (height, width, channels): at least 32x32, 1 or 3 channels.
+        classes: the number of classes.
+
+    Returns:
+        An uncompiled ``keras.Sequential``; at 224x224x3 with 1,000 classes it has
+        138,357,544 parameters.
+
+    Raises:
+        ValueError: for a smaller or otherwise unusable shape, or ``classes`` under 2.
+    """
     shape = _check(input_shape, classes)
     return keras.Sequential(
         [keras.Input(shape=shape, name="input_layer"), *vgg16_layers(classes)],
@@ -81,7 +94,18 @@ def build_vgg16_sequential(input_shape=(224, 224, 3), classes: int = 1000) -> ke
 
 
 def build_vgg16(input_shape=(224, 224, 3), classes: int = 1000) -> keras.Model:
-    """VGG16 with the functional API: an Input, each layer called on the previous tensor."""
+    """VGG16 with the functional API: an Input, each layer called on the previous tensor.
+
+    Args:
+        input_shape: (height, width, channels): at least 32x32, 1 or 3 channels.
+        classes: the number of classes.
+
+    Returns:
+        An uncompiled ``keras.Model`` with the same layers as :func:`build_vgg16_sequential`.
+
+    Raises:
+        ValueError: for a smaller or otherwise unusable shape, or ``classes`` under 2.
+    """
     shape = _check(input_shape, classes)
     image = keras.Input(shape=shape, name="input_layer")
     x = image
@@ -91,7 +115,15 @@ def build_vgg16(input_shape=(224, 224, 3), classes: int = 1000) -> keras.Model:
 
 
 def feature_map_sizes(model: keras.Model) -> list[dict]:
-    """Output height, width and channels of every convolution and pooling layer, in order."""
+    """Output height, width and channels of every convolution and pooling layer, in order.
+
+    Args:
+        model: a built model, e.g. from :func:`build_vgg16`.
+
+    Returns:
+        One dict per ``Conv2D`` or ``MaxPooling2D`` layer, with the keys ``layer``,
+        ``height``, ``width``, ``channels`` and ``params``.
+    """
     rows = []
     for layer in model.layers:
         if isinstance(layer, (layers.Conv2D, layers.MaxPooling2D)):
@@ -116,7 +148,23 @@ def load_weights_by_name(target: keras.Model, source, skip_missing: bool = False
     downloads). Every layer of ``target`` that holds weights must find a layer of the
     same name and the same weight shapes in ``source``; with ``skip_missing=True``
     layers absent from ``source`` keep their weights (a new classifier head, say).
-    Returns the names of the layers that were copied.
+
+    Args:
+        target: the model to load into.
+        source: a ``keras.Model``, or the path of a ``.keras`` model or a Keras 2 ``.h5``
+            weights file.
+        skip_missing: leave the layers that ``source`` lacks as they are instead of
+            refusing.
+
+    Returns:
+        The names of the layers that were copied.
+
+    Raises:
+        ValueError: if a layer's weight shapes differ, or a layer is missing from ``source``
+            without ``skip_missing``, or the file is neither ``.keras`` nor ``.h5``.
+        TypeError: if ``source`` is neither a model nor a path.
+        FileNotFoundError: if there is no file at ``source``.
+        DataFormatError: if an ``.h5`` file is unreadable or not a Keras 2 weights file.
     """
     # --8<-- [start:load_weights_by_name]
     found = _weights_of(source)  # layer name -> list of weight arrays
@@ -196,9 +244,19 @@ def _read_keras2_h5(path: Path) -> dict[str, list[np.ndarray]]:
 def load_imagenet_weights(model: keras.Model, path: str | os.PathLike | None = None) -> list[str]:
     """Load the ImageNet-trained VGG16 weights into ``model`` by layer name.
 
-    ``path`` is a local copy of ``vgg16_weights_tf_dim_ordering_tf_kernels.h5``; without
-    it the file is fetched (and cached) the way keras.applications does. Returns the
-    names of the layers that were loaded.
+    Args:
+        model: a VGG16 with the 1,000-class top (:func:`build_vgg16`, say).
+        path: a local copy of ``vgg16_weights_tf_dim_ordering_tf_kernels.h5``; None fetches
+            (and caches) it the way keras.applications does.
+
+    Returns:
+        The names of the layers that were loaded.
+
+    Raises:
+        DownloadError: if the file must be fetched and cannot be.
+        ValueError: if ``model``'s layers do not match the weights.
+        FileNotFoundError: if there is no file at ``path``.
+        DataFormatError: if the file is unreadable or not a Keras 2 weights file.
     """
     if path is None:
         try:
