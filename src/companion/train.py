@@ -117,9 +117,6 @@ class ProgressLog(keras.callbacks.Callback):
         Args:
             epoch: the epoch's index, counted from 0.
             logs: the epoch's metrics, as Keras passes them.
-
-        Raises:
-            OSError: the file cannot be written.
         """
         for key, value in (logs or {}).items():
             self.state["history"].setdefault(key, []).append(float(value))
