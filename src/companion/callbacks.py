@@ -57,9 +57,8 @@ def step_decay(epoch: int, lr: float) -> float:
 def compressed_step_decay(epochs: int, recipe_epochs: int = 200):
     """``step_decay`` for a run of ``epochs`` instead of ``recipe_epochs``.
 
-    Each drop moves to the same *fraction* of the run: in 40 epochs the first
-    epochs (counted from 0) at the lower rates are 16, 24, 32 and 36 instead of
-    81, 121, 161 and 181.
+    Each drop moves to the same *fraction* of the run: in 40 epochs the lower rates
+    start at epochs 16, 24, 32 and 36 (from 0) instead of 81, 121, 161 and 181.
 
     Args:
         epochs: the run's length, 1 to ``recipe_epochs``.
@@ -67,7 +66,6 @@ def compressed_step_decay(epochs: int, recipe_epochs: int = 200):
 
     Returns:
         A schedule ``(epoch, lr) -> lr``; ``drops`` maps each first epoch to its factor.
-
 
     Raises:
         ValueError: ``epochs`` is not between 1 and ``recipe_epochs``.
@@ -85,7 +83,6 @@ def compressed_step_decay(epochs: int, recipe_epochs: int = 200):
             return RESNET_BASE_LR
         return lr * drops.get(epoch, 1.0)
 
-    # for the record and the page: {first epoch (counted from 0): factor}
     schedule.drops = drops
     return schedule
     # --8<-- [end:compressed_step_decay]

@@ -507,10 +507,10 @@ def grad_cam(model, images, layer_name: str | None = None, class_index=None):
         model: a classifier with one (batch, classes) output.
         images: a batch (batch, height, width, channels), as the model takes it.
         layer_name: the convolution layer to explain; None: the last one.
-        class_index: the class to explain, one or one per image; None: the predicted one.
+        class_index: the class to explain, one or one per image; None: the predicted.
 
     Returns:
-        ``(heatmaps, classes)``: heat maps (batch, height, width), the classes explained.
+        ``(heatmaps, classes)``: maps (batch, height, width), the classes explained.
 
     Raises:
         LayerError: no such layer, or Grad-CAM cannot start at it.

@@ -17,9 +17,7 @@ GIB = 1024**3
 
 # --8<-- [start:activation_count]
 def activation_count(model) -> int:
-    """Numbers in all layer outputs for *one* image.
-
-    The input layer's output is counted too, as in the source.
+    """Numbers in all layer outputs for *one* image, the input's too (as in the source).
 
     Args:
         model: a built ``keras.Model``.

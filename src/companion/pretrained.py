@@ -507,8 +507,7 @@ def classify(
     """The ``top`` most probable ImageNet classes of one image.
 
     Args:
-        image: a file path, or an RGB array with pixels in 0..255 (any size: it is
-            resized to the model's input).
+        image: a file path, or an RGB array, pixels 0..255, any size (it is resized).
         model: a network's name (see ``MODELS``, or ``"EfficientNetLite0"``).
         top: how many classes, 1 to 1000.
         weights: ``"imagenet"``, None (untrained, to test the plumbing) or a file.
@@ -517,9 +516,8 @@ def classify(
         A list of ``Prediction`` (id, name, probability), most probable first.
 
     Raises:
-        UnknownModelError: no such network.
         FileNotFoundError, DataFormatError: the image file is missing or unreadable.
-        ValueError: ``image`` is not one RGB image, or ``top`` is out of range.
+        ValueError: an unknown ``model``, not one RGB image, or ``top`` out of range.
         WeightsUnavailableError: the ImageNet weights cannot be had.
     """
     if _is_lite0(model):  # weights from the package index, not a download

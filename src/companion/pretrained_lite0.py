@@ -182,8 +182,7 @@ def predict_files(
         A float32 array (number of files, 1000).
 
     Raises:
-        FileNotFoundError, DataFormatError: a file is missing or not an image.
-        WeightsUnavailableError: the ImageNet weights cannot be had (see ``build``).
+        FileNotFoundError, DataFormatError, WeightsUnavailableError: as ``classify``.
     """
     import time
 

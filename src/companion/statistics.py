@@ -46,7 +46,6 @@ def pixel_mean(images, slice_size: int = SLICE) -> np.ndarray:
     Returns:
         The float64 mean over the N images, shape (height, width, channels).
     """
-
     x = np.asarray(images)
     total = sum(
         x[i : i + slice_size].sum(axis=0, dtype="float64") for i in range(0, len(x), slice_size)
