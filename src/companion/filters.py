@@ -245,7 +245,7 @@ class FilterImage:
     Args:
         layer: the layer's name.
         index: the filter's number in the layer.
-        image: uint8 (height, width, 3), ready to show.
+        image: uint8 (height, width, channels), ready to show.
         activation: the filter's mean activation on the (undisplayed) float image.
         start_activation: its mean activation on the starting noise.
     """

@@ -209,7 +209,8 @@ class TrainingRun:
         batch_size: images per batch; None when it was part of a dataset.
         train_samples: training images one epoch saw; None when unknown.
         epoch_seconds: each epoch's training time in seconds, validation excluded.
-        wall_time_s: the whole call's time in seconds, validation included.
+        wall_time_s: training wall time in seconds, validation included (summed over
+            resumes).
         resumed_at_epoch: the 1-based epoch at which an interrupted run went on, or None.
         reused: True when a finished run was loaded from ``resume_dir``.
         load_average: the machine's load average at the start and end of training

@@ -136,7 +136,7 @@ def build_lite0_transfer(
         base: the base, e.g. ``lite0_base()``.
         classifier: the head; one already trained on extracted features is used as is.
         augment: layers applied first (active only while training), or None.
-        input_shape: (height, width, 3) of the photos; None: any size.
+        input_shape: (height, width, 3) of the photos; a side of None: any size.
 
     Returns:
         The ``keras.Model``.
