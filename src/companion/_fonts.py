@@ -1,10 +1,8 @@
 """The CJK font for figures with Chinese words, found even when matplotlib's font cache is stale.
 
-matplotlib lists the system's fonts once and keeps the list in a cache file; a font
-installed after that (``apt-get install fonts-noto-cjk`` after the first plot) is not in
-the list, and Chinese labels come out as boxes. :func:`cjk_fonts` then looks for the font
-files on disk (``fc-list``, then the usual folders) and registers them with
-``fontManager.addfont`` for this process: no cache rebuild, nothing written.
+A font installed after matplotlib cached its font list is missing from that list, and Chinese
+labels come out as boxes; ``cjk_fonts`` then finds the font files on disk and registers them
+for this process (no cache rebuild, nothing written).
 """
 
 from __future__ import annotations
@@ -38,7 +36,14 @@ FONT_FILES = (
 
 
 def cjk_fonts(font_manager) -> list[str]:
-    """The CJK fonts matplotlib can use, best first; registers them from disk if needed."""
+    """The CJK fonts matplotlib can use, best first; registers them from disk if needed.
+
+    Args:
+        font_manager: the ``matplotlib.font_manager`` module.
+
+    Returns:
+        The family names of ``CJK_FONTS`` that matplotlib knows (now), best first.
+    """
     found = _known(font_manager)
     if not found:
         for path in font_files():
@@ -57,7 +62,13 @@ def _known(font_manager) -> list[str]:
 
 @functools.cache
 def font_files() -> tuple[str, ...]:
-    """Files on this machine that hold one of :data:`CJK_FONTS` (looked up once a process)."""
+    """Files on this machine that hold one of ``CJK_FONTS`` (looked up once a process).
+
+    Asks fontconfig's ``fc-list`` first, then looks in the usual folders (``FONT_FILES``).
+
+    Returns:
+        The paths, each once, regular before bold and sans before serif.
+    """
     files = []
     if shutil.which("fc-list"):
         try:

@@ -1,14 +1,9 @@
 """Callbacks and learning-rate schedules of chapters 05 (ResNet) and 06 (Inception).
 
-Source 000 trains ResNet with three callbacks: a checkpoint of the best epoch, a step
-schedule that divides the learning rate at epochs 80, 120, 160 and 180, and
-``ReduceLROnPlateau``. As the source wires them, the schedule *overwrites* the learning
-rate at the start of every epoch, so whatever ``ReduceLROnPlateau`` did at the end of
-the previous epoch is undone (chapter 05, errata). :func:`step_decay` is the schedule
-written so that the two compose: it only multiplies the current rate at a boundary.
-
-Source 003 trains its Inception network with early stopping, a checkpoint, TensorBoard
-and ``ReduceLROnPlateau``, all watching the validation loss: :func:`inception_callbacks`.
+The source's ResNet schedule (``resnet_lr_schedule``), one that composes with
+``ReduceLROnPlateau`` (``step_decay``, ``compressed_step_decay``), the two sources'
+callback lists, and ``LearningRateLog``. Why the source's wiring undoes the plateau
+reduction is told in chapter 05.
 """
 
 from __future__ import annotations
@@ -28,8 +23,12 @@ RESNET_BASE_LR = 1e-3
 def resnet_lr_schedule(epoch: int, lr: float | None = None) -> float:
     """The source's schedule: 1e-3, then 1e-4, 1e-5, 1e-6 and 5e-7 (RESNET_DROPS).
 
-    It depends on ``epoch`` alone and ignores the current rate ``lr`` -- which is
-    exactly why it undoes ``ReduceLROnPlateau``.
+    Args:
+        epoch: the epoch, counted from 0.
+        lr: the current rate, ignored: which is why it undoes ``ReduceLROnPlateau``.
+
+    Returns:
+        The learning rate for ``epoch``.
     """
     rate = RESNET_BASE_LR
     for first_epoch, factor in RESNET_DROPS:
@@ -39,7 +38,15 @@ def resnet_lr_schedule(epoch: int, lr: float | None = None) -> float:
 
 
 def step_decay(epoch: int, lr: float) -> float:
-    """The same drops, applied to the *current* rate: other callbacks' changes stay."""
+    """The same drops, applied to the *current* rate: other callbacks' changes stay.
+
+    Args:
+        epoch: the epoch, counted from 0.
+        lr: the current learning rate.
+
+    Returns:
+        1e-3 at epoch 0, else ``lr`` times the drop due at ``epoch`` (if any).
+    """
     if epoch == 0:
         return RESNET_BASE_LR
     return lr * dict(RESNET_DROPS).get(epoch, 1.0)
@@ -48,12 +55,20 @@ def step_decay(epoch: int, lr: float) -> float:
 
 # --8<-- [start:compressed_step_decay]
 def compressed_step_decay(epochs: int, recipe_epochs: int = 200):
-    """:func:`step_decay` for a run of ``epochs`` instead of ``recipe_epochs``.
+    """``step_decay`` for a run of ``epochs`` instead of ``recipe_epochs``.
 
-    Each drop moves to the same *fraction* of the run: in 40 epochs the first
-    epochs (counted from 0) at the lower rates are 16, 24, 32 and 36 instead of
-    81, 121, 161 and 181. It composes with ``ReduceLROnPlateau`` as
-    :func:`step_decay` does.
+    Each drop moves to the same *fraction* of the run: in 40 epochs the lower rates
+    start at epochs 16, 24, 32 and 36 (from 0) instead of 81, 121, 161 and 181.
+
+    Args:
+        epochs: the run's length, 1 to ``recipe_epochs``.
+        recipe_epochs: the length the drops were set for.
+
+    Returns:
+        A schedule ``(epoch, lr) -> lr``; ``drops`` maps each first epoch to its factor.
+
+    Raises:
+        ValueError: ``epochs`` is not between 1 and ``recipe_epochs``.
     """
     if not 0 < epochs <= recipe_epochs:
         raise ValueError(f"epochs must be between 1 and {recipe_epochs}, got {epochs}")
@@ -68,20 +83,32 @@ def compressed_step_decay(epochs: int, recipe_epochs: int = 200):
             return RESNET_BASE_LR
         return lr * drops.get(epoch, 1.0)
 
-    # for the record and the page: {first epoch (counted from 0): factor}
     schedule.drops = drops
     return schedule
     # --8<-- [end:compressed_step_decay]
 
 
 class LearningRateLog(keras.callbacks.Callback):
-    """Records the learning rate each epoch trains with (put it after the schedulers)."""
+    """A callback that records the learning rate each epoch trains with.
+
+    Put it after the schedulers, so that it sees the rate they set. The constructor
+    takes no arguments.
+
+    Attributes:
+        rates: one learning rate per epoch begun.
+    """
 
     def __init__(self):
         super().__init__()
         self.rates: list[float] = []
 
     def on_epoch_begin(self, epoch, logs=None):
+        """Append the optimizer's current learning rate to ``rates``.
+
+        Args:
+            epoch: the epoch's index, counted from 0.
+            logs: Keras' logs (unused).
+        """
         self.rates.append(float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)))
 
 
@@ -93,8 +120,14 @@ def resnet_callbacks(
 ) -> list:
     """Source 000's callbacks: best checkpoint, ``ReduceLROnPlateau``, step schedule.
 
-    ``schedule=resnet_lr_schedule`` reproduces the source's wiring, in which the
-    plateau reduction never takes effect.
+    Args:
+        checkpoint_path: the file the best model is saved to (``.keras``).
+        schedule: ``(epoch, lr) -> lr``; ``resnet_lr_schedule`` reproduces the source's
+            wiring, in which the plateau reduction never takes effect.
+        monitor: the metric the checkpoint keeps the maximum of.
+
+    Returns:
+        The three callbacks, in the order ``model.fit`` runs them.
     """
     return [
         keras.callbacks.ModelCheckpoint(
@@ -118,6 +151,13 @@ def inception_callbacks(
     * ``TensorBoard``: logs for ``tensorboard --logdir`` (needs TensorFlow installed);
     * ``ReduceLROnPlateau(factor=0.3, patience=4)``: multiply the rate by 0.3 after four flat
       epochs.
+
+    Args:
+        checkpoint_path: the file the best model is saved to (``.keras``).
+        log_dir: TensorBoard's log folder; None leaves TensorBoard out.
+
+    Returns:
+        The callbacks, in the order above.
     """
     callbacks = [
         keras.callbacks.EarlyStopping(monitor="val_loss", min_delta=0, patience=10, verbose=1),

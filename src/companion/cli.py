@@ -19,7 +19,7 @@ DATASETS = {"mnist": "companion.data.mnist"}
 
 
 def _import_keras():
-    """Keras, or a :class:`ConfigError` saying how to get a backend when it cannot start one."""
+    """Keras, or a ``ConfigError`` saying how to get a backend when it cannot start one."""
     try:
         import keras
     except (ImportError, ValueError) as exc:  # ValueError: an unknown KERAS_BACKEND name
@@ -59,6 +59,18 @@ def _fetch(args) -> int:
 
 
 def main(argv=None) -> int:
+    """Run the ``companion`` command line.
+
+    Args:
+        argv: the arguments after the program's name; None: ``sys.argv[1:]``.
+
+    Returns:
+        The exit status: 0, or 2 after printing an error the reader can fix
+        (``CompanionError`` or ``FileNotFoundError``).
+
+    Raises:
+        SystemExit: from argparse, for ``--help``, ``--version`` or a bad command line.
+    """
     parser = argparse.ArgumentParser(prog="companion", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"companion {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -1,15 +1,12 @@
 """Every setting the package reads from the environment, in one place.
 
-=====================  ======================================================
-``COMPANION_SMOKE``    ``1`` shrinks data and epochs for tests and CI (never
-                       on by default); a line on stderr says so, once.
-``COMPANION_DATA_DIR`` a folder in the official layout (``mnist/``,
-                       ``cifar10/`` ...) used instead of downloading.
-``COMPANION_CACHE_DIR`` where downloads are kept (default
-                       ``~/.cache/companion``).
-``COMPANION_MIRROR``   a base URL tried before the original download address.
-``COMPANION_SEED``     the seed :func:`seed_everything` uses by default (42).
-=====================  ======================================================
+- ``COMPANION_SMOKE``: ``1`` shrinks data and epochs for tests and CI (never on by
+  default); a line on stderr says so, once.
+- ``COMPANION_DATA_DIR``: a folder in the official layout (``mnist/``, ``cifar10/`` ...)
+  used instead of downloading.
+- ``COMPANION_CACHE_DIR``: where downloads are kept (default ``~/.cache/companion``).
+- ``COMPANION_MIRROR``: a base URL tried before the original download address.
+- ``COMPANION_SEED``: the seed ``seed_everything`` uses by default (42).
 """
 
 from __future__ import annotations
@@ -24,13 +21,13 @@ import numpy as np
 
 from .errors import ConfigError
 
-#: How far a smoke run shrinks things. Large enough that a model visibly learns,
-#: small enough that every chapter's code runs in seconds on two CPU cores.
+#: How far a smoke run shrinks things: large enough that a model visibly learns, small
+#: enough that the tests can run every chapter's code.
 SMOKE_TRAIN_SAMPLES = 2000
 SMOKE_TEST_SAMPLES = 500
 SMOKE_EPOCHS = 1
 #: A smoke run also stops each epoch after about this many images (whole batches, at
-#: least one): a deep CNN trains at a few dozen images/s on two CPU cores.
+#: least one), since a deep CNN trains slowly on a CPU.
 SMOKE_IMAGES_PER_EPOCH = 128
 
 #: What COMPANION_MIRROR may name: a web server, or a folder (file:///path/to/copies/).
@@ -40,7 +37,13 @@ _announced = False
 
 
 def smoke() -> bool:
-    """True when ``COMPANION_SMOKE`` asks for a smoke run (``1``, ``true``, ``yes``)."""
+    """Whether ``COMPANION_SMOKE`` asks for a smoke run.
+
+    The first time it does, a line on stderr says so.
+
+    Returns:
+        True for ``1``, ``true``, ``yes`` or ``on`` (any case), else False.
+    """
     on = os.environ.get("COMPANION_SMOKE", "").strip().lower() in {"1", "true", "yes", "on"}
     if on:
         _announce()
@@ -60,21 +63,46 @@ def _announce() -> None:
 
 
 def epochs(full: int) -> int:
-    """The number of epochs to train: ``full``, or ``SMOKE_EPOCHS`` in a smoke run."""
+    """The number of epochs to train.
+
+    Args:
+        full: the full run's number of epochs.
+
+    Returns:
+        ``full``, or at most ``SMOKE_EPOCHS`` in a smoke run.
+
+    Raises:
+        ValueError: ``full`` is below 1.
+    """
     if full < 1:
         raise ValueError(f"epochs must be at least 1, got {full}")
     return min(full, SMOKE_EPOCHS) if smoke() else full
 
 
 def samples(full: int, smoke_size: int) -> int:
-    """How many samples of a split to use: all ``full`` of them, or ``smoke_size`` in a smoke
-    run."""
+    """How many samples of a split to use.
+
+    Args:
+        full: the split's size.
+        smoke_size: how many a smoke run uses (e.g. ``SMOKE_TRAIN_SAMPLES``).
+
+    Returns:
+        ``full``, or at most ``smoke_size`` in a smoke run.
+    """
     return min(full, smoke_size) if smoke() else full
 
 
 def steps_per_epoch(n_samples: int, batch_size: int) -> int | None:
-    """Batches per epoch: None (all of them), or a few in a smoke run
-    (``SMOKE_IMAGES_PER_EPOCH``)."""
+    """Batches per epoch for ``model.fit``'s ``steps_per_epoch``.
+
+    Args:
+        n_samples: training samples.
+        batch_size: samples per batch.
+
+    Returns:
+        None (all batches), or in a smoke run the batches that hold about
+        ``SMOKE_IMAGES_PER_EPOCH`` images (at least one), when that is fewer than all.
+    """
     full = -(-int(n_samples) // int(batch_size))
     if not smoke():
         return None
@@ -83,7 +111,11 @@ def steps_per_epoch(n_samples: int, batch_size: int) -> int | None:
 
 
 def data_dir() -> Path | None:
-    """The local dataset folder named by ``COMPANION_DATA_DIR``, or None."""
+    """The local dataset folder named by ``COMPANION_DATA_DIR``.
+
+    Returns:
+        The folder (``~`` expanded; it is not checked), or None when the variable is unset.
+    """
     value = os.environ.get("COMPANION_DATA_DIR", "").strip()
     return Path(value).expanduser() if value else None
 
@@ -91,8 +123,12 @@ def data_dir() -> Path | None:
 def cache_dir() -> Path:
     """Where downloaded files are kept; created on first use.
 
-    Raises :class:`~companion.errors.ConfigError` (saying which setting to change) when the
-    folder cannot be created or written to.
+    Returns:
+        ``COMPANION_CACHE_DIR``, or ``~/.cache/companion``.
+
+    Raises:
+        ConfigError: the folder cannot be created or written to (the message says which
+            setting to change).
     """
     value = os.environ.get("COMPANION_CACHE_DIR", "").strip()
     path = Path(value).expanduser() if value else Path.home() / ".cache" / "companion"
@@ -118,10 +154,13 @@ def cache_dir() -> Path:
 
 
 def mirror() -> str | None:
-    """The base URL of a download mirror (``COMPANION_MIRROR``), or None.
+    """The base URL of a download mirror (``COMPANION_MIRROR``).
 
-    Raises :class:`~companion.errors.ConfigError` unless it is an ``http://``, ``https://``
-    or ``file://`` URL.
+    Returns:
+        The URL, ending in ``/``, or None when the variable is unset.
+
+    Raises:
+        ConfigError: it is not an ``http://``, ``https://`` or ``file://`` URL.
     """
     value = os.environ.get("COMPANION_MIRROR", "").strip()
     if not value:
@@ -140,6 +179,14 @@ def mirror() -> str | None:
 
 
 def default_seed() -> int:
+    """The seed runs use unless told otherwise.
+
+    Returns:
+        ``COMPANION_SEED`` as an integer, or 42 when it is unset.
+
+    Raises:
+        ValueError: ``COMPANION_SEED`` is not an integer.
+    """
     value = os.environ.get("COMPANION_SEED", "42").strip()
     try:
         return int(value)
@@ -148,7 +195,17 @@ def default_seed() -> int:
 
 
 def seed_everything(seed: int | None = None) -> int:
-    """Seed Python, NumPy and the Keras backend so that a run repeats; returns the seed."""
+    """Seed Python, NumPy and the Keras backend so that a run repeats.
+
+    Args:
+        seed: the seed; None: ``default_seed()``.
+
+    Returns:
+        The seed used.
+
+    Raises:
+        ValueError: ``seed`` is None and ``COMPANION_SEED`` is not an integer.
+    """
     seed = default_seed() if seed is None else int(seed)
     random.seed(seed)
     np.random.seed(seed)

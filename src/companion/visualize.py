@@ -1,8 +1,8 @@
-"""Figures for the chapters: sample grids, learning curves, confusion matrices.
+"""Figures for the chapters: sample grids, learning curves, confusion matrices, filter images.
 
-Every function returns a matplotlib ``Figure`` (so a notebook shows it) and takes
-``lang="zh"`` or ``"en"`` for the words on it. :func:`save_figure` writes a PNG
-atomically. Chinese labels need a CJK font (Debian: ``fonts-noto-cjk``).
+The plotting functions return a matplotlib ``Figure`` (so a notebook shows it); those with
+words on them take ``lang="zh"`` or ``"en"``. ``save_figure`` writes a PNG atomically.
+Chinese labels need a CJK font (Debian: ``fonts-noto-cjk``); without one a warning says so.
 """
 
 from __future__ import annotations
@@ -93,7 +93,22 @@ def _cjk_check(lang: str, plt) -> None:
 def sample_grid(
     images, labels=None, class_names=None, rows: int = 4, cols: int = 10, title: str | None = None
 ):
-    """A grid of the first ``rows * cols`` images, each captioned with its label."""
+    """A grid of the first ``rows * cols`` images, each captioned with its label.
+
+    Args:
+        images: images (N, height, width[, channels]); grey ones are drawn dark on light.
+        labels: one class number per image, or None for no captions.
+        class_names: names to caption with instead of the numbers, or None.
+        rows: rows at most (fewer when there are fewer images).
+        cols: images per row.
+        title: a title over the grid, or None.
+
+    Returns:
+        The ``Figure``.
+
+    Raises:
+        ValueError: no images.
+    """
     plt = _pyplot()
     images = np.asarray(images)
     n = min(rows * cols, len(images))
@@ -118,12 +133,38 @@ def sample_grid(
 
 
 def plot_history(history: dict, lang: str = "zh", metrics=("loss", "accuracy")):
-    """Learning curves: one panel per metric, training (dashed) and validation (solid)."""
+    """Learning curves: one panel per metric, training (dashed) and validation (solid).
+
+    Args:
+        history: metric name -> one value per epoch (``model.fit(...).history``).
+        lang: ``"zh"`` or ``"en"``, the language of the labels.
+        metrics: the metrics to draw, one panel each (``val_`` curves are added).
+
+    Returns:
+        The ``Figure``.
+
+    Raises:
+        ValueError: an unknown ``lang``.
+        KeyError: a metric the history lacks.
+    """
     return plot_histories({None: history}, lang, metrics)
 
 
 def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
-    """Counts[i, j] = how many samples of class i were predicted as class j."""
+    """The confusion matrix of class labels.
+
+    Args:
+        y_true: the true classes, any shape (flattened).
+        y_pred: the predicted classes, as many.
+        num_classes: the number of classes.
+
+    Returns:
+        An int64 array (num_classes, num_classes): ``[i, j]`` counts the samples of
+        class i predicted as class j.
+
+    Raises:
+        ValueError: ``y_true`` and ``y_pred`` differ in length.
+    """
     y_true, y_pred = np.ravel(y_true).astype(int), np.ravel(y_pred).astype(int)
     if y_true.shape != y_pred.shape:
         raise ValueError(f"y_true has {y_true.size} labels but y_pred has {y_pred.size}")
@@ -133,7 +174,20 @@ def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
 
 
 def plot_confusion_matrix(y_true, y_pred, class_names, lang: str = "zh"):
-    """The confusion matrix as a heat map with the counts written in."""
+    """The confusion matrix as a heat map with the counts written in.
+
+    Args:
+        y_true: the true classes.
+        y_pred: the predicted classes.
+        class_names: one name per class.
+        lang: ``"zh"`` or ``"en"``, the language of the labels.
+
+    Returns:
+        The ``Figure``.
+
+    Raises:
+        ValueError: an unknown ``lang``, or ``y_true`` and ``y_pred`` differ in length.
+    """
     plt = _pyplot()
     w = _words(lang)
     _cjk_check(lang, plt)
@@ -166,7 +220,23 @@ def plot_confusion_matrix(y_true, y_pred, class_names, lang: str = "zh"):
 def misclassified_grid(
     images, y_true, probabilities, class_names, lang: str = "zh", rows: int = 3, cols: int = 8
 ):
-    """The test images the model got wrong, most confident mistakes first."""
+    """The test images the model got wrong, most confident mistakes first.
+
+    Args:
+        images: the test images.
+        y_true: their true classes.
+        probabilities: the model's class probabilities, (N, classes).
+        class_names: one name per class.
+        lang: ``"zh"`` or ``"en"``, the language of the captions.
+        rows: rows at most.
+        cols: images per row.
+
+    Returns:
+        The ``Figure``.
+
+    Raises:
+        ValueError: an unknown ``lang``.
+    """
     plt = _pyplot()
     w = _words(lang)
     _cjk_check(lang, plt)
@@ -194,7 +264,17 @@ def misclassified_grid(
 
 
 def class_samples_grid(images, labels, class_names, per_class: int = 8):
-    """One row per class: its first ``per_class`` images, the class name at the left."""
+    """One row per class: its first ``per_class`` images, the class name at the left.
+
+    Args:
+        images: the images.
+        labels: one class number per image.
+        class_names: one name per class, in class order.
+        per_class: images per row.
+
+    Returns:
+        The ``Figure``.
+    """
     plt = _pyplot()
     labels = np.ravel(labels).astype(int)
     fig, axes = plt.subplots(
@@ -221,8 +301,18 @@ def class_samples_grid(images, labels, class_names, per_class: int = 8):
 def plot_histories(histories: dict, lang: str = "zh", metrics=("loss", "accuracy")):
     """Learning curves of several runs on one figure: one colour per run, dashed = training.
 
-    ``histories`` maps a run's name (shown in the legend; None for a single unnamed run)
-    to its history dict (``model.fit(...).history``).
+    Args:
+        histories: a run's name (shown in the legend; None for a single unnamed run) ->
+            its history dict (``model.fit(...).history``).
+        lang: ``"zh"`` or ``"en"``, the language of the labels.
+        metrics: the metrics to draw, one panel each (``val_`` curves are added).
+
+    Returns:
+        The ``Figure``.
+
+    Raises:
+        ValueError: an unknown ``lang``, or no runs.
+        KeyError: a metric a history lacks.
     """
     plt, w = _start(lang)
     if not histories:
@@ -264,7 +354,20 @@ def plot_histories(histories: dict, lang: str = "zh", metrics=("loss", "accuracy
 
 
 def plot_per_class_accuracy(y_true, y_pred, class_names, lang: str = "zh"):
-    """A bar per class: the share of its test images predicted correctly."""
+    """A bar per class: the share of its test images predicted correctly.
+
+    Args:
+        y_true: the true classes.
+        y_pred: the predicted classes.
+        class_names: one name per class.
+        lang: ``"zh"`` or ``"en"``, the language of the labels.
+
+    Returns:
+        The ``Figure``, with the overall accuracy as a dashed line.
+
+    Raises:
+        ValueError: an unknown ``lang``, or ``y_true`` and ``y_pred`` differ in length.
+    """
     plt, w = _start(lang)
     counts = confusion_matrix(y_true, y_pred, len(class_names))
     totals = counts.sum(axis=1)
@@ -295,8 +398,24 @@ def prediction_grid(
     cols: int = 6,
     top: int = 3,
 ):
-    """Test images with the model's ``top`` guesses and their probabilities (green: right, red:
-    wrong)."""
+    """Test images with the model's ``top`` guesses and their probabilities.
+
+    Args:
+        images: the test images.
+        y_true: their true classes.
+        probabilities: the model's class probabilities, (N, classes).
+        class_names: one name per class.
+        lang: ``"zh"`` or ``"en"``, the language of the captions.
+        rows: rows of images.
+        cols: images per row.
+        top: guesses shown per image (green when the first is right, red otherwise).
+
+    Returns:
+        The ``Figure``.
+
+    Raises:
+        ValueError: an unknown ``lang``.
+    """
     plt, w = _start(lang)
     probabilities = np.asarray(probabilities)
     y_true = np.ravel(y_true).astype(int)
@@ -326,7 +445,16 @@ def prediction_grid(
 
 
 def save_figure(fig, path: str | os.PathLike, dpi: int = 110) -> Path:
-    """Write ``fig`` as a PNG atomically and close it."""
+    """Write ``fig`` as a PNG atomically and close it.
+
+    Args:
+        fig: a matplotlib ``Figure``.
+        path: the PNG file; its folder is created if needed.
+        dpi: the resolution, in dots per inch.
+
+    Returns:
+        ``path``, as a ``Path``.
+    """
     plt = _pyplot()
     path = Path(path)
     with atomic_path(path) as tmp:
@@ -338,10 +466,20 @@ def save_figure(fig, path: str | os.PathLike, dpi: int = 110) -> Path:
 def filter_grid(filter_images, n: int | None = None, title: str | None = None):
     """The source's picture: the n×n strongest filter images of one layer, strongest first.
 
-    ``filter_images`` is what :func:`companion.filters.visualize_filters` returns. Filters that
-    never responded (mean activation 0: gradient ascent could not move them, their image is the
-    starting noise) are left out, as the source leaves them out; ``n`` defaults to the largest
-    square of the rest. Each tile is captioned with its filter number.
+    Filters that never responded (mean activation 0: gradient ascent could not move them,
+    their image is the starting noise) are left out, as the source leaves them out. Each
+    tile is captioned with its filter number.
+
+    Args:
+        filter_images: what ``companion.filters.visualize_filters`` returns.
+        n: tiles per side; None: the largest square the responding filters fill.
+        title: a title over the grid, or None.
+
+    Returns:
+        The ``Figure``.
+
+    Raises:
+        ValueError: no filter responded.
     """
     from .filters import strongest
 
@@ -369,7 +507,16 @@ def filter_grid(filter_images, n: int | None = None, title: str | None = None):
 def filters_by_layer(layers: dict, per_layer: int = 8):
     """One row per layer (input side at the top): the ``per_layer`` strongest filter images of each.
 
-    ``layers`` maps a layer name to its :func:`companion.filters.visualize_filters` result.
+    Args:
+        layers: a layer name -> its ``companion.filters.visualize_filters`` result, in
+            row order.
+        per_layer: images per row.
+
+    Returns:
+        The ``Figure``.
+
+    Raises:
+        ValueError: no layers.
     """
     from .filters import strongest
 
@@ -392,7 +539,21 @@ def filters_by_layer(layers: dict, per_layer: int = 8):
 
 
 def grad_cam_grid(images, heatmaps, titles=None, cols: int = 4, alpha: float = 0.45):
-    """Each image beside itself with its Grad-CAM heat map laid over it (pairs in a grid)."""
+    """Each image beside itself with its Grad-CAM heat map laid over it (pairs in a grid).
+
+    Args:
+        images: the images, (N, height, width, 3), pixels 0..255 or 0..1.
+        heatmaps: one heat map in 0..1 per image, (N, height, width).
+        titles: one caption per image, or None.
+        cols: pairs per row.
+        alpha: the heat map's opacity, 0..1.
+
+    Returns:
+        The ``Figure``.
+
+    Raises:
+        ValueError: not as many heat maps as images.
+    """
     plt = _pyplot()
     images, heatmaps = np.asarray(images), np.asarray(heatmaps)
     if len(images) != len(heatmaps):
@@ -414,9 +575,17 @@ def grad_cam_grid(images, heatmaps, titles=None, cols: int = 4, alpha: float = 0
 
 
 def shrink_png(path: str | os.PathLike, scale: float = 1.0, colors: int = 256) -> Path:
-    """Rewrite a PNG smaller: scaled by ``scale`` and reduced to a palette of ``colors`` colours.
+    """Rewrite a PNG smaller: scaled and reduced to a palette, atomically.
 
     For pictures full of fine texture (filter images), which compress badly as plain RGB PNGs.
+
+    Args:
+        path: the PNG file, rewritten in place.
+        scale: the factor for width and height (Lanczos resampling).
+        colors: the palette's size, at most 256.
+
+    Returns:
+        ``path``, as a ``Path``.
     """
     from PIL import Image
 
