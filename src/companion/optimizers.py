@@ -34,7 +34,7 @@ class Triangular(keras.optimizers.schedules.LearningRateSchedule):
         up = self.start + (1.0 - self.start) * step / max(rise, 1.0)
         down = 1.0 + (self.end - 1.0) * (step - rise) / max(self.total_steps - rise, 1.0)
         return self.peak * ops.where(step < rise, up, down)
-    # --8<-- [end:triangular_call]
+        # --8<-- [end:triangular_call]
 
     def get_config(self):
         return {
