@@ -32,6 +32,7 @@ class FastRecipe:
     ``weight_decay / lr``, which is what airbench's PyTorch SGD does with a summed loss.
     """
 
+    # --8<-- [start:recipe_fields]
     epochs: float = 9.9
     batch_size: int = 1024
     lr: float = 11.5
@@ -43,6 +44,7 @@ class FastRecipe:
     flip: bool = True  # alternating flips
     translate: int = 2
     tta: int = 2  # 0: none, 1: mirror, 2: mirror and translate
+    # --8<-- [end:recipe_fields]
     # --8<-- [end:recipe]
 
     def steps(self, n_images: int) -> tuple[int, int]:
@@ -95,6 +97,7 @@ def predict_tta(model, images, level: int = 2, batch_size: int = 1000) -> np.nda
             return plain
         return 0.5 * plain + 0.5 * model.predict(x[:, :, ::-1], batch_size=batch_size, verbose=0)
 
+    # --8<-- [start:tta_views]
     x = np.asarray(images, dtype="float32")
     logits = mirrored(x)
     if level >= 2:
@@ -103,6 +106,7 @@ def predict_tta(model, images, level: int = 2, batch_size: int = 1000) -> np.nda
         shifted = [mirrored(padded[:, :h, :w]), mirrored(padded[:, 2:, 2:])]
         logits = 0.5 * logits + 0.25 * (shifted[0] + shifted[1])
     return logits
+    # --8<-- [end:tta_views]
 
 
 # --8<-- [end:predict_tta]
@@ -110,7 +114,8 @@ def predict_tta(model, images, level: int = 2, batch_size: int = 1000) -> np.nda
 
 def accuracy(model, images, labels, level: int = 0) -> float:
     """Top-1 accuracy of ``model`` on ``images`` with TTA ``level`` (see :func:`predict_tta`)."""
-    return float(np.mean(predict_tta(model, images, level).argmax(1) == np.asarray(labels)))
+    labels = np.asarray(labels).reshape(-1)  # (N, 1), as load_data gives them, would broadcast
+    return float(np.mean(predict_tta(model, images, level).argmax(1) == labels))
 
 
 def train_fast(

@@ -27,12 +27,14 @@ class Triangular(keras.optimizers.schedules.LearningRateSchedule):
         self.peak, self.total_steps = float(peak), int(total_steps)
         self.warmup, self.start, self.end = float(warmup), float(start), float(end)
 
+    # --8<-- [start:triangular_call]
     def __call__(self, step):
         step = ops.cast(step, "float32")
         rise = float(int(self.total_steps * self.warmup))
         up = self.start + (1.0 - self.start) * step / max(rise, 1.0)
         down = 1.0 + (self.end - 1.0) * (step - rise) / max(self.total_steps - rise, 1.0)
         return self.peak * ops.where(step < rise, up, down)
+        # --8<-- [end:triangular_call]
 
     def get_config(self):
         return {

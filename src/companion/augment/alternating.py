@@ -35,6 +35,7 @@ def epoch_images(images, epoch: int, *, seed: int = 0, flip: bool = True, pad: i
         raise ValueError(f"epoch_images needs images (N, height, width, channels), got {x.shape}")
     if pad < 0 or pad >= min(x.shape[1:3]):
         raise ValueError(f"pad must be between 0 and the image size - 1, got {pad}")
+    # --8<-- [start:alternate]
     if flip:
         first_half = np.random.default_rng(seed).random(len(x)) < 0.5  # fixed for the run
         flipped = first_half if epoch % 2 == 0 else ~first_half
@@ -42,6 +43,7 @@ def epoch_images(images, epoch: int, *, seed: int = 0, flip: bool = True, pad: i
     if pad:
         x = translate(x, np.random.default_rng([seed, epoch]), pad)
     return x
+    # --8<-- [end:alternate]
 
 
 # --8<-- [end:epoch_images]

@@ -44,6 +44,7 @@ def whitening_kernel(images, patch_size: int = 2, eps: float = 5e-4) -> np.ndarr
             f"whitening_kernel needs at least 2 images (N, height, width, channels) larger than "
             f"{patch_size}x{patch_size}, got shape {x.shape}"
         )
+    # --8<-- [start:whitening_eigen]
     c = x.shape[3]
     dim = patch_size * patch_size * c
     covariance = np.zeros((dim, dim))  # float64: millions of patches are summed
@@ -57,6 +58,7 @@ def whitening_kernel(images, patch_size: int = 2, eps: float = 5e-4) -> np.ndarr
     filters = eigenvectors[:, order] / np.sqrt(eigenvalues[order] + eps)
     kernel = filters.reshape(patch_size, patch_size, c, dim)
     return np.concatenate([kernel, -kernel], axis=-1).astype("float32")
+    # --8<-- [end:whitening_eigen]
 
 
 # --8<-- [end:whitening_kernel]
@@ -151,10 +153,12 @@ class PartialIdentity(keras.initializers.Initializer):
         # scale 1/3 with fan_in and uniform gives PyTorch's bound 1/sqrt(fan_in)
         draw = keras.initializers.VarianceScaling(1 / 3, "fan_in", "uniform", seed=self.seed)
         kernel = ops.convert_to_numpy(draw(shape, dtype="float32"))
+        # --8<-- [start:identity_part]
         height, width, c_in, c_out = shape
         n = min(c_in, c_out)
         kernel[:, :, :, :n] = 0.0
         kernel[height // 2, width // 2, np.arange(n), np.arange(n)] = 1.0
+        # --8<-- [end:identity_part]
         return ops.convert_to_tensor(kernel, dtype=dtype or "float32")
 
     def get_config(self):
@@ -225,6 +229,7 @@ def build_airbench(
     Returns:
         An uncompiled ``keras.Model`` that outputs logits (no softmax).
     """
+    # --8<-- [start:airbench_layers]
     inputs = keras.Input(input_shape)
     if whitening is not None:
         x = PatchWhitening(whitening, name="whitening")(inputs)
@@ -238,6 +243,7 @@ def build_airbench(
     x = layers.Dense(num_classes, use_bias=False, name="logits")(x)
     outputs = layers.Rescaling(output_scale)(x)
     return keras.Model(inputs, outputs, name="airbench")
+    # --8<-- [end:airbench_layers]
 
 
 # --8<-- [end:build_airbench]
