@@ -50,6 +50,7 @@ BOOK_TEST_FILES = frozenset(
         "test_docs.py",  # fences, zh/en pairs, links, the chapter shape
         "test_listings.py",  # the package's source shown on the pages
         "test_results_page.py",  # every figure and record shown, nothing missing
+        "test_api_reference.py",  # docs/*/api.md and its built pages
         # the build: records, recipes, the experiment lock, exports and figures for the pages
         "test_results.py",
         "test_recipes.py",
