@@ -5,6 +5,9 @@
 #                runs them: their notebooks, from the wheel in a fresh environment), the strict
 #                site build, then the package tests and some chapters again on JAX and on
 #                PyTorch (see BACKEND_TESTS)
+# One more for authors:
+#   make unit    the package's unit tests only (tests/ without the book's tests: conftest.py,
+#                BOOK_TEST_FILES), a few minutes on two cores; no site, browser or chapter code
 # Each makes its virtual environment (.venv, or VENV=...), installs the site's npm packages
 # (node_modules/, from package-lock.json) and system packages if they are missing.
 
@@ -44,7 +47,7 @@ TORCH_CHAPTERS ?= docs/zh/12-filter-visualization.md
 OTHER_BACKEND_FILTER_TESTS := --deselect "tests/test_filters.py::test_gradient_ascent_on_the_other_backends[jax-jax]" \
                               --deselect "tests/test_filters.py::test_gradient_ascent_on_the_other_backends[torch-torch]"
 
-.PHONY: serve lint test test-backend figures notebooks build wheel system-deps node-deps clean
+.PHONY: serve lint test unit test-backend figures notebooks build wheel system-deps node-deps clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -90,6 +93,13 @@ test: $(VENV)/.installed system-deps node-deps
 	COMPANION_SMOKE=1 $(PY) -m pytest tests docs/zh --codeblocks -n 2 --dist loadfile $(OTHER_BACKEND_FILTER_TESTS)
 	$(MAKE) --no-print-directory test-backend BACKEND=jax
 	$(MAKE) --no-print-directory test-backend BACKEND=torch
+
+# The quick tier: the unit tests of companion's modules (data, models, augment, training,
+# preprocessing, pretrained, filters, memory, plots, config, errors, cli). Left out: the tests
+# marked `book` (conftest.py: the site, browser, notebooks, journey, pages, listings, records,
+# release; every chapter code block), which `make test` runs with these.
+unit: $(VENV)/.installed
+	COMPANION_SMOKE=1 $(PY) -m pytest tests -m "not book" -n 2 --dist loadfile $(OTHER_BACKEND_FILTER_TESTS)
 
 # The package tests and chapters above on $(BACKEND) (jax or torch; its extra must be installed).
 test-backend: $(VENV)/.installed

@@ -13,6 +13,9 @@
   so that two workers never prepare into one folder at once.
 * With ``--dist loadfile`` (``make test``) pytest-xdist gives a worker a whole file at a time;
   the notebooks of tests/test_journey.py are spread one by one instead (each runs a chapter).
+* Two tiers: the book's tests (the files of ``BOOK_TEST_FILES`` and every chapter code block)
+  get the ``book`` marker; the rest are the package's unit tests, which ``make unit`` runs
+  alone (``pytest tests -m "not book"``). ``make test`` runs both.
 """
 
 import os
@@ -29,6 +32,39 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 # Test files whose tests pytest-xdist hands out one by one, not as a whole file.
 SPREAD_FILES = ("tests/test_journey.py",)
+
+# The book's tests: the site, its pages and what builds and ships them, not the `companion`
+# package. Marked `book` here by file name rather than moved to a folder of their own, because
+# the Makefile, the workflows and the docs name these paths. Every other file in tests/ holds
+# the package's unit tests (`make unit`); a test file that imports nothing from `companion`
+# belongs here (tests/test_tiers.py checks both). Chapter code blocks (pytest-codeblocks,
+# collected from docs/) are book tests too.
+BOOK_TEST_FILES = frozenset(
+    {
+        # the built site and the reader's way through it
+        "test_site.py",  # mkdocs build --strict, both languages
+        "test_browser.py",  # the built site in Chromium: widgets, links, accessibility
+        "test_journey.py",  # the wheel in a fresh venv runs every English notebook
+        "test_notebooks.py",  # the downloadable notebooks
+        # the pages as files
+        "test_docs.py",  # fences, zh/en pairs, links, the chapter shape
+        "test_listings.py",  # the package's source shown on the pages
+        "test_results_page.py",  # every figure and record shown, nothing missing
+        "test_api_reference.py",  # docs/*/api.md and its built pages
+        # the build: records, recipes, the experiment lock, exports and figures for the pages
+        "test_results.py",
+        "test_recipes.py",
+        "test_machine.py",
+        "test_export.py",
+        "test_architecture.py",
+        # what ships the book and the package: wheel, release, workflows
+        "test_packaging.py",
+        "test_release.py",
+        "test_workflows.py",
+        # the check of this split
+        "test_tiers.py",
+    }
+)
 
 _workdir = tempfile.TemporaryDirectory(prefix="companion-tests-")
 # Set before anything imports keras, which reads KERAS_HOME once, at import.
@@ -49,6 +85,15 @@ def pytest_configure(config):
                 "[conftest] no COMPANION_DATA_DIR: code blocks read test-made data in "
                 f"{os.environ['COMPANION_DATA_DIR']}"
             )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the book's tests ``book``: those of ``BOOK_TEST_FILES`` and all outside tests/."""
+    tests = ROOT / "tests"
+    for item in items:
+        path = Path(str(item.path)).resolve()
+        if path.parent != tests or path.name in BOOK_TEST_FILES:
+            item.add_marker(pytest.mark.book)
 
 
 def pytest_collection_finish(session):
