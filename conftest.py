@@ -61,8 +61,9 @@ BOOK_TEST_FILES = frozenset(
         "test_packaging.py",
         "test_release.py",
         "test_workflows.py",
-        # the check of this split
+        # the check of this split, and of the package's layout (no build code in companion)
         "test_tiers.py",
+        "test_layout.py",
     }
 )
 

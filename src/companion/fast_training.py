@@ -2,9 +2,9 @@
 
 The run trains for a fractional number of epochs of whole batches (the last epoch is cut
 short), each epoch on freshly flipped and translated images
-(:func:`companion.augment.alternating.epoch_images`); after each epoch it measures the test
+(``companion.augment.alternating.epoch_images``); after each epoch it measures the test
 accuracy without test-time augmentation, outside the timed training; at the end it
-measures it with test-time augmentation (:func:`predict_tta`), timed.
+measures it with test-time augmentation (``predict_tta``), timed.
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def predict_tta(model, images, level: int = 2, batch_size: int = 1000) -> np.nda
 
 
 def accuracy(model, images, labels, level: int = 0) -> float:
-    """Top-1 accuracy of ``model`` on ``images`` with TTA ``level`` (see :func:`predict_tta`)."""
+    """Top-1 accuracy of ``model`` on ``images`` with TTA ``level`` (see ``predict_tta``)."""
     labels = np.asarray(labels).reshape(-1)  # (N, 1), as load_data gives them, would broadcast
     return float(np.mean(predict_tta(model, images, level).argmax(1) == labels))
 
@@ -134,8 +134,10 @@ def train_fast(
 
     Args:
         model: an uncompiled Keras model that outputs logits.
-        x, y: training images (standardized) and integer labels.
-        x_test, y_test: the test set, evaluated after every epoch (not timed) and at the end.
+        x: training images, standardized.
+        y: their integer labels.
+        x_test: test images, evaluated after every epoch (not timed) and at the end (timed).
+        y_test: their integer labels.
         recipe: the hyperparameters; airbench94's by default.
         seed: seed of the shuffles and augmentations.
         resume_dir: a folder for backups after each epoch; a run started again with the
@@ -143,7 +145,7 @@ def train_fast(
         log: where progress lines go.
 
     Returns:
-        The :class:`FastRun`; the model holds the final weights.
+        The ``FastRun``; the model holds the final weights.
 
     Raises:
         ValueError: if there are too few images for one batch.

@@ -1,6 +1,6 @@
 """The computer a run is on: the device Keras computes on, and how busy the machine is.
 
-``companion info`` prints the device; :mod:`companion.train` keeps the load average at the
+``companion info`` prints the device; ``companion.train`` keeps the load average at the
 start and end of a training run beside its history, so that a slow run on a crowded machine
 can be told from a slow model.
 """

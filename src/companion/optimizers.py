@@ -58,7 +58,7 @@ class LookaheadSGD(keras.optimizers.Optimizer):
     the cube of the run's progress, and the last step leaves the average in the model.
 
     Args:
-        learning_rate: a float or a schedule (e.g. :class:`Triangular`), for a loss that is
+        learning_rate: a float or a schedule (e.g. ``Triangular``), for a loss that is
             the mean over the batch.
         momentum: Nesterov momentum.
         weight_decay: L2 coefficient added to each gradient (``g + weight_decay * w``),

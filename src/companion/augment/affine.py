@@ -23,7 +23,7 @@ def layer_matrix(layer, transformation, height, width):
     """The output->input matrices of one layer's random draw.
 
     Args:
-        layer: a ``RandomRotation``, :class:`~companion.augment.shear.CentredShear`,
+        layer: a ``RandomRotation``, ``companion.augment.shear.CentredShear``,
             ``RandomZoom``, ``RandomTranslation`` or ``RandomFlip`` layer.
         transformation: what the layer's ``get_random_transformation`` returned.
         height: the images' height in pixels.

@@ -2,7 +2,7 @@
 
 The random options draw only while training and are composed into one affine transform per
 image (see ``affine``); the statistics options are fitted on data with
-:meth:`ImageAugmenter.fit` and then apply always, at training and at test time.
+``ImageAugmenter.fit`` and then apply always, at training and at test time.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ def _switch(name: str, value) -> bool:
 class ImageAugmenter(keras.layers.Layer):
     """The familiar ``ImageDataGenerator`` options, on Keras 3 layers; works on every backend.
 
-    Use it as a layer in a model, or as a data pipeline step with :meth:`flow` /
-    :meth:`flow_from_directory`. The random options act only when ``training=True``; the
+    Use it as a layer in a model, or as a data pipeline step with ``flow`` /
+    ``flow_from_directory``. The random options act only when ``training=True``; the
     statistics options apply always, so a model that contains the augmenter standardizes
     its test images itself. The order is the old API's: geometric transforms, ``rescale``,
     sample-wise standardization, feature-wise statistics, ZCA.
@@ -49,14 +49,14 @@ class ImageAugmenter(keras.layers.Layer):
         horizontal_flip: flip half of the images left to right.
         vertical_flip: flip half of the images top to bottom (on its own coin).
         featurewise_center: subtract the training set's mean, one per channel (needs
-            :meth:`fit`).
+            ``fit``).
         featurewise_std_normalization: also divide by its standard deviation per channel;
             implies ``featurewise_center``.
         samplewise_center: subtract each image's own mean (over all pixels and channels).
         samplewise_std_normalization: also divide by each image's own standard deviation;
             implies ``samplewise_center``.
-        zca_whitening: whiten with a ZCA matrix (:class:`~companion.augment.ZCAWhitening`,
-            needs :meth:`fit`).
+        zca_whitening: whiten with a ZCA matrix (``companion.augment.ZCAWhitening``,
+            needs ``fit``).
         zca_epsilon: the ZCA matrix's ``epsilon``.
         fill_mode: how points outside the image are filled: ``"constant"``,
             ``"nearest"``, ``"reflect"`` or ``"wrap"``.
@@ -195,7 +195,7 @@ class ImageAugmenter(keras.layers.Layer):
     # ------------------------------------------------------------------ fitting
     @property
     def needs_fit(self) -> bool:
-        """Whether :meth:`fit` must run first: feature-wise statistics or ZCA are on."""
+        """Whether ``fit`` must run first: feature-wise statistics or ZCA are on."""
         return self.featurewise_center or self.zca_whitening
 
     def fit(self, images) -> ImageAugmenter:
@@ -263,7 +263,7 @@ class ImageAugmenter(keras.layers.Layer):
             The batch, same shape, in the layer's compute dtype (float32 by default).
 
         Raises:
-            RuntimeError: if statistics are needed and :meth:`fit` has not run.
+            RuntimeError: if statistics are needed and ``fit`` has not run.
         """
         if self.needs_fit and not self._fitted:
             raise RuntimeError(
@@ -324,7 +324,7 @@ class ImageAugmenter(keras.layers.Layer):
             ValueError: if ``images`` is not a batch of finite images, or has another size
                 than the augmenter was built for.
             TypeError: if ``images`` does not hold numbers.
-            RuntimeError: if statistics are needed and :meth:`fit` has not run.
+            RuntimeError: if statistics are needed and ``fit`` has not run.
         """
         check_batch(images)
         if not self.built:
@@ -403,14 +403,14 @@ class ImageAugmenter(keras.layers.Layer):
             **kwargs: ``keras.utils.PyDataset``'s arguments (``workers`` ...).
 
         Returns:
-            An :class:`~companion.augment.ArrayBatches`, a ``keras.utils.PyDataset``: one
+            An ``companion.augment.ArrayBatches``, a ``keras.utils.PyDataset``: one
             pass is one epoch.
 
         Raises:
             ValueError: if ``x`` is not a batch of finite images, ``y`` has another
                 length, or an option is out of range.
             TypeError: if ``x`` does not hold numbers.
-            RuntimeError: if statistics are needed and :meth:`fit` has not run.
+            RuntimeError: if statistics are needed and ``fit`` has not run.
             FileNotFoundError: if ``save_to_dir`` does not exist.
         """
         from .flow import ArrayBatches
@@ -460,14 +460,14 @@ class ImageAugmenter(keras.layers.Layer):
             **kwargs: ``keras.utils.PyDataset``'s arguments (``workers`` ...).
 
         Returns:
-            A :class:`~companion.augment.DirectoryBatches`, a ``keras.utils.PyDataset``.
+            A ``companion.augment.DirectoryBatches``, a ``keras.utils.PyDataset``.
 
         Raises:
             FileNotFoundError: if ``directory`` or a class folder is missing or holds no
                 image, or ``save_to_dir`` does not exist.
             DataFormatError: if a link leads out of ``directory`` or an image is unreadable.
             ValueError: for an unknown mode or format, or a bad size or ``batch_size``.
-            RuntimeError: if statistics are needed and :meth:`fit` has not run.
+            RuntimeError: if statistics are needed and ``fit`` has not run.
         """
         from .flow import DirectoryBatches
 

@@ -18,7 +18,7 @@ def check_batch(images, what: str = "images"):
     """Refuse anything but a (batch, height, width, channels) batch of finite numbers.
 
     Works on NumPy arrays and on backend tensors (eager or symbolic): it reads the shape
-    and the dtype, and the values only of a NumPy array (see :func:`check_finite`).
+    and the dtype, and the values only of a NumPy array (see ``check_finite``).
 
     Args:
         images: the array or tensor to check.

@@ -1,6 +1,6 @@
 """One fixed transform in ``ImageAugmenter``'s units: what a single random draw does.
 
-:func:`apply_transform` takes one set of geometric parameters as plain numbers and applies
+``apply_transform`` takes one set of geometric parameters as plain numbers and applies
 the matrices the augmenter builds from its draws (see ``affine``), in the same order, with
 one resampling. Chapter 07's figures and tests use it.
 """

@@ -17,7 +17,7 @@ from .saving import check_save_dir, check_save_prefix, save_image
 
 
 class AugmentedBatches(keras.utils.PyDataset):
-    """What :class:`ArrayBatches` and :class:`DirectoryBatches` share: order, seeding, saving.
+    """What ``ArrayBatches`` and ``DirectoryBatches`` share: order, seeding, saving.
 
     With ``seed``, batch ``i`` of epoch ``e`` is the same on every run: its shuffle order and
     its random transforms depend only on ``(seed, e, i)``. That holds with the default
@@ -25,7 +25,7 @@ class AugmentedBatches(keras.utils.PyDataset):
     augmented correctly but not reproducibly.
 
     Args:
-        augmenter: the :class:`~companion.augment.ImageAugmenter` that transforms the batches.
+        augmenter: the ``companion.augment.ImageAugmenter`` that transforms the batches.
         size: the number of images in one epoch.
         batch_size: images per batch.
         shuffle: draw a new order every epoch.
@@ -130,7 +130,7 @@ class ArrayBatches(AugmentedBatches):
     a float32 NumPy array (batch, height, width, channels).
 
     Args:
-        augmenter: the :class:`~companion.augment.ImageAugmenter` that transforms the batches.
+        augmenter: the ``companion.augment.ImageAugmenter`` that transforms the batches.
         x: the images (N, height, width, channels).
         y: the labels, N of them, or None.
         batch_size: images per batch.
@@ -143,7 +143,7 @@ class ArrayBatches(AugmentedBatches):
 
     Raises:
         ValueError: if ``x`` is not a batch of finite images, ``y`` has another length, or
-            an option is out of range (see :class:`AugmentedBatches`).
+            an option is out of range (see ``AugmentedBatches``).
         TypeError: if ``x`` does not hold numbers.
         RuntimeError: if the augmenter needs statistics and has not been fitted.
         FileNotFoundError: if ``save_to_dir`` does not exist.
@@ -195,7 +195,7 @@ class DirectoryBatches(AugmentedBatches):
     ``class_indices`` describe the images found.
 
     Args:
-        augmenter: the :class:`~companion.augment.ImageAugmenter` that transforms the batches.
+        augmenter: the ``companion.augment.ImageAugmenter`` that transforms the batches.
         directory: the folder holding one sub-folder per class.
         target_size: (height, width) in pixels the images are resized to.
         color_mode: ``"grayscale"``, ``"rgb"`` or ``"rgba"``.

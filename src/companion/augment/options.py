@@ -88,7 +88,7 @@ def shift_fraction(kind_value, size: int) -> float:
     """A checked shift range as a fraction of the image size (what ``RandomTranslation`` wants).
 
     Args:
-        kind_value: what :func:`shift_range` returned.
+        kind_value: what ``shift_range`` returned.
         size: the image's width or height in pixels.
 
     Returns:

@@ -101,9 +101,9 @@ def save_image(image: np.ndarray, path: Path, fmt: str) -> Path:
 
     Args:
         image: (height, width, channels) with 1, 3 or 4 channels, stretched by
-            :func:`to_uint8`.
+            ``to_uint8``.
         path: the file to write.
-        fmt: a key of :data:`FORMATS`, e.g. ``"png"``.
+        fmt: a key of ``FORMATS``, e.g. ``"png"``.
 
     Returns:
         The path actually written.

@@ -1,7 +1,7 @@
 """A shear about the image centre, as the old ``ImageDataGenerator`` did, on ``RandomShear``.
 
 ``keras.layers.RandomShear`` shears about the top-left corner, which also slides the picture
-sideways; :class:`CentredShear` keeps its sampling (``x_factor = tan(angle)``) and only moves
+sideways; ``CentredShear`` keeps its sampling (``x_factor = tan(angle)``) and only moves
 the fixed point to the centre. (The old API also squeezed the height by cos(angle); this
 layer does not.)
 """

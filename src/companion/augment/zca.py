@@ -13,7 +13,7 @@ from keras import ops
 
 @keras.saving.register_keras_serializable(package="companion")
 class ZCAWhitening(keras.layers.Layer):
-    """Decorrelate the pixels of each image with a matrix fitted by :meth:`fit`.
+    """Decorrelate the pixels of each image with a matrix fitted by ``fit``.
 
     Args:
         epsilon: added to the covariance's eigenvalues, so that near-zero-variance

@@ -133,7 +133,7 @@ def fetch(remote: RemoteFile, timeout: float = 30.0, deadline: float | None = No
         remote: the file to get.
         timeout: seconds to wait for each network step (connecting, each read).
         deadline: seconds the whole download from one address may take; None for
-            :func:`default_deadline` of the file's size.
+            ``default_deadline`` of the file's size.
 
     Returns:
         The path of the checked file in the download cache.

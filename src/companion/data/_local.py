@@ -89,8 +89,8 @@ def reading(path: Path, official: str, instead: str) -> Iterator[None]:
 
     Args:
         path: the file the block reads.
-        official: the file that belongs there (see :func:`advice`).
-        instead: what else the reader can do in the data folder (see :func:`advice`).
+        official: the file that belongs there (see ``advice``).
+        instead: what else the reader can do in the data folder (see ``advice``).
 
     Yields:
         Nothing; the block runs inside.
@@ -123,7 +123,7 @@ def refuse_partial(folder: Path, what: str, names: list[str], instead: str) -> N
 
     Raises:
         FileNotFoundError: if ``folder`` holds some of ``names`` but not all (see
-            :func:`incomplete`).
+            ``incomplete``).
     """
     missing = [name for name in names if not (folder / name).exists()]
     if 0 < len(missing) < len(names):

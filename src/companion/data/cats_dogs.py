@@ -1,8 +1,8 @@
 """Cats vs dogs (chapter 11): a small, balanced split of Kaggle's "Dogs vs. Cats" photos.
 
-:func:`prepare` finds the photos and :func:`make_split` copies the source's train /
+``prepare`` finds the photos and ``make_split`` copies the source's train /
 validation / test split (1,000 / 500 / 500 per class) out of Kaggle's folder or Google's
-``cats_and_dogs_filtered``, checking every photo; :func:`load_datasets` reads a split as
+``cats_and_dogs_filtered``, checking every photo; ``load_datasets`` reads a split as
 ``tf.data`` datasets.
 """
 
@@ -61,9 +61,9 @@ def class_names(lang: str = "en") -> list[str]:
 
 @dataclass
 class SplitReport:
-    """What :func:`make_split` did: the split's folder and counts, and every file it skipped.
+    """What ``make_split`` did: the split's folder and counts, and every file it skipped.
 
-    ``str(report)`` is a readable summary. Filled in by :func:`make_split`, not by hand.
+    ``str(report)`` is a readable summary. Filled in by ``make_split``, not by hand.
 
     Args:
         folder: the split's folder (the target).
@@ -234,7 +234,7 @@ def make_split(
             None for the source's 1,000 / 500 / 500 (a few dozen in a smoke run).
 
     Returns:
-        A :class:`SplitReport`; print it.
+        A ``SplitReport``; print it.
 
     Raises:
         FileNotFoundError: if ``source`` is not a folder.
@@ -436,16 +436,16 @@ def prepare(
     """Find the photos and make (or refresh) the split.
 
     Args:
-        source: the folder of original photos, or None to :func:`locate` it.
+        source: the folder of original photos, or None to ``locate`` it.
         target: the split's folder, or None for one in ``<cache>/cats_dogs`` named after
             the source (with ``_smoke`` in a smoke run).
 
     Returns:
-        The :class:`SplitReport` of :func:`make_split`.
+        The ``SplitReport`` of ``make_split``.
 
     Raises:
         FileNotFoundError: if no photos are found.
-        ValueError: if the target lies inside the source (see :func:`make_split`).
+        ValueError: if the target lies inside the source (see ``make_split``).
         DataFormatError: if the photos are in neither layout or too few are usable.
         TimeoutError: if another make_split holds the target's lock.
     """
@@ -489,8 +489,8 @@ def load_datasets(
     """The three splits of a split folder as datasets of ``(images, labels)`` batches.
 
     Args:
-        folder: the split's folder or the :class:`SplitReport` of :func:`make_split`; None
-            makes (or refreshes) the split with :func:`prepare` first.
+        folder: the split's folder or the ``SplitReport`` of ``make_split``; None
+            makes (or refreshes) the split with ``prepare`` first.
         image_size: ``(height, width)`` in pixels the photos are resized to; a smoke run
             caps it at 64x64.
         batch_size: images per batch.

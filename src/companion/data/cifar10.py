@@ -1,7 +1,7 @@
 """CIFAR-10: 60,000 colour images of 32x32 pixels in ten classes (Krizhevsky, 2009).
 
-:func:`load_data` returns what ``keras.datasets.cifar10.load_data()`` returns, read from a
-local copy in one of the official formats or from a checked download; :func:`locate` says
+``load_data`` returns what ``keras.datasets.cifar10.load_data()`` returns, read from a
+local copy in one of the official formats or from a checked download; ``locate`` says
 which copy that is, so that every result record names the data it used.
 """
 
@@ -52,7 +52,7 @@ BINARY_PAGE = "https://www.cs.toronto.edu/~kriz/cifar.html"  # cifar-10-binary.t
 
 @dataclass
 class Source:
-    """Where the arrays come from, in words and paths (what :func:`locate` returns).
+    """Where the arrays come from, in words and paths (what ``locate`` returns).
 
     Args:
         kind: how to read them: ``"binary"``, ``"python-archive"``, ``"npz"`` or ``"parts"``.
@@ -96,7 +96,7 @@ def locate(path: str | os.PathLike | None = None) -> Source:
         path: a folder, or one ``.tar.gz`` or ``.npz`` file; None to search.
 
     Returns:
-        A :class:`Source`.
+        A ``Source``.
 
     Raises:
         FileNotFoundError: if ``path`` holds no CIFAR-10 copy, or a folder holds part of one.
@@ -134,7 +134,7 @@ def load_data(path: str | os.PathLike | None = None):
     """Load CIFAR-10 as ``keras.datasets.cifar10.load_data()`` does.
 
     Args:
-        path: a folder or file holding a copy (see :func:`locate`); None to search the data
+        path: a folder or file holding a copy (see ``locate``); None to search the data
             folder and the cache, and download as a last resort.
 
     Returns:

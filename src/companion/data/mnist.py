@@ -1,6 +1,6 @@
 """MNIST: 70,000 handwritten digits, 28x28 grey levels, ten classes.
 
-:func:`load_data` returns what ``keras.datasets.mnist.load_data()`` returns, read from the
+``load_data`` returns what ``keras.datasets.mnist.load_data()`` returns, read from the
 official IDX files or Keras' ``mnist.npz`` in a local folder, or from a checked download.
 """
 

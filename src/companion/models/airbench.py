@@ -81,7 +81,7 @@ class PatchWhitening(layers.Layer):
     """A convolution with a fixed (not trained) kernel and a trained bias.
 
     Args:
-        kernel: the kernel from :func:`whitening_kernel`, or None for one of the right
+        kernel: the kernel from ``whitening_kernel``, or None for one of the right
             shape filled with zeros (to be set with ``set_kernel`` or loaded from weights).
         filters: the number of filters when ``kernel`` is None.
         patch_size: the kernel's side when ``kernel`` is None.
@@ -179,7 +179,7 @@ def conv_group(x, width: int, *, dirac: bool = True, momentum: float = 0.6, seed
     Args:
         x: the input tensor (batch, height, width, channels).
         width: the filters of both convolutions.
-        dirac: start the convolutions as identities (:class:`PartialIdentity`).
+        dirac: start the convolutions as identities (``PartialIdentity``).
         momentum: BatchNormalization's momentum.
         seed: seed of the initial weights.
 
@@ -217,10 +217,10 @@ def build_airbench(
     """The airbench94 network in Keras 3: whitening, three conv groups, a scaled linear output.
 
     Args:
-        whitening: the first layer's kernel (:func:`whitening_kernel`); None trains an
+        whitening: the first layer's kernel (``whitening_kernel``); None trains an
             ordinary 2x2 convolution there instead (the ablation without whitening).
         widths: the three groups' widths.
-        dirac: start the 3x3 convolutions as identities (:class:`PartialIdentity`).
+        dirac: start the 3x3 convolutions as identities (``PartialIdentity``).
         output_scale: the logits are multiplied by it (1/9 in airbench94).
         input_shape: one image's shape (standardized pixels).
         num_classes: the number of classes.

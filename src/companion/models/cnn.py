@@ -1,7 +1,7 @@
 """The small CIFAR-10 convolutional network of chapter 03 (the classic Keras example).
 
 Two blocks of ``conv-conv-pool-dropout`` (32 then 64 filters), a 512-unit dense layer and a
-softmax, plus :func:`shift_and_flip`, the augmentation chapters 03 and 04 put in front of it.
+softmax, plus ``shift_and_flip``, the augmentation chapters 03 and 04 put in front of it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ def build_cnn(
     augmentation: keras.layers.Layer | None = None,
     name: str = "cifar10_cnn",
 ) -> keras.Sequential:
-    """The chapter-03 CNN; ``augmentation`` (e.g. :func:`shift_and_flip`) goes in front.
+    """The chapter-03 CNN; ``augmentation`` (e.g. ``shift_and_flip``) goes in front.
 
     Augmentation has no parameters and acts only while training: 1,250,858 parameters.
     """

@@ -1,6 +1,6 @@
 """The deeper CIFAR-10 network of chapter 04: fifteen 3x3 convolutions, global max pooling.
 
-Three stages of five convolutions (:data:`STAGES`), a 2x2 max pooling after the first two and
+Three stages of five convolutions (``STAGES``), a 2x2 max pooling after the first two and
 a ``GlobalMaxPooling2D`` after the third, each followed by dropout; then a dense layer and the
 softmax.
 """

@@ -1,9 +1,9 @@
 """EfficientNet-Lite0 in Keras 3: EfficientNet-B0 (Tan and Le, 2019) made for phones.
 
-Sixteen mobile inverted bottleneck blocks (:func:`mbconv_block`) without
+Sixteen mobile inverted bottleneck blocks (``mbconv_block``) without
 squeeze-and-excitation and with ReLU6 instead of swish, as the authors' Lite variants.
 Layer names follow ``keras.applications.EfficientNetB0``; the ImageNet weights come from
-:mod:`companion.pretrained_lite0`.
+``companion.pretrained_lite0``.
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ def build_efficientnet_lite0(
     drop_connect_rate: float = 0.2,
     include_preprocessing: bool = False,
 ) -> keras.Model:
-    """EfficientNet-Lite0, untrained (see :func:`companion.pretrained_lite0.build` for weights).
+    """EfficientNet-Lite0, untrained (see ``companion.pretrained_lite0.build`` for weights).
 
     Args:
         include_top: end with global pooling and a ``classes``-way classifier; without it the
@@ -144,7 +144,7 @@ def build_efficientnet_lite0(
             position), as the authors trained it.
         include_preprocessing: take pixels in 0..255 and scale them inside the model
             (``(x - 127) / 128``); otherwise the input must already be scaled with
-            :func:`preprocess_input`.
+            ``preprocess_input``.
 
     Returns:
         A functional ``keras.Model`` named ``efficientnet_lite0``.

@@ -1,8 +1,8 @@
 """The seven functional-API models of chapter 08 (source 004, part 3), plus one fix.
 
 Layer names follow the source, and with the defaults every model has the parameter count
-the source's summary prints (:data:`SOURCE_PARAMS`). :func:`build_convnet_as_written` keeps
-the source's missing ``Flatten``; :func:`build_convnet` is the corrected model.
+the source's summary prints (``SOURCE_PARAMS``). ``build_convnet_as_written`` keeps
+the source's missing ``Flatten``; ``build_convnet`` is the corrected model.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def build_convnet_as_written(num_classes: int = 10) -> keras.Model:
     It builds, and counts the source's 138,122 parameters, but its output has shape
     ``(None, 4, 4, num_classes)``: sixteen predictions per image, one per cell of the
     4x4 grid, each made from a 64-channel column that sees only part of the image.
-    Kept to show the mistake; use :func:`build_convnet`.
+    Kept to show the mistake; use ``build_convnet``.
 
     Args:
         num_classes: the number of classes.
@@ -280,7 +280,7 @@ def build(name: str, num_classes: int = 10) -> keras.Model:
     """Build one of the chapter's models by name.
 
     Args:
-        name: a key of :data:`BUILDERS`, e.g. ``"shared_input"``.
+        name: a key of ``BUILDERS``, e.g. ``"shared_input"``.
         num_classes: the number of classes.
 
     Returns:

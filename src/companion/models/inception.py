@@ -1,7 +1,7 @@
 """The Inception-v1-style network of chapter 06 (source 003), for 32x32 images.
 
-Four inception modules (:func:`inception_module`), each followed by batch normalization and
-a 2x2 max pooling, then average pooling and a dense head of :func:`dense_block` layers.
+Four inception modules (``inception_module``), each followed by batch normalization and
+a 2x2 max pooling, then average pooling and a dense head of ``dense_block`` layers.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def build_inception(
         input_shape: (height, width, channels); ``(32, 32, 1)`` builds the grayscale
             variant the source prepared data for but never trained (1,420,418 parameters).
         num_classes: the number of classes.
-        filters: six filter numbers per module (see :data:`INCEPTION_FILTERS`).
+        filters: six filter numbers per module (see ``INCEPTION_FILTERS``).
         dense_units: the units of the hidden dense layers.
         batch_normalization: put batch normalization after every module and dense block.
 

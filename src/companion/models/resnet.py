@@ -1,8 +1,8 @@
 """ResNet v1 and v2 for CIFAR-10 (He et al. 2016a, 2016b), as in source 000.
 
 Both versions follow the Keras example ``cifar10_resnet.py`` and are built from one brick,
-:func:`resnet_layer`, stacked in three stages; every convolution uses He-normal
-initialisation and an L2 penalty of :data:`WEIGHT_DECAY`.
+``resnet_layer``, stacked in three stages; every convolution uses He-normal
+initialisation and an L2 penalty of ``WEIGHT_DECAY``.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Chapter 11: small data. A small convnet from scratch, and transfer from a pretrained base.
 
-From scratch: :func:`build_small_convnet` (source 004, part 6) and its :func:`augmentation`.
-Transfer: :func:`build_transfer_model` puts a small classifier on a frozen base
-(:func:`vgg16_base`, :func:`cifar10_cnn_base` or :func:`build_cifar10_base`), and
-:func:`unfreeze_top` opens the base's top block for fine-tuning.
+From scratch: ``build_small_convnet`` (source 004, part 6) and its ``augmentation``.
+Transfer: ``build_transfer_model`` puts a small classifier on a frozen base
+(``vgg16_base``, ``cifar10_cnn_base`` or ``build_cifar10_base``), and
+``unfreeze_top`` opens the base's top block for fine-tuning.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ VGG16_NOTOP = "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"
 
 
 class PretrainedWeightsUnavailable(CompanionError, FileNotFoundError):
-    """Pretrained weights are neither cached nor downloadable here (see :func:`vgg16_base`)."""
+    """Pretrained weights are neither cached nor downloadable here (see ``vgg16_base``)."""
 
 
 # --8<-- [start:augmentation]
@@ -136,7 +136,7 @@ def build_cifar10_base(
 ) -> keras.Model:
     """A small VGG-style base to pretrain on CIFAR-10: blocks of Conv-BN-ReLU + 2x2 pooling.
 
-    Its layers are named ``block<N>_...`` like VGG16's, so :func:`unfreeze_top` works on
+    Its layers are named ``block<N>_...`` like VGG16's, so ``unfreeze_top`` works on
     both. The top block has two convolutions, so that fine-tuning has something to adapt.
 
     Args:
@@ -175,7 +175,7 @@ def build_cifar10_classifier(
     """The base with a CIFAR-10 head, for pretraining.
 
     Args:
-        base: a base such as :func:`build_cifar10_base`'s, shared (not copied).
+        base: a base such as ``build_cifar10_base``'s, shared (not copied).
         num_classes: the number of classes.
         dropout: the dropout rate before the classifier.
 
@@ -209,8 +209,8 @@ def pretrain_on_cifar10(
         batch_size: images per batch.
 
     Returns:
-        ``(classifier, run, accuracy)``: the model of :func:`build_cifar10_classifier`, its
-        :class:`~companion.train.TrainingRun` and its accuracy (a float in 0-1) on the
+        ``(classifier, run, accuracy)``: the model of ``build_cifar10_classifier``, its
+        ``companion.train.TrainingRun`` and its accuracy (a float in 0-1) on the
         CIFAR-10 test images.
 
     Raises:
@@ -308,7 +308,7 @@ def build_transfer_model(
     """A frozen ``base`` with a small classifier on top: the feature-extraction model.
 
     The base is called with ``training=False``: BatchNormalization stays in inference
-    mode even after :func:`unfreeze_top`, and dropout inside the base stays off.
+    mode even after ``unfreeze_top``, and dropout inside the base stays off.
 
     Args:
         base: a pretrained base; it is frozen (``trainable = False``) in place.
@@ -339,7 +339,7 @@ def unfreeze_top(
     """Open the base's layers from ``block`` on (BatchNorm excepted); compile again.
 
     Args:
-        model: the model of :func:`build_transfer_model`.
+        model: the model of ``build_transfer_model``.
         base: its base.
         block: the prefix of the first layer to open, e.g. ``"block5"``.
         learning_rate: the (low) learning rate of the new compilation.

@@ -2,7 +2,7 @@
 
 Configuration D of Simonyan & Zisserman (arXiv:1409.1556), with the layer names and shapes of
 ``keras.applications.VGG16(weights=None)``, so that weights load from one into the other by
-layer name (:func:`load_weights_by_name`), the ImageNet weights included.
+layer name (``load_weights_by_name``), the ImageNet weights included.
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def build_vgg16(input_shape=(224, 224, 3), classes: int = 1000) -> keras.Model:
         classes: the number of classes.
 
     Returns:
-        An uncompiled ``keras.Model`` with the same layers as :func:`build_vgg16_sequential`.
+        An uncompiled ``keras.Model`` with the same layers as ``build_vgg16_sequential``.
 
     Raises:
         ValueError: for a smaller or otherwise unusable shape, or ``classes`` under 2.
@@ -118,7 +118,7 @@ def feature_map_sizes(model: keras.Model) -> list[dict]:
     """Output height, width and channels of every convolution and pooling layer, in order.
 
     Args:
-        model: a built model, e.g. from :func:`build_vgg16`.
+        model: a built model, e.g. from ``build_vgg16``.
 
     Returns:
         One dict per ``Conv2D`` or ``MaxPooling2D`` layer, with the keys ``layer``,
@@ -245,7 +245,7 @@ def load_imagenet_weights(model: keras.Model, path: str | os.PathLike | None = N
     """Load the ImageNet-trained VGG16 weights into ``model`` by layer name.
 
     Args:
-        model: a VGG16 with the 1,000-class top (:func:`build_vgg16`, say).
+        model: a VGG16 with the 1,000-class top (``build_vgg16``, say).
         path: a local copy of ``vgg16_weights_tf_dim_ordering_tf_kernels.h5``; None fetches
             (and caches) it the way keras.applications does.
 
