@@ -154,7 +154,9 @@ def test_every_listing_includes_a_section_that_exists(lang):
 
 def test_a_missing_section_is_an_error():
     with pytest.raises(LookupError, match="not found"):
-        read_snippet("companion/filters.py:no_such_section", snippet_bases(ROOT / "includes"))
+        read_snippet(
+            "companion/filters/ascent.py:no_such_section", snippet_bases(ROOT / "includes")
+        )
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -228,6 +230,6 @@ def test_chapter_code_blocks_fit_the_page(lang):
 
 
 def test_listings_read_as_dedented_source():
-    text = read_snippet("companion/filters.py:ascent", snippet_bases(ROOT / "includes"))
+    text = read_snippet("companion/filters/ascent.py:ascent", snippet_bases(ROOT / "includes"))
     assert text.startswith("for start in range(") and text == textwrap.dedent(text)
     assert "--8<--" not in text
