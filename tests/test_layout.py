@@ -35,12 +35,6 @@ NOT_FROM_THE_CHAPTERS = {
     # readers type `companion info` / `companion fetch mnist` in a shell, not in Python.
     "companion.__main__": "python -m companion",
     "companion.cli": "the companion command (companion info, companion fetch)",
-    # Chapter 13 (fast training, work in progress): its page is not written yet; its
-    # experiment (book/experiments/ch13.py) uses these, and the page's code will.
-    "companion.fast_training": "chapter 13, page to come",
-    "companion.optimizers": "chapter 13, page to come",
-    "companion.models.airbench": "chapter 13, page to come",
-    "companion.augment.alternating": "chapter 13, page to come",
 }
 
 #: One idea per module, short enough to read in one sitting.
@@ -51,8 +45,6 @@ MAX_LINES = 300
 OVERSIZE = {
     "data/cats_dogs.py": 450,
     "pretrained.py": 416,
-    "augment/augmenter.py": 366,
-    "models/small_convnet.py": 305,
 }
 
 

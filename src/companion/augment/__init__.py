@@ -5,10 +5,12 @@
 >>> batches = augmenter.flow(x_train, y_train, batch_size=32, seed=0)      # a pipeline step
 >>> model = keras.Sequential([keras.Input((28, 28, 1)), augmenter, ...])    # or a layer
 
-Modules: ``options`` (old units -> layer arguments), ``augmenter`` (the layer), ``shear``
-(a centred ``RandomShear``), ``zca`` (ZCA whitening), ``flow`` (batches), ``directory``
-(reading image folders), ``saving`` (writing augmented images), ``fixed`` (one transform with
-fixed parameters: ``apply_transform``).
+Modules: ``options`` (old units -> layer arguments), ``augmenter`` (the layer; its
+``fit`` is in ``standardization``, its seeded random layers and ``augment`` in
+``random_transforms``, its ``flow`` methods in ``pipelines``), ``shear`` (a centred
+``RandomShear``), ``zca`` (ZCA whitening), ``flow`` (batches), ``directory`` (reading image
+folders), ``saving`` (writing augmented images), ``fixed`` (one transform with fixed
+parameters: ``apply_transform``).
 """
 
 from .augmenter import ImageAugmenter

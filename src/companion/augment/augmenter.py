@@ -3,23 +3,27 @@
 The random options draw only while training and are composed into one affine transform per
 image (see ``affine``); the statistics options are fitted on data with
 ``ImageAugmenter.fit`` and then apply always, at training and at test time.
+
+The class is written in four parts: this module (the options, ``build``, ``call``, the
+config), ``standardization`` (``fit`` and the statistics), ``random_transforms`` (the
+seeded random layers, ``reseed``, ``augment``) and ``pipelines`` (``flow``,
+``flow_from_directory``).
 """
 
 from __future__ import annotations
 
 import keras
-import numpy as np
 from keras import ops
 
-from ..statistics import channel_mean_std
 from . import options
 from .affine import random_affine
-from .checks import check_batch, check_statistics_batch
-from .shear import CentredShear
+from .checks import check_batch
+from .pipelines import Pipelines
+from .random_transforms import RandomTransforms
+from .standardization import STD_EPSILON, Standardization
 from .zca import ZCAWhitening
 
-#: the old API's divisor guard: x / (std + 1e-6)
-STD_EPSILON = 1e-6
+__all__ = ["STD_EPSILON", "ImageAugmenter"]
 
 
 def _switch(name: str, value) -> bool:
@@ -29,7 +33,7 @@ def _switch(name: str, value) -> bool:
 
 
 @keras.saving.register_keras_serializable(package="companion")
-class ImageAugmenter(keras.layers.Layer):
+class ImageAugmenter(Standardization, RandomTransforms, Pipelines, keras.layers.Layer):
     """The familiar ``ImageDataGenerator`` options, on Keras 3 layers; works on every backend.
 
     Use it as a layer in a model, or as a data pipeline step with ``flow`` /
@@ -153,34 +157,7 @@ class ImageAugmenter(keras.layers.Layer):
             ValueError: if a shift in pixels is not under the image size.
         """
         _, height, width, channels = input_shape
-        common = dict(
-            fill_mode=self.fill_mode, interpolation=self.interpolation, fill_value=self.cval
-        )
-        # Seeded: each random layer gets its own seed derived from ours; unseeded: fresh ones.
-        seeds = iter(
-            [None] * 6 if self.seed is None else [self.seed + 1000 * k for k in range(1, 7)]
-        )
-        layers = []
-        if self._rotation:
-            layers.append(keras.layers.RandomRotation(self._rotation, seed=next(seeds), **common))
-        if self._shear:
-            layers.append(CentredShear(x_factor=self._shear, seed=next(seeds), **common))
-        if self._zoom != (1.0, 1.0):
-            factor = (self._zoom[0] - 1.0, self._zoom[1] - 1.0)
-            # width_factor given: height and width zoom independently, as in the old API
-            layers.append(
-                keras.layers.RandomZoom(factor, width_factor=factor, seed=next(seeds), **common)
-            )
-        if self._width_shift[1] or self._height_shift[1]:
-            dy = options.shift_fraction(self._height_shift, height)
-            dx = options.shift_fraction(self._width_shift, width)
-            layers.append(keras.layers.RandomTranslation(dy, dx, seed=next(seeds), **common))
-        # Two flip layers, not RandomFlip("horizontal_and_vertical"): that mode draws once and
-        # flips both axes together, while the old API flipped each axis on its own coin.
-        for mode in ("horizontal", "vertical"):
-            if self._flip in (mode, "horizontal_and_vertical"):
-                layers.append(keras.layers.RandomFlip(mode, seed=next(seeds)))
-        self.random_layers = layers
+        self.random_layers = self._make_random_layers(height, width)
         if self.featurewise_center:
             self.feature_mean = self.add_weight(
                 shape=(channels,), initializer="zeros", trainable=False, name="mean"
@@ -191,58 +168,6 @@ class ImageAugmenter(keras.layers.Layer):
         if self.zca is not None:
             self.zca.build(input_shape)
         self._input_shape = tuple(input_shape[1:])
-
-    # ------------------------------------------------------------------ fitting
-    @property
-    def needs_fit(self) -> bool:
-        """Whether ``fit`` must run first: feature-wise statistics or ZCA are on."""
-        return self.featurewise_center or self.zca_whitening
-
-    def fit(self, images) -> ImageAugmenter:
-        """Learn the feature-wise statistics (per channel, as the old API) and the ZCA matrix.
-
-        ``rescale`` and the sample-wise standardization are applied first, so the statistics
-        are those of the images that they will later be applied to (the old ``fit`` skipped
-        both).
-
-        Args:
-            images: the training images (N, height, width, channels), N >= 2 (for ZCA more
-                than the values per image).
-
-        Returns:
-            The augmenter itself.
-
-        Raises:
-            ValueError: if ``images`` is not a batch of finite images, holds fewer images
-                than the statistics need, or has another size than the augmenter was built
-                for.
-            TypeError: if ``images`` does not hold numbers.
-        """
-        images = np.asarray(images)
-        check_batch(images)  # a batch of images, all values finite
-        if self.needs_fit:
-            check_statistics_batch(images)
-        x = images.astype("float32")
-        if self.rescale is not None:
-            x = x * self.rescale
-        if not self.built:
-            self.build(x.shape)
-        self._check_size(x.shape)
-        if self.samplewise_center:
-            x = ops.convert_to_numpy(self._samplewise(ops.convert_to_tensor(x)))
-        if self.featurewise_center:
-            # float64, a slice at a time: a float32 sum over a whole dataset stops growing
-            mean, std = channel_mean_std(x)
-            if not self.featurewise_std_normalization:
-                std = np.ones_like(mean)
-            mean, std = mean.astype("float32"), std.astype("float32")
-            self.feature_mean.assign(mean)
-            self.feature_std.assign(std)
-            x = (x - mean) / (std + STD_EPSILON)
-        if self.zca is not None:
-            self.zca.fit(x)
-        self._fitted = True
-        return self
 
     def _check_size(self, shape):
         if tuple(shape[1:]) != self._input_shape and None not in self._input_shape:
@@ -282,14 +207,6 @@ class ImageAugmenter(keras.layers.Layer):
             x = self.zca(x)
         return x
 
-    def _samplewise(self, x):
-        """Each image on its own: minus its mean, divided by its standard deviation."""
-        if self.samplewise_center:
-            x = x - ops.mean(x, axis=(1, 2, 3), keepdims=True)
-        if self.samplewise_std_normalization:
-            x = x / (ops.std(x, axis=(1, 2, 3), keepdims=True) + STD_EPSILON)
-        return x
-
     def __call__(self, images, *args, **kwargs):
         check_batch(images)
         if self.built:
@@ -306,186 +223,6 @@ class ImageAugmenter(keras.layers.Layer):
             ``input_shape``.
         """
         return input_shape
-
-    def augment(self, images, seed: int | None = None, compiled: bool = False) -> np.ndarray:
-        """Augment one batch now (as when training); with ``seed`` the result repeats exactly.
-
-        Args:
-            images: a batch (batch, height, width, channels).
-            seed: reseeds the random layers first; None continues their sequence.
-            compiled: run as one compiled function (what ``flow`` uses): a one-off
-                compilation that makes every later batch fast; for a single batch, running
-                op by op is quicker.
-
-        Returns:
-            A NumPy array of the same shape, float32 by default.
-
-        Raises:
-            ValueError: if ``images`` is not a batch of finite images, or has another size
-                than the augmenter was built for.
-            TypeError: if ``images`` does not hold numbers.
-            RuntimeError: if statistics are needed and ``fit`` has not run.
-        """
-        check_batch(images)
-        if not self.built:
-            self.build(tuple(images.shape))
-        x = ops.convert_to_tensor(images)
-        if compiled:
-            seeds = None if seed is None else np.asarray(self._seed_values(seed), dtype="int64")
-            return ops.convert_to_numpy(self._compiled_call()(x, seeds))
-        if seed is not None:
-            self.reseed(seed)
-        return ops.convert_to_numpy(self(x, training=True))
-
-    def _compiled_call(self):
-        """``self(x, training=True)`` after an optional reseed, compiled once where that is cheap.
-
-        Run op by op (eagerly), a batch costs a few hundred small TensorFlow operations;
-        a ``tf.function`` runs them, the reseeding included, as one graph, which is what
-        makes ``flow`` fast.
-        """
-        if getattr(self, "_compiled", None) is None:
-
-            def call(x, seeds=None):
-                if seeds is not None:
-                    for k, layer in enumerate(self.random_layers):
-                        state = layer.generator.state
-                        state.assign(ops.cast(ops.stack([seeds[k], 0 * seeds[k]]), state.dtype))
-                return self(x, training=True)
-
-            if keras.backend.backend() == "tensorflow":
-                import tensorflow as tf  # only on this backend, and only when asked for
-
-                call = tf.function(call, reduce_retracing=True, autograph=False)
-            self._compiled = call
-        return self._compiled
-
-    def _seed_values(self, seed: int) -> list[int]:
-        """One generator seed per random layer, all derived from ``seed``."""
-        return [
-            (int(seed) * 7919 + k * 104729) % (2**31 - 1) for k in range(len(self.random_layers))
-        ]
-
-    def reseed(self, seed: int) -> None:
-        """Restart every random layer's generator from ``seed`` (what makes seeded runs repeat).
-
-        Args:
-            seed: an integer; each layer's own seed is derived from it.
-        """
-        for layer, value in zip(self.random_layers, self._seed_values(seed), strict=True):
-            state = layer.generator.state
-            state.assign(ops.convert_to_tensor([value, 0], dtype=state.dtype))
-
-    # --------------------------------------------------------------- pipelines
-    def flow(
-        self,
-        x,
-        y=None,
-        batch_size: int = 32,
-        shuffle: bool = True,
-        seed: int | None = None,
-        save_to_dir=None,
-        save_prefix: str = "",
-        save_format: str = "png",
-        **kwargs,
-    ):
-        """Batches of augmented ``x`` (and ``y``), as the old ``flow`` gave them.
-
-        Args:
-            x: the images (N, height, width, channels).
-            y: the labels, N of them, or None.
-            batch_size: images per batch.
-            shuffle: draw a new order every epoch.
-            seed: makes the order and the transforms repeat; None for fresh ones.
-            save_to_dir: an existing folder to write every augmented image to, or None.
-            save_prefix: the start of the saved files' names.
-            save_format: the saved files' format: png, jpg, jpeg, bmp, tif or tiff.
-            **kwargs: ``keras.utils.PyDataset``'s arguments (``workers`` ...).
-
-        Returns:
-            An ``companion.augment.ArrayBatches``, a ``keras.utils.PyDataset``: one
-            pass is one epoch.
-
-        Raises:
-            ValueError: if ``x`` is not a batch of finite images, ``y`` has another
-                length, or an option is out of range.
-            TypeError: if ``x`` does not hold numbers.
-            RuntimeError: if statistics are needed and ``fit`` has not run.
-            FileNotFoundError: if ``save_to_dir`` does not exist.
-        """
-        from .flow import ArrayBatches
-
-        return ArrayBatches(
-            self,
-            x,
-            y,
-            batch_size=batch_size,
-            shuffle=shuffle,
-            seed=seed,
-            save_to_dir=save_to_dir,
-            save_prefix=save_prefix,
-            save_format=save_format,
-            **kwargs,
-        )
-
-    def flow_from_directory(
-        self,
-        directory,
-        target_size=(256, 256),
-        color_mode: str = "rgb",
-        classes=None,
-        class_mode: str | None = "categorical",
-        batch_size: int = 32,
-        shuffle: bool = True,
-        seed: int | None = None,
-        save_to_dir=None,
-        save_prefix: str = "",
-        save_format: str = "png",
-        **kwargs,
-    ):
-        """Batches read from ``directory/<class>/<image>`` and augmented, labelled by folder.
-
-        Args:
-            directory: the folder holding one sub-folder per class.
-            target_size: (height, width) in pixels the images are resized to.
-            color_mode: ``"grayscale"``, ``"rgb"`` or ``"rgba"``.
-            classes: the class folders' names in label order; None for all, sorted by name.
-            class_mode: ``"categorical"``, ``"binary"``, ``"sparse"``, ``"input"`` or None.
-            batch_size: images per batch.
-            shuffle: draw a new order every epoch.
-            seed: makes the order and the transforms repeat; None for fresh ones.
-            save_to_dir: an existing folder to write every augmented image to, or None.
-            save_prefix: the start of the saved files' names.
-            save_format: the saved files' format: png, jpg, jpeg, bmp, tif or tiff.
-            **kwargs: ``keras.utils.PyDataset``'s arguments (``workers`` ...).
-
-        Returns:
-            A ``companion.augment.DirectoryBatches``, a ``keras.utils.PyDataset``.
-
-        Raises:
-            FileNotFoundError: if ``directory`` or a class folder is missing or holds no
-                image, or ``save_to_dir`` does not exist.
-            DataFormatError: if a link leads out of ``directory`` or an image is unreadable.
-            ValueError: for an unknown mode or format, or a bad size or ``batch_size``.
-            RuntimeError: if statistics are needed and ``fit`` has not run.
-        """
-        from .flow import DirectoryBatches
-
-        return DirectoryBatches(
-            self,
-            directory,
-            target_size=target_size,
-            color_mode=color_mode,
-            classes=classes,
-            class_mode=class_mode,
-            batch_size=batch_size,
-            shuffle=shuffle,
-            seed=seed,
-            save_to_dir=save_to_dir,
-            save_prefix=save_prefix,
-            save_format=save_format,
-            **kwargs,
-        )
 
     def load_own_variables(self, store):
         """Load the saved statistics; the augmenter then counts as fitted.
