@@ -192,7 +192,8 @@ def conv_group(x, width: int, *, dirac: bool = True, momentum: float = 0.6, seed
         else keras.initializers.VarianceScaling(1 / 3, "fan_in", "uniform", seed=seed)
     )
     for i in range(2):
-        x = layers.Conv2D(width, 3, padding="same", use_bias=False, kernel_initializer=init)(x)
+        conv = layers.Conv2D(width, 3, padding="same", use_bias=False, kernel_initializer=init)
+        x = conv(x)
         if i == 0:
             x = layers.MaxPooling2D(2)(x)
         x = layers.BatchNormalization(momentum=momentum, epsilon=1e-12, scale=False)(x)
