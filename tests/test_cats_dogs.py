@@ -145,7 +145,7 @@ def test_two_splits_into_one_target_at_once_both_succeed(tmp_path, monkeypatch):
         time.sleep(0.02)
         return real_copy(src, dst)
 
-    monkeypatch.setattr(cats_dogs.shutil, "copyfile", slow_copy)
+    monkeypatch.setattr(shutil, "copyfile", slow_copy)
     reports, errors = run_twice_at_once(
         lambda: cats_dogs.make_split(
             source, tmp_path / "small", {"train": 3, "validation": 2, "test": 2}
@@ -193,13 +193,13 @@ def test_an_interrupted_copy_leaves_no_half_written_file(tmp_path, monkeypatch):
             raise OSError("disk full")
         return real_copy(src, dst)
 
-    monkeypatch.setattr(cats_dogs.shutil, "copyfile", failing_copy)
+    monkeypatch.setattr(shutil, "copyfile", failing_copy)
     with pytest.raises(OSError, match="disk full"):
         cats_dogs.make_split(source, tmp_path / "small", {"train": 3, "validation": 2, "test": 2})
     for name in listing(tmp_path / "small"):
         path = tmp_path / "small" / name
         assert path.read_bytes() == (source / path.name).read_bytes()  # only complete copies
-    monkeypatch.setattr(cats_dogs.shutil, "copyfile", real_copy)
+    monkeypatch.setattr(shutil, "copyfile", real_copy)
     report = cats_dogs.make_split(
         source, tmp_path / "small", {"train": 3, "validation": 2, "test": 2}
     )

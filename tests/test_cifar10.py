@@ -69,10 +69,12 @@ def test_a_python_archive_with_the_wrong_checksum_is_never_unpickled(tmp_path, m
 def test_the_python_archive_is_read_once_its_checksum_matches(tmp_path, monkeypatch):
     archive = tmp_path / "cifar-10-python.tar.gz"
     fake_python_archive(archive)
+    from companion.data import _cifar10_formats
     from companion.data._download import sha256_of
 
+    # the python-archive reader checks the archive's sha256 against this constant
     monkeypatch.setattr(
-        cifar10,
+        _cifar10_formats,
         "REMOTE_ARCHIVE",
         cifar10.RemoteFile("cifar10", archive.name, "http://127.0.0.1:9/x", sha256_of(archive)),
     )

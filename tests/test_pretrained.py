@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from companion import pretrained
+from companion import _pretrained_registry, pretrained
 from companion.errors import ChecksumError, DataFormatError, DownloadError
 
 SOURCE_MODELS = {
@@ -130,7 +130,7 @@ def test_wrong_shapes_get_clear_errors(shape):
 def test_missing_weights_offline_say_which_file_where_and_how(monkeypatch, tmp_path):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     # nothing listens on port 9: the download fails at once, as it does on a machine with no network
-    monkeypatch.setattr(pretrained, "ORIGINAL_BASE_URL", "http://127.0.0.1:9/")
+    monkeypatch.setattr(_pretrained_registry, "ORIGINAL_BASE_URL", "http://127.0.0.1:9/")
     monkeypatch.setenv("COMPANION_MIRROR", "http://127.0.0.1:9/mirror/")
     with pytest.raises(pretrained.WeightsUnavailableError) as info:
         pretrained.classify(np.zeros((224, 224, 3)), model="mobilenet")
@@ -172,7 +172,7 @@ def test_weights_in_the_keras_cache_are_loaded_without_the_network(monkeypatch, 
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     # any download attempt fails
-    monkeypatch.setattr(pretrained, "ORIGINAL_BASE_URL", "http://127.0.0.1:9/")
+    monkeypatch.setattr(_pretrained_registry, "ORIGINAL_BASE_URL", "http://127.0.0.1:9/")
     keras.utils.set_random_seed(3)
     donor = keras.applications.MobileNet(weights=None)
     # an untrained MobileNet answers 1/1000 for every class; distinct biases make its answer its own

@@ -5,370 +5,60 @@
 ``classify`` loads, resizes, predicts and decodes with the class index shipped in the
 package. ``model="EfficientNetLite0"`` uses ``companion.pretrained_lite0`` instead, whose
 weights install from the package index and work offline.
+
+Import everything from here: the registry (``_pretrained_registry``), the class index
+(``_imagenet_classes``) and the weights cache (``_pretrained_weights``) live beside it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib
-import json
 import os
-import re
-from dataclasses import dataclass
-from functools import cache, lru_cache
-from importlib import resources
+from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 
 from . import config
-from .errors import ChecksumError, CompanionError, DataFormatError, WeightsUnavailableError
-
-#: Where keras.applications downloads its weights from; every model has a folder below it.
-ORIGINAL_BASE_URL = "https://storage.googleapis.com/tensorflow/keras-applications/"
-
-
-class UnknownModelError(CompanionError, ValueError):
-    """A model name that is not in the registry. Takes one argument, the message."""
-
-
-# --8<-- [start:pretrained_model]
-@dataclass(frozen=True)
-class PretrainedModel:
-    """One ``keras.applications`` network and what it needs to classify a photo.
-
-    Args:
-        name: the class in ``keras.applications``, e.g. ``"ResNet50"``.
-        module: its submodule, which holds its ``preprocess_input``.
-        input_size: (height, width) in pixels of the images it was trained on.
-        url_folder: the sub-folder of ``ORIGINAL_BASE_URL`` holding its weights.
-        weights_file: the weights file with the 1000-class top.
-        weights_file_no_top: the convolutional base's file (``include_top=False``).
-        md5: the hashes Keras checks for the two files (None: none checked).
-    """
-
-    name: str  # the class in keras.applications, e.g. "ResNet50"
-    module: str  # its submodule, which holds its preprocess_input
-    input_size: tuple[int, int]  # (height, width) of the images it was trained on
-    url_folder: str  # sub-folder of ORIGINAL_BASE_URL holding its weights
-    weights_file: str  # with the 1000-class top
-    weights_file_no_top: str  # convolutional base only (include_top=False)
-    md5: tuple[str | None, str | None]  # the hashes Keras checks (None: none checked)
-
-    @property
-    def builder(self):
-        """The ``keras.applications`` function that builds the network."""
-        import keras
-
-        return getattr(keras.applications, self.name)
-
-    @property
-    def preprocess_input(self):
-        """The model's own preprocessing: each family has its own pixel scale."""
-        module = importlib.import_module(f"keras.applications.{self.module}")
-        return module.preprocess_input
-
-    # --8<-- [end:pretrained_model]
-
-    def weights_name(self, include_top: bool = True) -> str:
-        """The name of a weights file.
-
-        Args:
-            include_top: the file with the ImageNet classifier, or the base's only.
-
-        Returns:
-            ``weights_file`` or ``weights_file_no_top``.
-        """
-        return self.weights_file if include_top else self.weights_file_no_top
-
-    def weights_url(self, include_top: bool = True) -> str:
-        """The address Keras downloads a weights file from.
-
-        Args:
-            include_top: the file with the ImageNet classifier, or the base's only.
-
-        Returns:
-            The URL below ``ORIGINAL_BASE_URL``.
-        """
-        return f"{ORIGINAL_BASE_URL}{self.url_folder}/{self.weights_name(include_top)}"
-
-
-def _spec(name, module, size, folder, stem, md5, no_top_suffix="_notop"):
-    return PretrainedModel(
-        name, module, (size, size), folder, f"{stem}.h5", f"{stem}{no_top_suffix}.h5", md5
-    )
-
-
-_TF_KERNELS = "_weights_tf_dim_ordering_tf_kernels"
-#: The source's seven networks, keyed by a lower-case name without punctuation.
-MODELS: dict[str, PretrainedModel] = {
-    "vgg16": _spec(
-        "VGG16",
-        "vgg16",
-        224,
-        "vgg16",
-        "vgg16" + _TF_KERNELS,
-        ("64373286793e3c8b2b4e3219cbf3544b", "6d6bbae143d832006294945121d1f1fc"),
-    ),
-    "vgg19": _spec(
-        "VGG19",
-        "vgg19",
-        224,
-        "vgg19",
-        "vgg19" + _TF_KERNELS,
-        ("cbe5617147190e668d6c5d5026f83318", "253f8cb515780f3b799900260a226db6"),
-    ),
-    "resnet50": _spec(
-        "ResNet50",
-        "resnet50",
-        224,
-        "resnet",
-        "resnet50" + _TF_KERNELS,
-        ("2cb95161c43110f7111970584f804107", "4d473c1dd8becc155b73f8504c6f6626"),
-    ),
-    "inceptionv3": _spec(
-        "InceptionV3",
-        "inception_v3",
-        299,
-        "inception_v3",
-        "inception_v3" + _TF_KERNELS,
-        ("9a0d58056eeedaa3f26cb7ebd46da564", "bcbd6486424b2319ff4ef7d526e38f63"),
-    ),
-    "inceptionresnetv2": _spec(
-        "InceptionResNetV2",
-        "inception_resnet_v2",
-        299,
-        "inception_resnet_v2",
-        "inception_resnet_v2" + _TF_KERNELS,
-        ("e693bd0210a403b3192acc6073ad2e96", "d19885ff4a710c122648d3b5c3b684e4"),
-    ),
-    # Keras publishes no hash for the MobileNet files, so none is checked.
-    "mobilenet": _spec(
-        "MobileNet",
-        "mobilenet",
-        224,
-        "mobilenet",
-        "mobilenet_1_0_224_tf",
-        (None, None),
-        no_top_suffix="_no_top",
-    ),
-    "xception": _spec(
-        "Xception",
-        "xception",
-        299,
-        "xception",
-        "xception" + _TF_KERNELS,
-        ("0a58e3b7378bc2990ea3b43d5981f1f6", "b0042744bf5b25fce3cb969f33bebb97"),
-    ),
-}
-
-
-#: The network whose ImageNet weights install from the package index (companion.pretrained_lite0).
-LITE0 = "EfficientNetLite0"
-
-
-def _is_lite0(model) -> bool:
-    return isinstance(model, str) and re.sub(r"[^a-z0-9]", "", model.lower()) == LITE0.lower()
-
-
-def get_model_spec(model: str | PretrainedModel) -> PretrainedModel:
-    """The registry entry for a model name.
-
-    Args:
-        model: a name in any case, ``_`` optional ("ResNet50", "resnet50",
-            "inception_v3" ...), or an entry, returned as it is.
-
-    Returns:
-        The ``PretrainedModel``.
-
-    Raises:
-        UnknownModelError: no such network in ``MODELS``.
-    """
-    if isinstance(model, PretrainedModel):
-        return model
-    key = re.sub(r"[^a-z0-9]", "", str(model).lower())
-    if key not in MODELS:
-        known = ", ".join([spec.name for spec in MODELS.values()] + [LITE0])
-        raise UnknownModelError(
-            f"Unknown model {model!r}. Known models: {known} (any case, '_' optional)."
-        )
-    return MODELS[key]
-
-
-# --- the ImageNet class index, shipped with the package ----------------------------------
-
-CLASS_INDEX_MD5 = "c2c37ea517e94d9795004a39431a14cb"  # the hash Keras checks for the same file
-
-
-@lru_cache(maxsize=1)
-def class_index() -> dict[int, tuple[str, str]]:
-    """The ImageNet class index shipped with the package (read once).
-
-    Returns:
-        Class number -> (WordNet id, name), e.g. 386 -> ("n02504458", "African_elephant").
-    """
-    text = (
-        resources.files("companion")
-        .joinpath("resources/imagenet_class_index.json")
-        .read_text(encoding="utf-8")
-    )
-    return {int(k): (v[0], v[1]) for k, v in json.loads(text).items()}
-
-
-class Prediction(NamedTuple):
-    """One row of a top-k answer: a named tuple ``(class_id, name, probability)``.
-
-    Attributes:
-        class_id: the WordNet id, e.g. ``"n02504458"``.
-        name: the class name, e.g. ``"African_elephant"``.
-        probability: the model's probability for the class, 0..1.
-    """
-
-    class_id: str  # WordNet id, e.g. "n02504458"
-    name: str  # e.g. "African_elephant"
-    probability: float
-
-
-def decode_predictions(probabilities, top: int = 5) -> list[list[Prediction]]:
-    """The ``top`` most probable classes of each row of ImageNet probabilities.
-
-    The same answer as ``keras.applications.imagenet_utils.decode_predictions``, read from the
-    class index inside this package instead of a download.
-
-    Args:
-        probabilities: a (batch, 1000) array of class probabilities.
-        top: how many classes per row, 1 to 1000.
-
-    Returns:
-        One list of ``Prediction`` per row, most probable first.
-
-    Raises:
-        ValueError: ``probabilities`` is not (batch, 1000), or ``top`` is out of range.
-    """
-    probabilities = np.asarray(probabilities)
-    if probabilities.ndim != 2 or probabilities.shape[1] != 1000:
-        raise ValueError(
-            f"decode_predictions expects a (batch, 1000) array of ImageNet class probabilities, "
-            f"got shape {probabilities.shape}."
-        )
-    if not 1 <= top <= 1000:
-        raise ValueError(f"top must be between 1 and 1000, got {top}")
-    index = class_index()
-    rows = []
-    for p in probabilities:
-        best = np.argsort(-p, kind="stable")[:top]
-        rows.append([Prediction(*index[int(i)], float(p[i])) for i in best])
-    return rows
-
-
-# --- weights --------------------------------------------------------------------------------
-
-
-def keras_cache_dir() -> Path:
-    """Where Keras keeps downloaded weights.
-
-    Returns:
-        ``$KERAS_HOME/models``, or ``~/.keras/models`` (it may not exist yet).
-    """
-    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
-    return Path(home) / "models"
-
-
-def weights_path(model: str | PretrainedModel, include_top: bool = True) -> Path:
-    """The file Keras loads a network's ImageNet weights from.
-
-    Args:
-        model: a name or entry, as ``get_model_spec`` takes it.
-        include_top: the file with the ImageNet classifier, or the base's only.
-
-    Returns:
-        The path in ``keras_cache_dir()`` (it may not exist yet).
-
-    Raises:
-        UnknownModelError: no such network.
-    """
-    spec = get_model_spec(model)
-    return keras_cache_dir() / spec.weights_name(include_top)
-
-
-def _md5(path: Path) -> str:
-    digest = hashlib.md5()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-@cache
-def _checked(path: str, md5: str | None, size: int) -> None:
-    # Checked once per process and file size: hashing VGG's 500 MB of weights is slow.
-    if md5 and _md5(Path(path)) != md5:
-        raise ChecksumError(
-            f"{path} has the wrong md5 (expected {md5}): it is truncated or not the official file. "
-            "Delete it and run again to download it afresh."
-        )
-
-
-def ensure_weights(model: str | PretrainedModel, include_top: bool = True) -> Path:
-    """Make sure the ImageNet weights of ``model`` are in the Keras cache; return their path.
-
-    Tries the cache, then ``COMPANION_MIRROR`` (a base URL serving the file under its own
-    name), then the original address.
-
-    Args:
-        model: a name or entry, as ``get_model_spec`` takes it.
-        include_top: the file with the ImageNet classifier, or the base's only.
-
-    Returns:
-        The weights file's path.
-
-    Raises:
-        UnknownModelError: no such network.
-        ChecksumError: the cached file has the wrong md5.
-        ConfigError: ``COMPANION_MIRROR`` is not a usable URL.
-        WeightsUnavailableError: no address could deliver the file; the message names
-            the file, where to put it and how to use a mirror.
-    """
-    import keras
-
-    spec = get_model_spec(model)
-    name = spec.weights_name(include_top)
-    md5 = spec.md5[0 if include_top else 1]
-    target = weights_path(spec, include_top)
-    if target.exists():
-        _checked(str(target), md5, target.stat().st_size)
-        return target
-
-    urls = ([config.mirror() + name] if config.mirror() else []) + [spec.weights_url(include_top)]
-    failures = []
-    for url in urls:
-        try:
-            path = keras.utils.get_file(
-                name, url, cache_subdir="models", file_hash=md5, cache_dir=str(target.parent.parent)
-            )
-            return Path(path)
-        except Exception as exc:  # keras wraps every network failure in a bare Exception
-            # keras repeats the URL before " -- "
-            reason = str(exc).splitlines()[0].split(" -- ")[-1]
-            failures.append(f"    {url}: {reason[:200]}")
-    raise WeightsUnavailableError(
-        f"The ImageNet weights of {spec.name} are not on this machine and could not be "
-        "downloaded.\n"
-        f"  file needed: {name}" + (f" (md5 {md5})" if md5 else "") + "\n"
-        f"  Keras looks for it at: {target}\n"
-        "  tried:\n" + "\n".join(failures) + "\n"
-        "What to do (any one):\n"
-        f"  * download {spec.weights_url(include_top)} by hand and save it as {target};\n"
-        f"  * copy {name} from the ~/.keras/models/ folder of a machine where "
-        f"keras.applications.{spec.name}() has run once;\n"
-        f"  * set COMPANION_MIRROR to a base URL that serves {name} (for example a local copy of "
-        f"{ORIGINAL_BASE_URL}{spec.url_folder}/), then run again;\n"
-        "  * or pass weights=None for an untrained network (its answers are meaningless)."
-    )
-
-
-# --- building and classifying ---------------------------------------------------------------
+from ._imagenet_classes import CLASS_INDEX_MD5, Prediction, class_index, decode_predictions
+from ._pretrained_registry import (
+    LITE0,
+    MODELS,
+    ORIGINAL_BASE_URL,
+    PretrainedModel,
+    UnknownModelError,
+    _is_lite0,
+    get_model_spec,
+)
+from ._pretrained_weights import ensure_weights, keras_cache_dir, weights_path
+from .errors import (
+    DataFormatError,
+    WeightsUnavailableError,  # noqa: F401 (pretrained.WeightsUnavailableError)
+)
+
+__all__ = [
+    # the registry (_pretrained_registry.py)
+    "ORIGINAL_BASE_URL",
+    "UnknownModelError",
+    "PretrainedModel",
+    "MODELS",
+    "LITE0",
+    "get_model_spec",
+    # the ImageNet class index (_imagenet_classes.py)
+    "CLASS_INDEX_MD5",
+    "class_index",
+    "Prediction",
+    "decode_predictions",
+    # weights (_pretrained_weights.py)
+    "keras_cache_dir",
+    "weights_path",
+    "ensure_weights",
+    # building and classifying (here)
+    "build",
+    "load_image",
+    "EXAMPLE_IMAGE",
+    "example_image",
+    "classify",
+]
 
 
 def build(
