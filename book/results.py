@@ -36,6 +36,11 @@ SOURCES = {
     },
     "003": {"zh": "原文 003《Cifar10图像分类》", "en": "source 003 (“Cifar10图像分类”)"},
     "004": {"zh": "原文 004《Keras》教程", "en": "source 004 (“Keras” tutorial)"},
+    # beyond the sources: chapter 13 sets its numbers beside the paper it follows
+    "airbench94": {
+        "zh": "airbench94（Jordan 2024，A100，官方像素）",
+        "en": "airbench94 (Jordan 2024, A100, official pixels)",
+    },
 }
 
 
