@@ -198,12 +198,14 @@ def train_fast(
 def _backup(model, optimizer, folder: Path, run: FastRun) -> None:
     """Weights, optimiser state and progress, each written whole before it replaces the last."""
     folder.mkdir(parents=True, exist_ok=True)
-    model.save_weights(str(folder / "tmp.weights.h5"))
-    with open(folder / "tmp.optimizer.npz", "wb") as f:
+    # Keras picks the weights format by the name: it must end in ".weights.h5"
+    model.save_weights(str(folder / "run.tmp.weights.h5"))
+    with open(folder / "optimizer.tmp.npz", "wb") as f:
         np.savez(f, *[keras.ops.convert_to_numpy(v) for v in optimizer.variables])
-    (folder / "tmp.progress.json").write_text(json.dumps(asdict(run)))
-    for name in ("weights.h5", "optimizer.npz", "progress.json"):
-        (folder / f"tmp.{name}").replace(folder / name)
+    (folder / "progress.tmp.json").write_text(json.dumps(asdict(run)))
+    for name in ("run.weights.h5", "optimizer.npz", "progress.json"):
+        stem, suffix = name.split(".", 1)
+        (folder / f"{stem}.tmp.{suffix}").replace(folder / name)
 
 
 def _restore(model, optimizer, folder: Path) -> FastRun:
@@ -212,7 +214,7 @@ def _restore(model, optimizer, folder: Path) -> FastRun:
     if not progress.exists():
         return FastRun()
     run = FastRun(**json.loads(progress.read_text()))
-    model.load_weights(str(folder / "weights.h5"))
+    model.load_weights(str(folder / "run.weights.h5"))
     with np.load(folder / "optimizer.npz") as saved:
         for i, variable in enumerate(optimizer.variables):
             variable.assign(saved[f"arr_{i}"])

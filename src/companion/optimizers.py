@@ -139,5 +139,9 @@ class LookaheadSGD(keras.optimizers.Optimizer):
 
 
 def _is_norm_bias(variable) -> bool:
-    """BatchNormalization's offset: Keras names it "beta"."""
-    return variable.name == "beta"
+    """BatchNormalization's offset, which Keras names "beta".
+
+    On TensorFlow the optimiser is handed the backend's own variable, named ``beta:0`` (or
+    ``batch_normalization/beta:0``); on JAX and PyTorch the Keras variable, named ``beta``.
+    """
+    return variable.name.split("/")[-1].split(":")[0] == "beta"
