@@ -172,9 +172,8 @@ class PartialIdentity(keras.initializers.Initializer):
 
 # --8<-- [start:conv_group]
 def conv_group(x, width: int, *, dirac: bool = True, momentum: float = 0.6, seed=None):
-    """Two 3x3 convolutions with a 2x2 max pool after the first: airbench's block.
-
-    BatchNorm keeps its bias (trained at a larger rate) but no scale; GELU activations.
+    """airbench's block: two 3x3 convolutions (a 2x2 max pool after the first),
+    each followed by BatchNorm (a bias, no scale) and GELU.
 
     Args:
         x: the input tensor (batch, height, width, channels).
@@ -186,14 +185,11 @@ def conv_group(x, width: int, *, dirac: bool = True, momentum: float = 0.6, seed
     Returns:
         The output tensor (batch, height / 2, width / 2, ``width``).
     """
-    init = (
-        PartialIdentity(seed)
-        if dirac
-        else keras.initializers.VarianceScaling(1 / 3, "fan_in", "uniform", seed=seed)
-    )
+    uniform = keras.initializers.VarianceScaling(1 / 3, "fan_in", "uniform", seed=seed)
+    init = PartialIdentity(seed) if dirac else uniform  # uniform: PyTorch's default
+    conv = dict(padding="same", use_bias=False, kernel_initializer=init)
     for i in range(2):
-        conv = layers.Conv2D(width, 3, padding="same", use_bias=False, kernel_initializer=init)
-        x = conv(x)
+        x = layers.Conv2D(width, 3, **conv)(x)
         if i == 0:
             x = layers.MaxPooling2D(2)(x)
         x = layers.BatchNormalization(momentum=momentum, epsilon=1e-12, scale=False)(x)
