@@ -180,6 +180,15 @@ def record_only(ctx):
     write_record(ctx, summaries, d)
 
 
+def epoch_ends(summary: dict) -> tuple[np.ndarray, float]:
+    """Seconds from the run's start to the end of each epoch, and the run's ResNet20 epoch in s.
+
+    The unit is the mean of the two ResNet20 epochs timed just before and just after the run.
+    """
+    elapsed = summary["setup_s"] + np.cumsum(summary["run"]["epoch_seconds"])
+    return elapsed, float(np.mean(summary["resnet20_epoch_s"]))
+
+
 # --8<-- [start:time_in_resnet20_epochs]
 def timing(summary: dict, target: float = 0.845) -> dict:
     """A run's times in ResNet20 epochs: in all, and until the test accuracy reached ``target``.
@@ -189,9 +198,8 @@ def timing(summary: dict, target: float = 0.845) -> dict:
     included) and the final test-time-augmented evaluation; the evaluations after each epoch
     only watch the run and are not counted.
     """
-    unit = float(np.mean(summary["resnet20_epoch_s"]))
     run = summary["run"]
-    elapsed = summary["setup_s"] + np.cumsum(run["epoch_seconds"])  # seconds at each epoch's end
+    elapsed, unit = epoch_ends(summary)
     total = elapsed[-1] + run["final"]["tta_seconds"]
     reached = [t for t, a in zip(elapsed, run["test_accuracy"], strict=True) if a >= target]
     if not reached and run["final"]["tta2"] >= target:
@@ -433,9 +441,9 @@ def plot_progress(summaries: dict, rows: list[dict], lang: str):
     for name, summary in summaries.items():
         if name in BUSY:  # its time axis would be stretched by the other work
             continue
-        unit = float(np.mean(summary["resnet20_epoch_s"]))
         run = summary["run"]
-        t = (summary["setup_s"] + np.cumsum(run["epoch_seconds"])) / unit
+        elapsed, unit = epoch_ends(summary)
+        t = elapsed / unit
         ax.plot(
             t,
             np.array(run["test_accuracy"]) * 100,
