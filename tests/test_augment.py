@@ -212,6 +212,15 @@ def test_channel_statistics_match_numpy_in_float64_at_cifar10_size():
     np.testing.assert_allclose(mean_image, means, rtol=1e-6)
 
 
+@pytest.mark.parametrize("statistic", [channel_mean_std, pixel_mean, subtract_pixel_mean])
+@pytest.mark.parametrize("count", [0, 1])
+def test_statistics_of_a_set_of_images_need_at_least_two(statistic, count):
+    """One image's "dataset statistics" describe that image (issue 27): an error, not a result."""
+    x = np.random.default_rng(7).random((count, 4, 4, 3)).astype("float32")
+    with pytest.raises(ValueError, match=f"takes at least 2, got {count}"):
+        statistic(x)
+
+
 def test_rescale_is_applied_before_the_statistics_are_fitted():
     x = np.random.default_rng(2).integers(0, 256, size=(200, 6, 6, 1)).astype("uint8")
     out = ImageAugmenter(rescale=1 / 255, featurewise_center=True).fit(x).augment(x)
@@ -516,9 +525,10 @@ def test_non_finite_images_are_refused_where_the_augmenter_first_sees_them():
 
 
 def test_the_finite_check_looks_at_every_chunk(monkeypatch):
+    from companion import _validation
     from companion.augment import checks
 
-    monkeypatch.setattr(checks, "FINITE_CHUNK", 100)  # 1 image of 8*8*1 values per pass
+    monkeypatch.setattr(_validation, "FINITE_CHUNK", 100)  # 1 image of 8*8*1 values per pass
     x = np.zeros((9, 8, 8, 1), "float64")
     checks.check_finite(x)
     x[-1, -1, -1, -1] = np.nan

@@ -263,6 +263,22 @@ def test_too_few_images_for_a_batch_is_an_error():
         train_fast(build_airbench(None, widths=(8, 8, 8), num_classes=2), x, y, x, y)
 
 
+@pytest.mark.parametrize("which", ["x", "x_test"])
+def test_non_finite_images_are_named_before_training(which):
+    """Checked once on the whole arrays, before the model is even compiled (issue 27)."""
+    x = np.zeros((4, 4, 4, 3), "float32")
+    bad = x.copy()
+    bad[1, 0, 0, 0], bad[3, 2, 1, 0] = np.nan, np.inf
+    arrays = {"x": x, "x_test": x, which: bad}
+    model = keras.Sequential([keras.Input((4, 4, 3)), keras.layers.Flatten()])  # never fitted
+    with pytest.raises(ValueError) as info:
+        train_fast(model, arrays["x"], [0] * 4, arrays["x_test"], [0] * 4, FastRecipe(batch_size=2))
+    message = str(info.value)
+    assert message.startswith(f"{which} holds 2 non-finite values (1 NaN, 1 inf)"), message
+    assert "in 2 of its 4 images (indices 1, 3)" in message
+    assert "loaded and scaled" in message
+
+
 def test_accuracy_counts_the_argmax():
     inputs = keras.Input((2, 2, 1))
     model = keras.Model(inputs, keras.layers.Flatten()(inputs)[:, :2])

@@ -18,6 +18,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from ._validation import check_finite
 from .augment.alternating import epoch_images
 from .optimizers import LookaheadSGD, Triangular
 
@@ -176,8 +177,11 @@ def train_fast(
         The ``FastRun``; the model holds the final weights.
 
     Raises:
-        ValueError: if there are too few images for one batch.
+        ValueError: if there are too few images for one batch, or the images hold NaN or
+            infinity (checked once, on the whole arrays, before the model is compiled).
     """
+    check_finite(x, "x")
+    check_finite(x_test, "x_test")
     recipe = recipe or FastRecipe()
     per_epoch, total = recipe.steps(len(x))
     optimizer = recipe.optimizer(total)

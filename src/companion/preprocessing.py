@@ -36,6 +36,9 @@ def subtract_pixel_mean(x_train, *others):
     Returns:
         ``(x_train - mean, *[x - mean for x in others], mean)``, all float32; ``mean``
         has shape (height, width, channels).
+
+    Raises:
+        ValueError: if ``x_train`` holds fewer than two images.
     """
     x_train = np.asarray(x_train, dtype="float32")
     mean = pixel_mean(x_train).astype("float32")  # summed in float64: see statistics.py

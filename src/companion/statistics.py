@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validation import check_image_count
+
 #: images per slice: 1,024 CIFAR-10 images are 25 MB in float64
 SLICE = 1024
 
@@ -23,8 +25,12 @@ def channel_mean_std(images, slice_size: int = SLICE):
     Returns:
         ``(mean, std)``: float64 arrays of shape (channels,); ``std`` is the
         population standard deviation, as the old ``ImageDataGenerator.fit``'s.
+
+    Raises:
+        ValueError: if there are fewer than two images.
     """
     x = np.asarray(images)
+    check_image_count(x, "channel_mean_std")
     count = x.shape[0] * x.shape[1] * x.shape[2]  # values per channel
     slices = [x[i : i + slice_size] for i in range(0, len(x), slice_size)]
     mean = sum(s.sum(axis=(0, 1, 2), dtype="float64") for s in slices) / count
@@ -45,8 +51,12 @@ def pixel_mean(images, slice_size: int = SLICE) -> np.ndarray:
 
     Returns:
         The float64 mean over the N images, shape (height, width, channels).
+
+    Raises:
+        ValueError: if there are fewer than two images.
     """
     x = np.asarray(images)
+    check_image_count(x, "pixel_mean")
     total = sum(
         x[i : i + slice_size].sum(axis=0, dtype="float64") for i in range(0, len(x), slice_size)
     )

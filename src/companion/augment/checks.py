@@ -2,16 +2,23 @@
 
 They run where the package first sees the images (the augmenter's ``fit``, call and
 ``augment``, ``flow``, ``companion.train.fit``), so a mistake is named there, not later as a
-NaN loss.
+NaN loss. The NaN check itself, ``check_finite``, is shared with the rest of the package
+(``companion._validation``).
 """
 
 from __future__ import annotations
 
 import keras
-import numpy as np
 
-#: How many values one ``np.isfinite`` pass looks at (bounds its temporary boolean array).
-FINITE_CHUNK = 1 << 24
+from .._validation import FINITE_CHUNK, check_finite
+
+__all__ = [
+    "FINITE_CHUNK",
+    "check_batch",
+    "check_finite",
+    "check_fit_inputs",
+    "check_statistics_batch",
+]
 
 
 def check_batch(images, what: str = "images"):
@@ -65,30 +72,6 @@ def check_batch(images, what: str = "images"):
     return shape
 
 
-def check_finite(values, what: str = "images") -> None:
-    """Raise a clear error if a NumPy array of floats holds NaN or infinity.
-
-    Says how many values, of which kind, and in which images (the first few indices along
-    the first axis). Backend tensors pass unchecked: inside a traced graph the values are
-    not known, and the arrays a reader passes in are checked where they come in.
-
-    Args:
-        values: the array to check; anything else passes.
-        what: its name in the error message.
-
-    Raises:
-        ValueError: if it holds NaN or infinity; the message says where and what to do.
-    """
-    if not isinstance(values, np.ndarray) or not np.issubdtype(values.dtype, np.inexact):
-        return  # integers and booleans are always finite
-    if values.ndim == 0:
-        values = values.reshape(1)
-    step = max(1, FINITE_CHUNK // max(1, values[0].size if len(values) else 1))
-    if all(np.isfinite(values[i : i + step]).all() for i in range(0, len(values), step)):
-        return
-    raise ValueError(_non_finite_message(values, what))
-
-
 def check_fit_inputs(x, y=None, validation_data=None) -> None:
     """Check that the arrays given to ``companion.train.fit`` are finite.
 
@@ -112,25 +95,6 @@ def check_fit_inputs(x, y=None, validation_data=None) -> None:
                 check_finite(array, f"{name}[{key!r}]")
         else:
             check_finite(value, name)
-
-
-def _non_finite_message(values: np.ndarray, what: str) -> str:
-    bad = ~np.isfinite(values)
-    nan = int(np.isnan(values).sum())
-    inf = int(bad.sum()) - nan
-    kinds = ", ".join(f"{n} {kind}" for n, kind in ((nan, "NaN"), (inf, "inf")) if n)
-    where = np.flatnonzero(bad.reshape(len(values), -1).any(axis=1))
-    unit = "images" if values.ndim == 4 else "samples"
-    shown = ", ".join(str(i) for i in where[:5]) + (", ..." if len(where) > 5 else "")
-    total = nan + inf
-    return (
-        f"{what} holds {total} non-finite value{'s' if total != 1 else ''} ({kinds}) "
-        f"in {len(where)} of its {len(values)} {unit} (indices {shown}); a model fed them "
-        "computes a NaN loss. What to do: find where they come from (a division by zero, "
-        "a standard deviation of 0, a damaged file) with np.argwhere(~np.isfinite(x)) and "
-        f"fix that, or drop those {unit} and their labels: "
-        "keep = np.isfinite(x).reshape(len(x), -1).all(axis=1); x, y = x[keep], y[keep]."
-    )
 
 
 def check_statistics_batch(images) -> None:
