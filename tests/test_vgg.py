@@ -144,14 +144,19 @@ def test_mismatches_get_clear_errors(tmp_path):
         build_vgg16_sequential(classes=1)
 
 
-def test_imagenet_weights_without_a_network_say_what_to_do(monkeypatch):
-    from companion.errors import DownloadError
+def test_imagenet_weights_without_a_network_say_what_to_do(monkeypatch, tmp_path):
+    from companion.errors import WeightsUnavailableError
     from companion.models import load_imagenet_weights
 
     def offline(*args, **kwargs):
         raise Exception("URL fetch failure: Name or service not known")
 
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))  # an empty cache
+    monkeypatch.delenv("COMPANION_MIRROR", raising=False)
     monkeypatch.setattr(keras.utils, "get_file", offline)
     ours = build_vgg16(input_shape=(32, 32, 3), classes=10)
-    with pytest.raises(DownloadError, match="vgg16_weights_tf_dim_ordering_tf_kernels.h5.*path="):
+    with pytest.raises(WeightsUnavailableError) as info:
         load_imagenet_weights(ours)
+    message = str(info.value)
+    assert "vgg16_weights_tf_dim_ordering_tf_kernels.h5" in message
+    assert "load_imagenet_weights(model, path=" in message

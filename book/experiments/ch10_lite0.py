@@ -100,7 +100,7 @@ def measure(ctx, photo) -> dict:
     smoke = config.smoke()
     weights, start = "imagenet", time.perf_counter()
     try:
-        pretrained_lite0.ensure_weights()
+        pretrained.ensure_weights(pretrained.LITE0)
     except WeightsUnavailableError:
         if not smoke:
             raise

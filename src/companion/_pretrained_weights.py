@@ -1,7 +1,11 @@
-"""The ImageNet weights of a ``keras.applications`` network: in the Keras cache, or fetched.
+"""Pretrained ImageNet weights, one way in: ``ensure_weights(name)``.
 
-``ensure_weights`` tries the cache, then ``COMPANION_MIRROR``, then the original address, and
-says what to do when none delivers. Imported through ``companion.pretrained``.
+Every network the package loads ImageNet weights into comes through ``ensure_weights``: the
+``keras.applications`` files (the Keras cache, then ``COMPANION_MIRROR``, then the original
+address) and EfficientNet-Lite0's (converted once from the package index, see
+``companion.lite0_weights``). When none can be had it raises ``WeightsUnavailableError``,
+whose message names the file, where to put it and what to do offline. Imported through
+``companion.pretrained``.
 """
 
 from __future__ import annotations
@@ -11,9 +15,12 @@ import os
 from functools import cache
 from pathlib import Path
 
-from . import config
-from ._pretrained_registry import ORIGINAL_BASE_URL, PretrainedModel, get_model_spec
+from . import config, lite0_weights
+from ._pretrained_registry import ORIGINAL_BASE_URL, PretrainedModel, _is_lite0, get_model_spec
 from .errors import ChecksumError, WeightsUnavailableError
+
+#: The last remedy a message offers, unless the caller names a better one.
+UNTRAINED = "pass weights=None for an untrained network (its answers are meaningless)"
 
 
 def keras_cache_dir() -> Path:
@@ -27,18 +34,23 @@ def keras_cache_dir() -> Path:
 
 
 def weights_path(model: str | PretrainedModel, include_top: bool = True) -> Path:
-    """The file Keras loads a network's ImageNet weights from.
+    """The file a network's ImageNet weights are loaded from.
 
     Args:
-        model: a name or entry, as ``get_model_spec`` takes it.
-        include_top: the file with the ImageNet classifier, or the base's only.
+        model: a name or entry, as ``get_model_spec`` takes it, or ``"EfficientNetLite0"``.
+        include_top: the file with the ImageNet classifier, or the base's only
+            (EfficientNet-Lite0 has one file for both).
 
     Returns:
-        The path in ``keras_cache_dir()`` (it may not exist yet).
+        The path in ``keras_cache_dir()``, or EfficientNet-Lite0's converted file in the
+        package's cache (``lite0_weights.converted_path()``); it may not exist yet.
 
     Raises:
         UnknownModelError: no such network.
+        ConfigError: EfficientNet-Lite0's cache folder cannot be created or written to.
     """
+    if _is_lite0(model):
+        return lite0_weights.converted_path()
     spec = get_model_spec(model)
     return keras_cache_dir() / spec.weights_name(include_top)
 
@@ -61,26 +73,38 @@ def _checked(path: str, md5: str | None, size: int) -> None:
         )
 
 
-def ensure_weights(model: str | PretrainedModel, include_top: bool = True) -> Path:
-    """Make sure the ImageNet weights of ``model`` are in the Keras cache; return their path.
+def ensure_weights(
+    model: str | PretrainedModel, include_top: bool = True, *, instead: str = UNTRAINED
+) -> Path:
+    """Make sure the ImageNet weights of ``model`` are on this machine; return their path.
 
-    Tries the cache, then ``COMPANION_MIRROR`` (a base URL serving the file under its own
-    name), then the original address.
+    A ``keras.applications`` network's file: the Keras cache, then ``COMPANION_MIRROR`` (a
+    base URL serving the file under its own name), then the original address.
+    EfficientNet-Lite0's file: converted once from the package index
+    (``lite0_weights.convert_weights``), then read from the cache.
 
     Args:
-        model: a name or entry, as ``get_model_spec`` takes it.
-        include_top: the file with the ImageNet classifier, or the base's only.
+        model: a name or entry, as ``get_model_spec`` takes it, or ``"EfficientNetLite0"``.
+        include_top: the file with the ImageNet classifier, or the base's only
+            (EfficientNet-Lite0 has one file for both).
+        instead: the last remedy the error message offers, for a ``keras.applications``
+            file (``"pass weights=None ..."`` unless the caller has a better one).
 
     Returns:
-        The weights file's path.
+        The weights file's path (``weights_path``), which exists.
 
     Raises:
         UnknownModelError: no such network.
-        ChecksumError: the cached file has the wrong md5.
-        ConfigError: ``COMPANION_MIRROR`` is not a usable URL.
-        WeightsUnavailableError: no address could deliver the file; the message names
-            the file, where to put it and how to use a mirror.
+        ChecksumError: the cached file has the wrong md5, or EfficientNet-Lite0's packaged
+            file is not the published one.
+        ConfigError: ``COMPANION_MIRROR`` is not a usable URL, or the cache folder cannot
+            be written to.
+        DataFormatError: EfficientNet-Lite0's packaged file lacks a tensor, or has one too many.
+        WeightsUnavailableError: the file is not here and cannot be fetched (or converted);
+            the message names the file, where to put it and what to do offline.
     """
+    if _is_lite0(model):
+        return lite0_weights.convert_weights()
     import keras
 
     spec = get_model_spec(model)
@@ -111,9 +135,9 @@ def ensure_weights(model: str | PretrainedModel, include_top: bool = True) -> Pa
         "  tried:\n" + "\n".join(failures) + "\n"
         "What to do (any one):\n"
         f"  * download {spec.weights_url(include_top)} by hand and save it as {target};\n"
-        f"  * copy {name} from the ~/.keras/models/ folder of a machine where "
-        f"keras.applications.{spec.name}() has run once;\n"
+        f"  * offline: copy {name} from the ~/.keras/models/ folder of a machine where "
+        f"keras.applications.{spec.name}() has run once, to {target};\n"
         f"  * set COMPANION_MIRROR to a base URL that serves {name} (for example a local copy of "
         f"{ORIGINAL_BASE_URL}{spec.url_folder}/), then run again;\n"
-        "  * or pass weights=None for an untrained network (its answers are meaningless)."
+        f"  * or {instead}."
     )

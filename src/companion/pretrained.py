@@ -6,6 +6,9 @@
 package. ``model="EfficientNetLite0"`` uses ``companion.pretrained_lite0`` instead, whose
 weights install from the package index and work offline.
 
+``ensure_weights(name)`` is the one way in to every network's ImageNet weights (the other
+modules call it); ``WeightsUnavailableError`` is what it raises when they cannot be had.
+
 Import everything from here: the registry (``_pretrained_registry``), the class index
 (``_imagenet_classes``) and the weights cache (``_pretrained_weights``) live beside it.
 """

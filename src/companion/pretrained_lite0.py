@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import DataFormatError
-from .lite0_weights import ensure_weights, weights_record
+from .lite0_weights import weights_record
 
 __all__ = [
     "CAT_CLASSES",
@@ -21,7 +21,6 @@ __all__ = [
     "DOG_CLASSES",
     "build",
     "classify",
-    "ensure_weights",
     "load_and_crop",
     "predict_files",
     "species",
@@ -42,7 +41,7 @@ def build(weights: str | Path | None = "imagenet", include_top: bool = True, **o
 
     Args:
         weights: ``"imagenet"``, None (untrained), or a ``.weights.h5`` file saved from
-            the full network (as ``ensure_weights`` writes it).
+            the full network (as ``companion.pretrained.ensure_weights`` writes it).
         include_top: keep the 1000-class ImageNet classifier.
         **options: passed on to
             ``companion.models.efficientnet_lite.build_efficientnet_lite0``
@@ -54,7 +53,7 @@ def build(weights: str | Path | None = "imagenet", include_top: bool = True, **o
 
     Raises:
         WeightsUnavailableError: the ImageNet weights are not converted yet and cannot
-            be (see ``ensure_weights``).
+            be (see ``companion.pretrained.ensure_weights``).
         ChecksumError: the packaged PyTorch file is not the published one.
         FileNotFoundError: ``weights`` names a file that does not exist.
         DataFormatError: the weights file cannot be read (delete it and run again).
@@ -62,13 +61,14 @@ def build(weights: str | Path | None = "imagenet", include_top: bool = True, **o
     """
     from .models.efficientnet_lite import build_efficientnet_lite0
     from .models.vgg import load_weights_by_name
+    from .pretrained import LITE0, ensure_weights
 
     model = build_efficientnet_lite0(include_top=include_top, **options)
     if weights is None:
         return model
     if include_top and options.get("classes", 1000) != 1000:
         raise ValueError("ImageNet weights need classes=1000, or include_top=False")
-    path = ensure_weights() if str(weights) == "imagenet" else Path(weights)
+    path = ensure_weights(LITE0) if str(weights) == "imagenet" else Path(weights)
     if not path.is_file():
         raise FileNotFoundError(f"weights file {path} does not exist (use 'imagenet' or None)")
     # Keras finds each layer's weights in the file by its place among the layers of its kind,

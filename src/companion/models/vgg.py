@@ -14,7 +14,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from ..errors import DataFormatError, DownloadError
+from ..errors import DataFormatError
 
 # --8<-- [start:blocks]
 #: (filters, number of 3x3 convolutions) of each of the five blocks.
@@ -22,10 +22,10 @@ BLOCKS = ((64, 2), (128, 2), (256, 3), (512, 3), (512, 3))
 # --8<-- [end:blocks]
 #: What the source's summaries (and the paper, "138M") report.
 SOURCE_PARAMS = 138_357_544
-#: Where keras.applications fetches the ImageNet weights (a Keras 2 HDF5 weights file).
-IMAGENET_WEIGHTS_URL = (
-    "https://storage.googleapis.com/tensorflow/keras-applications/vgg16/"
-    "vgg16_weights_tf_dim_ordering_tf_kernels.h5"
+#: The last remedy the error message of ``load_imagenet_weights`` offers.
+PASS_A_PATH = (
+    "pass the path of a copy of the file: load_imagenet_weights(model, "
+    "path='.../vgg16_weights_tf_dim_ordering_tf_kernels.h5')"
 )
 
 
@@ -247,30 +247,21 @@ def load_imagenet_weights(model: keras.Model, path: str | os.PathLike | None = N
     Args:
         model: a VGG16 with the 1,000-class top (``build_vgg16``, say).
         path: a local copy of ``vgg16_weights_tf_dim_ordering_tf_kernels.h5``; None fetches
-            (and caches) it the way keras.applications does.
+            (and caches) it through ``companion.pretrained.ensure_weights("vgg16")``.
 
     Returns:
         The names of the layers that were loaded.
 
     Raises:
-        DownloadError: if the file must be fetched and cannot be.
+        WeightsUnavailableError: if the file must be fetched and cannot be; the message
+            says where to put a copy.
+        ChecksumError: if the cached file is damaged.
         ValueError: if ``model``'s layers do not match the weights.
         FileNotFoundError: if there is no file at ``path``.
         DataFormatError: if the file is unreadable or not a Keras 2 weights file.
     """
     if path is None:
-        try:
-            path = keras.utils.get_file(
-                "vgg16_weights_tf_dim_ordering_tf_kernels.h5",
-                IMAGENET_WEIGHTS_URL,
-                cache_subdir="models",
-                file_hash="64373286793e3c8b2b4e3219cbf3544b",
-            )
-        except Exception as exc:  # no network, a proxy, a dead URL ...
-            raise DownloadError(
-                f"could not download the ImageNet weights of VGG16 ({type(exc).__name__}: {exc}). "
-                f"Fetch {IMAGENET_WEIGHTS_URL} by hand (528 MB) and pass its path: "
-                "load_imagenet_weights(model, "
-                "path='.../vgg16_weights_tf_dim_ordering_tf_kernels.h5')."
-            ) from None
+        from .. import pretrained
+
+        path = pretrained.ensure_weights("vgg16", instead=PASS_A_PATH)
     return load_weights_by_name(model, path)

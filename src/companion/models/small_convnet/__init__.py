@@ -8,8 +8,8 @@ Transfer: ``build_transfer_model`` puts a small classifier on a frozen base
 Everything is imported from here; the code lives in one module per job: ``scratch`` (the
 network and ``compile_binary``), ``data_augmentation``, ``cifar10_bases`` (bases trained on
 CIFAR-10: pretrained here, or chapter 03's network), ``vgg16_imagenet`` (VGG16's ImageNet
-base, downloaded by Keras) and ``fine_tuning`` (the frozen base with a head, and
-``unfreeze_top``).
+base, its weights from ``companion.pretrained``) and ``fine_tuning`` (the frozen base with a
+head, and ``unfreeze_top``).
 """
 
 from .cifar10_bases import (
@@ -21,12 +21,10 @@ from .cifar10_bases import (
 from .data_augmentation import augmentation
 from .fine_tuning import build_transfer_model, unfreeze_top
 from .scratch import LEARNING_RATE, build_small_convnet, compile_binary
-from .vgg16_imagenet import VGG16_NOTOP, PretrainedWeightsUnavailable, vgg16_base
+from .vgg16_imagenet import vgg16_base
 
 __all__ = [
     "LEARNING_RATE",
-    "VGG16_NOTOP",
-    "PretrainedWeightsUnavailable",
     "augmentation",
     "build_cifar10_base",
     "build_cifar10_classifier",
