@@ -32,6 +32,8 @@ from companion.statistics import channel_mean_std
 
 CHAPTER = "13-fast-training"
 SEED = 0
+#: repeats of the whole recipe, for a single run's spread: their seeds
+REPEATS = {"final_seed1": 1, "final_seed2": 2}
 #: the runs: how each differs from the final recipe (recipe fields, network arguments)
 VARIANTS = {
     "final": ({}, {}),
@@ -71,15 +73,15 @@ def recipe_for(ctx, name: str) -> FastRecipe:
     return dataclasses.replace(FastRecipe(), **changes)
 
 
-def network(name: str, x_train):
+def network(name: str, x_train, seed: int = SEED):
     """The part's network: airbench's, with or without its whitening and identity starts."""
     if name == "resnet20":
         model = build_resnet_v1(20)
         model.layers[-1].activation = keras.activations.linear  # logits, as the loss expects
         return model
-    args = VARIANTS[name][1]
+    args = VARIANTS.get(name, ({}, {}))[1]
     kernel = whitening_kernel(x_train[:5000]) if args.get("whitening", True) else None
-    return build_airbench(kernel, dirac=args.get("dirac", True), seed=SEED)
+    return build_airbench(kernel, dirac=args.get("dirac", True), seed=seed)
 
 
 def resnet20_epoch_seconds(x_train, y_train) -> float:
@@ -105,7 +107,8 @@ def train_part(ctx, name: str, d=None) -> dict:
         print(f"  reusing the finished run {name} in {folder}")
         return json.loads(done.read_text())
     x_train, y_train, x_test, y_test, _ = d or data()
-    config.seed_everything(SEED)
+    seed = REPEATS.get(name, SEED)
+    config.seed_everything(seed)
     recipe = recipe_for(ctx, name)
     if name == "resnet20":
         recipe = dataclasses.replace(recipe, epochs=_resnet20_epochs(ctx, x_train, y_train))
@@ -113,9 +116,9 @@ def train_part(ctx, name: str, d=None) -> dict:
     print(f"  {name}: one ResNet20 epoch takes {clock_before:.0f} s on this machine now")
     load_start = _load()
     start = time.perf_counter()
-    model = network(name, x_train)
+    model = network(name, x_train, seed)
     setup_s = round(time.perf_counter() - start, 2)  # the whitening kernel's statistics
-    run = train_fast(model, x_train, y_train, x_test, y_test, recipe, seed=SEED, resume_dir=folder)
+    run = train_fast(model, x_train, y_train, x_test, y_test, recipe, seed=seed, resume_dir=folder)
     clock_after = resnet20_epoch_seconds(x_train, y_train)
     summary = {
         "name": name,
@@ -155,6 +158,46 @@ def _resnet20_epochs(ctx, x_train, y_train) -> float:
     return round(seconds / per_epoch, 1)
 
 
+def reference_part(ctx) -> dict | None:
+    """airbench94's own recipe, transcribed to PyTorch (``ch13_reference.py``), on the same data.
+
+    The cross-check of the port: its accuracy tells what the Keras version costs apart from
+    what the JPEG-decoded pixels cost. Its time is not compared (another framework, and it
+    may share the machine). Not in a smoke run: it always trains on all 50,000 images.
+    """
+    folder = ctx.runs_dir("reference")
+    if folder is None:
+        return None
+    done = folder / "summary.json"
+    if not done.exists():
+        import subprocess
+        import sys
+        from importlib.metadata import version
+        from pathlib import Path
+
+        folder.mkdir(parents=True, exist_ok=True)
+        script = Path(__file__).with_name("ch13_reference.py")
+        epochs = str(FastRecipe().epochs)
+        subprocess.run([sys.executable, str(script), epochs, "0", str(done)], check=True)
+        summary = json.loads(done.read_text())
+        done.write_text(json.dumps({**summary, "torch": version("torch")}))
+    return json.loads(done.read_text())
+
+
+def reference_row(reference: dict) -> dict:
+    """The cross-check's line in the ablation table: accuracy only."""
+    return {
+        "name": "reference",
+        "epochs": reference["epochs"],
+        "tta0": reference["final"]["tta0"],
+        "tta1": reference["final"]["tta1"],
+        "tta2": reference["final"]["tta2"],
+        "wall_time_s": None,
+        "time_in_resnet20_epochs": None,
+        "time_to_84_5_in_resnet20_epochs": None,
+    }
+
+
 def _load():
     import os
 
@@ -171,12 +214,15 @@ def record_only(ctx):
     """The record, tables and figure from the parts that have finished (trains nothing)."""
     d = data()
     summaries = {}
-    for name in [*VARIANTS, "resnet20"]:
+    for name in [*VARIANTS, *REPEATS, "resnet20"]:
         folder = ctx.runs_dir(name)
         if folder is not None and (folder / "summary.json").exists():
             summaries[name] = json.loads((folder / "summary.json").read_text())
     if "final" not in summaries:
         summaries["final"] = train_part(ctx, "final", d)  # smoke: run it
+    reference = ctx.runs_dir("reference")
+    if reference is not None and (reference / "summary.json").exists():
+        summaries["reference"] = json.loads((reference / "summary.json").read_text())
     write_record(ctx, summaries, d)
 
 
@@ -218,6 +264,8 @@ def timing(summary: dict, target: float = 0.845) -> dict:
 WORDS = {
     "en": {
         "final": "The whole recipe",
+        "final_seed1": "The whole recipe, seed 1",
+        "final_seed2": "The whole recipe, seed 2",
         "no_lookahead": "without lookahead",
         "no_whitening": "without patch whitening (a trained 2×2 convolution)",
         "no_dirac": "without identity initialisation",
@@ -225,6 +273,7 @@ WORDS = {
         "no_label_smoothing": "without label smoothing",
         "no_alternating_flip": "random flips instead of alternating ones",
         "resnet20": "ResNet20v1 with the whole recipe",
+        "reference": "Cross-check: airbench94's recipe in PyTorch (time not compared)",
         "author": "Chapter 05: ResNet20v1, the author's recipe",
         "keras_example": "Chapter 05: ResNet20v1, the Keras example's recipe (40 epochs)",
         "header": "| Run | Epochs | Test accuracy (TTA) | without TTA | Time | ResNet20 epochs "
@@ -242,6 +291,8 @@ WORDS = {
     },
     "zh": {
         "final": "完整配方",
+        "final_seed1": "完整配方，种子 1",
+        "final_seed2": "完整配方，种子 2",
         "no_lookahead": "去掉 lookahead",
         "no_whitening": "去掉图块白化（换成可训练的 2×2 卷积）",
         "no_dirac": "去掉恒等初始化",
@@ -249,6 +300,7 @@ WORDS = {
         "no_label_smoothing": "去掉标签平滑",
         "no_alternating_flip": "随机翻转代替交替翻转",
         "resnet20": "ResNet20v1 用完整配方",
+        "reference": "对照：airbench94 的配方用 PyTorch 实现（用时不比较）",
         "author": "第 05 章：ResNet20v1，原作者的配方",
         "keras_example": "第 05 章：ResNet20v1，Keras 示例的配方（40 轮）",
         "header": "| 运行 | 轮数 | 测试准确率（TTA） | 不用 TTA | 用时 | ResNet20 轮数 "
@@ -326,6 +378,9 @@ def write_record(ctx, summaries: dict, d) -> None:
     x_train, _, x_test, _, (mean, std) = d
     rows = baseline_rows(ctx)
     for name, summary in summaries.items():
+        if name == "reference":
+            rows.append(reference_row(summary))
+            continue
         run = summary["run"]
         rows.append(
             {
@@ -439,7 +494,7 @@ def plot_progress(summaries: dict, rows: list[dict], lang: str):
     w = WORDS[lang]
     fig, ax = plt.subplots(figsize=(7, 4.2))
     for name, summary in summaries.items():
-        if name in BUSY:  # its time axis would be stretched by the other work
+        if name in BUSY or name == "reference":  # no time axis comparable with the others
             continue
         run = summary["run"]
         elapsed, unit = epoch_ends(summary)
@@ -473,5 +528,8 @@ def plot_progress(summaries: dict, rows: list[dict], lang: str):
     return fig
 
 
-PARTS = {name: (lambda ctx, n=name: train_part(ctx, n)) for name in [*VARIANTS, "resnet20"]}
+PARTS = {
+    name: (lambda ctx, n=name: train_part(ctx, n)) for name in [*VARIANTS, *REPEATS, "resnet20"]
+}
+PARTS["reference"] = reference_part
 PARTS["record"] = record_only
