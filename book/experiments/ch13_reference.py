@@ -2,7 +2,13 @@
 
 A transcription of Jordan's airbench94 (MIT licence) as a standalone script, run on the same
 JPEG-decoded CIFAR-10 as the Keras chapter, to tell what the port costs from what the pixels
-cost. Not a chapter listing; needs PyTorch. Usage (``--part reference`` of chapter 13 runs it):
+cost. Not a chapter listing; needs PyTorch. Two details follow the Keras port rather than
+airbench94.py: the lookahead average runs from the first step (airbench94 starts it in epoch 3,
+when its decay has only reached about 0.02), and the average is copied into the network at the
+end of the run (airbench94 also at the end of every epoch from epoch 3). The standard
+CIFAR-10 channel statistics standardize the images, as in airbench94.
+
+Usage (``--part reference`` of chapter 13 runs it):
 
     python book/experiments/ch13_reference.py EPOCHS STEP_LIMIT OUT.json
 """
