@@ -189,9 +189,7 @@ def reference_row(reference: dict) -> dict:
     return {
         "name": "reference",
         "epochs": reference["epochs"],
-        "tta0": reference["final"]["tta0"],
-        "tta1": reference["final"]["tta1"],
-        "tta2": reference["final"]["tta2"],
+        **{level: round(reference["final"][level], 4) for level in ("tta0", "tta1", "tta2")},
         "wall_time_s": None,
         "time_in_resnet20_epochs": None,
         "time_to_84_5_in_resnet20_epochs": None,
@@ -223,7 +221,12 @@ def record_only(ctx):
     reference = ctx.runs_dir("reference")
     if reference is not None and (reference / "summary.json").exists():
         summaries["reference"] = json.loads((reference / "summary.json").read_text())
-    write_record(ctx, summaries, d)
+    stopped = {}
+    for name, why in STOPPED.items():
+        folder = ctx.runs_dir(name)
+        if name not in summaries and folder is not None and (folder / "progress.json").exists():
+            stopped[name] = {**json.loads((folder / "progress.json").read_text()), "note": why}
+    write_record(ctx, summaries, d, stopped)
 
 
 def epoch_ends(summary: dict) -> tuple[np.ndarray, float]:
@@ -322,6 +325,14 @@ WORDS = {
 #: stands, their time is shown but marked as not comparable.
 BUSY: dict[str, str] = {}  # none so far: e.g. {"resnet20": "the tests ran beside it"}
 
+#: Runs stopped by hand before their end, and why: the record keeps what they measured (their
+#: backups' progress) under ``stopped_runs``; they have no row in the table.
+STOPPED = {
+    "resnet20": "stopped by hand after 3 of its 16.0 planned epochs (2026-12-05, 12:20 UTC): "
+    "the test accuracy stayed at chance while the training loss, ln 10 = 2.3 for a fresh "
+    "network, was above 6",
+}
+
 
 def ablation_table(rows: list[dict], smoke: bool, lang: str) -> str:
     """The chapter's table: one line per run, chapter 05's two runs first."""
@@ -373,8 +384,11 @@ def baseline_rows(ctx) -> list[dict]:
     return rows
 
 
-def write_record(ctx, summaries: dict, d) -> None:
-    """The chapter's record, its ablation table and its figure, from the finished parts."""
+def write_record(ctx, summaries: dict, d, stopped: dict | None = None) -> None:
+    """The chapter's record, its ablation table and its figure, from the finished parts.
+
+    ``stopped`` holds the progress of runs stopped before their end (``STOPPED``).
+    """
     x_train, _, x_test, _, (mean, std) = d
     rows = baseline_rows(ctx)
     for name, summary in summaries.items():
@@ -455,6 +469,7 @@ def write_record(ctx, summaries: dict, d) -> None:
         "time_in_resnet20_epochs": final["time_in_resnet20_epochs"],
         "time_to_84_5_in_resnet20_epochs": final["time_to_84_5_in_resnet20_epochs"],
         "runs": summaries,
+        "stopped_runs": stopped or {},
     }
     ctx.record(record)
     for lang in ("zh", "en"):
