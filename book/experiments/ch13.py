@@ -328,7 +328,7 @@ BUSY: dict[str, str] = {}  # none so far: e.g. {"resnet20": "the tests ran besid
 #: Runs stopped by hand before their end, and why: the record keeps what they measured (their
 #: backups' progress) under ``stopped_runs``; they have no row in the table.
 STOPPED = {
-    "resnet20": "stopped by hand after 3 of its 16.0 planned epochs (2026-12-05, 12:20 UTC): "
+    "resnet20": "stopped by hand after 3 of its 16.0 planned epochs (2026-12-05, 12:16 UTC): "
     "the test accuracy stayed at chance while the training loss, ln 10 = 2.3 for a fresh "
     "network, was above 6",
 }
