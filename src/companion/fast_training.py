@@ -141,10 +141,23 @@ def tta_levels(model, images, level: int = 2, batch_size: int = 1000) -> list:
     return levels
 
 
+def top1(logits, labels) -> float:
+    """The fraction of rows of ``logits`` whose largest entry is at the row's label.
+
+    Args:
+        logits: array (N, classes).
+        labels: integer labels, (N,) or (N, 1).
+
+    Returns:
+        Top-1 accuracy as a float in [0, 1].
+    """
+    labels = np.asarray(labels).reshape(-1)  # (N, 1), as load_data gives them, would broadcast
+    return float(np.mean(np.asarray(logits).argmax(1) == labels))
+
+
 def accuracy(model, images, labels, level: int = 0) -> float:
     """Top-1 accuracy of ``model`` on ``images`` with TTA ``level`` (see ``predict_tta``)."""
-    labels = np.asarray(labels).reshape(-1)  # (N, 1), as load_data gives them, would broadcast
-    return float(np.mean(predict_tta(model, images, level).argmax(1) == labels))
+    return top1(predict_tta(model, images, level), labels)
 
 
 def train_fast(
@@ -218,9 +231,8 @@ def train_fast(
             _backup(model, optimizer, folder, run)
     if not run.final:
         start = time.perf_counter()
-        labels_test = np.asarray(y_test).reshape(-1)
         run.final = {  # level 2's six passes give all three levels
-            f"tta{level}": round(float(np.mean(logits.argmax(1) == labels_test)), 4)
+            f"tta{level}": round(top1(logits, y_test), 4)
             for level, logits in enumerate(tta_levels(model, x_test, recipe.tta))
         }
         run.final["tta_seconds"] = round(time.perf_counter() - start, 2)
