@@ -1,7 +1,8 @@
-"""What several chapters' experiments share: chapter 03's trained network."""
+"""What several chapters' experiments share: chapter 03's trained network, a result row."""
 
 import json
 
+from book import vocabulary
 from companion import config
 from companion.errors import CompanionError
 from companion.models import build_cnn
@@ -26,3 +27,20 @@ def chapter03_network(ctx):
         )
     model.load_weights(str(folder / "finished.weights.h5"))
     return model, json.loads(record.read_text())
+
+
+def row(key, ours, *, source=None, ref=None, fmt="float", label=None):
+    """One comparison row of a record: our number beside the source's.
+
+    ``label`` is a key of :mod:`book.vocabulary` or a ``{"zh", "en"}`` pair (default: the
+    vocabulary's words for ``key``). ``fmt`` is how the table prints the values:
+    ``percent``, ``float``, ``int``, ``seconds`` or ``minutes``.
+    """
+    return {
+        "key": key,
+        "label": vocabulary.label(label or key),
+        "source": source,
+        "source_ref": ref,
+        "ours": ours,
+        "format": fmt,
+    }
