@@ -1,10 +1,9 @@
 # Two commands for a new user (see README.md):
 #   make serve   read the book locally (http://127.0.0.1:8000)
-#   make test    run every test: ruff (lint and format check), unit tests, every chapter code
-#                block (the Chinese pages' blocks directly, the English chapters as the reader
-#                runs them: their notebooks, from the wheel in a fresh environment), the strict
-#                site build, then the package tests and some chapters again on JAX and on
-#                PyTorch (see BACKEND_TESTS)
+#   make test    run every test: ruff (lint and format check), unit tests, every chapter's code
+#                as the reader runs it (its notebook, both languages, from the wheel in a fresh
+#                environment), the strict site build, then the package tests and some chapters
+#                again on JAX and on PyTorch (see BACKEND_TESTS)
 # One more for authors:
 #   make unit    the package's unit tests only (tests/ without the book's tests: conftest.py,
 #                BOOK_TEST_FILES), a few minutes on two cores; no site, browser or chapter code
@@ -84,13 +83,12 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# The chapters' code runs once per language: the Chinese pages' code blocks with
-# pytest-codeblocks (docs/zh), the English chapters as notebooks from the built site, executed
-# in a fresh virtual environment that holds the wheel (tests/test_journey.py; the English
-# notebooks carry every English code block, which that test checks).
+# The chapters' code runs once per language, as notebooks from the built site executed in a
+# fresh virtual environment that holds the wheel (tests/test_journey.py; the notebooks carry
+# every code block of their pages, which that test checks).
 test: $(VENV)/.installed system-deps node-deps
 	$(MAKE) --no-print-directory lint
-	COMPANION_SMOKE=1 $(PY) -m pytest tests docs/zh --codeblocks -n 2 --dist loadfile $(OTHER_BACKEND_FILTER_TESTS)
+	COMPANION_SMOKE=1 $(PY) -m pytest tests -n 2 --dist loadfile $(OTHER_BACKEND_FILTER_TESTS)
 	$(MAKE) --no-print-directory test-backend BACKEND=jax
 	$(MAKE) --no-print-directory test-backend BACKEND=torch
 

@@ -44,7 +44,7 @@ BOOK_TEST_FILES = frozenset(
         # the built site and the reader's way through it
         "test_site.py",  # mkdocs build --strict, both languages
         "test_browser.py",  # the built site in Chromium: widgets, links, accessibility
-        "test_journey.py",  # the wheel in a fresh venv runs every English notebook
+        "test_journey.py",  # the wheel in a fresh venv runs every notebook, both languages
         "test_notebooks.py",  # the downloadable notebooks
         # the pages as files
         "test_docs.py",  # fences, zh/en pairs, links, the chapter shape

@@ -1,20 +1,20 @@
-"""The reader's journey: the wheel in a fresh environment, each English notebook run from the site.
+"""The reader's journey: the wheel in a fresh environment, every chapter's notebook run offline.
 
 A reader installs the package and runs a chapter's notebook. So does this test: it builds the
 wheel, installs it into a fresh virtual environment (tests/freshenv.py: the wheel alone, the
-dependencies shared with the test interpreter, never this checkout's ``src/``), and executes every
-English chapter's notebook as the built site serves it, with nbclient, in a kernel of that
-environment: offline, as a smoke run (``COMPANION_SMOKE=1``), on the session's data folder
-(``COMPANION_DATA_DIR``). The install cell is left out (the package is installed already); a cell
-tagged ``needs-download`` (a block the tests skip for a download, hooks/notebooks.py) is left out
-with its reason; every other cell must run.
+dependencies shared with the test interpreter, never this checkout's ``src/``), and executes
+every chapter's notebook, Chinese and English, as the built site serves it, with nbclient, in a
+kernel of that environment: offline, as a smoke run (``COMPANION_SMOKE=1``), on the session's
+data folder (``COMPANION_DATA_DIR``). The install cell is left out (the package is installed
+already); a cell tagged ``needs-download`` (a block the tests skip for a download,
+hooks/notebooks.py) is left out with its reason; every other cell must run.
 
-The English notebooks carry exactly the English pages' code blocks
-(:func:`test_every_english_code_block_is_in_a_notebook`), so ``make test`` runs the English
-chapters this way instead of through pytest-codeblocks, and the Chinese ones through
-pytest-codeblocks (``pytest tests docs/zh --codeblocks``): each chapter's code runs once per
-language, not twice. Each notebook is a test of its own, so pytest-xdist spreads them over the
-workers (conftest.py: ``pytest_xdist_make_scheduler``).
+The notebooks carry exactly the pages' code blocks
+(:func:`test_every_code_block_is_in_a_notebook`), so ``make test`` runs the chapters this way
+instead of through pytest-codeblocks: each chapter's code runs once per language, as a reader
+runs it (the JAX and PyTorch passes still run a few Chinese pages through pytest-codeblocks).
+Each notebook is a test of its own, so pytest-xdist spreads them over the workers
+(conftest.py: ``pytest_xdist_make_scheduler``).
 """
 
 import json
@@ -42,7 +42,7 @@ from notebooks import (  # noqa: E402
 import freshenv  # noqa: E402
 import notebookrun  # noqa: E402
 
-LANG = "en"
+LANGS = ("zh", "en")
 # What the package needs at run time besides its modules (tests/test_packaging.py checks those).
 PACKAGE_DATA = ["companion/py.typed", "companion/resources/imagenet_class_index.json"]
 KERNEL = "companion-wheel"
@@ -54,12 +54,12 @@ OFFLINE = {
 }
 
 
-def en_pages() -> list[Path]:
-    return sorted(p for p in (DOCS / LANG).rglob("*.md") if "notebooks" not in p.parts)
+def pages(lang: str) -> list[Path]:
+    return sorted(p for p in (DOCS / lang).rglob("*.md") if "notebooks" not in p.parts)
 
 
-def chapters() -> list[str]:
-    return [p.stem for p in en_pages() if wants_notebook(p)]
+def chapters(lang: str) -> list[str]:
+    return [p.stem for p in pages(lang) if wants_notebook(p)]
 
 
 def runnable_blocks(page: Path) -> list:
@@ -73,17 +73,21 @@ def code_lines(texts) -> list[str]:
     return [line.rstrip() for text in texts for line in text.splitlines() if line.strip()]
 
 
-@pytest.mark.parametrize("page", en_pages(), ids=lambda p: p.name)
-def test_every_english_code_block_is_in_a_notebook(page):
-    """No English code is lost: every block the English pages would run is a notebook cell."""
+@pytest.mark.parametrize(
+    "lang,page",
+    [(lang, page) for lang in LANGS for page in pages(lang)],
+    ids=lambda v: v if isinstance(v, str) else v.name,
+)
+def test_every_code_block_is_in_a_notebook(lang, page):
+    """No code is lost: every block a page would run is a cell of its notebook."""
     blocks = runnable_blocks(page)
     if not wants_notebook(page):
         assert not blocks, (
-            f"{page.name} has code blocks but no notebook: make test runs the English code "
-            "only as notebooks (tests/test_journey.py), so this code would run nowhere"
+            f"{lang}/{page.name} has code blocks but no notebook: make test runs the chapters' "
+            "code only as notebooks (tests/test_journey.py), so this code would run nowhere"
         )
         return
-    nb = chapter_to_notebook(page.read_text(encoding="utf-8"), LANG, ROOT / "includes")
+    nb = chapter_to_notebook(page.read_text(encoding="utf-8"), lang, ROOT / "includes")
     code = [
         c for c in nb.cells if c.cell_type == "code" and not notebookrun.tagged_with(c, INSTALL_TAG)
     ]
@@ -155,18 +159,18 @@ def data_dir(tmp_path_factory):
     return notebookrun.data_dir(tmp_path_factory)
 
 
-@pytest.mark.parametrize("stem", chapters())
+@pytest.mark.parametrize("lang,stem", [(lang, stem) for lang in LANGS for stem in chapters(lang)])
 def test_notebook_runs_from_the_wheel(
-    stem, built_site, fresh_venv, kernel_name, data_dir, tmp_path, record_property
+    lang, stem, built_site, fresh_venv, kernel_name, data_dir, tmp_path, record_property
 ):
     from nbclient.exceptions import CellExecutionError
 
-    path = built_site / notebook_path(LANG, stem)
-    assert path.exists(), f"the built site has no notebook {notebook_path(LANG, stem)}"
+    path = built_site / notebook_path(lang, stem)
+    assert path.exists(), f"the built site has no notebook {notebook_path(lang, stem)}"
     nb = nbformat.read(path, as_version=4)
     install = notebookrun.tagged(nb, INSTALL_TAG)
     assert len(install) == 1 and install[0].source.startswith("%pip install "), (
-        f"{stem}: no install cell"
+        f"{lang}/{stem}: no install cell"
     )
     nb.cells = [c for c in nb.cells if not notebookrun.tagged_with(c, INSTALL_TAG)]
     # A cell that needs a download says so in the Markdown cell before it, with its reason.
@@ -175,8 +179,8 @@ def test_notebook_runs_from_the_wheel(
         if notebookrun.tagged_with(cell, DOWNLOAD_TAG):
             note = nb.cells[at - 1]
             assert note.cell_type == "markdown" and note.source.startswith(
-                DOWNLOAD_NOTE[LANG].split("{reason}")[0]
-            ), f"{stem}: cell {at} needs a download and no cell before it says so"
+                DOWNLOAD_NOTE[lang].split("{reason}")[0]
+            ), f"{lang}/{stem}: cell {at} needs a download and no cell before it says so"
             skipped.append(f"cell {at}: {note.source}")
     # Last, the kernel says where companion came from.
     nb.cells.append(nbformat.v4.new_code_cell("import companion\nprint(companion.__file__)"))
@@ -185,14 +189,16 @@ def test_notebook_runs_from_the_wheel(
     try:
         notebookrun.execute(nb, kernel_name, env, tmp_path, skip_tag=DOWNLOAD_TAG)
     except CellExecutionError as error:
-        pytest.fail(f"{stem}: a cell failed when the notebook ran from the wheel:\n{error}")
+        pytest.fail(f"{lang}/{stem}: a cell failed when the notebook ran from the wheel:\n{error}")
     code = [c for c in nb.cells if c.cell_type == "code"]
     ran = [c for c in code if not notebookrun.tagged_with(c, DOWNLOAD_TAG)]
-    assert all(c.execution_count for c in ran), f"{stem}: not every code cell ran"
+    assert all(c.execution_count for c in ran), f"{lang}/{stem}: not every code cell ran"
     where = notebookrun.stream_text(code[-1:]).strip()
     assert Path(where).resolve().is_relative_to(fresh_venv.resolve()), (
-        f"{stem}: the kernel imported companion from {where}, not from the wheel"
+        f"{lang}/{stem}: the kernel imported companion from {where}, not from the wheel"
     )
     if skipped:
         record_property("skipped_cells", skipped)
-        print(f"{stem}: skipped {len(skipped)} cell(s) needing a download:", *skipped, sep="\n")
+        print(
+            f"{lang}/{stem}: skipped {len(skipped)} cell(s) needing a download:", *skipped, sep="\n"
+        )

@@ -25,8 +25,8 @@ import notebookrun  # noqa: E402
 # Chapters whose notebooks run in seconds under COMPANION_SMOKE=1.
 QUICK_CHAPTERS = ["02-mnist-mlp"]
 LANGS = ("zh", "en")
-# The notebook run per quick chapter: the Chinese one, from this checkout. The English notebooks
-# all run from the wheel in tests/test_journey.py.
+# The notebook run per quick chapter: the Chinese one, from this checkout (as an author runs it).
+# Every notebook, both languages, runs from the wheel in tests/test_journey.py.
 RUN_LANGS = ("zh",)
 
 
