@@ -6,8 +6,8 @@ dependencies shared with the test interpreter, never this checkout's ``src/``), 
 English chapter's notebook as the built site serves it, with nbclient, in a kernel of that
 environment: offline, as a smoke run (``COMPANION_SMOKE=1``), on the session's data folder
 (``COMPANION_DATA_DIR``). The install cell is left out (the package is installed already); a cell
-tagged ``needs-download`` (a block the tests skip for a download, hooks/notebooks.py) is left out
-with its reason; every other cell must run.
+tagged ``needs-download`` (a block the tests skip for a download, book/hooks/notebooks.py) is
+left out with its reason; every other cell must run.
 
 The English notebooks carry exactly the English pages' code blocks
 (:func:`test_every_english_code_block_is_in_a_notebook`), so ``make test`` runs the English
@@ -26,22 +26,19 @@ from pathlib import Path
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-DOCS = ROOT / "docs"
-sys.path.insert(0, str(ROOT / "hooks"))
-
-from notebooks import (  # noqa: E402
-    DOWNLOAD_NOTE,
+import freshenv
+import notebookrun
+from book.hooks.notebooks import (
     DOWNLOAD_TAG,
     INSTALL_TAG,
     chapter_to_notebook,
     notebook_path,
     wants_notebook,
 )
+from book.vocabulary import word
 
-import freshenv  # noqa: E402
-import notebookrun  # noqa: E402
-
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
 LANG = "en"
 # What the package needs at run time besides its modules (tests/test_packaging.py checks those).
 PACKAGE_DATA = ["companion/py.typed", "companion/resources/imagenet_class_index.json"]
@@ -175,7 +172,7 @@ def test_notebook_runs_from_the_wheel(
         if notebookrun.tagged_with(cell, DOWNLOAD_TAG):
             note = nb.cells[at - 1]
             assert note.cell_type == "markdown" and note.source.startswith(
-                DOWNLOAD_NOTE[LANG].split("{reason}")[0]
+                word("notebook_needs_download", LANG).split("{reason}")[0]
             ), f"{stem}: cell {at} needs a download and no cell before it says so"
             skipped.append(f"cell {at}: {note.source}")
     # Last, the kernel says where companion came from.
