@@ -195,8 +195,8 @@ def chapter_to_notebook(
             reason = next(pending, None)
             if reason is None:
                 raise ValueError(f"a cell tagged {DOWNLOAD_TAG!r} with no skip marker")
-            note = word("notebook_needs_download", lang).format(reason=reason)
-            cells.append(nbformat.v4.new_markdown_cell(note))
+            needs = word("notebook_needs_download", lang).format(reason=reason)
+            cells.append(nbformat.v4.new_markdown_cell(needs))
         cells.append(cell)
     if next(pending, None) is not None:
         raise ValueError("a skip marker that no code cell took: put it right above ```python")
