@@ -3,7 +3,9 @@
 Records, tables, figures drawn by the build and the notebooks' cells name their words by a
 key; :func:`label` gives the pair a record stores (``{"zh": ..., "en": ...}``) and
 :func:`word` one language's text. A label that differs only by a run's name is composed
-(:func:`label` with ``run=``), not written out once per run.
+(:func:`label` with ``run=``), not written out once per run. A run's dataset and device are
+recorded in English; :data:`ZH_PHRASES` turns the phrases it knows into Chinese for the Chinese
+pages. tests/test_vocabulary.py checks that no other module of the build writes words of its own.
 
 The reader's library (``companion``) keeps its own few words (class names, axis titles):
 it may not import the build.
