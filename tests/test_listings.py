@@ -230,3 +230,15 @@ def test_listings_read_as_dedented_source():
     text = read_snippet("companion/filters/ascent.py:ascent", snippet_bases(ROOT / "includes"))
     assert text.startswith("for start in range(") and text == textwrap.dedent(text)
     assert "--8<--" not in text
+
+
+def test_included_files_expand_at_their_indentation_and_nested(tmp_path):
+    (tmp_path / "outer.md").write_text('| a |\n--8<-- "inner.md"\n', encoding="utf-8")
+    (tmp_path / "inner.md").write_text("| b |\n", encoding="utf-8")
+    page = '!!! note\n    --8<-- "outer.md"\n--8<-- "missing.md"\n'
+    assert snippets.expand(page, [tmp_path], nested=True, missing="") == (
+        "!!! note\n    | a |\n    | b |\n\n"
+    )
+    assert '--8<-- "inner.md"' in snippets.expand(page, [tmp_path], missing="")
+    with pytest.raises(FileNotFoundError, match="missing.md"):
+        snippets.expand(page, [tmp_path], nested=True)
