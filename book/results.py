@@ -27,21 +27,7 @@ from companion.machine import describe_device
 
 from . import lock
 from .recipes import run_label, what_ran
-
-SOURCES = {
-    "000": {"zh": "原文 000《Keras样例练习》", "en": "source 000 (“Keras样例练习”)"},
-    "002": {
-        "zh": "原文 002《手把手教你用keras--CNN网络识别cifar10》",
-        "en": "source 002 (CIFAR-10 CNN)",
-    },
-    "003": {"zh": "原文 003《Cifar10图像分类》", "en": "source 003 (“Cifar10图像分类”)"},
-    "004": {"zh": "原文 004《Keras》教程", "en": "source 004 (“Keras” tutorial)"},
-    # beyond the sources: chapter 13 sets its numbers beside the paper it follows
-    "airbench94": {
-        "zh": "airbench94（Jordan 2024，A100，官方像素）",
-        "en": "airbench94 (Jordan 2024, A100, official pixels)",
-    },
-}
+from .vocabulary import LANGS, ZH_PHRASES, word
 
 
 def git_commit(root: str | os.PathLike | None = None) -> str:
@@ -208,91 +194,15 @@ def _fmt(value, kind: str) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
-_WORDS = {
-    "zh": {
-        "quantity": "指标",
-        "ours": "本书复现",
-        "smoke": (
-            "**冒烟测试（smoke run）的数字，不是结果**：数据与轮数都被缩小，仅用于检查代码能运行。"
-        ),
-        "run": "运行记录",
-        "data": "{dataset}；训练 {train} 张 / 测试 {test} 张",
-        "epochs": "{epochs} 轮，批大小 {batch}",
-        "commit": "{date}，提交 `{commit}`",
-        "load": "负载（1 分钟平均）",
-        "colon": "：",
-    },
-    "en": {
-        "quantity": "Quantity",
-        "ours": "This book",
-        "smoke": (
-            "**Smoke-run numbers, not results**: data and epochs were shrunk only to check that "
-            "the code runs."
-        ),
-        "run": "Run",
-        "data": "{dataset}: {train} train / {test} test",
-        "epochs": "{epochs} epochs, batch {batch}",
-        "commit": "{date}, commit `{commit}`",
-        "load": "load average",
-        "colon": ": ",
-    },
-}
-
-
-#: Datasets and devices are described in English when a run is recorded (the loaders and
-#: experiments build those phrases); the Chinese run line translates the phrases it knows and
-#: keeps anything else as recorded. Applied in order, each to the whole text.
-_ZH_VERSION = {"python": " Python ", "binary": "二进制"}
-_ZH_PHRASES = [
-    (
-        r"CIFAR-10, the first ([\d,]+) training images and all ([\d,]+) test images, "
-        r"decoded from JPEG copies \(lossy, quality (\d+)\)",
-        r"CIFAR-10：前 \1 张训练图像与全部 \2 张测试图像，由 JPEG 副本解码（有损，质量 \3）",
-    ),
-    (
-        r"CIFAR-10, official (python|binary) version \(([\d,]+) train / ([\d,]+) test\)",
-        lambda m: f"CIFAR-10 官方{_ZH_VERSION[m[1]]}版（{m[2]} 训练 / {m[3]} 测试）",
-    ),
-    (
-        r"CIFAR-10 subset: the first ([\d,]+) training and first ([\d,]+) test images "
-        r"\(exact pixels\)",
-        r"CIFAR-10 子集：前 \1 张训练图像与前 \2 张测试图像（原始像素）",
-    ),
-    (r"CIFAR-10 from (\S+)", r"CIFAR-10（来自 \1）"),
-    (r"CIFAR-10 training images", "CIFAR-10 训练图像"),
-    (
-        r"MNIST, first ([\d,]+) training images \(CNN\); random inputs for the forward passes",
-        r"MNIST 前 \1 张训练图像（CNN）；前向传播用随机输入",
-    ),
-    (r"random images \((\S+) and (\S+)\)", r"随机图像（\1 与 \2）"),
-    (r"random pixels", "随机像素"),
-    (r"none \(architecture only, no training\)", "无（只有网络结构，不训练）"),
-    (r" \((\d+x\d+) px, md5 ([0-9a-f]+)\)", r"（\1 像素，md5 \2）"),
-    (
-        r"; cats_and_dogs_filtered: ([\d,]+) validation photos \(([\d,]+) cats, ([\d,]+) dogs\)",
-        r"；cats_and_dogs_filtered 验证集的 \1 张照片（猫 \2 张、狗 \3 张）",
-    ),
-    (r" \((\w+) layout\)(: )?", lambda m: f"（{m[1]} 布局）" + ("：" if m[2] else "")),
-    (
-        r"([\d,]+) train / ([\d,]+) validation / ([\d,]+) test photos",
-        r"训练 \1 / 验证 \2 / 测试 \3 张照片",
-    ),
-    (
-        r"cats_and_dogs_filtered, validation/: the first (\d+) cat and (\d+) dog photos "
-        r"\(central 87\.5% crop, bicubic to (\d+)x(\d+)\)",
-        r"cats_and_dogs_filtered 的 validation/：前 \1 张猫、前 \2 张狗的照片"
-        r"（取中央 87.5%，双三次插值缩放到 \3×\4）",
-    ),
-    (r"^(CPU|GPU): (.*) \((\d+) cores?\)$", r"\1：\2（\3 核）"),
-    (r"^(CPU|GPU): ", r"\1："),
-]
-
-
 def localize(text: str, lang: str) -> str:
-    """A recorded English description (dataset, device) in the page's language."""
+    """A recorded English description (dataset, device) in the page's language.
+
+    Chinese translates the phrases that :data:`book.vocabulary.ZH_PHRASES` knows and keeps
+    anything else as recorded.
+    """
     if lang != "zh":
         return text
-    for pattern, replacement in _ZH_PHRASES:
+    for pattern, replacement in ZH_PHRASES:
         text = re.sub(pattern, replacement, text)
     return text
 
@@ -303,42 +213,43 @@ def _count(n) -> str:
 
 def provenance_line(prov: dict, lang: str) -> str:
     """One sentence of provenance for the foot of a table."""
-    w = _WORDS[lang]
     label = run_label(prov, lang)
     parts = [label] if label else []
     parts.append(
-        w["data"].format(
+        word("run_data", lang).format(
             dataset=localize(prov["dataset"], lang),
             train=_count(prov["n_train"]),
             test=_count(prov["n_test"]),
         )
     )
     if prov.get("epochs") is not None:
-        parts.append(w["epochs"].format(epochs=prov["epochs"], batch=prov.get("batch_size")))
+        parts.append(
+            word("run_epochs", lang).format(epochs=prov["epochs"], batch=prov.get("batch_size"))
+        )
     if prov.get("wall_time_s") is not None:
         # Wall time only: speeds are published from benchmarks/ on a quiet machine, not from long
         # runs.
         parts.append(f"{prov['wall_time_s']:.0f} s")
     if prov.get("load_average"):
         start, end = prov["load_average"]["start"], prov["load_average"]["end"]
-        parts.append(f"{w['load']} {start:.1f} → {end:.1f}")
+        parts.append(f"{word('run_load', lang)} {start:.1f} → {end:.1f}")
     parts.append(f"Keras {prov['keras_version']} / {prov['backend']} {prov['backend_version']}")
     parts.append(localize(prov["device"], lang))
-    parts.append(w["commit"].format(date=prov["date"][:10], commit=prov["git_commit"]))
-    return f"{w['run']}{w['colon']}" + " · ".join(parts)
+    parts.append(word("run_commit", lang).format(date=prov["date"][:10], commit=prov["git_commit"]))
+    return word("run_title", lang) + word("colon", lang) + " · ".join(parts)
 
 
 def comparison_table(record: dict, lang: str) -> str:
     """The Markdown table of a record: each quantity, the source's value, ours."""
-    if lang not in _WORDS:
+    if lang not in LANGS:
         raise ValueError(f"lang must be 'zh' or 'en', got {lang!r}")
-    w = _WORDS[lang]
     refs = sorted({c["source_ref"] for c in record["comparisons"] if c.get("source_ref")})
-    source_header = " / ".join(SOURCES[r][lang] for r in refs) or "—"
+    source_header = " / ".join(word(f"source_{ref}", lang) for ref in refs) or "—"
     lines = []
     if record["provenance"].get("smoke"):
-        lines += [f'!!! warning "smoke run"\n    {w["smoke"]}', ""]
-    lines += [f"| {w['quantity']} | {source_header} | {w['ours']} |", "|---|---:|---:|"]
+        lines += [f'!!! warning "smoke run"\n    {word("table_smoke", lang)}', ""]
+    quantity, ours = word("table_quantity", lang), word("table_ours", lang)
+    lines += [f"| {quantity} | {source_header} | {ours} |", "|---|---:|---:|"]
     for c in record["comparisons"]:
         kind = c.get("format", "")
         lines.append(
@@ -352,5 +263,5 @@ def write_tables(record: dict, folder: str | os.PathLike, stem: str) -> list[Pat
     """Write ``<stem>.zh.md`` and ``<stem>.en.md`` tables for the chapters to include."""
     return [
         write_text(Path(folder) / f"{stem}.{lang}.md", comparison_table(record, lang))
-        for lang in ("zh", "en")
+        for lang in LANGS
     ]

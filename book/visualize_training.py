@@ -10,48 +10,20 @@ import numpy as np
 
 from companion.visualize import _cjk_check, _pyplot
 
-WORDS = {
-    "zh": {
-        "epoch": "轮次（epoch，从 0 数起）",
-        "lr": "学习率（对数坐标）",
-        "batch": "批大小",
-        "images_s": "训练速度（图像/秒）",
-        "memory": "内存（GiB）",
-        "speed_title": "训练速度",
-        "memory_title": "内存：原文公式的估计与实测",
-        "estimate": "原文公式的估计",
-        "corrected": "改正后的估计（参数只算一次）",
-        "measured": "实测（进程内存峰值的增量）",
-        "ours": "本书（CPU）",
-        "source": "原文 003（Colab GPU，由秒/轮换算）",
-    },
-    "en": {
-        "epoch": "epoch (counted from 0)",
-        "lr": "learning rate (log scale)",
-        "batch": "batch size",
-        "images_s": "training speed (images/s)",
-        "memory": "memory (GiB)",
-        "speed_title": "Training speed",
-        "memory_title": "Memory: the source's estimate vs measured",
-        "estimate": "source's formula",
-        "corrected": "corrected estimate (weights counted once)",
-        "measured": "measured (increase of peak process memory)",
-        "ours": "this book (CPU)",
-        "source": "source 003 (Colab GPU, from its s/epoch)",
-    },
-}
+from .vocabulary import LANGS, word
 
 
-def _w(lang: str) -> dict:
-    if lang not in WORDS:
+def _words(lang: str):
+    """``key -> text`` for the figures' words (``fig_<key>`` in :mod:`book.vocabulary`)."""
+    if lang not in LANGS:
         raise ValueError(f"lang must be 'zh' or 'en', got {lang!r}")
-    return WORDS[lang]
+    return lambda key: word(f"fig_{key}", lang)
 
 
 def plot_learning_rate(curves: dict, lang: str = "zh", title: str | None = None):
     """One step line per entry of ``curves`` (label -> learning rate of each epoch)."""
     plt = _pyplot()
-    w = _w(lang)
+    w = _words(lang)
     _cjk_check(lang, plt)
     fig, ax = plt.subplots(figsize=(7, 3.4))
     styles = ["-", "--", ":", "-."]
@@ -67,8 +39,8 @@ def plot_learning_rate(curves: dict, lang: str = "zh", title: str | None = None)
             label=label,
         )
     ax.set_yscale("log")
-    ax.set_xlabel(w["epoch"])
-    ax.set_ylabel(w["lr"])
+    ax.set_xlabel(w("epoch_from_0"))
+    ax.set_ylabel(w("learning_rate_log"))
     if title:
         ax.set_title(title)
     ax.grid(alpha=0.3, which="both")
@@ -88,28 +60,28 @@ def plot_batch_size_study(
 ):
     """Two panels: training speed per batch size, and memory (estimates vs measured)."""
     plt = _pyplot()
-    w = _w(lang)
+    w = _words(lang)
     _cjk_check(lang, plt)
     fig, (speed, memory) = plt.subplots(1, 2, figsize=(10, 3.8))
     x = np.arange(len(batch_sizes))
-    speed.plot(x, images_per_s, "o-", label=w["ours"])
+    speed.plot(x, images_per_s, "o-", label=w("speed_ours_cpu"))
     if source_images_per_s is not None:
-        speed.plot(x, source_images_per_s, "s--", label=w["source"])
+        speed.plot(x, source_images_per_s, "s--", label=w("speed_source_003"))
         speed.set_yscale("log")
-    speed.set_title(w["speed_title"])
-    speed.set_ylabel(w["images_s"])
-    bars = [(estimated_gib, w["estimate"])]
+    speed.set_title(w("speed_title"))
+    speed.set_ylabel(w("speed_images_s"))
+    bars = [(estimated_gib, w("memory_estimate"))]
     if corrected_gib is not None:
-        bars.append((corrected_gib, w["corrected"]))
-    bars.append((measured_gib, w["measured"]))
+        bars.append((corrected_gib, w("memory_corrected")))
+    bars.append((measured_gib, w("memory_measured")))
     width = 0.8 / len(bars)
     for i, (values, label) in enumerate(bars):
         memory.bar(x + (i - (len(bars) - 1) / 2) * width, values, width, label=label)
-    memory.set_title(w["memory_title"])
-    memory.set_ylabel(w["memory"])
+    memory.set_title(w("memory_title"))
+    memory.set_ylabel(w("memory_gib"))
     for ax in (speed, memory):
         ax.set_xticks(x, [str(b) for b in batch_sizes])
-        ax.set_xlabel(w["batch"])
+        ax.set_xlabel(w("batch_size"))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     fig.tight_layout()

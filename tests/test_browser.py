@@ -7,8 +7,8 @@ Chromium these tests skip, saying so; ``make test`` installs it (``make system-d
 Requests: every request to the local site must succeed. The site asks one outside host for
 something (``EXTERNAL``): the repository's star count. A test run is offline, so that request is
 answered locally with an empty response; a page that asks any *other* outside host fails, so that
-no outside dependency creeps in unnoticed. MathJax is served by the site itself (hooks/vendor.py),
-and the formulas of chapters 02 and 05 must render from it.
+no outside dependency creeps in unnoticed. MathJax is served by the site itself
+(book/hooks/vendor.py), and the formulas of chapters 02 and 05 must render from it.
 
 Accessibility: every page is checked with axe-core (npm) against WCAG 2.0/2.1 A and AA in both
 colour schemes; a serious or critical violation fails the page.
@@ -25,7 +25,6 @@ import http.server
 import os
 import re
 import shutil
-import sys
 import threading
 import time
 from pathlib import Path
@@ -39,11 +38,8 @@ try:
 except ImportError:  # reported by the browser fixture when a Chromium is there to drive
     PlaywrightTimeout = TimeoutError
 
+from book.hooks.pages import CJK_LINE_BREAK  # the hook that joins such lines
 from sitebuild import ROOT, site_path
-
-sys.path.insert(0, str(ROOT / "hooks"))
-from notebooks import CJK_LINE_BREAK  # noqa: E402  (the hook that joins such lines)
-
 from test_docs import code_blocks
 
 #: A tag that starts or ends a block: a line break next to one is not shown as a space.
@@ -326,7 +322,7 @@ def test_page_loads_cleanly_with_its_images(shared_visit, lang, stem):
         problems.append(f"<html lang> is {seen['lang']!r}")
     for shortcode in sorted(set(ICON_SHORTCODE.findall(seen["text"]))):
         problems.append(f"icon shown as text: {shortcode}")
-    # A line break inside Chinese text shows as a space (hooks/notebooks.py joins such lines).
+    # A line break inside Chinese text shows as a space (book/hooks/pages.py joins such lines).
     prose = re.sub(r"<pre\b.*?</pre>", "", seen["html"], flags=re.S)
     # (a break between two blocks, e.g. a paragraph and a widget's hint, shows as nothing)
     splits = [m for m in CJK_LINE_BREAK.finditer(prose) if not BLOCK_EDGE.search(m.group(0))]
@@ -675,7 +671,7 @@ def test_augment_playground_says_what_to_do_without_javascript(browser, base_url
 
 # ------------------------------------------------------------ the book's models in the browser
 # Chapters 02 and 05 run the chapter's own trained model in the page (docs/assets/js/, ONNX
-# Runtime Web from npm, copied by hooks/vendor.py). The model a page runs is the file its
+# Runtime Web from npm, copied by book/hooks/vendor.py). The model a page runs is the file its
 # record names (docs/assets/models/); Python's ONNX Runtime runs the same file on the same
 # pixels, and the two must agree.
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from book.hooks import snippets
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 LANGS = ("zh", "en")
 FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([^\n`]*)$")
 IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)")
-SNIPPET = re.compile(r'^--8<-- "([^"]+)"', re.M)
-SNIPPET_LINE = re.compile(r'^--8<-- "([^"]+)"[ \t]*$', re.M)
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 LISTING = re.compile(r'^python title="[^"]+"$')
 
@@ -81,7 +81,7 @@ def test_python_fences_are_collected_by_pytest_codeblocks(lang):
     for page in pages(lang):
         for info, code in code_blocks(DOCS / lang / page):
             if LISTING.match(info) and all(
-                SNIPPET_LINE.match(line) for line in code.splitlines() if line.strip()
+                snippets.SNIPPET.match(line) for line in code.splitlines() if line.strip()
             ):
                 continue  # a listing: shown, not run (tests/test_listings.py)
             if info.lstrip("{.").startswith("python") and info != "python":
@@ -105,16 +105,10 @@ def test_zh_and_en_have_the_same_code(page):
 
 
 def expanded(lang: str, page) -> str:
-    """A page's Markdown with its included files (``--8<--``, nested too) written out."""
-
-    def include(match):
-        path = ROOT / "includes" / match.group(1)
-        return expand(path.read_text(encoding="utf-8")) if path.exists() else ""
-
-    def expand(text):
-        return SNIPPET_LINE.sub(include, text)
-
-    return expand((DOCS / lang / page).read_text(encoding="utf-8"))
+    """A page's Markdown with its included files (``--8<--``, nested too) written out; the
+    listings (sections of the package's source) left out."""
+    text = (DOCS / lang / page).read_text(encoding="utf-8")
+    return snippets.expand(text, [ROOT / "includes"], nested=True, missing="")
 
 
 def headings(text: str) -> list:
@@ -183,8 +177,8 @@ def test_images_exist_and_have_alt_text(lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_included_result_tables_exist_in_the_page_language(lang):
     for page in pages(lang):
-        for include in SNIPPET.findall((DOCS / lang / page).read_text(encoding="utf-8")):
-            if ":" in include:
+        for include in snippets.specs((DOCS / lang / page).read_text(encoding="utf-8")):
+            if snippets.split_spec(include)[1] is not None:
                 continue  # a listing: a section of a module (tests/test_listings.py)
             assert (ROOT / "includes" / include).exists(), (
                 f"{lang}/{page} includes missing {include}"

@@ -7,7 +7,7 @@ every chapter's notebook, Chinese and English, as the built site serves it, with
 kernel of that environment: offline, as a smoke run (``COMPANION_SMOKE=1``), on the session's
 data folder (``COMPANION_DATA_DIR``). The install cell is left out (the package is installed
 already); a cell tagged ``needs-download`` (a block the tests skip for a download,
-hooks/notebooks.py) is left out with its reason; every other cell must run.
+book/hooks/notebooks.py) is left out with its reason; every other cell must run.
 
 The notebooks carry exactly the pages' code blocks
 (:func:`test_every_code_block_is_in_a_notebook`), so ``make test`` runs the chapters this way
@@ -26,22 +26,19 @@ from pathlib import Path
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-DOCS = ROOT / "docs"
-sys.path.insert(0, str(ROOT / "hooks"))
-
-from notebooks import (  # noqa: E402
-    DOWNLOAD_NOTE,
+import freshenv
+import notebookrun
+from book.hooks.notebooks import (
     DOWNLOAD_TAG,
     INSTALL_TAG,
     chapter_to_notebook,
     notebook_path,
     wants_notebook,
 )
+from book.vocabulary import word
 
-import freshenv  # noqa: E402
-import notebookrun  # noqa: E402
-
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
 LANGS = ("zh", "en")
 # What the package needs at run time besides its modules (tests/test_packaging.py checks those).
 PACKAGE_DATA = ["companion/py.typed", "companion/resources/imagenet_class_index.json"]
@@ -179,7 +176,7 @@ def test_notebook_runs_from_the_wheel(
         if notebookrun.tagged_with(cell, DOWNLOAD_TAG):
             note = nb.cells[at - 1]
             assert note.cell_type == "markdown" and note.source.startswith(
-                DOWNLOAD_NOTE[lang].split("{reason}")[0]
+                word("notebook_needs_download", lang).split("{reason}")[0]
             ), f"{lang}/{stem}: cell {at} needs a download and no cell before it says so"
             skipped.append(f"cell {at}: {note.source}")
     # Last, the kernel says where companion came from.

@@ -22,23 +22,23 @@ only sees backtick fences, so it neither runs a tilde listing nor lets the next 
 ``<!--pytest-codeblocks:cont-->`` continue it (``cont`` joins a block to the fence just
 before it, whatever that fence is: after a backtick listing marked skip, the rest of the
 chapter's chain would silently be skipped with it). The notebook hook
-(``hooks/notebooks.py``) expands the listing into a Markdown cell.
+(``book/hooks/notebooks.py``) expands the listing into a Markdown cell. The ``--8<--`` lines are
+read by ``book.hooks.snippets``, as the notebooks read them.
 """
 
 import re
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
+from book.hooks import snippets
+from book.hooks.snippets import SECTION_MARKER, SNIPPET, read_snippet, snippet_bases, split_spec
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 SRC = ROOT / "src"
 LANGS = ("zh", "en")
-sys.path.insert(0, str(ROOT / "hooks"))
-
-from notebooks import SECTION_MARKER, read_snippet, snippet_bases  # noqa: E402
 
 #: The widest line a listing or a chapter code block may have (no sideways scrolling).
 MAX_WIDTH = 88
@@ -46,7 +46,6 @@ MAX_WIDTH = 88
 #: (Args / Returns / Raises) fits in 42 lines.
 MAX_LISTING_LINES = 42
 FENCE_OPEN = re.compile(r"^(`{3,}|~{3,})(.*)$")
-SNIPPET_LINE = re.compile(r'^--8<-- "([^"]+)"\s*$')
 LISTING_INFO = re.compile(r'^python title="([^"]+)"$')
 CHAPTER = re.compile(r"^\d\d-[a-z0-9-]+\.md$")
 
@@ -76,7 +75,7 @@ def listings(path: Path):
     """(title, [snippet specs], line number) of each listing fence of a page."""
     out = []
     for chars, info, lines, number in fences(path):
-        specs = [m.group(1) for m in map(SNIPPET_LINE.match, lines) if m]
+        specs = snippets.specs("\n".join(lines))
         if specs and ":" in specs[0] and chars.startswith("~"):
             out.append(
                 (
@@ -137,7 +136,7 @@ def test_every_listing_includes_a_section_that_exists(lang):
     for page in chapters(lang):
         for title, specs, number in listings(page):
             for spec in specs:
-                path = spec.rsplit(":", 1)[0]
+                path = split_spec(spec)[0]
                 if not (SRC / path).is_file():
                     problems.append(f"{lang}/{page.name}:{number}: {spec}: no file src/{path}")
                     continue
@@ -185,10 +184,8 @@ def test_listings_are_tilde_fences_of_snippets_only(lang):
     for page in chapters(lang):
         for chars, info, lines, number in fences(page):
             includes_source = any(
-                (m := SNIPPET_LINE.match(line))
-                and ":" in m.group(1)
-                and (SRC / m.group(1).rsplit(":", 1)[0]).is_file()
-                for line in lines
+                split_spec(spec)[1] is not None and (SRC / split_spec(spec)[0]).is_file()
+                for spec in snippets.specs("\n".join(lines))
             )
             if not includes_source:
                 continue
@@ -201,7 +198,7 @@ def test_listings_are_tilde_fences_of_snippets_only(lang):
                 problems.append(
                     f'{where}: a listing needs the info string python title="companion/..."'
                 )
-            if any(line.strip() and not SNIPPET_LINE.match(line) for line in lines):
+            if any(line.strip() and not SNIPPET.match(line) for line in lines):
                 problems.append(
                     f"{where}: a listing holds only --8<-- lines (the code stays in the module)"
                 )
@@ -233,3 +230,15 @@ def test_listings_read_as_dedented_source():
     text = read_snippet("companion/filters/ascent.py:ascent", snippet_bases(ROOT / "includes"))
     assert text.startswith("for start in range(") and text == textwrap.dedent(text)
     assert "--8<--" not in text
+
+
+def test_included_files_expand_at_their_indentation_and_nested(tmp_path):
+    (tmp_path / "outer.md").write_text('| a |\n--8<-- "inner.md"\n', encoding="utf-8")
+    (tmp_path / "inner.md").write_text("| b |\n", encoding="utf-8")
+    page = '!!! note\n    --8<-- "outer.md"\n--8<-- "missing.md"\n'
+    assert snippets.expand(page, [tmp_path], nested=True, missing="") == (
+        "!!! note\n    | a |\n    | b |\n\n"
+    )
+    assert '--8<-- "inner.md"' in snippets.expand(page, [tmp_path], missing="")
+    with pytest.raises(FileNotFoundError, match="missing.md"):
+        snippets.expand(page, [tmp_path], nested=True)

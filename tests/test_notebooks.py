@@ -1,6 +1,6 @@
 """The notebooks a reader downloads: valid for every chapter, and the quick ones run top to bottom.
 
-Each chapter's notebook is made the way the site build makes it (``hooks/notebooks.py``).
+Each chapter's notebook is made the way the site build makes it (:mod:`book.hooks.notebooks`).
 The chapters in ``QUICK_CHAPTERS`` are executed with nbclient as a smoke run
 (``COMPANION_SMOKE=1``), in a kernel on this very interpreter that imports ``companion``
 from this checkout's ``src/``. Add a chapter there once its smoke run takes seconds.
@@ -14,13 +14,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import notebookrun
+from book.hooks.notebooks import DOWNLOAD_TAG, INSTALL_TAG, chapter_to_notebook, wants_notebook
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-sys.path.insert(0, str(ROOT / "hooks"))
-
-from notebooks import DOWNLOAD_TAG, INSTALL_TAG, chapter_to_notebook, wants_notebook  # noqa: E402
-
-import notebookrun  # noqa: E402
 
 # Chapters whose notebooks run in seconds under COMPANION_SMOKE=1.
 QUICK_CHAPTERS = ["02-mnist-mlp"]

@@ -10,16 +10,14 @@
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "hooks"))
+from book.hooks.notebooks import chapter_to_notebook, distribution_name, release_spec
 
-from notebooks import chapter_to_notebook, distribution_name, release_spec  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 # The workflows another change rewrites; the ones of this change are held to the pinning rules.

@@ -16,13 +16,14 @@ from pathlib import Path
 
 import pytest
 
+from book.hooks import snippets
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 INCLUDES = ROOT / "includes"
 ASSETS = DOCS / "assets"
 LANGS = ("zh", "en")
 FIGURE_REF = re.compile(r"""(?:\]\(|src=["'])[^)"'\s]*?(assets/figures/[^)"'\s#?]+)""")
-INCLUDE = re.compile(r'^[ \t]*--8<-- "([^"]+)"', re.M)  # indented: inside an admonition
 NOT_MEASURED = {"zh": "尚未测量", "en": "not yet measured"}
 
 
@@ -57,7 +58,7 @@ def included() -> dict:
     """
     found = {}
     for source in markdown_sources():
-        for name in INCLUDE.findall(read(source)):
+        for name in snippets.specs(read(source)):
             if name.endswith(".md"):
                 found.setdefault(name, []).append(str(source.relative_to(ROOT)))
     return found
@@ -139,12 +140,10 @@ def test_results_page_has_the_chapter(stem, lang):
         f"includes/{name} is empty: give the source's numbers beside ours, or say "
         f"'{NOT_MEASURED[lang]}'"
     )
-    assert name in INCLUDE.findall(read(DOCS / lang / "results.md")), (
+    assert name in snippets.specs(read(DOCS / lang / "results.md")), (
         f"docs/{lang}/results.md does not include {name}"
     )
-    expanded = INCLUDE.sub(
-        lambda m: read(INCLUDES / m.group(1)) if (INCLUDES / m.group(1)).is_file() else "", text
-    )
+    expanded = snippets.expand(text, [INCLUDES], missing="")
     has_table = re.search(r"^\|.*\|\s*$", expanded, re.M) is not None
     assert has_table or NOT_MEASURED[lang] in expanded.lower(), (
         f"includes/{name}: neither a table of the source's numbers beside ours nor "

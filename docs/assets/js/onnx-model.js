@@ -3,7 +3,7 @@
 // A chapter's result record (assets/results/<chapter>.json, written by
 // scripts/build_figures.py) names the ONNX file exported from that very run, with its
 // accuracy measured on the test set; ONNX Runtime Web runs it here. The runtime is the npm
-// package that package-lock.json pins, copied into the site by hooks/vendor.py: nothing is
+// package that package-lock.json pins, copied into the site by book/hooks/vendor.py: nothing is
 // fetched from another host. The chapter's preprocessing is inside the model, which takes
 // pixels 0..255 as the dataset stores them.
 import * as ort from "../vendor/onnxruntime-web/ort.wasm.min.mjs";

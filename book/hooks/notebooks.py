@@ -11,20 +11,24 @@ repository of mkdocs.yml's ``repo_url`` (:func:`colab_url`). A notebook opens wi
 installs the package release, or the exact commit, the site was built from (:func:`release_spec`).
 
 A chapter whose front matter says ``notebook: false`` (the "coming soon" pages) gets
-neither. The conversion itself is :func:`chapter_to_notebook`, which the tests import.
-
-It also mends what a reader would otherwise see go wrong in the rendered pages: wrapped
-Chinese lines showing as spaces (:func:`join_cjk_lines`), a rendered notebook's table of
-contents missing its Chinese headings, and two failed requests per page for a sitemap that
-Material looks for beside each language alternate (:func:`on_post_page`).
+neither. The conversion itself is :func:`chapter_to_notebook`, which the tests import; the
+included files and listings are expanded by :mod:`book.hooks.snippets`, the cells' words come
+from :mod:`book.vocabulary`. Fixes to the rendered pages are :mod:`book.hooks.pages`.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
+
+if __package__ != "book.hooks":  # loaded by MkDocs from its path (book/hooks/__init__.py)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from book.hooks import snippets  # noqa: E402
+from book.vocabulary import LANGS, word  # noqa: E402
 
 CHAPTER = re.compile(r"^\d\d-[a-z0-9-]+\.md$")
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
@@ -32,12 +36,6 @@ HTML_COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
 # A part of a page that only works on the site (a live widget and its script), between
 # <!-- web-only --> and <!-- /web-only -->: a notebook leaves it out.
 WEB_ONLY = re.compile(r"<!-- web-only -->.*?<!-- /web-only -->\n?", re.S)
-SNIPPET = re.compile(r'^([ \t]*)--8<-- "([^"]+)"[ \t]*$', re.M)
-# A section marker in a module, as pymdownx.snippets reads it: # --8<-- [start:name]
-SECTION_MARKER = re.compile(
-    r"-{1,}8<-{1,}[ \t]+\[[ \t]*(start|end)[ \t]*:[ \t]*([a-z][-_0-9a-z]*)[ \t]*\]", re.I
-)
-SECTION_SUFFIX = re.compile(r"^(.+):([a-z][-_0-9a-z]*)$", re.I)
 RELATIVE_ASSET = re.compile(r"\]\((?:\.\./)+assets/")
 # An admonition (!!! note "Title" / ??? note) and its indented body, which Jupyter cannot render.
 ADMONITION = re.compile(
@@ -54,51 +52,11 @@ SKIP_MARKER = re.compile(
     re.M,
 )
 PAGE_LINK = re.compile(r"\]\((?!https?:)([a-z0-9-]+)\.md(#[^)]*)?\)")
-LANGS = ("zh", "en")
-
-LINKS = {
-    "zh": '<a href="{nb}" download>:material-download: 下载 Notebook</a> · '
-    "[:material-notebook: 在线阅读 Notebook]({page}) · "
-    "[:simple-googlecolab: 在 Colab 中打开]({colab})",
-    "en": '<a href="{nb}" download>:material-download: Download the notebook</a> · '
-    "[:material-notebook: Read it as a notebook]({page}) · "
-    "[:simple-googlecolab: Open in Colab]({colab})",
-}
-# The notebook's first two cells: what to install and why (Markdown), then the install itself
-# (a code cell tagged "install", which Jupyter and Colab run with the rest). The distribution
-# is named in pyproject.toml; the version (or commit) is the one the site was built from.
-INSTALL_NOTE = {
-    "zh": "运行本 notebook 之前，先安装本书的配套包（见“安装”一章）。它在 PyPI 上叫 `{dist}`，"
-    "导入时的名字是 `companion`。下面的单元格安装构建这本 notebook 的那个版本（{what}）：",
-    "en": "Before running this notebook, install the book's package (see the Install page). "
-    "On PyPI it is called `{dist}`; you import it as `companion`. The cell below installs the "
-    "very version this notebook was built with ({what}):",
-}
-INSTALL_WHAT = {
-    "zh": {
-        "release": "发布版 {version}",
-        "commit": "代码仓库的提交 {commit}",
-        "unpinned": "最新发布版",
-    },
-    "en": {
-        "release": "release {version}",
-        "commit": "repository commit {commit}",
-        "unpinned": "the latest release",
-    },
-}
-
 
 INSTALL_TAG = "install"
 # A code cell that needs a download the reader must make (a block the tests skip, with its reason):
 # tagged, and announced by a Markdown cell just before it. tests/test_journey.py skips such cells.
 DOWNLOAD_TAG = "needs-download"
-DOWNLOAD_NOTE = {
-    "zh": "> **需要下载。** 本书的测试跳过下一个单元格（“{reason}”）：它第一次运行时要从网上下载"
-    "文件。notebook 的其余部分不依赖它。",
-    "en": '> **Needs a download.** The book\'s tests skip the next cell ("{reason}"): it '
-    "fetches files from the internet the first time it runs. The rest of the notebook does not "
-    "depend on it.",
-}
 # Written in a page where the repository's address belongs (e.g. `git clone {{ repo_url }}`):
 # mkdocs.yml's repo_url is the one place that names the repository.
 REPO_URL_PLACEHOLDER = "{{ repo_url }}"
@@ -183,65 +141,6 @@ def admonition_to_quote(match) -> str:
     return f"> **{title if title is not None else kind.capitalize()}**\n>\n{quoted}\n\n"
 
 
-def snippet_bases(includes: Path) -> list[Path]:
-    """Where ``--8<--`` paths are looked up, in order: as mkdocs.yml's snippets ``base_path``."""
-    return [includes, includes.parent / "src"]
-
-
-def section_lines(lines: list[str], name: str) -> list[str]:
-    """The lines between ``[start:name]`` and ``[end:name]`` markers, other markers dropped.
-
-    A ``LookupError`` when the section is missing or never ends.
-    """
-    found, inside = [], None
-    for line in lines:
-        marker = SECTION_MARKER.search(line)
-        if marker and marker.group(2) == name:
-            if marker.group(1).lower() == "start" and inside is None:
-                inside = True
-            elif marker.group(1).lower() == "end" and inside:
-                return found
-            continue
-        if marker:
-            continue  # another section's marker, inside or around ours
-        if inside:
-            found.append(line)
-    raise LookupError(f"section {name!r} {'has no end marker' if inside else 'not found'}")
-
-
-def read_snippet(spec: str, bases: list[Path]) -> str:
-    """The text that ``--8<-- "spec"`` stands for: a whole file, or ``file:section`` of it.
-
-    Sections are dedented (mkdocs.yml: ``dedent_subsections``), as the site shows them.
-    """
-    import textwrap
-
-    section = SECTION_SUFFIX.match(spec)
-    path, name = (section.group(1), section.group(2)) if section else (spec, None)
-    for base in bases:
-        if (base / path).is_file():
-            text = (base / path).read_text(encoding="utf-8")
-            break
-    else:
-        raise FileNotFoundError(
-            f"--8<-- {spec!r}: no file {path} under {', '.join(map(str, bases))}"
-        )
-    if name is None:
-        return text
-    try:
-        lines = section_lines(text.splitlines(), name)
-    except LookupError as error:
-        raise LookupError(f"--8<-- {spec!r}: in {path}, {error}") from None
-    return textwrap.dedent("\n".join(lines)).strip("\n") + "\n"
-
-
-def _indented(text: str, indent: str) -> str:
-    """An included text at the indentation of its ``--8<--`` line (e.g. inside an admonition)."""
-    return "\n".join(
-        indent + line if line.strip() else line for line in text.rstrip("\n").split("\n")
-    )
-
-
 def chapter_to_notebook(
     text: str,
     lang: str,
@@ -272,8 +171,8 @@ def chapter_to_notebook(
 
     body = SKIP_MARKER.sub(tag_skipped, body)
     body = HTML_COMMENT.sub("", body)
-    bases = snippet_bases(includes)  # includes first: one may sit inside an admonition
-    body = SNIPPET.sub(lambda m: _indented(read_snippet(m.group(2), bases), m.group(1)), body)
+    # Before the admonitions: an included file may sit inside one.
+    body = snippets.expand(body, snippets.snippet_bases(includes), nested=True)
     body = ADMONITION.sub(admonition_to_quote, body)
     prefix = site_url.rstrip("/") + "/" if site_url else "../"
     body = RELATIVE_ASSET.sub(f"]({prefix}assets/", body)
@@ -283,8 +182,10 @@ def chapter_to_notebook(
     body = body.replace(REPO_URL_PLACEHOLDER, repo_url.rstrip("/"))
     notebook = jupytext.reads(body, fmt="md")
     release = release or {"kind": "unpinned", "spec": distribution_name(includes.parent) + "[tf]"}
-    what = INSTALL_WHAT[lang][release["kind"]].format(**release)
-    note = INSTALL_NOTE[lang].format(dist=distribution_name(includes.parent), what=what)
+    what = word(f"notebook_install_{release['kind']}", lang).format(**release)
+    note = word("notebook_install_note", lang).format(
+        dist=distribution_name(includes.parent), what=what
+    )
     install = nbformat.v4.new_code_cell(
         f'%pip install "{release["spec"]}"', metadata={"tags": [INSTALL_TAG]}
     )
@@ -294,7 +195,8 @@ def chapter_to_notebook(
             reason = next(pending, None)
             if reason is None:
                 raise ValueError(f"a cell tagged {DOWNLOAD_TAG!r} with no skip marker")
-            cells.append(nbformat.v4.new_markdown_cell(DOWNLOAD_NOTE[lang].format(reason=reason)))
+            needs = word("notebook_needs_download", lang).format(reason=reason)
+            cells.append(nbformat.v4.new_markdown_cell(needs))
         cells.append(cell)
     if next(pending, None) is not None:
         raise ValueError("a skip marker that no code cell took: put it right above ```python")
@@ -381,83 +283,13 @@ def on_files(files, config, **kwargs):
     return files
 
 
-HEADING_ID = re.compile(r'(<h([1-6]) id=")([^"]*)(")')
-
-
-CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-# A line break between two Chinese characters (tags such as <a> or <strong> may stand between).
-CJK_LINE_BREAK = re.compile(rf"([{CJK}](?:</?[a-z][^>]*>)*)\n[ \t]*((?:<[a-z][^>]*>)*[{CJK}])")
-PRE_BLOCK = re.compile(r"(<pre\b.*?</pre>)", re.S)
-
-
-def join_cjk_lines(html: str) -> str:
-    """Remove the line breaks that a wrapped Chinese paragraph carries into the HTML.
-
-    Browsers show a line break in running text as a space, which splits Chinese words
-    ("数据增强、 预训练"); Chinese has no spaces between words. Code (<pre>) is left alone.
-    """
-    parts = PRE_BLOCK.split(html)
-    return "".join(
-        part if part.startswith("<pre") else CJK_LINE_BREAK.sub(r"\1\2", part) for part in parts
-    )
-
-
-def on_page_content(html, page, config, files, **kwargs):
-    html = join_cjk_lines(html)
-    if page.file.src_uri.endswith(".ipynb"):
-        html = _notebook_toc_ids(html, page)
-        # The notebook links figures at the published site (so they show in Jupyter and Colab);
-        # on the site itself link them relatively, so that previews and `mkdocs serve` show them.
-        site_url = (config.get("site_url") or "").rstrip("/") + "/"
-        if site_url != "/":
-            html = html.replace(
-                f'"{site_url}assets/', '"' + "../" * page.url.count("/") + "assets/"
-            )
-    return html
-
-
-def _notebook_toc_ids(html, page):
-    """Make the table of contents of a rendered notebook land on its headings.
-
-    mkdocs-jupyter ids a notebook's headings with an ASCII-only slug (empty for a Chinese
-    heading, so every one reads ``id=""``) while its table of contents uses Markdown's
-    (``_1``, ``_2`` ...). Give the headings, in order, the ids the contents point at.
-    """
-    wanted = []
-
-    def walk(items):
-        for item in items:
-            wanted.append((item.level, item.id))
-            walk(item.children)
-
-    walk(page.toc)
-    pending = iter(wanted)
-    current = next(pending, None)
-
-    def relabel(match):
-        nonlocal current
-        if current is None or int(match.group(2)) != current[0]:
-            return match.group(0)
-        level_id, current = current[1], next(pending, None)
-        return match.group(1) + level_id + match.group(4)
-
-    html = HEADING_ID.sub(relabel, html)
-    # The heading's own permalink follows it as href="#old-id"; point it at the new id.
-    return re.sub(
-        r'(<h[1-6] id="([^"]*)">(?:(?!</h[1-6]>).)*?<a class="anchor-link" href="#)[^"]*(")',
-        r"\1\2\3",
-        html,
-        flags=re.S,
-    )
-
-
 def on_page_markdown(markdown, page, config, files, **kwargs):
     markdown = markdown.replace(REPO_URL_PLACEHOLDER, (config.get("repo_url") or "").rstrip("/"))
     src = Path(page.file.src_uri)
     if not CHAPTER.match(src.name) or page.meta.get("notebook") is False:
         return markdown
     lang = src.parts[0] if src.parts[0] in LANGS else "zh"
-    links = LINKS[lang].format(
+    links = word("notebook_links", lang).format(
         # mkdocs-jupyter renders the notebook as a page and copies the file beside it.
         nb=f"../notebooks/{src.stem}/{src.stem}.ipynb",
         page=f"notebooks/{src.stem}.ipynb",
@@ -466,44 +298,4 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     # After the first heading, so the page still opens with its title.
     return re.sub(
         r"^(# .+\n)", lambda m: m.group(1) + "\n" + links + "\n", markdown, count=1, flags=re.M
-    )
-
-
-HEAD_ALTERNATE = re.compile(r'[ \t]*<link rel="alternate" href="[^"]*" hreflang="[^"]*">\n?')
-
-
-def on_post_page(output, page, config, **kwargs):
-    """Drop the ``<link rel="alternate" hreflang>`` lines from each page's head.
-
-    With mkdocs-static-i18n they point at the same page in each language, and Material fetches
-    ``<that page>/sitemap.xml`` for each of them on every page view: two failed requests (404)
-    per page for every reader. The sitemap (sitemap.xml, written by the i18n plugin) already
-    declares every page's languages to search engines, and the language switcher keeps its links.
-    """
-    output = HEAD_ALTERNATE.sub("", output)
-    if page.file.src_uri.endswith(".ipynb") and "/notebooks/" in page.file.src_uri:
-        output = _notebook_switcher(output, page, config)
-    return output
-
-
-def _notebook_switcher(output, page, config):
-    """Point a rendered notebook's language switcher at the same notebook in each language.
-
-    The i18n plugin pairs the languages' files before this hook makes the notebooks pages, and
-    the English notebook's switcher sent readers to the Chinese home page instead.
-    """
-    stem = Path(page.file.src_uri).stem
-    up = "../" * page.url.count("/")
-
-    def relink(match):
-        lang = match.group(2)
-        if (
-            lang not in LANGS
-            or not (Path(config["docs_dir"]) / lang / "notebooks" / f"{stem}.ipynb").exists()
-        ):
-            return match.group(0)
-        return match.group(1) + up + ("" if lang == LANGS[0] else f"{lang}/") + f"notebooks/{stem}/"
-
-    return re.sub(
-        r'(<a href=")[^"]*(?=" hreflang="([a-z]+)" class="md-select__link">)', relink, output
     )
