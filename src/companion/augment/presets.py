@@ -28,7 +28,8 @@ PRESETS = {
         horizontal_flip=True,
         order=("rotation", "shift", "horizontal_flip"),
     ),
-    # chapter 11, from scratch: the source's shear_range=0.2 meant radians (about 11.46°)
+    # --8<-- [start:cats_vs_dogs]
+    # chapter 11, from scratch; the source's shear_range=0.2 was in radians: 11.46°
     "cats_vs_dogs": dict(
         horizontal_flip=True,
         rotation_range=40,
@@ -38,6 +39,8 @@ PRESETS = {
         shear_range=math.degrees(0.2),
         order=("horizontal_flip", "rotation", "shift", "zoom", "shear"),
     ),
+    # --8<-- [end:cats_vs_dogs]
+    # --8<-- [start:lite0]
     # chapter 11, EfficientNet-Lite0 transfer: milder (18 degrees, 10%)
     "cats_vs_dogs_lite0": dict(
         horizontal_flip=True,
@@ -47,6 +50,7 @@ PRESETS = {
         zoom_range=0.1,
         order=("horizontal_flip", "rotation", "shift", "zoom"),
     ),
+    # --8<-- [end:lite0]
 }
 # every recipe: one Keras layer after another, zooming both axes by one draw
 LAYER_STACK = dict(resample="each", keep_aspect=True)
