@@ -10,6 +10,7 @@ import pytest
 
 import fakedata
 from companion import config, pretrained
+from companion.augment import ImageAugmenter
 from companion.data import cats_dogs
 from companion.errors import WeightsUnavailableError
 from companion.models import small_convnet
@@ -248,7 +249,7 @@ def test_parameter_count_matches_the_source():
     counts = [layer.count_params() for layer in model.layers if layer.count_params()]
     assert counts == [896, 18_496, 73_856, 147_584, 3_211_776, 513]
     assert model.get_layer("flatten").output.shape[1] == 6272  # 7 x 7 x 128
-    augmented = build_small_convnet(dropout=0.5, augment=small_convnet.augmentation())
+    augmented = build_small_convnet(dropout=0.5, augment=ImageAugmenter.preset("cats_vs_dogs"))
     assert augmented.count_params() == 3_453_121  # dropout and augmentation add no parameters
     with pytest.raises(ValueError, match="at least 46x46"):
         build_small_convnet((44, 44, 3))

@@ -8,7 +8,8 @@ import pytest
 
 import fakedata
 from companion import config
-from companion.models import build_cnn, build_deep_cnn, shift_and_flip
+from companion.augment import ImageAugmenter
+from companion.models import build_cnn, build_deep_cnn
 from companion.train import fit
 
 
@@ -35,11 +36,10 @@ def test_chapter_04_deep_cnn_has_the_sources_parameter_count():
 
 
 def test_augmentation_adds_no_parameters():
-    assert build_cnn(augmentation=shift_and_flip(0.1)).count_params() == 1_250_858
-    assert (
-        build_deep_cnn(augmentation=shift_and_flip(0.2, rotation_degrees=10)).count_params()
-        == 1_071_542
-    )
+    cnn = build_cnn(augmentation=ImageAugmenter.preset("cifar10_cnn"))
+    assert cnn.count_params() == 1_250_858
+    deep = build_deep_cnn(augmentation=ImageAugmenter.preset("cifar10_deep_cnn"))
+    assert deep.count_params() == 1_071_542
 
 
 def test_bad_arguments_are_refused():
@@ -47,15 +47,15 @@ def test_bad_arguments_are_refused():
         build_cnn(num_classes=1)
     with pytest.raises(ValueError, match="input_shape"):
         build_deep_cnn(input_shape=(32, 32))
-    with pytest.raises(ValueError, match="shift"):
-        shift_and_flip(1.5)
-    with pytest.raises(ValueError, match="rotation"):
-        shift_and_flip(0.1, rotation_degrees=400)
+    with pytest.raises(ValueError, match="width_shift_range"):
+        ImageAugmenter.preset("cifar10_cnn", width_shift_range=1.5)
+    with pytest.raises(ValueError, match="rotation_range"):
+        ImageAugmenter.preset("cifar10_deep_cnn", rotation_range=400)
 
 
 def test_augmentation_changes_pixels_in_training_only():
     x, _ = tiny_cifar(8)
-    augment = shift_and_flip(0.2, rotation_degrees=10, seed=3)
+    augment = ImageAugmenter.preset("cifar10_deep_cnn", seed=3)
     unchanged = keras.ops.convert_to_numpy(augment(x, training=False))
     np.testing.assert_array_equal(unchanged, x)
     changed = keras.ops.convert_to_numpy(augment(x, training=True))
@@ -102,7 +102,7 @@ def test_smoke_runs_stop_each_epoch_after_a_few_batches(monkeypatch):
 def trained_cnn():
     config.seed_everything(1)
     x, y = tiny_cifar(32, seed=1)
-    model = build_cnn(augmentation=shift_and_flip(0.1))
+    model = build_cnn(augmentation=ImageAugmenter.preset("cifar10_cnn"))
     model.compile(
         optimizer=keras.optimizers.RMSprop(learning_rate=1e-3),
         loss="categorical_crossentropy",
@@ -160,15 +160,15 @@ def segment_images(n, size):
     return images
 
 
-@pytest.mark.parametrize("augmenter", ["shift_and_flip", "cats_dogs"])
-def test_flip_and_rotation_are_drawn_independently(augmenter):
+@pytest.mark.parametrize(
+    "preset, size", [("cifar10_deep_cnn", 32), ("cats_vs_dogs", 48), ("cats_vs_dogs_lite0", 48)]
+)
+def test_flip_and_rotation_are_drawn_independently(preset, size):
     # Layers that share a seed draw the same numbers: the flip would follow the angle's sign.
-    from companion.models import small_convnet
-
-    if augmenter == "shift_and_flip":
-        layer, size = shift_and_flip(0.0, rotation_degrees=30, seed=42), 32
-    else:
-        layer, size = small_convnet.augmentation(rotation=30, shift=0.0, zoom=0.0, seed=42), 48
+    no_shift = dict(width_shift_range=0.0, height_shift_range=0.0)
+    if preset != "cifar10_deep_cnn":
+        no_shift["zoom_range"] = 0.0
+    layer = ImageAugmenter.preset(preset, rotation_range=30, seed=42, **no_shift)
     outcomes = tilt_and_side(np.asarray(layer(segment_images(256, size), training=True)))
     combos = {c: outcomes.count(c) for c in set(outcomes)}
     assert len(combos) == 4, combos  # left/right x tilted up/down: every pair occurs

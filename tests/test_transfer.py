@@ -10,12 +10,12 @@ import pytest
 import tensorflow as tf
 
 from companion import config
+from companion.augment import ImageAugmenter
 from companion.models.small_convnet import compile_binary, unfreeze_top
 from companion.transfer import (
     build_classifier,
     build_lite0_transfer,
     extract_features,
-    lite0_augmentation,
     lite0_base,
 )
 
@@ -71,7 +71,10 @@ def test_the_classifier_trained_on_features_is_the_models_head(base):
 
 def test_training_with_augmentation_leaves_the_frozen_base_unchanged(base):
     model = build_lite0_transfer(
-        base, build_classifier(), lite0_augmentation(seed=1), input_shape=(64, 64, 3)
+        base,
+        build_classifier(),
+        ImageAugmenter.preset("cats_vs_dogs_lite0", seed=1),
+        input_shape=(64, 64, 3),
     )
     compile_binary(model, 1e-3)
     before = snapshot(base)

@@ -17,8 +17,9 @@ import keras
 from book.recipes import Budget, Recipe
 from book.results import run_provenance
 from companion import config
+from companion.augment import ImageAugmenter
 from companion.data import cifar10
-from companion.models import build_cnn, shift_and_flip
+from companion.models import build_cnn
 from companion.train import fit
 from companion.visualize import (
     class_samples_grid,
@@ -117,7 +118,9 @@ def run(ctx):
     runs, scores, models = {}, {}, {}
     for name in RUNS:
         config.seed_everything(42)
-        augmentation = shift_and_flip(0.1, seed=42) if name == "augmented" else None
+        augmentation = (
+            ImageAugmenter.preset("cifar10_cnn", seed=42) if name == "augmented" else None
+        )
         model = build_cnn(augmentation=augmentation)
         model.compile(optimizer=rmsprop(), loss="categorical_crossentropy", metrics=["accuracy"])
         print(f"  training: {name}")

@@ -23,8 +23,9 @@ from book.recipes import Budget, Recipe
 from book.results import run_provenance
 from companion import config
 from companion._io import write_bytes
+from companion.augment import ImageAugmenter
 from companion.data import cifar10
-from companion.models import build_deep_cnn, shift_and_flip
+from companion.models import build_deep_cnn
 from companion.train import fit
 from companion.visualize import (
     plot_confusion_matrix,
@@ -78,7 +79,7 @@ def run(ctx):
     )
 
     config.seed_everything(42)
-    model = build_deep_cnn(augmentation=shift_and_flip(0.2, rotation_degrees=10, seed=42))
+    model = build_deep_cnn(augmentation=ImageAugmenter.preset("cifar10_deep_cnn", seed=42))
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=1e-4),
         loss="categorical_crossentropy",

@@ -34,6 +34,7 @@ from book.results import run_provenance
 from book.sprite import first_of_each_class
 from book.visualize_training import plot_learning_rate
 from companion import config
+from companion.augment import ImageAugmenter
 from companion.callbacks import (
     LearningRateLog,
     compressed_step_decay,
@@ -42,7 +43,7 @@ from companion.callbacks import (
     step_decay,
 )
 from companion.data import cifar10
-from companion.models import build_resnet_v1, build_resnet_v2, shift_and_flip
+from companion.models import build_resnet_v1, build_resnet_v2
 from companion.preprocessing import scale_pixels, subtract_pixel_mean
 from companion.train import fit
 from companion.visualize import plot_confusion_matrix, plot_history
@@ -186,7 +187,7 @@ def train_resnet(ctx, name, data, resnet, *, epochs, batch, schedule, label="Res
     """
     # The source's ImageDataGenerator(width/height_shift_range=0.1, horizontal_flip=True) as layers.
     model = keras.Sequential(
-        [keras.Input((32, 32, 3)), shift_and_flip(0.1, seed=42), resnet],
+        [keras.Input((32, 32, 3)), ImageAugmenter.preset("cifar10_cnn", seed=42), resnet],
         name="resnet20_v1" if label == "ResNet20v1" else label.lower(),
     )
     model.compile(

@@ -38,7 +38,6 @@ from companion._io import write_text
 from companion.augment import ImageAugmenter
 from companion.data import cats_dogs
 from companion.models.small_convnet import (
-    augmentation,
     build_small_convnet,
     build_transfer_model,
     cifar10_cnn_base,
@@ -175,7 +174,7 @@ def run(ctx):
             "samples",
             lang,
         )
-    augment = augmentation(seed=1)
+    augment = ImageAugmenter.preset("cats_vs_dogs", seed=1)
     shown = (
         np.stack([np.asarray(augment(images[:1], training=True))[0] for _ in range(8)])
         .clip(0, 255)
@@ -195,7 +194,14 @@ def run(ctx):
 
     runs.append(
         _train_augmented(
-            ctx, "augmented", augmentation(seed=42), raw, validation, test, size, n_train
+            ctx,
+            "augmented",
+            ImageAugmenter.preset("cats_vs_dogs", seed=42),
+            raw,
+            validation,
+            test,
+            size,
+            n_train,
         )
     )
 

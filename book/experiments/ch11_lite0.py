@@ -28,6 +28,7 @@ import numpy as np
 from book.experiments.ch11 import CHAPTER, SOURCE, _cached, _row, _summary, _train
 from book.results import provenance
 from companion import config
+from companion.augment import ImageAugmenter
 from companion.data import cats_dogs
 from companion.lite0_weights import weights_record
 from companion.models.small_convnet import compile_binary, unfreeze_top
@@ -36,7 +37,6 @@ from companion.transfer import (
     build_classifier,
     build_lite0_transfer,
     extract_features,
-    lite0_augmentation,
     lite0_base,
 )
 from companion.visualize import plot_history
@@ -111,7 +111,10 @@ def run(ctx):
     config.seed_everything(42)
     train, validation, test = (_cached(d, BATCH, shuffle=i == 0) for i, d in enumerate(raw))
     model = build_lite0_transfer(
-        base, build_classifier(), lite0_augmentation(seed=42), input_shape=(*size, 3)
+        base,
+        build_classifier(),
+        ImageAugmenter.preset("cats_vs_dogs_lite0", seed=42),
+        input_shape=(*size, 3),
     )
     compile_binary(model, LEARNING_RATE["features"])
     frozen_before = [w.numpy().copy() for w in base.weights]

@@ -24,9 +24,10 @@ import numpy as np
 from book.results import provenance
 from companion import config
 from companion._io import write_text
+from companion.augment import ImageAugmenter
 from companion.data import cifar10
 from companion.fast_training import FastRecipe, train_fast
-from companion.models import build_resnet_v1, shift_and_flip
+from companion.models import build_resnet_v1
 from companion.models.airbench import build_airbench, whitening_kernel
 from companion.statistics import channel_mean_std
 
@@ -88,7 +89,11 @@ def resnet20_epoch_seconds(x_train, y_train) -> float:
     """One epoch of chapter 05's Keras-example recipe on 45,000 images, timed (after a warm-up)."""
     config.seed_everything(SEED)
     model = keras.Sequential(
-        [keras.Input((32, 32, 3)), shift_and_flip(0.1, seed=SEED), build_resnet_v1(20)]
+        [
+            keras.Input((32, 32, 3)),
+            ImageAugmenter.preset("cifar10_cnn", seed=SEED),
+            build_resnet_v1(20),
+        ]
     )
     model.compile(keras.optimizers.Adam(1e-3), "categorical_crossentropy")
     n = min(45_000, len(x_train))

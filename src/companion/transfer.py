@@ -1,9 +1,9 @@
 """Transfer learning from EfficientNet-Lite0's ImageNet base to cats vs dogs (chapter 11).
 
-The frozen base, feature extraction, the small classifier on top, and the end-to-end model
-(with augmentation) that fine-tuning trains. The base is always called with
-``training=False``: BatchNormalization keeps its ImageNet statistics and stochastic-depth
-dropout stays off, even while fine-tuning.
+The frozen base, feature extraction, the small classifier on top, and the end-to-end
+model that fine-tuning trains, with ``ImageAugmenter.preset("cats_vs_dogs_lite0")`` in front.
+The base is always called with ``training=False``: BatchNormalization keeps its ImageNet
+statistics and stochastic-depth dropout stays off, even while fine-tuning.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ __all__ = [
     "build_classifier",
     "build_lite0_transfer",
     "extract_features",
-    "lite0_augmentation",
     "lite0_base",
 ]
 
@@ -92,32 +91,6 @@ def build_classifier(n_features: int = 1280, dropout: float = 0.2) -> keras.Sequ
         name="classifier",
     )
     # --8<-- [end:build_classifier]
-
-
-# --8<-- [start:lite0_augmentation]
-def lite0_augmentation(seed: int | None = None) -> keras.Sequential:
-    """Mild random changes for photos of pets, active only while training.
-
-    Args:
-        seed: the seed the layers' seeds derive from; None: not repeatable.
-
-    Returns:
-        A ``keras.Sequential``: flips, rotations up to 18 degrees, shifts and zooms
-        up to 10%.
-    """
-    from .models.cnn import layer_seeds
-
-    flip, rotate, shift, zoom = layer_seeds(seed, 4)  # one seed per layer
-    return keras.Sequential(
-        [
-            layers.RandomFlip("horizontal", seed=flip),
-            layers.RandomRotation(0.05, fill_mode="nearest", seed=rotate),  # 0.05 turn
-            layers.RandomTranslation(0.1, 0.1, fill_mode="nearest", seed=shift),
-            layers.RandomZoom(0.1, fill_mode="nearest", seed=zoom),
-        ],
-        name="augmentation",
-    )
-    # --8<-- [end:lite0_augmentation]
 
 
 # --8<-- [start:build_lite0_transfer]

@@ -4,10 +4,12 @@
 >>> augmenter = ImageAugmenter(rotation_range=30, width_shift_range=0.1, horizontal_flip=True)
 >>> batches = augmenter.flow(x_train, y_train, batch_size=32, seed=0)      # a pipeline step
 >>> model = keras.Sequential([keras.Input((28, 28, 1)), augmenter, ...])    # or a layer
+>>> ImageAugmenter.preset("cifar10_cnn", seed=42)   # a source's recipe, by name
 
 Modules: ``options`` (old units -> layer arguments), ``augmenter`` (the layer; its
-``fit`` is in ``standardization``, its seeded random layers and ``augment`` in
-``random_transforms``, its ``flow`` methods in ``pipelines``), ``shear`` (a centred
+``fit`` is in ``standardization``, its seeded random layers, the one seed scheme and
+``augment`` in ``random_transforms``, its ``flow`` methods in ``pipelines``), ``presets``
+(the sources' recipes by name), ``shear`` (a centred
 ``RandomShear``), ``zca`` (ZCA whitening), ``flow`` (batches), ``directory`` (reading image
 folders), ``saving`` (writing augmented images), ``fixed`` (one transform with fixed
 parameters: ``apply_transform``).

@@ -1,7 +1,8 @@
 """``ImageAugmenter``: the options of the old ``ImageDataGenerator`` as one Keras 3 layer.
 
 The random options draw only while training and are composed into one affine transform per
-image (see ``affine``); the statistics options are fitted on data with
+image (see ``affine``), or applied one Keras layer after another (``resample="each"``, as
+the named recipes of ``presets`` do); the statistics options are fitted on data with
 ``ImageAugmenter.fit`` and then apply always, at training and at test time.
 
 The class is written in four parts: this module (the options, ``build``, ``call``, the
@@ -15,11 +16,11 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from . import options
+from . import options, presets
 from .affine import random_affine
 from .checks import check_batch
 from .pipelines import Pipelines
-from .random_transforms import RandomTransforms
+from .random_transforms import STEPS, RandomTransforms, check_order
 from .standardization import STD_EPSILON, Standardization
 from .zca import ZCAWhitening
 
@@ -67,14 +68,23 @@ class ImageAugmenter(Standardization, RandomTransforms, Pipelines, keras.layers.
         cval: the fill value for ``fill_mode="constant"``.
         rescale: a factor the pixels are multiplied by (e.g. ``1 / 255``); None or 0 for none.
         interpolation: ``"bilinear"`` or ``"nearest"``.
-        seed: seeds the random layers (each its own, derived from it); None for fresh ones.
+        seed: seeds the random layers, each its own (``random_transforms.layer_seeds``);
+            None for fresh ones.
+        order: the order the random steps apply in, from ``"rotation"``, ``"shear"``,
+            ``"zoom"``, ``"shift"``, ``"horizontal_flip"``, ``"vertical_flip"`` (the
+            default, the old API's); every step in use must be named.
+        resample: ``"once"``: compose the steps into one transform and resample once, as
+            the old API did; ``"each"``: apply them as Keras layers, each resampling.
+        keep_aspect: zoom height and width by one draw (``keras.layers.RandomZoom``'s
+            default) instead of two independent ones (the old API's).
         **kwargs: ``keras.layers.Layer``'s arguments (``name``, ``dtype`` ...).
 
     Raises:
         TypeError: for an option of the wrong type (a flip that is not a bool, a range that
             is not a number).
         ValueError: for an option out of range (negative, a float shift of 1 or more, a
-            shear beyond 45 degrees, an unknown mode, ``zca_epsilon`` not positive).
+            shear beyond 45 degrees, an unknown mode or step, ``zca_epsilon`` not
+            positive).
     """
 
     def __init__(
@@ -97,6 +107,9 @@ class ImageAugmenter(Standardization, RandomTransforms, Pipelines, keras.layers.
         rescale: float | None = None,
         interpolation: str = "bilinear",
         seed: int | None = None,
+        order=STEPS,
+        resample: str = "once",
+        keep_aspect: bool = False,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -122,6 +135,11 @@ class ImageAugmenter(Standardization, RandomTransforms, Pipelines, keras.layers.
         )
         self.zca_whitening = bool(zca_whitening)
         self.seed = seed
+        self.order = check_order(order, self._steps_in_use())
+        if resample not in ("once", "each"):
+            raise ValueError(f"resample must be 'once' or 'each', got {resample!r}")
+        self.resample = resample
+        self.keep_aspect = _switch("keep_aspect", keep_aspect)
         self._config = dict(
             rotation_range=rotation_range,
             width_shift_range=width_shift_range,
@@ -141,10 +159,33 @@ class ImageAugmenter(Standardization, RandomTransforms, Pipelines, keras.layers.
             rescale=rescale,
             interpolation=interpolation,
             seed=seed,
+            order=list(self.order),
+            resample=resample,
+            keep_aspect=keep_aspect,
         )
         self.zca = ZCAWhitening(epsilon=zca_epsilon, name="zca") if zca_whitening else None
         self.random_layers: list = []
         self._fitted = False
+
+    @classmethod
+    def preset(cls, name: str, *, seed: int | None = None, **overrides) -> ImageAugmenter:
+        """An augmenter made from one of the named recipes of ``presets.PRESETS``.
+
+        Args:
+            name: ``"cifar10_cnn"`` (chapters 03, 05, 13), ``"cifar10_deep_cnn"``
+                (chapter 04), ``"cats_vs_dogs"`` or ``"cats_vs_dogs_lite0"`` (chapter 11).
+            seed: seeds the random layers; None for fresh ones.
+            **overrides: options that replace the recipe's (e.g. ``shear_range=0``).
+
+        Returns:
+            An ``ImageAugmenter``.
+
+        Raises:
+            ValueError: for an unknown name (the message lists the names), an override
+                out of range, or one the augmenter does not take.
+            TypeError: for an override of the wrong type.
+        """
+        return cls(**{**presets.preset_options(name), **overrides}, seed=seed)
 
     # ----------------------------------------------------------------- building
     def build(self, input_shape):
@@ -196,7 +237,10 @@ class ImageAugmenter(Standardization, RandomTransforms, Pipelines, keras.layers.
                 "need statistics: call augmenter.fit(x_train) before using the augmenter."
             )
         x = ops.cast(images, self.compute_dtype)
-        if training and self.random_layers:
+        if training and self.random_layers and self.resample == "each":
+            for layer in self.random_layers:  # each resamples the image in turn
+                x = layer(x, training=True)
+        elif training and self.random_layers:
             x = random_affine(x, self.random_layers, self.interpolation, self.fill_mode, self.cval)
         if self.rescale is not None:
             x = x * self.rescale

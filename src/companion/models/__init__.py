@@ -1,6 +1,6 @@
 """Model builders, one module per family (mlp, cnn, resnet, ...)."""
 
-from .cnn import build_cnn, shift_and_flip
+from .cnn import build_cnn
 from .deep_cnn import build_deep_cnn
 from .functional import (
     build_convnet,
@@ -40,5 +40,4 @@ __all__ = [
     "load_imagenet_weights",
     "load_weights_by_name",
     "resnet_layer",
-    "shift_and_flip",
 ]

@@ -30,8 +30,8 @@ def build_deep_cnn(
     Args:
         input_shape: (height, width, channels) of the images.
         num_classes: the number of classes.
-        augmentation: a parameter-free layer put in front (e.g. ``shift_and_flip(0.2,
-            rotation_degrees=10)``), or None.
+        augmentation: a parameter-free layer put in front (e.g.
+            ``ImageAugmenter.preset("cifar10_deep_cnn")``), or None.
         dense_units: the units of the dense layer before the softmax.
         dropout: the dropout rate after each stage and after the dense layer.
         name: the model's name.

@@ -24,7 +24,7 @@ def build_small_convnet(
     Args:
         input_shape: (height, width, channels), at least 46x46 pixels.
         dropout: the rate after ``Flatten``; the source's second model has 0.5.
-        augment: random layers put in front (e.g. ``augmentation()``), or None.
+        augment: random layers put in front (e.g. an ``ImageAugmenter``), or None.
 
     Returns:
         An uncompiled ``keras.Sequential``, 3,453,121 parameters at 150x150x3.
