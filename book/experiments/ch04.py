@@ -24,12 +24,6 @@ from book.experiments import runner
 from book.recipes import Budget, Recipe
 from companion import config
 from companion.models import build_deep_cnn, shift_and_flip
-from companion.visualize import (
-    plot_confusion_matrix,
-    plot_history,
-    plot_per_class_accuracy,
-    prediction_grid,
-)
 
 CHAPTER = "04-deep-cnn"
 RECIPE = Recipe(
@@ -95,18 +89,10 @@ def run(ctx):
 
     runner.figures(
         ctx,
-        lambda lang: {
-            "learning_curves": plot_history(run.history, lang),
-            "confusion_matrix": plot_confusion_matrix(
-                data.test_labels, predicted, data.class_names(lang), lang
-            ),
-            "per_class_accuracy": plot_per_class_accuracy(
-                data.test_labels, predicted, data.class_names(lang), lang
-            ),
-            "predictions": prediction_grid(
-                data.test_pixels, data.test_labels, probabilities, data.class_names(lang), lang
-            ),
-        },
+        data=data,
+        history=run.history,
+        probabilities=probabilities,
+        extra=["per_class_accuracy", "predictions"],
     )
     ours = {
         "params": model.count_params(),
@@ -118,7 +104,8 @@ def run(ctx):
     runner.record(
         ctx,
         runner.provenance(ctx, run, data, RECIPE, **PROVENANCE),
-        runner.rows(TABLE, ours, "002"),
+        TABLE,
+        ours,
         {
             "test_accuracy": test_accuracy,
             "test_loss": test_loss,

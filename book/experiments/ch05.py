@@ -43,7 +43,7 @@ from companion.callbacks import (
     step_decay,
 )
 from companion.models import build_resnet_v1, build_resnet_v2, shift_and_flip
-from companion.visualize import plot_confusion_matrix, plot_history
+from companion.visualize import plot_history
 
 CHAPTER = "05-resnet"
 SCHEDULE = "Adam 1e-3, drops after epochs 80/120/160/180, ReduceLROnPlateau(sqrt(0.1), patience 5)"
@@ -175,7 +175,6 @@ def provenance(ctx, data, name, result, schedule):
 
 def author(ctx, data, result):
     """The author's own run: figures, the page's model and test images, and its record."""
-    predicted = result.model.predict(data.x_test, verbose=0).argmax(1)
     # The page's model: the best checkpoint's network behind this run's preprocessing. The
     # augmentation layers in front of it pass images through unchanged outside training, but
     # their random operations would be exported too (and ONNX has none of them).
@@ -207,13 +206,12 @@ def author(ctx, data, result):
     runner.figures(
         ctx,
         lambda lang: {
-            "learning_curves": plot_history(result.run.history, lang),
-            "confusion_matrix": plot_confusion_matrix(
-                data.test_labels, predicted, data.class_names(lang), lang
-            ),
             "lr_schedule": lr_figure(source_rates, fixed_rates, "ch05_lr_recipe", lang),
             "lr_plateau": lr_figure(demo_source, demo_fixed, "ch05_lr_demo", lang),
         },
+        data=data,
+        history=result.run.history,
+        probabilities=result.model.predict(data.x_test, verbose=0),
     )
     schedule = (
         "Adam 1e-3 with step_decay (drops after epochs 80/120/160/180, not reached in 20 "
@@ -227,7 +225,8 @@ def author(ctx, data, result):
     runner.record(
         ctx,
         provenance(ctx, data, "author", result, schedule),
-        runner.rows(TABLES["author"], ours, "000"),
+        TABLES["author"],
+        ours,
         {
             "test_accuracy": result.scores["accuracy"],
             "test_loss": result.scores["loss"],
@@ -268,7 +267,8 @@ def compressed(ctx, data, name, result):
     runner.record(
         ctx,
         provenance(ctx, data, name, result, schedule),
-        runner.rows(TABLES[name], ours, "000"),
+        TABLES[name],
+        ours,
         {
             "test_accuracy": result.scores["accuracy"],
             "test_loss": result.scores["loss"],

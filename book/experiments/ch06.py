@@ -34,7 +34,7 @@ from companion import config
 from companion.callbacks import inception_callbacks
 from companion.memory import GIB, estimate_training_bytes, source_estimate_bytes
 from companion.models import build_inception
-from companion.visualize import plot_confusion_matrix, plot_history
+from companion.visualize import plot_history
 
 CHAPTER = "06-inception"
 RECIPE = Recipe(
@@ -129,7 +129,7 @@ def run(ctx):
     runner.record(
         ctx,
         provenance(ctx, "binary", run_b, data),
-        rows("binary", ours, modes),
+        *rows("binary", ours, modes),
         {"binary_crossentropy": wrong, "two_modes": modes},
         run_b,
         stem=f"{CHAPTER}-binary",
@@ -142,7 +142,7 @@ def run(ctx):
     clone.set_weights(model.get_weights())
     first = data.x_test[:64]
     same = np.allclose(clone.predict(first, verbose=0), model.predict(first, verbose=0), atol=1e-5)
-    predicted = model.predict(data.x_test, verbose=0).argmax(1)
+    probabilities = model.predict(data.x_test, verbose=0)
     modes = two_modes(model, data)  # after every inference-mode use: it moves the BN averages
 
     sizes = (16, 32) if config.smoke() else BATCH_SIZES
@@ -158,14 +158,13 @@ def run(ctx):
     runner.figures(
         ctx,
         lambda lang: {
-            "learning_curves": plot_history(run_c.history, lang),
-            "confusion_matrix": plot_confusion_matrix(
-                data.test_labels, predicted, data.class_names(lang), lang
-            ),
             "batch_size_study": plot_batch_size_study(
                 sizes, speed, estimate_source, measured, lang, source_speed, estimate_ours
-            ),
+            )
         },
+        data=data,
+        history=run_c.history,
+        probabilities=probabilities,
     )
     i128 = sizes.index(128) if 128 in sizes else 0
     prov = provenance(ctx, "categorical", run_c, data)
@@ -185,7 +184,7 @@ def run(ctx):
     runner.record(
         ctx,
         prov,
-        rows("categorical", ours, modes),
+        *rows("categorical", ours, modes),
         {
             "categorical_crossentropy": correct,
             "two_modes": modes,
@@ -267,7 +266,7 @@ def rows(name, ours, modes):
     for key, spec in TABLES[name].items():
         table |= modes_table if key == "modes" else {key: spec}
     ours |= {key: modes[key.removeprefix(f"{name}_run_")] for key in modes_table}
-    return runner.rows(table, ours, "003")
+    return table, ours
 
 
 def measure(batch_size: int) -> dict:

@@ -2,8 +2,9 @@
 
 A chapter states its recipe, budgets and the source's numbers as data, builds its model and
 calls these steps; what only it does (a second way to train, a batch-size study) stays in
-its module. ``Data`` is a prepared data set; :func:`train` prints the budget's plan and fits
-resumably; :func:`rows`, :func:`provenance` and :func:`record` write the result record.
+its module. :func:`load` gives a prepared :class:`Data`; :func:`train` prints the budget's
+plan and fits resumably; :func:`record` writes the record with the rows of a ``TABLE``;
+:func:`figures` draws a classifier's figures in both languages.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from book import vocabulary
 from book.experiments import common
 from book.recipes import Budget
 from book.results import run_provenance
-from companion import config
+from companion import config, visualize
 from companion.data import cifar10, mnist
 from companion.preprocessing import scale_pixels, subtract_pixel_mean
 from companion.train import fit
@@ -39,13 +40,9 @@ def count(n: int | tuple[int, int] | None) -> int | None:
 
 @dataclass
 class Data:
-    """A data set ready to train on: scaled inputs, one-hot labels, the raw pixels beside them.
-
-    ``x, y`` train (``y`` one-hot); validation is either the held-out ``x_val, y_val`` or
-    ``validation_split`` (the last fraction of ``x``, which ``fit`` holds out); ``x_test,
-    y_test`` test. ``labels``/``test_labels`` are the integer labels and ``pixels``/
-    ``test_pixels`` the uint8 images, as loaded.
-    """
+    """A data set ready to train on: ``x, y`` (one-hot) to train, ``x_test, y_test`` to test;
+    validation is either ``x_val, y_val`` or ``validation_split`` (the last fraction of ``x``,
+    held out by ``fit``). ``labels``, ``pixels`` (and ``test_...``): the arrays as loaded."""
 
     x: np.ndarray
     y: np.ndarray
@@ -78,29 +75,18 @@ class Data:
         return list(mnist.CLASS_NAMES) if self.dataset == "MNIST" else cifar10.class_names(lang)
 
 
-def load(
-    name: str,
-    *,
-    images=None,
-    validation: float | int | tuple[int, int] = 0,
-    test=None,
-    flat: bool = False,
-    mean: bool = False,
-) -> Data:
-    """Load ``mnist`` or ``cifar10`` and prepare it: slice, scale to [0, 1], one-hot.
+def load(name, *, images=None, validation=0, test=None, flat=False, mean=False) -> Data:
+    """Load ``"mnist"`` or ``"cifar10"`` and prepare it: slice, scale to [0, 1], one-hot.
 
     Args:
         name: ``"mnist"`` or ``"cifar10"``.
-        images: how many training images to keep, validation included (None: all); sizes
-            may be ``(full, smoke)`` pairs (:func:`count`).
+        images: how many training images to keep, validation included (None: all). Every
+            size may be a ``(full, smoke)`` pair (:func:`count`).
         validation: a fraction (``fit``'s ``validation_split``), or how many of the kept
             images, the last ones, are held out as ``x_val, y_val``.
         test: how many test images to keep (None: all).
-        flat: flatten each image into a vector (the MLPs of chapters 01-02).
-        mean: subtract the training images' mean image from every set (chapter 05).
-
-    Returns:
-        A :class:`Data`.
+        flat: flatten each image into a vector.
+        mean: subtract the training images' mean image from every set.
     """
     if name == "mnist":
         dataset, lossy = "MNIST", False
@@ -110,7 +96,7 @@ def load(
         lossy = "JPEG" in dataset
         (pixels, labels), (test_pixels, test_labels) = cifar10.load_data()
     n, n_test = count(images) or len(pixels), count(test) or len(test_pixels)
-    held = count(validation) if not isinstance(validation, float) else 0
+    held = 0 if isinstance(validation, float) else count(validation)
     test_pixels, test_labels = test_pixels[:n_test], test_labels[:n_test]
 
     def scale(images):
@@ -118,6 +104,7 @@ def load(
         return x.reshape(len(x), int(np.prod(x.shape[1:]))) if flat else x
 
     x, x_val, x_test = scale(pixels[: n - held]), scale(pixels[n - held : n]), scale(test_pixels)
+    pixel_mean = None
     if mean:
         x, x_val, x_test, pixel_mean = subtract_pixel_mean(x, x_val, x_test)
     return Data(
@@ -134,42 +121,29 @@ def load(
         x_val=x_val if held else None,
         y_val=one_hot(labels[n - held : n]) if held else None,
         validation_split=0.0 if held else validation,
-        pixel_mean=pixel_mean if mean else None,
+        pixel_mean=pixel_mean,
     )
 
 
 def budget_of(ctx, budgets: dict | None = None) -> Budget:
-    """This run's :class:`~book.recipes.Budget` from a chapter's ``BUDGETS`` (default: the
-    recipe itself, or a smoke run of it)."""
+    """This run's budget from a chapter's ``{"cpu": Budget(...), ...}``; a budget it does not
+    name runs the recipe (a smoke run shrinks it anyway)."""
     return (budgets or {}).get(ctx.budget) or Budget(ctx.budget)
 
 
 def folder(ctx, name: str) -> Path:
-    """The folder of the training run ``name``: its cache folder (``ctx.runs_dir``), or a
-    fresh temporary one in a smoke run. Checkpoints and logs go here."""
+    """The run ``name``'s folder for checkpoints and logs: its cache folder
+    (``ctx.runs_dir``), or a fresh temporary one in a smoke run."""
     path = ctx.runs_dir(name) or Path(tempfile.mkdtemp(prefix=f"{ctx.chapter}-{name}-"))
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
 def train(ctx, name, model, data, recipe, budgets=None, *, what="", images=None, **fit_args):
-    """Print what the budget runs of ``recipe``, then fit ``model`` on ``data``: resumable
-    (``ctx.runs_dir(name)``), with a time estimate first.
-
-    Args:
-        ctx: the chapter's context (``scripts/build_figures.py``).
-        name: the run's name (its cache folder).
-        model: a compiled model.
-        data: a :class:`Data`; its validation goes to ``fit``.
-        recipe: the source's :class:`~book.recipes.Recipe`.
-        budgets: the chapter's budgets, ``{"cpu": Budget(...), ...}`` (see :func:`budget_of`).
-        what: the run's name in the printed plan (default: the chapter's).
-        images: train on the first ``images`` of ``data.x`` only (default: all).
-        **fit_args: more arguments for :func:`companion.train.fit` (``callbacks`` ...).
-
-    Returns:
-        The :class:`companion.train.TrainingRun`.
-    """
+    """Print what the budget runs of ``recipe``, then fit the compiled ``model`` on ``data``
+    (its first ``images`` only, if given): resumable from ``ctx.runs_dir(name)``, with a time
+    estimate first. ``fit_args`` go to :func:`companion.train.fit`. Returns its
+    ``TrainingRun``."""
     budget = budget_of(ctx, budgets)
     epochs, batch_size = budget.epochs_for(recipe), budget.batch_for(recipe)
     x, y = data.x[:images], data.y[:images]
@@ -196,19 +170,32 @@ def train(ctx, name, model, data, recipe, budgets=None, *, what="", images=None,
     )
 
 
+def compiled(model, optimizer, loss="categorical_crossentropy", metrics=("accuracy",)):
+    """``model.compile`` with the chapters' usual loss and metric; returns the model."""
+    model.compile(optimizer=optimizer, loss=loss, metrics=list(metrics))
+    return model
+
+
 def evaluate(model, data, **options) -> dict[str, float]:
     """``model.evaluate`` on the test set: each metric's value by name (``loss``, ...)."""
     scores = model.evaluate(data.x_test, data.y_test, verbose=0, return_dict=True, **options)
     return {k: float(v) for k, v in scores.items()}
 
 
-def rows(table: dict, ours: dict, ref: str) -> list[dict]:
-    """A record's comparisons: our number beside the source's, one row per key of ``table``.
+def results(model, run, scores) -> dict:
+    """The numbers most tables show: parameters, test accuracy and loss, training time."""
+    return {
+        "params": model.count_params(),
+        "test_accuracy": scores["accuracy"],
+        "test_loss": scores["loss"],
+        "training_time": run.wall_time_s,
+    }
 
-    ``table`` maps a row's key to ``(the source's number or None, format)`` or ``(number,
-    format, label)``; the label is a key of :mod:`book.vocabulary` or a pair (default: the
-    vocabulary's words for the row's key). ``ours`` holds our number for every key.
-    """
+
+def rows(table: dict, ours: dict, ref: str) -> list[dict]:
+    """A record's comparisons, one row per key of ``table``: ``key -> (the source's number
+    or None, format[, label])`` (label: a vocabulary key or a pair; default: the row's key),
+    and our number ``ours[key]`` (other keys of ``ours`` are ignored), citing source ``ref``."""
     return [
         common.row(key, ours[key], source=source, ref=ref, fmt=fmt, label=label and label[0])
         for key, (source, fmt, *label) in table.items()
@@ -225,7 +212,7 @@ def phrase(key: str, **values) -> dict[str, str]:
 
 
 def provenance(ctx, run, data, recipe, **extra) -> dict:
-    """A record's provenance of ``run``: data, recipe, budget and what ran, plus ``extra``."""
+    """A record's provenance of ``run``: data, recipe, budget and what ran, then ``extra``."""
     return run_provenance(
         run,
         dataset=data.dataset,
@@ -238,24 +225,44 @@ def provenance(ctx, run, data, recipe, **extra) -> dict:
     )
 
 
-def record(ctx, provenance, comparisons, metrics, run=None, *, stem=None, **sections) -> dict:
-    """Write a chapter's record (and its tables): provenance, comparisons, metrics, then
-    ``sections`` in order, then ``run``'s history and epoch times (when a run is given)."""
-    rec = {
-        "chapter": ctx.chapter,
-        "provenance": provenance,
-        "comparisons": comparisons,
-        "metrics": metrics,
-        **sections,
-    }
+def record(ctx, provenance, table, ours, metrics, run=None, *, stem=None, **sections) -> None:
+    """Write a record and its tables: ``provenance``, the rows of ``table`` (:func:`rows`,
+    citing the recipe's source), ``metrics``, ``sections`` in order, then ``run``'s history
+    and epoch times."""
+    ref = provenance["recipe"]["source_ref"]
+    rec = {"chapter": ctx.chapter, "provenance": provenance, "comparisons": rows(table, ours, ref)}
+    rec |= {"metrics": metrics, **sections}
     if run is not None:
-        rec.update(history=run.history, epoch_seconds=run.epoch_seconds)
+        rec |= {"history": run.history, "epoch_seconds": run.epoch_seconds}
     ctx.record(rec, stem)
-    return rec
 
 
-def figures(ctx, draw) -> None:
-    """Save the figures ``draw(lang)`` returns (``{name: figure}``) in both languages."""
+def figures(ctx, draw=None, *, data=None, history=None, probabilities=None, extra=()) -> None:
+    """Save a chapter's figures in both languages: ``draw(lang)`` gives ``{name: figure}``.
+
+    Before them, a trained classifier's: with ``history``, its learning curves (several runs
+    on one figure for ``{vocabulary key: history}``); with the test set's ``probabilities``
+    (of ``data``), its confusion matrix and those of ``extra`` ("per_class_accuracy",
+    "predictions", "mistakes").
+    """
     for lang in LANGS:
-        for name, fig in draw(lang).items():
+        made = {}
+        if history is not None and "loss" in history:
+            made["learning_curves"] = visualize.plot_history(history, lang)
+        elif history is not None:
+            runs = {vocabulary.word(key, lang): h for key, h in history.items()}
+            made["learning_curves"] = visualize.plot_histories(runs, lang)
+        if probabilities is not None:
+            names, labels = data.class_names(lang), data.test_labels
+            counts = (labels, probabilities.argmax(1), names, lang)
+            images = (data.test_pixels, labels, probabilities, names, lang)
+            draws = {
+                "confusion_matrix": (visualize.plot_confusion_matrix, counts),
+                "per_class_accuracy": (visualize.plot_per_class_accuracy, counts),
+                "predictions": (visualize.prediction_grid, images),
+                "mistakes": (visualize.misclassified_grid, images),
+            }
+            made |= {name: draws[name][0](*draws[name][1]) for name in ("confusion_matrix", *extra)}
+        made |= draw(lang) if draw else {}
+        for name, fig in made.items():
             ctx.figure(fig, name, lang)
