@@ -79,8 +79,9 @@ WORDS: dict[str, dict[str, str]] = {
     "ch05_lr_source": {"zh": "原文的写法（只看 epoch）", "en": "the source's wiring (epoch only)"},
     "ch05_lr_used": {"zh": "每轮实际使用的学习率", "en": "rate each epoch trained with"},
     "ch05_resnet20": {"zh": "ResNet20v1", "en": "ResNet20v1"},
+    "ch05_resnet20_shifts": {"zh": "ResNet20v1，平移与翻转", "en": "ResNet20v1, shifts and flips"},
     "ch05_resnet29": {"zh": "ResNet29v2", "en": "ResNet29v2"},
-    "ch05_shifts_flips": {"zh": "{model}，平移与翻转", "en": "{model}, shifts and flips"},
+    "ch05_resnet29_shifts": {"zh": "ResNet29v2，平移与翻转", "en": "ResNet29v2, shifts and flips"},
     "ch06_binary_accuracy": {
         "zh": "测试集二元准确率（原文报告的“准确率”就是它，但出自二元交叉熵训练）",
         "en": 'Test binary accuracy (what the source reports as "accuracy", from its binary '

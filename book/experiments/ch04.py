@@ -1,16 +1,11 @@
 """Chapter 04: the 15-convolution CIFAR-10 network of source 002, with augmentation.
 
-Recipe of source 002 (``RECIPE``): fifteen 3x3 convolutions (32-32-32-48-48 / 80 x5 /
-128 x5), max pooling and dropout between the stages, GlobalMaxPooling2D, a 500-unit dense
-layer; Adam (learning rate 1e-4), batch 128, random rotations of 10 degrees, shifts of 0.2
-and horizontal flips, all 50,000 training images; TensorBoard logging; plot_model;
-get_config()/from_config().
-
-The source's own numbers disagree on how long it trained (1,600 epochs in its settings,
-600 in its fit call, "500" in its prose) and it reports no accuracy at all; the recipe
-takes the fit call's 600. The ``cpu`` budget trains 30 of them: one to two hours on two CPU
-cores (195-390 images/s, depending on the machine; see the results page's training speeds),
-so plan to resume it; the last 10% of the training images are held out for validation.
+Source 002's recipe: Adam 1e-4, batch 128, rotations of 10 degrees, shifts of 0.2 and
+horizontal flips; TensorBoard logging, ``plot_model`` and ``get_config()/from_config()``.
+Its own numbers disagree on how long it trained (1,600 epochs in its settings, 600 in its
+fit call, "500" in its prose) and it reports no accuracy; the recipe takes the fit call's
+600, the ``cpu`` budget trains 30 of them (resumable), with the last 10% of the training
+images held out for validation.
 """
 
 import tempfile
@@ -26,14 +21,8 @@ from companion import config
 from companion.models import build_deep_cnn, shift_and_flip
 
 CHAPTER = "04-deep-cnn"
-RECIPE = Recipe(
-    "002",
-    50_000,
-    600,
-    128,
-    "Adam, learning rate 1e-4",
-    augmentation="rotations of 10 degrees, shifts of 0.2, horizontal flips",
-)
+AUGMENTATION = "rotations of 10 degrees, shifts of 0.2, horizontal flips"
+RECIPE = Recipe("002", 50_000, 600, 128, "Adam, learning rate 1e-4", AUGMENTATION)
 BUDGETS = {"smoke": Budget("smoke", epochs=2), "cpu": Budget("cpu", epochs=30)}
 #: The record's rows: key -> (the source's number, format[, label]). The source reports
 #: 1,071,542 parameters, no accuracy, and "20 min per epoch" on a 6-core i7 MacBook Pro.
@@ -56,12 +45,8 @@ PROVENANCE = {
 def run(ctx):
     data = runner.load("cifar10", validation=0.1)
     config.seed_everything(42)
-    model = build_deep_cnn(augmentation=shift_and_flip(0.2, rotation_degrees=10, seed=42))
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=1e-4),
-        loss="categorical_crossentropy",
-        metrics=["accuracy"],
-    )
+    augmentation = shift_and_flip(0.2, rotation_degrees=10, seed=42)
+    model = runner.compiled(build_deep_cnn(augmentation=augmentation), keras.optimizers.Adam(1e-4))
     path = save_model_diagram(model, ctx.figures_dir / "model.png", dpi=56)
     print(f"  wrote {path.relative_to(ctx.out)}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -75,11 +60,12 @@ def run(ctx):
     # one pass over the test set (it costs minutes on a CPU): the loss and accuracy that
     # model.evaluate would report, computed from the predicted probabilities
     probabilities = model.predict(data.x_test, verbose=0)
-    predicted, labels = probabilities.argmax(1), data.test_labels[:, 0]
+    labels = data.test_labels[:, 0]
     losses = keras.losses.categorical_crossentropy(data.y_test, probabilities)
-    test_loss = float(np.mean(keras.ops.convert_to_numpy(losses)))
-    test_accuracy = float((predicted == labels).mean())
-
+    scores = {
+        "loss": float(np.mean(keras.ops.convert_to_numpy(losses))),
+        "accuracy": float((probabilities.argmax(1) == labels).mean()),
+    }
     # get_config()/from_config() rebuild the architecture with fresh weights
     clone = keras.Sequential.from_config(model.get_config())
     first = data.x_test[:100]
@@ -94,21 +80,14 @@ def run(ctx):
         probabilities=probabilities,
         extra=["per_class_accuracy", "predictions"],
     )
-    ours = {
-        "params": model.count_params(),
-        "test_accuracy": test_accuracy,
-        "test_loss": test_loss,
-        "training_time": run.wall_time_s,
-        "from_config_fresh_accuracy": fresh_accuracy,
-    }
     runner.record(
         ctx,
         runner.provenance(ctx, run, data, RECIPE, **PROVENANCE),
         TABLE,
-        ours,
+        runner.results(model, run, scores) | {"from_config_fresh_accuracy": fresh_accuracy},
         {
-            "test_accuracy": test_accuracy,
-            "test_loss": test_loss,
+            "test_accuracy": scores["accuracy"],
+            "test_loss": scores["loss"],
             "tensorboard_event_files": event_files,
             "from_config_fresh_accuracy_100": fresh_accuracy,
             "from_config_same_predictions_after_set_weights": bool(same),

@@ -1,26 +1,16 @@
-"""Chapter 05: ResNet20 v1 on CIFAR-10 with the source's callbacks.
+"""Chapter 05: ResNet on CIFAR-10 with the source's callbacks, on three recipes (``RECIPES``).
 
-Two recipes of source 000 (``RECIPES``):
+* ``author``: source 000's own run -- ResNet20v1, Adam 1e-3 with the step schedule and
+  ReduceLROnPlateau, the best epoch's checkpoint, per-pixel mean subtracted, shifts of 0.1
+  and horizontal flips, batch 16, 20 epochs (the ``cpu`` budget: batch 32). Its network is
+  exported for the page (``assets/models/05-resnet20.onnx``, preprocessing inside) beside a
+  sprite of test images (``assets/widgets/05-cifar10-test-images``).
+* ``keras_example``: the Keras example's 200 epochs at batch 32; ``v2``: the source's
+  ResNet29v2 on it. The ``cpu`` budget trains 40 and 10 epochs, the schedule's drops moved
+  to the same fractions of the run (:func:`companion.callbacks.compressed_step_decay`).
 
-* ``author``: the author's own run -- ResNet20v1, Adam at 1e-3 with the step schedule and
-  ReduceLROnPlateau, a checkpoint of the best epoch, per-pixel mean subtraction, random
-  shifts of 0.1 and horizontal flips, batch 16, 20 epochs: 78.66% on the test set.
-* ``keras_example``: the Keras example's table -- the same for 200 epochs at batch 32
-  (learning-rate drops after epochs 80/120/160/180): 92.16%. 200 epochs need a GPU.
-
-The ``cpu`` budget runs the author's recipe at batch 32, the Keras example's own batch
-(the author's 16 makes each epoch about a third slower on two CPU cores), then the Keras
-example's recipe for 40 epochs with the schedule compressed to them
-(:func:`companion.callbacks.compressed_step_decay`: drops after epochs 16/24/32/36); it
-resumes where it stopped and has its own record (``05-resnet-keras-example``), as has the
-source's ResNet29v2 (``05-resnet-v2``). Unlike the source, which validated and picked its
-checkpoint on the test set, we hold out the last 5,000 training images for validation and
-evaluate the best checkpoint once on the test set.
-
-The best checkpoint is also exported for the page (``assets/models/05-resnet20.onnx``) with
-the chapter's preprocessing inside (scaling and this run's mean image: it takes pixels
-0..255), beside a sprite of test images for the reader to pick from
-(``assets/widgets/05-cifar10-test-images.png`` and ``.json``).
+The last 5,000 training images are held out for validation and the checkpoint (the source
+picked it on the test set); the best checkpoint is evaluated once on the test set.
 """
 
 from types import SimpleNamespace
@@ -34,14 +24,7 @@ from book.recipes import Budget, Recipe
 from book.sprite import first_of_each_class
 from book.visualize_training import plot_learning_rate
 from book.vocabulary import label, word
-from companion import config
-from companion.callbacks import (
-    LearningRateLog,
-    compressed_step_decay,
-    resnet_callbacks,
-    resnet_lr_schedule,
-    step_decay,
-)
+from companion import callbacks, config
 from companion.models import build_resnet_v1, build_resnet_v2, shift_and_flip
 from companion.visualize import plot_history
 
@@ -52,15 +35,11 @@ RECIPES = {
     "author": Recipe("000", 50_000, 20, 16, SCHEDULE, AUGMENTATION),
     "keras_example": Recipe("000", 50_000, 200, 32, SCHEDULE, AUGMENTATION),
 }
-# The source's own version=2 setting (n=3): ResNet29v2, on the Keras example's recipe.
-RECIPES["v2"] = RECIPES["keras_example"]
+RECIPES["v2"] = RECIPES["keras_example"]  # the source's own version=2 setting (n=3)
 BUDGETS = {
-    "author": {"cpu": Budget("cpu", batch_size=32)},
-    # 40 of 200 epochs on two CPU cores (resumable), with the schedule's drops moved to the
-    # same fractions of the run (compressed_step_decay).
+    "author": {"cpu": Budget("cpu", batch_size=32)},  # the author's 16 is a third slower here
     "keras_example": {"cpu": Budget("cpu", epochs=40)},
-    # ResNet29v2 trains about 2.2 times slower per epoch than ResNet20v1 here: 10 epochs.
-    "v2": {"cpu": Budget("cpu", epochs=10)},
+    "v2": {"cpu": Budget("cpu", epochs=10)},  # ResNet29v2 is ~2.2 times slower per epoch
 }
 #: Each run's network, and its name in the records.
 NETWORKS = {
@@ -79,21 +58,13 @@ TABLES = {
     },
     "keras_example": {
         "params": (274_442, "int", label("params", run="ch05_resnet20")),
-        "test_accuracy": (
-            0.9216,
-            "percent",
-            label("test_accuracy", run=runner.phrase("ch05_shifts_flips", model="ResNet20v1")),
-        ),
+        "test_accuracy": (0.9216, "percent", label("test_accuracy", run="ch05_resnet20_shifts")),
         "test_loss": (None, "float"),
         "training_time": (200 * 35, "minutes", "ch05_example_time"),
     },
     "v2": {
         "params": (None, "int", label("params", run="ch05_resnet29")),
-        "test_accuracy": (
-            None,
-            "percent",
-            label("test_accuracy", run=runner.phrase("ch05_shifts_flips", model="ResNet29v2")),
-        ),
+        "test_accuracy": (None, "percent", label("test_accuracy", run="ch05_resnet29_shifts")),
         "test_loss": (None, "float"),
         "training_time": (None, "minutes"),
     },
@@ -102,16 +73,48 @@ PROVENANCE = {
     "augmentation": "RandomTranslation(0.1, 0.1, fill_mode='nearest') + RandomFlip('horizontal'), "
     "one seed each",
 }
-WHAT = "the Keras example's recipe, schedule compressed"
+AUTHOR_SCHEDULE = (
+    "Adam 1e-3 with step_decay (drops after epochs 80/120/160/180, not reached in 20 epochs), "
+    "ReduceLROnPlateau(sqrt(0.1), patience 5), checkpoint of the best val_accuracy"
+)
+VALIDATION = "held-out training images (not the test set)"
 SAMPLES_PER_CLASS = 4  # test images the page offers: the first 4 of each class
 
 
 def run(ctx):
     config.seed_everything(42)
     data = runner.load("cifar10", validation=(5_000, 400), mean=True)
-    author(ctx, data, train(ctx, data, "author"))
-    for name in ("keras_example", "v2"):
-        compressed(ctx, data, name, train(ctx, data, name))
+    for name in RECIPES:
+        result = train(ctx, data, name)
+        schedule, metrics, sections = (author if name == "author" else compressed)(
+            ctx, data, name, result
+        )
+        ours = runner.results(result.model, result.run, result.scores)
+        runner.record(
+            ctx,
+            runner.provenance(
+                ctx,
+                result.run,
+                data,
+                RECIPES[name],
+                validation=f"{data.validation_images:,} {VALIDATION}",
+                **PROVENANCE,
+                model=NETWORKS[name][0],
+                schedule=schedule,
+                best_epoch=result.best_epoch,
+            ),
+            TABLES[name],
+            ours | {"test_accuracy_author": result.scores["accuracy"]},
+            {
+                "test_accuracy": result.scores["accuracy"],
+                "test_loss": result.scores["loss"],
+                "best_epoch": result.best_epoch,
+                **metrics,
+            },
+            result.run,
+            stem=None if name == "author" else f"{CHAPTER}-{name.replace('_', '-')}",
+            **sections,
+        )
 
 
 def train(ctx, data, name):
@@ -120,22 +123,26 @@ def train(ctx, data, name):
     model_name, build = NETWORKS[name]
     recipe = RECIPES[name]
     epochs = runner.budget_of(ctx, BUDGETS[name]).epochs_for(recipe)
-    schedule = step_decay if name == "author" else compressed_step_decay(epochs, recipe.epochs)
+    schedule = (
+        callbacks.step_decay
+        if name == "author"
+        else callbacks.compressed_step_decay(epochs, recipe.epochs)
+    )
     resnet = build()
     # The source's ImageDataGenerator(width/height_shift_range=0.1, horizontal_flip=True) as layers.
     model = keras.Sequential(
         [keras.Input((32, 32, 3)), shift_and_flip(0.1, seed=42), resnet],
         name="resnet20_v1" if model_name == "ResNet20v1" else model_name.lower(),
     )
-    model.compile(
-        optimizer=keras.optimizers.Adam(resnet_lr_schedule(0)),
-        loss="categorical_crossentropy",
-        metrics=["accuracy"],
-    )
+    runner.compiled(model, keras.optimizers.Adam(callbacks.resnet_lr_schedule(0)))
     best = runner.folder(ctx, name) / f"{model_name.lower()}_best.keras"
-    log = LearningRateLog()
+    log = callbacks.LearningRateLog()
     # resumed, fit gives the checkpoint and the plateau reducer back their best and count
-    what = "the author's recipe" if name == "author" else WHAT
+    what = (
+        "the author's recipe"
+        if name == "author"
+        else "the Keras example's recipe, schedule compressed"
+    )
     run = runner.train(
         ctx,
         name,
@@ -144,7 +151,7 @@ def train(ctx, data, name):
         recipe,
         BUDGETS[name],
         what=f"{model_name}, {what}",
-        callbacks=[*resnet_callbacks(best, schedule=schedule), log],
+        callbacks=[*callbacks.resnet_callbacks(best, schedule=schedule), log],
     )
     best_model = keras.models.load_model(best)
     return SimpleNamespace(
@@ -159,29 +166,14 @@ def train(ctx, data, name):
     )
 
 
-def provenance(ctx, data, name, result, schedule):
-    return runner.provenance(
-        ctx,
-        result.run,
-        data,
-        RECIPES[name],
-        validation=f"{data.validation_images:,} held-out training images (not the test set)",
-        **PROVENANCE,
-        model=NETWORKS[name][0],
-        schedule=schedule,
-        best_epoch=result.best_epoch,
-    )
-
-
-def author(ctx, data, result):
-    """The author's own run: figures, the page's model and test images, and its record."""
+def author(ctx, data, name, result):
+    """The author's run: the page's model and test images, the figures of its schedule."""
     # The page's model: the best checkpoint's network behind this run's preprocessing. The
     # augmentation layers in front of it pass images through unchanged outside training, but
     # their random operations would be exported too (and ONNX has none of them).
+    network = result.model.get_layer(result.network)
     web_model = ctx.web_model(
-        pixel_input_model(
-            result.model.get_layer(result.network), (32, 32, 3), pixel_mean=data.pixel_mean
-        ),
+        pixel_input_model(network, (32, 32, 3), pixel_mean=data.pixel_mean),
         "05-resnet20",
         data.test_pixels,
         data.test_labels,
@@ -195,9 +187,12 @@ def author(ctx, data, result):
         {lang: data.class_names(lang) for lang in runner.LANGS},
         dataset=data.dataset,
     )
-    source_rates = [resnet_lr_schedule(e) for e in range(200)]
-    fixed_rates = _compose(step_decay, 200)
-    demo_source, demo_fixed = plateau_demo(resnet_lr_schedule), plateau_demo(step_decay)
+    source = [callbacks.resnet_lr_schedule(e) for e in range(200)]
+    fixed = _compose(callbacks.step_decay, 200)
+    demo = {
+        "source_wiring": plateau_demo(callbacks.resnet_lr_schedule),
+        "corrected": plateau_demo(callbacks.step_decay),
+    }
 
     def lr_figure(source, fixed, title, lang):
         curves = {word("ch05_lr_source", lang): source, word("ch05_lr_fixed", lang): fixed}
@@ -206,43 +201,20 @@ def author(ctx, data, result):
     runner.figures(
         ctx,
         lambda lang: {
-            "lr_schedule": lr_figure(source_rates, fixed_rates, "ch05_lr_recipe", lang),
-            "lr_plateau": lr_figure(demo_source, demo_fixed, "ch05_lr_demo", lang),
+            "lr_schedule": lr_figure(source, fixed, "ch05_lr_recipe", lang),
+            "lr_plateau": lr_figure(*demo.values(), "ch05_lr_demo", lang),
         },
         data=data,
         history=result.run.history,
         probabilities=result.model.predict(data.x_test, verbose=0),
     )
-    schedule = (
-        "Adam 1e-3 with step_decay (drops after epochs 80/120/160/180, not reached in 20 "
-        "epochs), ReduceLROnPlateau(sqrt(0.1), patience 5), checkpoint of the best val_accuracy"
-    )
-    ours = {
-        "params": result.model.count_params(),
-        "test_accuracy_author": result.scores["accuracy"],
-        "training_time": result.run.wall_time_s,
-    }
-    runner.record(
-        ctx,
-        provenance(ctx, data, "author", result, schedule),
-        TABLES["author"],
-        ours,
-        {
-            "test_accuracy": result.scores["accuracy"],
-            "test_loss": result.scores["loss"],
-            "best_epoch": result.best_epoch,
-            "resnet29_v2_params": build_resnet_v2(29).count_params(),
-        },
-        result.run,
-        web_model=web_model,
-        learning_rates=result.rates,
-        plateau_demo={"source_wiring": demo_source, "corrected": demo_fixed},
-    )
+    metrics = {"resnet29_v2_params": build_resnet_v2(29).count_params()}
+    sections = {"web_model": web_model, "learning_rates": result.rates, "plateau_demo": demo}
+    return AUTHOR_SCHEDULE, metrics, sections
 
 
 def compressed(ctx, data, name, result):
-    """The Keras example's 200-epoch recipe, its schedule compressed to the budget's epochs."""
-    drops = result.schedule.drops
+    """A run of the Keras example's recipe: its figures and its compressed schedule."""
     runner.figures(
         ctx,
         lambda lang: {
@@ -252,33 +224,15 @@ def compressed(ctx, data, name, result):
             ),
         },
     )
+    drops = result.schedule.drops
     schedule = (
         f"Adam 1e-3; the recipe's drops (after epochs 81/121/161/181 of 200) moved to the same "
         f"fractions of {result.epochs} epochs: "
         + ", ".join(f"×{factor:g} after epoch {at}" for at, factor in drops.items())
         + "; ReduceLROnPlateau(sqrt(0.1), patience 5); checkpoint of the best val_accuracy"
     )
-    ours = {
-        "params": result.model.count_params(),
-        "test_accuracy": result.scores["accuracy"],
-        "test_loss": result.scores["loss"],
-        "training_time": result.run.wall_time_s,
-    }
-    runner.record(
-        ctx,
-        provenance(ctx, data, name, result, schedule),
-        TABLES[name],
-        ours,
-        {
-            "test_accuracy": result.scores["accuracy"],
-            "test_loss": result.scores["loss"],
-            "best_epoch": result.best_epoch,
-            "drops": {str(at): factor for at, factor in drops.items()},
-        },
-        result.run,
-        stem=f"{CHAPTER}-{name.replace('_', '-')}",
-        learning_rates=result.rates,
-    )
+    metrics = {"drops": {str(at): factor for at, factor in drops.items()}}
+    return schedule, metrics, {"learning_rates": result.rates}
 
 
 def plateau_demo(schedule, epochs=6):
@@ -288,7 +242,7 @@ def plateau_demo(schedule, epochs=6):
     y = keras.utils.to_categorical(np.random.randint(0, 2, 256), 2)
     model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(2, activation="softmax")])
     model.compile(keras.optimizers.Adam(1e-3), "categorical_crossentropy")
-    log = LearningRateLog()
+    log = callbacks.LearningRateLog()
     # A huge min_delta means "never an improvement": the reducer fires once patience runs out.
     reducer = keras.callbacks.ReduceLROnPlateau(
         monitor="loss", factor=np.sqrt(0.1), patience=1, min_delta=1e9
