@@ -1,21 +1,14 @@
 """Chapter 06: the Inception-style network of source 003, its loss mistake, memory and batch size.
 
-Source 003 (``RECIPE``) trains on 40,000 images (``validation_split=0.2`` of 50,000) for
-up to 100 epochs at batch 256 with four callbacks that watch the validation loss, on a
-Colab GPU, and reports a test "accuracy" of 96.9%. It compiles with
-``binary_crossentropy``, so that number is *binary* accuracy averaged over the ten one-hot
-outputs. We train the network twice from the same initial weights (``BUDGETS``):
-
-* ``categorical``: the source's recipe with the correct loss, categorical cross-entropy;
-  the ``cpu`` budget trains 15 of its 100 epochs (EarlyStopping may stop it sooner). At
-  50-100 images/s on two CPU cores that is 2-4 hours: the run resumes where it stopped.
-* ``binary``: the source's own loss, on a smaller budget (10,000 images, 5 epochs), to
-  show what its "accuracy" measured: binary and classification accuracy side by side.
-
-Both validate on the same last 10,000 training images, as the source's split does, and the
-best checkpoint (lowest validation loss) is evaluated once on all 10,000 test images. The
-batch-size study times single training steps and measures the memory of each, in a fresh
-process per batch size.
+Source 003 trains 40,000 images for up to 100 epochs at batch 256 with four callbacks on the
+validation loss, and reports a test "accuracy" of 96.9%: compiled with
+``binary_crossentropy``, that is *binary* accuracy over the ten one-hot outputs. We train
+the network twice from the same initial weights (``BUDGETS``): ``binary``, the source's
+loss on a smaller budget, to show what its "accuracy" measured; ``categorical``, the
+correct loss (the ``cpu`` budget: 15 of 100 epochs, resumable). Both validate on the last
+10,000 training images, as the source's split does; the best checkpoint is evaluated once
+on the test set. The batch-size study measures one training step's memory per batch size,
+each in a fresh process.
 """
 
 import json
@@ -60,34 +53,6 @@ BENCHMARK = ROOT / "benchmarks" / "results" / "inception-batch-sizes.json"
 #: where it ran twice or more).
 SOURCE_EPOCH_S = {64: 90, 128: 72, 256: 62, 512: 58}
 BINARY_ACCURACY = 0.9689600015640258  # the source's test "accuracy"
-#: The records' rows: key -> (the source's number, format[, label]); each record also has
-#: the two rows of two_modes (mode_rows).
-TABLES = {
-    "categorical": {
-        "params": (1_420_834, "int"),
-        "trainable": (1_416_930, "int", "ch06_trainable"),
-        "categorical_run_binary_accuracy": (BINARY_ACCURACY, "percent", "ch06_binary_accuracy"),
-        "categorical_run_categorical_accuracy": (None, "percent", "ch06_categorical_accuracy"),
-        "modes": None,
-        "training_time": (None, "minutes"),
-        "memory_estimate_128": (1.47, "float", "ch06_memory_estimate"),
-        "memory_measured_128": (None, "float", "ch06_memory_measured"),
-    },
-    "binary": {
-        "binary_run_binary_accuracy": (
-            BINARY_ACCURACY,
-            "percent",
-            "ch06_binary_run_binary_accuracy",
-        ),
-        "binary_run_categorical_accuracy": (
-            None,
-            "percent",
-            "ch06_binary_run_categorical_accuracy",
-        ),
-        "modes": None,
-        "training_time": (None, "minutes"),
-    },
-}
 CALLBACKS = (
     "EarlyStopping(10), ModelCheckpoint(best val_loss), TensorBoard, ReduceLROnPlateau(0.3, 4); "
     "the best checkpoint is evaluated"
@@ -113,23 +78,16 @@ def run(ctx):
     # The source's loss first: the smaller run, finished (and recorded) before the long one.
     model_b, run_b, wrong = train(ctx, "binary", data, initial)
     modes = two_modes(model_b, data)  # last: training mode moves the BN averages
+    metrics = ("binary_accuracy", "categorical_accuracy")
     runner.figures(
         ctx,
-        lambda lang: {
-            "binary_vs_categorical": plot_history(
-                run_b.history, lang, metrics=("binary_accuracy", "categorical_accuracy")
-            )
-        },
+        lambda lang: {"binary_vs_categorical": plot_history(run_b.history, lang, metrics=metrics)},
     )
-    ours = {
-        "binary_run_binary_accuracy": wrong["binary_accuracy"],
-        "binary_run_categorical_accuracy": wrong["categorical_accuracy"],
-        "training_time": run_b.wall_time_s,
-    }
     runner.record(
         ctx,
         provenance(ctx, "binary", run_b, data),
-        *rows("binary", ours, modes),
+        table("binary", modes["images"]),
+        numbers("binary", run_b, wrong, modes),
         {"binary_crossentropy": wrong, "two_modes": modes},
         run_b,
         stem=f"{CHAPTER}-binary",
@@ -155,11 +113,12 @@ def run(ctx):
     source_speed = [
         40_000 / SOURCE_EPOCH_S[b] if b in SOURCE_EPOCH_S else float("nan") for b in sizes
     ]
+    study_figure = (sizes, speed, estimate_source, measured)
     runner.figures(
         ctx,
         lambda lang: {
             "batch_size_study": plot_batch_size_study(
-                sizes, speed, estimate_source, measured, lang, source_speed, estimate_ours
+                *study_figure, lang, source_speed, estimate_ours
             )
         },
         data=data,
@@ -172,19 +131,17 @@ def run(ctx):
         f"memory: one training step per batch size {list(sizes)}, each in a fresh process; "
         f"speed: {speed_from}"
     )
-    ours = {
+    ours = numbers("categorical", run_c, correct, modes) | {
         "params": reference.count_params(),
         "trainable": int(sum(np.prod(w.shape) for w in reference.trainable_weights)),
-        "categorical_run_binary_accuracy": correct["binary_accuracy"],
-        "categorical_run_categorical_accuracy": correct["categorical_accuracy"],
-        "training_time": run_c.wall_time_s,
         "memory_estimate_128": estimate_source[i128],
         "memory_measured_128": measured[i128],
     }
     runner.record(
         ctx,
         prov,
-        *rows("categorical", ours, modes),
+        table("categorical", modes["images"]),
+        ours,
         {
             "categorical_crossentropy": correct,
             "two_modes": modes,
@@ -202,6 +159,52 @@ def run(ctx):
             "raw": study,
         },
     )
+
+
+def table(name: str, n: int) -> dict:
+    """The rows of run ``name``'s record: key -> (the source's number, format[, label]).
+
+    Both have the two rows of ``two_modes`` (on ``n`` images): own training images in
+    inference mode (how much it learnt), test images in training mode (whether its inference
+    mode lags).
+    """
+    run = runner.phrase(f"ch06_{name}_run")
+    modes = {
+        f"{name}_run_{key}": (None, "percent", runner.phrase(f"ch06_{key}", run=run, n=f"{n:,}"))
+        for key in ("train_inference_mode", "test_training_mode")
+    }
+    if name == "binary":
+        return {
+            "binary_run_binary_accuracy": (
+                BINARY_ACCURACY,
+                "percent",
+                "ch06_binary_run_binary_accuracy",
+            ),
+            "binary_run_categorical_accuracy": (
+                None,
+                "percent",
+                "ch06_binary_run_categorical_accuracy",
+            ),
+            **modes,
+            "training_time": (None, "minutes"),
+        }
+    return {
+        "params": (1_420_834, "int"),
+        "trainable": (1_416_930, "int", "ch06_trainable"),
+        "categorical_run_binary_accuracy": (BINARY_ACCURACY, "percent", "ch06_binary_accuracy"),
+        "categorical_run_categorical_accuracy": (None, "percent", "ch06_categorical_accuracy"),
+        **modes,
+        "training_time": (None, "minutes"),
+        "memory_estimate_128": (1.47, "float", "ch06_memory_estimate"),
+        "memory_measured_128": (None, "float", "ch06_memory_measured"),
+    }
+
+
+def numbers(name, run, scores, modes) -> dict:
+    """Run ``name``'s numbers for its rows: test scores and ``two_modes``, training time."""
+    return {f"{name}_run_{k}": v for k, v in (scores | modes).items()} | {
+        "training_time": run.wall_time_s
+    }
 
 
 def train(ctx, name: str, data, initial_weights):
@@ -227,7 +230,6 @@ def train(ctx, name: str, data, initial_weights):
         RECIPE,
         BUDGETS[name],
         what=f"Inception, {name} cross-entropy",
-        images=config.samples(runner.budget_of(ctx, BUDGETS[name]).images(RECIPE), 256),
         # resumed, fit gives EarlyStopping, the checkpoint and the plateau reducer their counts
         callbacks=inception_callbacks(folder / "best.keras", log_dir=folder / "logs"),
     )
@@ -246,27 +248,6 @@ def provenance(ctx, name, run, data):
         callbacks=CALLBACKS,
         best_epoch=int(np.argmin(run.history["val_loss"])) + 1,
     )
-
-
-def rows(name, ours, modes):
-    """The record's rows: ``TABLES[name]``, with the two rows of ``two_modes`` where it says
-    ``modes`` (own training images in inference mode: how much it learnt; test images in
-    training mode: whether its inference mode lags)."""
-    modes_table = {
-        f"{name}_run_{key}": (
-            None,
-            "percent",
-            runner.phrase(
-                f"ch06_{key}", run=runner.phrase(f"ch06_{name}_run"), n=f"{modes['images']:,}"
-            ),
-        )
-        for key in ("train_inference_mode", "test_training_mode")
-    }
-    table = {}
-    for key, spec in TABLES[name].items():
-        table |= modes_table if key == "modes" else {key: spec}
-    ours |= {key: modes[key.removeprefix(f"{name}_run_")] for key in modes_table}
-    return table, ours
 
 
 def measure(batch_size: int) -> dict:

@@ -139,14 +139,15 @@ def folder(ctx, name: str) -> Path:
     return path
 
 
-def train(ctx, name, model, data, recipe, budgets=None, *, what="", images=None, **fit_args):
+def train(ctx, name, model, data, recipe, budgets=None, *, what="", **fit_args):
     """Print what the budget runs of ``recipe``, then fit the compiled ``model`` on ``data``
-    (its first ``images`` only, if given): resumable from ``ctx.runs_dir(name)``, with a time
-    estimate first. ``fit_args`` go to :func:`companion.train.fit`. Returns its
-    ``TrainingRun``."""
+    (on the budget's number of images; a smoke run on all it has): resumable from
+    ``ctx.runs_dir(name)``, with a time estimate first. ``fit_args`` go to
+    :func:`companion.train.fit`. Returns its ``TrainingRun``."""
     budget = budget_of(ctx, budgets)
     epochs, batch_size = budget.epochs_for(recipe), budget.batch_for(recipe)
-    x, y = data.x[:images], data.y[:images]
+    n = len(data.x) if config.smoke() else budget.images(recipe)
+    x, y = data.x[:n], data.y[:n]
     held = 0 if data.x_val is not None else data.validation_images
     ctx.plan(
         recipe,
