@@ -33,11 +33,6 @@ def one_hot(labels, classes: int = 10) -> np.ndarray:
     return keras.utils.to_categorical(labels, classes)
 
 
-def count(n: int | tuple[int, int] | None) -> int | None:
-    """A size stated as ``(full, smoke)``: the one this run uses (an int or None as is)."""
-    return config.samples(*n) if isinstance(n, tuple) else n
-
-
 @dataclass
 class Data:
     """A data set ready to train on: ``x, y`` (one-hot) to train, ``x_test, y_test`` to test;
@@ -65,12 +60,6 @@ class Data:
             return len(self.x_val)
         return int(len(self.x) * self.validation_split)
 
-    def fit_arguments(self) -> dict:
-        """``validation_data`` or ``validation_split`` for ``fit`` (nothing without either)."""
-        if self.x_val is not None:
-            return {"validation_data": (self.x_val, self.y_val)}
-        return {"validation_split": self.validation_split} if self.validation_split else {}
-
     def class_names(self, lang: str) -> list[str]:
         return list(mnist.CLASS_NAMES) if self.dataset == "MNIST" else cifar10.class_names(lang)
 
@@ -81,7 +70,7 @@ def load(name, *, images=None, validation=0, test=None, flat=False, mean=False) 
     Args:
         name: ``"mnist"`` or ``"cifar10"``.
         images: how many training images to keep, validation included (None: all). Every
-            size may be a ``(full, smoke)`` pair (:func:`count`).
+            size may be a ``(full, smoke)`` pair: ``config.samples(full, smoke)``.
         validation: a fraction (``fit``'s ``validation_split``), or how many of the kept
             images, the last ones, are held out as ``x_val, y_val``.
         test: how many test images to keep (None: all).
@@ -95,6 +84,7 @@ def load(name, *, images=None, validation=0, test=None, flat=False, mean=False) 
         dataset = cifar10.locate().description
         lossy = "JPEG" in dataset
         (pixels, labels), (test_pixels, test_labels) = cifar10.load_data()
+    count = lambda n: config.samples(*n) if isinstance(n, tuple) else n  # noqa: E731
     n, n_test = count(images) or len(pixels), count(test) or len(test_pixels)
     held = 0 if isinstance(validation, float) else count(validation)
     test_pixels, test_labels = test_pixels[:n_test], test_labels[:n_test]
@@ -149,6 +139,10 @@ def train(ctx, name, model, data, recipe, budgets=None, *, what="", **fit_args):
     n = len(data.x) if config.smoke() else budget.images(recipe)
     x, y = data.x[:n], data.y[:n]
     held = 0 if data.x_val is not None else data.validation_images
+    if data.x_val is not None:
+        fit_args["validation_data"] = (data.x_val, data.y_val)
+    elif data.validation_split:
+        fit_args["validation_split"] = data.validation_split
     ctx.plan(
         recipe,
         train_images=len(x) - held,
@@ -166,7 +160,6 @@ def train(ctx, name, model, data, recipe, budgets=None, *, what="", **fit_args):
         verbose=2,
         resume_dir=ctx.runs_dir(name),
         probe=True,
-        **data.fit_arguments(),
         **fit_args,
     )
 
