@@ -103,22 +103,19 @@ def run(ctx):
     probabilities = model.predict(data.x_test, verbose=0)
     modes = two_modes(model, data)  # after every inference-mode use: it moves the BN averages
 
-    sizes = (16, 32) if config.smoke() else BATCH_SIZES
-    study = [measure(b) for b in sizes]
-    reference = build_inception()
-    estimate_source = [source_estimate_bytes(reference, b) / GIB for b in sizes]
-    estimate_ours = [estimate_training_bytes(reference, b) / GIB for b in sizes]
-    measured = [s.get("increase_bytes", float("nan")) / GIB for s in study]
-    speed, speed_from = speeds(sizes, study)
-    source_speed = [
-        40_000 / SOURCE_EPOCH_S[b] if b in SOURCE_EPOCH_S else float("nan") for b in sizes
-    ]
-    study_figure = (sizes, speed, estimate_source, measured)
+    study, speed_from, reference = batch_size_study((16, 32) if config.smoke() else BATCH_SIZES)
+    sizes = study["batch_sizes"]
     runner.figures(
         ctx,
         lambda lang: {
             "batch_size_study": plot_batch_size_study(
-                *study_figure, lang, source_speed, estimate_ours
+                sizes,
+                study["images_per_s"],
+                study["source_estimate_gib"],
+                study["measured_increase_gib"],
+                lang,
+                study["source_images_per_s"],
+                study["our_estimate_gib"],
             )
         },
         data=data,
@@ -134,8 +131,8 @@ def run(ctx):
     ours = numbers("categorical", run_c, correct, modes) | {
         "params": reference.count_params(),
         "trainable": int(sum(np.prod(w.shape) for w in reference.trainable_weights)),
-        "memory_estimate_128": estimate_source[i128],
-        "memory_measured_128": measured[i128],
+        "memory_estimate_128": study["source_estimate_gib"][i128],
+        "memory_measured_128": study["measured_increase_gib"][i128],
     }
     runner.record(
         ctx,
@@ -149,15 +146,7 @@ def run(ctx):
             "json_chars": len(model.to_json()),
         },
         run_c,
-        batch_size_study={
-            "batch_sizes": list(sizes),
-            "images_per_s": speed,
-            "source_images_per_s": source_speed,
-            "source_estimate_gib": estimate_source,
-            "our_estimate_gib": estimate_ours,
-            "measured_increase_gib": measured,
-            "raw": study,
-        },
+        batch_size_study=study,
     )
 
 
@@ -248,6 +237,25 @@ def provenance(ctx, name, run, data):
         callbacks=CALLBACKS,
         best_epoch=int(np.argmin(run.history["val_loss"])) + 1,
     )
+
+
+def batch_size_study(sizes):
+    """One training step per batch size, each in a fresh process: the memory it took, beside
+    the source's estimate and ours, and the speed. Returns the record's section, where the
+    speeds come from, and the network the estimates are for."""
+    raw = [measure(b) for b in sizes]
+    reference = build_inception()
+    speed, speed_from = speeds(sizes, raw)
+    study = {
+        "batch_sizes": list(sizes),
+        "images_per_s": speed,
+        "source_images_per_s": [40_000 / SOURCE_EPOCH_S.get(b, float("nan")) for b in sizes],
+        "source_estimate_gib": [source_estimate_bytes(reference, b) / GIB for b in sizes],
+        "our_estimate_gib": [estimate_training_bytes(reference, b) / GIB for b in sizes],
+        "measured_increase_gib": [s.get("increase_bytes", float("nan")) / GIB for s in raw],
+        "raw": raw,
+    }
+    return study, speed_from, reference
 
 
 def measure(batch_size: int) -> dict:
