@@ -41,11 +41,12 @@ BUDGETS = {
     "keras_example": {"cpu": Budget("cpu", epochs=40)},
     "v2": {"cpu": Budget("cpu", epochs=10)},  # ResNet29v2 is ~2.2 times slower per epoch
 }
-#: Each run's network, and its name in the records.
+#: Each run's network, its name in the records, and the run in the printed plan.
+COMPRESSED = "the Keras example's recipe, schedule compressed"
 NETWORKS = {
-    "author": ("ResNet20v1", lambda: build_resnet_v1(20)),
-    "keras_example": ("ResNet20v1", lambda: build_resnet_v1(20)),
-    "v2": ("ResNet29v2", lambda: build_resnet_v2(29)),
+    "author": ("ResNet20v1", lambda: build_resnet_v1(20), "the author's recipe"),
+    "keras_example": ("ResNet20v1", lambda: build_resnet_v1(20), COMPRESSED),
+    "v2": ("ResNet29v2", lambda: build_resnet_v2(29), COMPRESSED),
 }
 #: The records' rows: key -> (the source's number, format[, label]). The author's time is
 #: the sum of the 20 epoch times its log prints (259-348 s each); the Keras example's is
@@ -120,7 +121,7 @@ def run(ctx):
 def train(ctx, data, name):
     """``name``'s network behind the source's shifts and flips, trained with the source's
     callbacks; resumable, its folder keeps the best checkpoint (evaluated on the test set)."""
-    model_name, build = NETWORKS[name]
+    model_name, build, what = NETWORKS[name]
     recipe = RECIPES[name]
     epochs = runner.budget_of(ctx, BUDGETS[name]).epochs_for(recipe)
     schedule = (
@@ -138,11 +139,6 @@ def train(ctx, data, name):
     best = runner.folder(ctx, name) / f"{model_name.lower()}_best.keras"
     log = callbacks.LearningRateLog()
     # resumed, fit gives the checkpoint and the plateau reducer back their best and count
-    what = (
-        "the author's recipe"
-        if name == "author"
-        else "the Keras example's recipe, schedule compressed"
-    )
     run = runner.train(
         ctx,
         name,

@@ -103,7 +103,7 @@ def run(ctx):
     probabilities = model.predict(data.x_test, verbose=0)
     modes = two_modes(model, data)  # after every inference-mode use: it moves the BN averages
 
-    study, speed_from, reference = batch_size_study((16, 32) if config.smoke() else BATCH_SIZES)
+    study, how, reference = batch_size_study((16, 32) if config.smoke() else BATCH_SIZES)
     sizes = study["batch_sizes"]
     runner.figures(
         ctx,
@@ -124,10 +124,7 @@ def run(ctx):
     )
     i128 = sizes.index(128) if 128 in sizes else 0
     prov = provenance(ctx, "categorical", run_c, data)
-    prov["batch_size_study"] = (
-        f"memory: one training step per batch size {list(sizes)}, each in a fresh process; "
-        f"speed: {speed_from}"
-    )
+    prov["batch_size_study"] = how
     ours = numbers("categorical", run_c, correct, modes) | {
         "params": reference.count_params(),
         "trainable": int(sum(np.prod(w.shape) for w in reference.trainable_weights)),
@@ -241,8 +238,8 @@ def provenance(ctx, name, run, data):
 
 def batch_size_study(sizes):
     """One training step per batch size, each in a fresh process: the memory it took, beside
-    the source's estimate and ours, and the speed. Returns the record's section, where the
-    speeds come from, and the network the estimates are for."""
+    the source's estimate and ours, and the speed. Returns the record's section, how it was
+    measured, and the network the estimates are for."""
     raw = [measure(b) for b in sizes]
     reference = build_inception()
     speed, speed_from = speeds(sizes, raw)
@@ -255,7 +252,11 @@ def batch_size_study(sizes):
         "measured_increase_gib": [s.get("increase_bytes", float("nan")) / GIB for s in raw],
         "raw": raw,
     }
-    return study, speed_from, reference
+    how = (
+        f"memory: one training step per batch size {list(sizes)}, each in a fresh process; "
+        f"speed: {speed_from}"
+    )
+    return study, how, reference
 
 
 def measure(batch_size: int) -> dict:
