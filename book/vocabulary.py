@@ -24,6 +24,106 @@ WORDS: dict[str, dict[str, str]] = {
     "train_accuracy": {"zh": "最后一轮训练准确率", "en": "Training accuracy, last epoch"},
     "training_time": {"zh": "训练时间", "en": "Training time"},
     # --- chapters 01-06 ----------------------------------------------------------------------
+    "ch01_fit_accuracy": {"zh": "测试准确率：fit", "en": "Test accuracy: fit"},
+    "ch01_fit_s": {"zh": "训练耗时：fit", "en": "Training time: fit"},
+    "ch01_loop_accuracy": {
+        "zh": "测试准确率：train_on_batch 循环",
+        "en": "Test accuracy: train_on_batch loop",
+    },
+    "ch01_loop_s": {
+        "zh": "训练耗时：train_on_batch 循环",
+        "en": "Training time: train_on_batch loop",
+    },
+    "ch01_params": {"zh": "参数量（784 个输入）", "en": "Parameters (784 inputs)"},
+    "ch02_training_time": {
+        "zh": "训练时间（原文：日志里 20 轮耗时之和）",
+        "en": "Training time (source: its log's 20 epoch times, summed)",
+    },
+    "ch03_augmented": {"zh": "有增强", "en": "with augmentation"},
+    "ch03_plain": {"zh": "无增强", "en": "no augmentation"},
+    "ch03_reloaded_accuracy": {
+        "zh": "重新加载后的测试准确率（有增强）",
+        "en": "Test accuracy after reloading (with augmentation)",
+    },
+    "ch04_from_config_accuracy": {
+        "zh": "from_config 重建、尚未复制权重的模型的准确率（前 100 张测试图片）",
+        "en": "Accuracy of the from_config rebuild before copying weights (first 100 test images)",
+    },
+    "ch05_author_accuracy": {
+        "zh": "测试准确率：原文作者自己的运行（20 轮）",
+        "en": "Test accuracy: the author's own run (20 epochs)",
+    },
+    "ch05_author_time": {
+        "zh": "训练时间（原文作者：日志里 20 轮的耗时之和，每轮 259–348 秒）",
+        "en": "Training time (the author: the sum of the 20 epoch times in its log, "
+        "259–348 s each)",
+    },
+    "ch05_example_time": {
+        "zh": "训练时间（Keras 示例：200 轮，GTX 1080 Ti 上每轮 35 秒）",
+        "en": "Training time (the Keras example: 200 epochs at 35 s each, GTX 1080 Ti)",
+    },
+    "ch05_lr_compressed": {
+        "zh": "压缩到本次轮数的学习率计划",
+        "en": "The ResNet schedule compressed to this run's epochs",
+    },
+    "ch05_lr_demo": {
+        "zh": "ReduceLROnPlateau 每轮都触发时的学习率",
+        "en": "Learning rate when ReduceLROnPlateau fires every epoch",
+    },
+    "ch05_lr_fixed": {
+        "zh": "改正后（在当前学习率上相乘）",
+        "en": "corrected (multiplies the current rate)",
+    },
+    "ch05_lr_recipe": {
+        "zh": "ResNet 学习率计划（200 轮）",
+        "en": "ResNet learning-rate schedule (200 epochs)",
+    },
+    "ch05_lr_source": {"zh": "原文的写法（只看 epoch）", "en": "the source's wiring (epoch only)"},
+    "ch05_lr_used": {"zh": "每轮实际使用的学习率", "en": "rate each epoch trained with"},
+    "ch05_resnet20": {"zh": "ResNet20v1", "en": "ResNet20v1"},
+    "ch05_resnet20_shifts": {"zh": "ResNet20v1，平移与翻转", "en": "ResNet20v1, shifts and flips"},
+    "ch05_resnet29": {"zh": "ResNet29v2", "en": "ResNet29v2"},
+    "ch05_resnet29_shifts": {"zh": "ResNet29v2，平移与翻转", "en": "ResNet29v2, shifts and flips"},
+    "ch06_binary_accuracy": {
+        "zh": "测试集二元准确率（原文报告的“准确率”就是它，但出自二元交叉熵训练）",
+        "en": 'Test binary accuracy (what the source reports as "accuracy", from its binary '
+        "cross-entropy run)",
+    },
+    "ch06_binary_run": {"zh": "二元交叉熵训练", "en": "Trained with binary cross-entropy"},
+    "ch06_binary_run_binary_accuracy": {
+        "zh": "二元交叉熵训练：测试集“准确率”（实为二元准确率）",
+        "en": 'Trained with binary cross-entropy: test "accuracy" (binary accuracy)',
+    },
+    "ch06_binary_run_categorical_accuracy": {
+        "zh": "二元交叉熵训练：测试集分类准确率",
+        "en": "Trained with binary cross-entropy: test classification accuracy",
+    },
+    "ch06_categorical_accuracy": {
+        "zh": "测试集分类准确率（原文未报告）",
+        "en": "Test classification accuracy (the source reports none)",
+    },
+    "ch06_categorical_run": {
+        "zh": "分类交叉熵训练",
+        "en": "Trained with categorical cross-entropy",
+    },
+    "ch06_memory_estimate": {
+        "zh": "原文公式估计的内存，批大小 128（GiB）",
+        "en": "Memory by the source's formula, batch 128 (GiB)",
+    },
+    "ch06_memory_measured": {
+        "zh": "实测内存增量，批大小 128（GiB）",
+        "en": "Measured memory increase, batch 128 (GiB)",
+    },
+    "ch06_test_training_mode": {
+        "zh": "{run}：{n} 张测试图片上的分类准确率，训练模式（每批自己的 BN 统计量，dropout 开启）",
+        "en": "{run}: classification accuracy on {n} test images, training mode (each batch's own "
+        "BN statistics, dropout on)",
+    },
+    "ch06_train_inference_mode": {
+        "zh": "{run}：{n} 张训练图片上的分类准确率，推理模式",
+        "en": "{run}: classification accuracy on {n} training images, inference mode",
+    },
+    "ch06_trainable": {"zh": "可训练参数", "en": "Trainable parameters"},
     # --- chapters 07-13 ----------------------------------------------------------------------
     # --- records, result tables and the results page -----------------------------------------
     # The budgets a run may have (book.recipes.BUDGETS).
