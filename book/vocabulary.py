@@ -23,6 +23,288 @@ WORDS: dict[str, dict[str, str]] = {
     "training_time": {"zh": "训练时间", "en": "Training time"},
     # --- chapters 01-06 ----------------------------------------------------------------------
     # --- chapters 07-13 ----------------------------------------------------------------------
+    "ch07.blue": {"zh": "蓝", "en": "blue"},
+    "ch07.cifar_stat": {
+        "zh": "CIFAR-10 {ch}通道{stat}（0–1）",
+        "en": "CIFAR-10 {ch} channel {stat} (0–1)",
+    },
+    "ch07.flow": {
+        "zh": "ImageAugmenter.flow（流水线步骤）",
+        "en": "ImageAugmenter.flow (pipeline step)",
+    },
+    "ch07.green": {"zh": "绿", "en": "green"},
+    "ch07.layer": {
+        "zh": "ImageAugmenter 作为层（编译后）",
+        "en": "ImageAugmenter as a layer (compiled)",
+    },
+    "ch07.legacy": {
+        "zh": "旧 ImageDataGenerator（tf_keras）",
+        "en": "legacy ImageDataGenerator (tf_keras)",
+    },
+    "ch07.mean": {"zh": "均值", "en": "mean"},
+    "ch07.mnist_after_mean": {
+        "zh": "标准化后的均值（前 2,000 张）",
+        "en": "Mean after standardization (first 2,000)",
+    },
+    "ch07.mnist_after_std": {
+        "zh": "标准化后的标准差（前 2,000 张）",
+        "en": "Std after standardization (first 2,000)",
+    },
+    "ch07.mnist_mean": {"zh": "MNIST 像素均值（0–255）", "en": "MNIST pixel mean (0–255)"},
+    "ch07.mnist_shear": {
+        "zh": "MNIST shear_range={angle}：像素平均绝对变化（0–255）",
+        "en": "MNIST shear_range={angle}: mean absolute pixel change (0–255)",
+    },
+    "ch07.mnist_std": {"zh": "MNIST 像素标准差（0–255）", "en": "MNIST pixel std (0–255)"},
+    "ch07.rate": {"zh": "{shape} · {way}{ratio} 图像/秒", "en": "{shape} · {way}{ratio}, images/s"},
+    "ch07.ratio": {"zh": "（{r:.1f}×）", "en": " ({r:.1f}×)"},
+    "ch07.red": {"zh": "红", "en": "red"},
+    "ch07.std": {"zh": "标准差", "en": "std"},
+    "ch07.tf.data": {"zh": "ImageAugmenter 放进 tf.data", "en": "ImageAugmenter in tf.data"},
+    "ch07.zca": {"zh": "{name} ZCA 后{what}", "en": "{name} after ZCA: {what}"},
+    "ch07.zca_largest": {"zh": "最大方差", "en": "largest variance"},
+    "ch07.zca_near_one": {
+        "zh": "方差为 1±0.01 的主方向占比",
+        "en": "share of directions with variance 1±0.01",
+    },
+    "ch07.zca_near_zero": {
+        "zh": "方差低于 0.01 的主方向占比",
+        "en": "share of directions with variance below 0.01",
+    },
+    "ch08.call_1": {"zh": "第一次调用", "en": "first call"},
+    "ch08.call_2": {"zh": "第二次调用", "en": "second call"},
+    "ch08.convnet": {
+        "zh": "卷积网络（改正后，本书）",
+        "en": "Convolutional network (corrected, this book)",
+    },
+    "ch08.convnet_as_written": {
+        "zh": "卷积网络（原文写法，缺 Flatten）",
+        "en": "Convolutional network (as written, no Flatten)",
+    },
+    "ch08.convnet_test_accuracy": {
+        "zh": "改正后的卷积网络：MNIST 测试准确率（{n:,} 张训练图，2 轮）",
+        "en": "Corrected CNN: MNIST test accuracy ({n:,} training images, 2 epochs)",
+    },
+    "ch08.forward": {
+        "zh": "多输出模型前向计算（2 个序列），{head}：{call}",
+        "en": "Multiple outputs, forward pass (2 sequences), {head}: {call}",
+    },
+    "ch08.multilayer_perceptron": {"zh": "多层感知机", "en": "Multilayer perceptron"},
+    "ch08.multiple_inputs": {"zh": "多输入模型", "en": "Multiple inputs"},
+    "ch08.multiple_outputs": {"zh": "多输出模型", "en": "Multiple outputs"},
+    "ch08.recurrent_network": {"zh": "循环网络（LSTM）", "en": "Recurrent network (LSTM)"},
+    "ch08.shared_feature_extractor": {"zh": "共享特征提取层", "en": "Shared feature extractor"},
+    "ch08.shared_input": {"zh": "共享输入层", "en": "Shared input layer"},
+    "ch09.params_applications": {
+        "zh": "参数量：keras.applications.VGG16",
+        "en": "Parameters: keras.applications.VGG16",
+    },
+    "ch09.params_functional": {"zh": "参数量：函数式 API 版", "en": "Parameters: functional API"},
+    "ch09.params_sequential": {"zh": "参数量：Sequential 版", "en": "Parameters: Sequential"},
+    "ch09.same_layers": {
+        "zh": "三者逐层名称、形状、参数量相同",
+        "en": "Same layer names, shapes and counts, all three",
+    },
+    "ch10.animal_cats": {"zh": "猫", "en": "cats"},
+    "ch10.animal_dogs": {"zh": "狗", "en": "dogs"},
+    "ch10.cats": {"zh": "验证集的猫", "en": "validation cats"},
+    "ch10.dogs": {"zh": "验证集的狗", "en": "validation dogs"},
+    "ch10.first_call_s": {
+        "zh": "EfficientNet-Lite0：第一次调用 classify（建网络、读权重）",
+        "en": "EfficientNet-Lite0: first call of classify (builds the network, reads the weights)",
+    },
+    "ch10.group_header": {
+        "zh": "| 照片 | 第一名是猫的类别（281–285） | 狗的类别（151–268） | 其他类别 |",
+        "en": "| Photos | top-1 a cat class (281–285) | a dog class (151–268) | another class |",
+    },
+    "ch10.legend_cat": {"zh": "猫的类别（281–285）", "en": "a cat class (281–285)"},
+    "ch10.legend_dog": {"zh": "狗的类别（151–268）", "en": "a dog class (151–268)"},
+    "ch10.legend_other": {"zh": "其他类别", "en": "another class"},
+    "ch10.max_probability_difference": {
+        "zh": "ONNX {p} 与 Keras 概率的最大差",
+        "en": "ONNX {p}: largest probability difference",
+    },
+    "ch10.ms_per_image": {
+        "zh": "EfficientNet-Lite0：每张照片的预测时间（毫秒，批大小 {b} 的中位数）",
+        "en": "EfficientNet-Lite0: ms per photo to predict (median over batches of {b})",
+    },
+    "ch10.photo_cat.2000": {
+        "zh": "一只黑白相间的猫坐在毯子上",
+        "en": "A black-and-white cat sitting on a blanket",
+    },
+    "ch10.photo_cat.2001": {
+        "zh": "一只黑白相间的猫趴在纸箱里",
+        "en": "A black-and-white cat lying in a cardboard box",
+    },
+    "ch10.photo_creative_commons_elephant": {
+        "zh": "一头非洲象和它的幼崽",
+        "en": "An African elephant and her calf",
+    },
+    "ch10.photo_dog.2000": {
+        "zh": "一只拴着红绳的黑色小狗站在草地上",
+        "en": "A small black dog on a red lead, on grass",
+    },
+    "ch10.photo_dog.2001": {
+        "zh": "一只浅棕色的狗张着嘴",
+        "en": "A light-brown dog with its mouth open",
+    },
+    "ch10.row": {"zh": "{a}（{n} 张）", "en": "{a} ({n})"},
+    "ch10.same_top1": {"zh": "ONNX {p} 与 Keras 第一名相同", "en": "ONNX {p}: same top-1 as Keras"},
+    "ch10.same_top5": {
+        "zh": "ONNX {p} 与 Keras 前五名（含顺序）相同",
+        "en": "ONNX {p}: same top-5, in order",
+    },
+    "ch10.share": {"zh": "{k} 张（{p:.1%}）", "en": "{k} ({p:.1%})"},
+    "ch10.smoke": {
+        "zh": "**冒烟测试（smoke run）的数字，不是结果。**",
+        "en": "**Smoke-run numbers, not results.**",
+    },
+    "ch10.title": {
+        "zh": "{n} 张验证集{a}照片：最常见的第一名类别",
+        "en": "{n} validation {a}: the most frequent top-1 classes",
+    },
+    "ch10.top1": {"zh": "{name}：第一名", "en": "{name}: top-1"},
+    "ch10.top5_header": {
+        "zh": "| 照片 | 第 1 名 | 第 2 名 | 第 3 名 | 第 4 名 | 第 5 名 |",
+        "en": "| Photo | 1st | 2nd | 3rd | 4th | 5th |",
+    },
+    "ch10.top_header": {
+        "zh": "| 名次 | 猫照片的第一名 | 张数 | 狗照片的第一名 | 张数 |",
+        "en": "| Rank | top-1 of the cat photos | photos | top-1 of the dog photos | photos |",
+    },
+    "ch10.web_model_size": {"zh": "网页上的模型文件（MB）", "en": "The page's model file (MB)"},
+    "ch10.xlabel": {"zh": "照片数", "en": "photos"},
+    "ch10.zero_shot_cats": {
+        "zh": "EfficientNet-Lite0：{n} 张验证集猫照片中第一名是猫的类别",
+        "en": "EfficientNet-Lite0: validation cats ({n}) with a cat class as top-1",
+    },
+    "ch10.zero_shot_dogs": {
+        "zh": "EfficientNet-Lite0：{n} 张验证集狗照片中第一名是狗的类别",
+        "en": "EfficientNet-Lite0: validation dogs ({n}) with a dog class as top-1",
+    },
+    "ch10.zero_shot_summed": {
+        "zh": "EfficientNet-Lite0：猫还是狗（按两类概率之和，{n:,} 张）",
+        "en": "EfficientNet-Lite0: cat or dog by summed class probabilities ({n:,} photos)",
+    },
+    "ch11.augmented_best_val": {
+        "zh": "增强 + Dropout：最高验证准确率",
+        "en": "Augmentation + dropout: best validation accuracy",
+    },
+    "ch11.augmented_final_val": {
+        "zh": "增强 + Dropout：最后一轮验证准确率",
+        "en": "Augmentation + dropout: last-epoch validation accuracy",
+    },
+    "ch11.best_epoch": {
+        "zh": "验证准确率最高的一轮",
+        "en": "Epoch of the best validation accuracy",
+    },
+    "ch11.features_val": {
+        "zh": "特征提取：最后一轮验证准确率（原文：用预训练网络 90%～93%，只预告未演示）",
+        "en": (
+            "Feature extraction: last-epoch validation accuracy (source: 90–93% with a "
+            "pretrained network, announced, not shown)"
+        ),
+    },
+    "ch11.final_train": {"zh": "最后一轮训练准确率", "en": "Last-epoch training accuracy"},
+    "ch11.final_val": {"zh": "最后一轮验证准确率", "en": "Last-epoch validation accuracy"},
+    "ch11.fine_tune_val": {
+        "zh": "微调：最后一轮验证准确率（原文：只预告未演示）",
+        "en": "Fine-tuning: last-epoch validation accuracy (source: announced, not shown)",
+    },
+    "ch11.layers_same": {
+        "zh": "同上（Keras 层，四次重采样）",
+        "en": "The same with the Keras layers (four resamplings)",
+    },
+    "ch11.lite0_augmented_val": {
+        "zh": "特征提取 + 数据增强：最后一轮验证准确率",
+        "en": "Feature extraction with augmentation: last-epoch validation accuracy",
+    },
+    "ch11.lite0_budget_cuts": {
+        "zh": (
+            "原文没有给出配方；cpu 预算训练 {a} 轮带增强的特征提取、{f} 轮微调（full 预算各 30 "
+            "轮）；在提取出的特征上训练分类器 {c} 轮"
+        ),
+        "en": (
+            "the source shows no recipe; the cpu budget trains {a} epochs with augmentation and "
+            "{f} of fine-tuning (the full budget 30 and 30); the classifier on the extracted "
+            "features trains {c} epochs"
+        ),
+    },
+    "ch11.lite0_features_val": {
+        "zh": "特征提取（特征只算一次）：最后一轮验证准确率（原文：90%～93%，只预告未演示）",
+        "en": (
+            "Feature extraction (features computed once): last-epoch validation accuracy "
+            "(source: 90–93%, announced, not shown)"
+        ),
+    },
+    "ch11.lite0_fine_tune_val": {
+        "zh": "微调：最后一轮验证准确率（原文：95%，只预告未演示）",
+        "en": "Fine-tuning: last-epoch validation accuracy (source: 95%, announced, not shown)",
+    },
+    "ch11.one_best_val": {
+        "zh": "一次重采样：最高验证准确率",
+        "en": "One resampling: best validation accuracy",
+    },
+    "ch11.one_final_val": {
+        "zh": "一次重采样：最后一轮验证准确率",
+        "en": "One resampling: last-epoch validation accuracy",
+    },
+    "ch11.one_test": {
+        "zh": "一次重采样：测试准确率（原文没有报告）",
+        "en": "One resampling: test accuracy (not reported by the source)",
+    },
+    "ch11.params": {
+        "zh": "小卷积网络参数量（150×150 输入）",
+        "en": "Small convnet parameters (150×150 input)",
+    },
+    "ch11.run_augmented": {"zh": "+ 数据增强、Dropout(0.5)", "en": "+ augmentation, Dropout(0.5)"},
+    "ch11.run_features": {
+        "zh": "特征提取（冻结的 CIFAR-10 卷积基）",
+        "en": "Feature extraction (frozen CIFAR-10 base)",
+    },
+    "ch11.run_fine_tune": {
+        "zh": "微调：再解冻 block2，学习率 1e-5",
+        "en": "Fine-tuning: block2 unfrozen too, learning rate 1e-5",
+    },
+    "ch11.run_scratch": {"zh": "从零训练", "en": "From scratch"},
+    "ch11.same_test": {"zh": "同上：测试准确率", "en": "The same: test accuracy"},
+    "ch11.scratch_best_val": {
+        "zh": "从零训练：最高验证准确率",
+        "en": "From scratch: best validation accuracy",
+    },
+    "ch11.scratch_final_val": {
+        "zh": "从零训练：最后一轮验证准确率",
+        "en": "From scratch: last-epoch validation accuracy",
+    },
+    "ch11.table_foot": {
+        "zh": (
+            "迁移学习的卷积基是第 3 章训练好的 CIFAR-10 网络（无增强的那次运行，CIFAR-10 "
+            "测试准确率 {a}，图像由 JPEG 副本解码，有损），它的训练时间不计入上表。"
+        ),
+        "en": (
+            "The transfer base is chapter 03's trained CIFAR-10 network (its run without "
+            "augmentation, CIFAR-10 test accuracy {a}, images decoded from JPEG copies, lossy); "
+            "its training time is not in the table."
+        ),
+    },
+    "ch11.table_header": {
+        "zh": (
+            "| 方法 | 输入 | 参数：可训练 / 总数 | 轮数 × 批大小 | 耗时 | 验证准确率：最高（轮） "
+            "| 最后 | 测试准确率 |"
+        ),
+        "en": (
+            "| Approach | Input | Parameters: trainable / all | Epochs × batch | Time | "
+            "Validation: best (epoch) | last | Test accuracy |"
+        ),
+    },
+    "ch11.test_not_reported": {
+        "zh": "测试准确率（原文没有报告）",
+        "en": "Test accuracy (not reported by the source)",
+    },
+    "smoke_numbers": {
+        "zh": "**冒烟测试的数字，不是结果。**",
+        "en": "**Smoke-run numbers, not results.**",
+    },
     # --- records, result tables and the results page -----------------------------------------
     # --- hooks: notebooks, pages -------------------------------------------------------------
 }
