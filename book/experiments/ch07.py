@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from book.experiments.common import note, phrase
+from book.experiments.common import note, phrase, save
 from book.results import provenance
 from book.vocabulary import label
 from companion import config
@@ -171,9 +171,8 @@ def run(ctx):
         wall_time_s=round(time.perf_counter() - start, 1),
         note="statistics fitted on the training sets; no model is trained in this chapter",
     )
-    record = {"chapter": CHAPTER, "provenance": prov, "comparisons": rows, "featurewise": stats}
-    record.update(zca=zca, shear_mean_abs_change=shear_change)
-    ctx.record(record, f"{CHAPTER}-statistics")
+    stem = f"{CHAPTER}-statistics"
+    save(ctx, prov, rows, stem, featurewise=stats, zca=zca, shear_mean_abs_change=shear_change)
     _throughput(ctx)
 
 
@@ -209,5 +208,4 @@ def _throughput(ctx):
         note=f"median of {repeats} interleaved passes, same machine, one run",
         options=bench.OPTIONS,
     )
-    record = {"chapter": CHAPTER, "provenance": prov, "comparisons": rows, "throughput": results}
-    ctx.record(record, f"{CHAPTER}-throughput")
+    save(ctx, prov, rows, f"{CHAPTER}-throughput", throughput=results)

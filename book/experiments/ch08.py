@@ -10,7 +10,7 @@ import time
 import numpy as np
 
 from book.architecture import save_model_diagram
-from book.experiments.common import phrase, row
+from book.experiments.common import phrase, row, save
 from book.results import provenance
 from book.vocabulary import label
 from companion import config
@@ -84,13 +84,5 @@ def run(ctx):
         images_per_s=round(run.images_per_s, 1),
         build_and_diagrams_s=build_s,
     )
-    ctx.record(
-        {
-            "chapter": CHAPTER,
-            "provenance": prov,
-            "comparisons": rows,
-            "output_shapes": shapes,
-            "cnn_history": run.history,
-            "cnn_test_loss": float(test_loss),
-        }
-    )
+    history, loss = run.history, float(test_loss)
+    save(ctx, prov, rows, output_shapes=shapes, cnn_history=history, cnn_test_loss=loss)

@@ -9,7 +9,7 @@ import time
 import keras
 
 from book.architecture import plot_feature_map_sizes
-from book.experiments.common import row
+from book.experiments.common import row, save
 from book.results import provenance
 from book.vocabulary import LANGS
 from companion import config
@@ -66,4 +66,4 @@ def run(ctx):
         wall_time_s=round(time.perf_counter() - start, 1),
         build_seconds=build_s,
     )
-    ctx.record({"chapter": CHAPTER, "provenance": prov, "comparisons": rows, "feature_maps": sizes})
+    save(ctx, prov, rows, feature_maps=sizes)

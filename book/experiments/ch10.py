@@ -13,7 +13,7 @@ import time
 from PIL import Image
 
 from book.experiments import ch10_lite0, ch10_web
-from book.experiments.common import phrase, row
+from book.experiments.common import phrase, row, save
 from book.results import provenance
 from companion import pretrained
 
@@ -70,17 +70,11 @@ def run(ctx):
             label=phrase("ch10.top1", name=name))
         for name in names
     ]  # fmt: skip
+    rows += ch10_lite0.comparisons(lite0, photo.name)
     status = {name: "measured" if name in answers else NOT_MEASURED for name in names}
-    record = {
-        "chapter": CHAPTER,
-        "provenance": prov,
-        "comparisons": rows + ch10_lite0.comparisons(lite0, photo.name),
-        "status": {**status, "EfficientNetLite0": "measured"},
-        "top5": answers,
-        "seconds": seconds,
-        "weights": lite0.pop("weights"),
-        "lite0": lite0,
-    }
-    ctx.record(record)
+    status["EfficientNetLite0"] = "measured"
+    weights = lite0.pop("weights")
+    extra = dict(status=status, top5=answers, seconds=seconds, weights=weights, lite0=lite0)
+    record = save(ctx, prov, rows, **extra)
     ch10_lite0.write_tables(ctx, record)
     ch10_web.run(ctx)

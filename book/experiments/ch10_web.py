@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from book.experiments.ch10_lite0 import photos as numbered
-from book.experiments.common import note, phrase
+from book.experiments.common import note, phrase, save
 from companion.pretrained_lite0 import CAT_CLASSES, DOG_CLASSES
 
 STEM = "10-pretrained-web"
@@ -228,6 +228,4 @@ def run(ctx) -> dict:
         wall_time_s=round(time.perf_counter() - start, 1),
         weights=pretrained_lite0.weights_record(),
     )
-    record = {"chapter": STEM, "provenance": prov, "comparisons": rows, "web_model": web_model}
-    ctx.record(record, stem=STEM)
-    return record
+    return save(ctx, prov, rows, STEM, chapter=STEM, web_model=web_model)

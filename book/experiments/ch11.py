@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from book.experiments.common import chapter03_network, row
+from book.experiments.common import chapter03_network, row, save
 from book.recipes import Budget, Recipe, what_ran
 from book.results import provenance
 from book.vocabulary import LANGS, word
@@ -68,19 +68,15 @@ def image_size():
     return cats_dogs.SMOKE_IMAGE_SIZE if config.smoke() else cats_dogs.IMAGE_SIZE
 
 
-def rows(*specs):
-    """Comparison rows against source 004: ``(key, vocabulary key, source, ours[, format])``."""
+def rows(*specs, labels=None):
+    """Comparison rows against source 004 from ``(key, source, ours[, format])``; the label is
+    the vocabulary's ``ch11.<key>``, or ``ch11.<labels[key]>``."""
+    labels = labels or {}
     return [
-        row(
-            key,
-            ours,
-            source=source,
-            ref="004",
-            fmt=fmt[0] if fmt else "percent",
-            label=f"ch11.{text}",
-        )
-        for key, text, source, ours, *fmt in specs
-    ]
+        row(key, ours, source=source, ref="004", fmt=(fmt or ["percent"])[0],
+            label=f"ch11.{labels.get(key, key)}")
+        for key, source, ours, *fmt in specs
+    ]  # fmt: skip
 
 
 def _cached(dataset, batch_size, shuffle, seed=42):
@@ -234,20 +230,19 @@ def one_resampling(ctx, split, raw, validation, test, size, augmented, photo):
         "horizontal_flip=True): one bilinear resampling per photo"
     )
     best, final = SOURCE["augmented_best_val"], SOURCE["augmented_final_val"]
-    record = {
-        "chapter": CHAPTER,
-        "provenance": _one_run_provenance(ctx, split, "augmented", result, size, augmentation=how),
-        "comparisons": rows(
-            ("best_val", "one_best_val", best, result["best_val_accuracy"]),
-            ("layers_best_val", "layers_same", best, augmented["best_val_accuracy"]),
-            ("final_val", "one_final_val", final, result["final_val_accuracy"]),
-            ("layers_final_val", "layers_same", final, augmented["final_val_accuracy"]),
-            ("test", "one_test", None, result["test_accuracy"]),
-            ("layers_test", "layers_same", None, augmented["test_accuracy"]),
-        ),
-        "run": result,
-    }
-    ctx.record(record, f"{CHAPTER}-one-resampling")
+    same = "layers_same"
+    comparisons = rows(
+        ("best_val", best, result["best_val_accuracy"]),
+        ("layers_best_val", best, augmented["best_val_accuracy"]),
+        ("final_val", final, result["final_val_accuracy"]),
+        ("layers_final_val", final, augmented["final_val_accuracy"]),
+        ("test", None, result["test_accuracy"]),
+        ("layers_test", None, augmented["test_accuracy"]),
+        labels={"best_val": "one_best_val", "final_val": "one_final_val", "test": "one_test"}
+        | {key: same for key in ("layers_best_val", "layers_final_val", "layers_test")},
+    )
+    prov = _one_run_provenance(ctx, split, "augmented", result, size, augmentation=how)
+    save(ctx, prov, comparisons, f"{CHAPTER}-one-resampling", run=result)
 
 
 def _train_augmented(ctx, name, augment, raw, validation, test, size, n_train):
@@ -286,40 +281,20 @@ def _write_record(ctx, split, runs, wall, size, **extra):
         **extra,
     )
     prov.update(_what_ran("augmented", run["augmented"], size, ctx.budget, n_train))
-    record = {
-        "chapter": CHAPTER,
-        "provenance": prov,
-        "comparisons": rows(
-            ("params", "params", SOURCE["params"], build_small_convnet().count_params(), "int"),
-            *[
-                (
-                    f"{name}_{k}_val",
-                    f"{name}_{k}_val",
-                    SOURCE[f"{name}_{k}_val"],
-                    run[name][f"{k}_val_accuracy"],
-                )
-                for name in ("scratch", "augmented")
-                for k in ("best", "final")
-            ],
-            (
-                "features_val",
-                "features_val",
-                SOURCE["features_claim"],
-                run["features"]["final_val_accuracy"],
-            ),
-            (
-                "fine_tune_val",
-                "fine_tune_val",
-                SOURCE["fine_tune_claim"],
-                run["fine_tune"]["final_val_accuracy"],
-            ),
-        ),
-        "runs": runs,
-    }
-    ctx.record(record)
+    comparisons = rows(
+        ("params", SOURCE["params"], build_small_convnet().count_params(), "int"),
+        *[
+            (f"{name}_{k}_val", SOURCE[f"{name}_{k}_val"], run[name][f"{k}_val_accuracy"])
+            for name in ("scratch", "augmented")
+            for k in ("best", "final")
+        ],
+        ("features_val", SOURCE["features_claim"], run["features"]["final_val_accuracy"]),
+        ("fine_tune_val", SOURCE["fine_tune_claim"], run["fine_tune"]["final_val_accuracy"]),
+    )
+    save(ctx, prov, comparisons, runs=runs)
     for lang in LANGS:
         path = ctx.out / "includes" / "results" / f"{CHAPTER}-approaches.{lang}.md"
-        write_text(path, approaches_table(runs, record["provenance"], lang))
+        write_text(path, approaches_table(runs, prov, lang))
         print(f"  wrote {path.relative_to(ctx.out)}")
 
 
@@ -385,29 +360,16 @@ def transfer(ctx, split, n_train):
 
 def scratch_record(ctx, split, result, size):
     """The model from scratch, 30 epochs: long enough to overfit. Its own record."""
-    record = {
-        "chapter": CHAPTER,
-        "provenance": _one_run_provenance(ctx, split, "scratch", result, size),
-        "comparisons": rows(
-            (
-                "best_val",
-                "scratch_best_val",
-                SOURCE["scratch_best_val"],
-                result["best_val_accuracy"],
-            ),
-            ("best_epoch", "best_epoch", SOURCE["scratch_best_epoch"], result["best_epoch"], "int"),
-            ("final_val", "final_val", SOURCE["scratch_final_val"], result["final_val_accuracy"]),
-            (
-                "final_train",
-                "final_train",
-                SOURCE["scratch_final_train"],
-                result["final_train_accuracy"],
-            ),
-            ("test", "test_not_reported", None, result["test_accuracy"]),
-        ),
-        "run": result,
-    }
-    ctx.record(record, f"{CHAPTER}-scratch-long")
+    comparisons = rows(
+        ("best_val", SOURCE["scratch_best_val"], result["best_val_accuracy"]),
+        ("best_epoch", SOURCE["scratch_best_epoch"], result["best_epoch"], "int"),
+        ("final_val", SOURCE["scratch_final_val"], result["final_val_accuracy"]),
+        ("final_train", SOURCE["scratch_final_train"], result["final_train_accuracy"]),
+        ("test", None, result["test_accuracy"]),
+        labels={"best_val": "scratch_best_val", "test": "test_not_reported"},
+    )
+    prov = _one_run_provenance(ctx, split, "scratch", result, size)
+    save(ctx, prov, comparisons, f"{CHAPTER}-scratch-long", run=result)
 
 
 def _short(n: int) -> str:

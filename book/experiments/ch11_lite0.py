@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from book.experiments.ch11 import CHAPTER, SOURCE, _splits, _summary, _train, curves, rows
-from book.experiments.common import phrase
+from book.experiments.common import phrase, save
 from book.results import provenance
 from companion import config
 from companion.data import cats_dogs
@@ -144,21 +144,14 @@ def _write_record(ctx, split, runs, base, wall, size):
         "augmentation, fine-tuning; epochs: the last two",
         skipped_files=[list(s) for s in split.skipped],
     )
-    specs = []
+    specs, labels = [], {}
     for name, claim in (
         ("features", "features"),
         ("augmented", "features"),
         ("fine_tune", "fine_tune"),
     ):
         result = run[f"lite0_{name}"]
-        specs.append(
-            (
-                f"{name}_val",
-                f"lite0_{name}_val",
-                SOURCE[f"{claim}_claim"],
-                result["final_val_accuracy"],
-            )
-        )
-        specs.append((f"{name}_test", "same_test", None, result["test_accuracy"]))
-    record = {"chapter": CHAPTER, "provenance": prov, "comparisons": rows(*specs), "runs": runs}
-    ctx.record(record, STEM)
+        specs.append((f"{name}_val", SOURCE[f"{claim}_claim"], result["final_val_accuracy"]))
+        specs.append((f"{name}_test", None, result["test_accuracy"]))
+        labels.update({f"{name}_val": f"lite0_{name}_val", f"{name}_test": "same_test"})
+    save(ctx, prov, rows(*specs, labels=labels), STEM, runs=runs)

@@ -71,3 +71,12 @@ def figure_per_lang(ctx, name, draw):
     """``draw(lang)`` once per language, written as ``<name>.<lang>.png``."""
     for lang in vocabulary.LANGS:
         ctx.figure(draw(lang), name, lang)
+
+
+def save(ctx, provenance, comparisons, stem=None, *, chapter=None, **extra):
+    """Write the record ``{"chapter", "provenance", "comparisons", **extra}`` and its tables as
+    ``stem`` (default: the chapter's); returns the record."""
+    record = {"chapter": chapter or ctx.chapter, "provenance": provenance}
+    record.update(comparisons=comparisons, **extra)
+    ctx.record(record, stem)
+    return record
