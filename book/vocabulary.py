@@ -301,6 +301,118 @@ WORDS: dict[str, dict[str, str]] = {
         "zh": "测试准确率（原文没有报告）",
         "en": "Test accuracy (not reported by the source)",
     },
+    "ch12.cat": {"zh": "猫", "en": "cat"},
+    "ch12.ceiling_top_activation": {
+        "zh": "`top_activation`：停在 ReLU6 上限 6 的通道",
+        "en": "`top_activation`: channels stopped at ReLU6's ceiling of 6",
+    },
+    "ch12.cifar_test_accuracy": {
+        "zh": "第 3 章 CIFAR-10 网络的测试准确率",
+        "en": "Test accuracy of chapter 3's CIFAR-10 network",
+    },
+    "ch12.dog": {"zh": "狗", "en": "dog"},
+    "ch12.lit": {
+        "zh": "`{name}`：梯度上升后激活大于 0 的通道",
+        "en": "`{name}`: channels with activation > 0 after ascent",
+    },
+    "ch12.lit_filters": {
+        "zh": "`{name}`：激活大于 0 的滤波器",
+        "en": "`{name}`: filters with activation > 0",
+    },
+    "ch12.right_species": {
+        "zh": "猫狗照片归入本物种 ImageNet 类别的张数",
+        "en": "Photos put in an ImageNet class of their species",
+    },
+    "ch12.vgg16_filters_kept": {
+        "zh": "VGG16 block5_conv1：得到图像的滤波器",
+        "en": "VGG16 block5_conv1: filters with an image",
+    },
+    "ch13.busy": {
+        "zh": (
+            "\\* "
+            "训练时本书的测试也在同一台两核机器上运行：它的轮数是按机器空闲时的速度定的，让它和完"
+            "整配方训练同样长的时间，但测得的用时不可比较。"
+        ),
+        "en": (
+            "\\* Trained while the book's tests shared the two cores: its epochs were set from "
+            "its quiet speed to train as long as the whole recipe did, but its measured time is "
+            "not comparable."
+        ),
+    },
+    "ch13.foot": {
+        "zh": (
+            "全部 10,000 张测试图像，由 JPEG "
+            "解码（有损）。TTA：测试时增强（镜像与一像素平移）。ResNet20 "
+            "轮数：本次运行的用时除以同一台机器上紧挨着运行前后各计时一次的第 05 章 Keras "
+            "示例配方的一轮（{units}）。第 05 章的两行：最佳检查点，不用 "
+            "TTA；按单位的定义，它们的用时就是各自的轮数。"
+        ),
+        "en": (
+            "All 10,000 test images, JPEG-decoded (lossy). TTA: test-time augmentation (mirror "
+            "and one-pixel shifts). ResNet20 epochs: the run's time divided by one epoch of "
+            "chapter 05's Keras-example recipe timed on the same machine just before and after "
+            "it ({units}). Chapter 05's rows: the best checkpoint, no TTA; their time is their "
+            "epoch count by the unit's definition."
+        ),
+    },
+    "ch13.header": {
+        "zh": "| 运行 | 轮数 | 测试准确率（TTA） | 不用 TTA | 用时 | ResNet20 轮数 | 到 84.5% |",
+        "en": (
+            "| Run | Epochs | Test accuracy (TTA) | without TTA | Time | ResNet20 epochs | to "
+            "84.5% |"
+        ),
+    },
+    "ch13.min": {"zh": "分钟", "en": "min"},
+    "ch13.no_cuts": {
+        "zh": "无：在全部 50,000 张训练图像上跑完整配方",
+        "en": "none: the whole recipe on all 50,000 training images",
+    },
+    "ch13.params": {
+        "zh": "参数量（按 PyTorch 的数法）",
+        "en": "Parameters (counted as PyTorch does)",
+    },
+    "ch13.run_author": {
+        "zh": "第 05 章：ResNet20v1，原作者的配方",
+        "en": "Chapter 05: ResNet20v1, the author's recipe",
+    },
+    "ch13.run_final": {"zh": "完整配方", "en": "The whole recipe"},
+    "ch13.run_final_seed1": {"zh": "完整配方，种子 1", "en": "The whole recipe, seed 1"},
+    "ch13.run_final_seed2": {"zh": "完整配方，种子 2", "en": "The whole recipe, seed 2"},
+    "ch13.run_keras_example": {
+        "zh": "第 05 章：ResNet20v1，Keras 示例的配方（40 轮）",
+        "en": "Chapter 05: ResNet20v1, the Keras example's recipe (40 epochs)",
+    },
+    "ch13.run_no_alternating_flip": {
+        "zh": "随机翻转代替交替翻转",
+        "en": "random flips instead of alternating ones",
+    },
+    "ch13.run_no_bias_scaler": {
+        "zh": "去掉 BatchNorm 偏置的 64 倍学习率",
+        "en": "without the 64× rate for BatchNorm biases",
+    },
+    "ch13.run_no_dirac": {"zh": "去掉恒等初始化", "en": "without identity initialisation"},
+    "ch13.run_no_label_smoothing": {"zh": "去掉标签平滑", "en": "without label smoothing"},
+    "ch13.run_no_lookahead": {"zh": "去掉 lookahead", "en": "without lookahead"},
+    "ch13.run_no_whitening": {
+        "zh": "去掉图块白化（换成可训练的 2×2 卷积）",
+        "en": "without patch whitening (a trained 2×2 convolution)",
+    },
+    "ch13.run_reference": {
+        "zh": "对照：airbench94 的配方用 PyTorch 实现（用时不比较）",
+        "en": "Cross-check: airbench94's recipe in PyTorch (time not compared)",
+    },
+    "ch13.run_resnet20": {"zh": "ResNet20v1 用完整配方", "en": "ResNet20v1 with the whole recipe"},
+    "ch13.test_accuracy": {
+        "zh": "测试准确率（完整配方，TTA）",
+        "en": "Test accuracy (whole recipe, TTA)",
+    },
+    "ch13.time_in_resnet20_epochs": {"zh": "用时（ResNet20 轮数）", "en": "Time (ResNet20 epochs)"},
+    "ch13.time_to_84_5_in_resnet20_epochs": {
+        "zh": "到 84.5% 的用时（ResNet20 轮数）",
+        "en": "Time to 84.5% (ResNet20 epochs)",
+    },
+    "ch13.xlabel": {"zh": "时间（ResNet20 轮数）", "en": "time (ResNet20 epochs)"},
+    "ch13.ylabel": {"zh": "测试准确率（%，不用 TTA）", "en": "test accuracy (%, no TTA)"},
     "smoke_numbers": {
         "zh": "**冒烟测试的数字，不是结果。**",
         "en": "**Smoke-run numbers, not results.**",
