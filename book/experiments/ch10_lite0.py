@@ -11,10 +11,9 @@ from collections import Counter
 
 import numpy as np
 
-from book.experiments.common import phrase, row
+from book.experiments.common import phrase, row, table_per_lang
 from book.vocabulary import LANGS, word
 from companion import config, pretrained, pretrained_lite0
-from companion._io import write_text
 from companion.data import cats_dogs
 from companion.errors import CompanionError, WeightsUnavailableError
 from companion.pretrained_lite0 import CAT_CLASSES, DOG_CLASSES, species
@@ -221,11 +220,8 @@ def comparisons(lite0: dict, photo_name: str) -> list:
 
 def write_tables(ctx, record: dict) -> None:
     """includes/results/10-pretrained-{zero-shot,top5}.{zh,en}.md from the record."""
-    for lang in LANGS:
-        for name, table in (("zero-shot", zero_shot_table), ("top5", top5_table)):
-            path = ctx.out / "includes" / "results" / f"{ctx.chapter}-{name}.{lang}.md"
-            write_text(path, table(record, lang))
-            print(f"  wrote {path.relative_to(ctx.out)}")
+    for name, table in (("zero-shot", zero_shot_table), ("top5", top5_table)):
+        table_per_lang(ctx, f"{ctx.chapter}-{name}", lambda lang, t=table: t(record, lang))
 
 
 def _start_lines(record, lang, header, rule):

@@ -8,17 +8,17 @@ photo (record ``11-cats-vs-dogs-one-resampling``) and transfer from EfficientNet
 first 250 photos of each class of ``validation/``; test: the last 250. Every run resumes.
 """
 
+import contextlib
 import math
 import time
 
 import numpy as np
 
-from book.experiments.common import chapter03_network, row, save
+from book.experiments.common import chapter03_network, figure_per_lang, row, save, table_per_lang
 from book.recipes import Budget, Recipe, what_ran
 from book.results import provenance
-from book.vocabulary import LANGS, word
+from book.vocabulary import word
 from companion import config
-from companion._io import write_text
 from companion.augment import ImageAugmenter
 from companion.data import cats_dogs
 from companion.models.small_convnet import (
@@ -91,9 +91,9 @@ def _splits(raw, batch_size):
     return [_cached(d, batch_size, shuffle=i == 0) for i, d in enumerate(raw)]
 
 
-def _train(
-    ctx, name, model, train, validation, test, epochs, batch_size, n_train, steps_per_epoch=None
-):
+def _train(ctx, name, model, data, epochs, batch_size, n_train, steps_per_epoch=None):
+    """Fit (resumable) on ``data`` = (train, validation, test), then test once."""
+    train, validation, test = data
     print(f"== {name}: {model.count_params():,} parameters, {epochs} epochs")
     if steps_per_epoch is not None and config.smoke():
         steps_per_epoch = 2  # a repeated dataset needs a step count; a smoke run takes two
@@ -135,11 +135,19 @@ def _summary(name, model, run, test_accuracy, batch_size, images):
     }
 
 
+@contextlib.contextmanager
+def unchanged(base):
+    """Checks that what runs inside leaves ``base``'s weights as they were (a frozen base)."""
+    before = [w.numpy().copy() for w in base.weights]
+    yield
+    same = all(np.array_equal(a, b.numpy()) for a, b in zip(before, base.weights, strict=True))
+    assert same, "the frozen base changed"
+
+
 def curves(ctx, name, *runs):
     """The learning curves of ``runs`` one after the other, in each language."""
     joined = {k: sum((r["history"][k] for r in runs), []) for k in runs[0]["history"]}
-    for lang in LANGS:
-        ctx.figure(plot_history(joined, lang), name, lang)
+    figure_per_lang(ctx, name, lambda lang: plot_history(joined, lang))
 
 
 def _augmented_photos(augment, photo, name, ctx):
@@ -155,31 +163,24 @@ def run(ctx):
     print(split)
     n_train = split.total("train")
     size = image_size()
-    for name, recipe in RECIPES.items():
+    for name, r in RECIPES.items():
         what = f"cats vs dogs, {name}"
-        ctx.plan(
-            recipe,
-            train_images=n_train,
-            epochs=recipe.epochs,
-            batch_size=recipe.batch_size,
-            what=what,
-        )
+        ctx.plan(r, train_images=n_train, epochs=r.epochs, batch_size=r.batch_size, what=what)
 
     # -- from scratch, and with augmentation + dropout, at 150x150 -------------------------
     images, labels = next(iter(cats_dogs.load_datasets(split, image_size=size, batch_size=16)[0]))
     images, labels = np.asarray(images).astype("uint8"), np.asarray(labels).astype(int)
-    for lang in LANGS:
-        grid = sample_grid(images, labels, cats_dogs.class_names(lang), rows=2, cols=8)
-        ctx.figure(grid, "samples", lang)
+    names = cats_dogs.class_names
+    draw = lambda lang: sample_grid(images, labels, names(lang), rows=2, cols=8)  # noqa: E731
+    figure_per_lang(ctx, "samples", draw)
     _augmented_photos(augmentation(seed=1), images[:1], "augmented", ctx)
 
     raw = cats_dogs.load_datasets(split, image_size=size, batch_size=20)
-    train, validation, test = _splits(raw, 20)
+    data = _splits(raw, 20)
     model = compile_binary(build_small_convnet((*size, 3)))
-    epochs = RECIPES["scratch"].epochs
-    runs = [_train(ctx, "scratch", model, train, validation, test, epochs, 20, n_train)]
+    runs = [_train(ctx, "scratch", model, data, RECIPES["scratch"].epochs, 20, n_train)]
     augment = augmentation(seed=42)
-    runs.append(_train_augmented(ctx, "augmented", augment, raw, validation, test, size, n_train))
+    runs.append(_train_augmented(ctx, "augmented", augment, raw, data, size, n_train))
     runs += transfer(ctx, split, n_train)
 
     curves(ctx, "learning_curves_scratch", runs[0])
@@ -187,7 +188,7 @@ def run(ctx):
     curves(ctx, "learning_curves_augmented", runs[1])
     scratch_record(ctx, split, runs[0], size)
     _write_record(ctx, split, runs, round(time.perf_counter() - start, 1), size)
-    one_resampling(ctx, split, raw, validation, test, size, runs[1], images[:1])
+    one_resampling(ctx, split, raw, data, size, runs[1], images[:1])
     lite0(ctx)
 
 
@@ -202,7 +203,7 @@ def lite0(ctx):
 PARTS = {"lite0": lite0}
 
 
-def one_resampling(ctx, split, raw, validation, test, size, augmented, photo):
+def one_resampling(ctx, split, raw, data, size, augmented, photo):
     """The augmented run again, its random geometry resampled once per photo.
 
     ``augmentation()`` chains Keras layers that each resample the photo (four bilinear passes)
@@ -222,7 +223,7 @@ def one_resampling(ctx, split, raw, validation, test, size, augmented, photo):
     shown = ImageAugmenter(**{**augmenter.get_config(), "seed": 1})
     _augmented_photos(shown, photo, "augmented_one_resampling", ctx)
     name, n_train = "augmented_one_resampling", split.total("train")
-    result = _train_augmented(ctx, name, augmenter, raw, validation, test, size, n_train)
+    result = _train_augmented(ctx, name, augmenter, raw, data, size, n_train)
     curves(ctx, "learning_curves_one_resampling", result)
     how = (
         "ImageAugmenter(rotation_range=40, width/height_shift_range=0.2, "
@@ -241,34 +242,31 @@ def one_resampling(ctx, split, raw, validation, test, size, augmented, photo):
         labels={"best_val": "one_best_val", "final_val": "one_final_val", "test": "one_test"}
         | {key: same for key in ("layers_best_val", "layers_final_val", "layers_test")},
     )
-    prov = _one_run_provenance(ctx, split, "augmented", result, size, augmentation=how)
+    prov = _provenance(ctx, split, "augmented", result, size, augmentation=how)
     save(ctx, prov, comparisons, f"{CHAPTER}-one-resampling", run=result)
 
 
-def _train_augmented(ctx, name, augment, raw, validation, test, size, n_train):
+def _train_augmented(ctx, name, augment, raw, data, size, n_train):
     """The source's second model: ``augment`` in front, dropout 0.5, 50 epochs of 100 batches
     of 32 (the source's generator looped over the training set)."""
     config.seed_everything(42)
-    train32 = _cached(raw[0], 32, shuffle=True).repeat()
+    data = (_cached(raw[0], 32, shuffle=True).repeat(), *data[1:])
     model = compile_binary(build_small_convnet((*size, 3), dropout=0.5, augment=augment))
     epochs, steps = RECIPES["augmented"].epochs, STEPS_AUGMENTED
-    return _train(
-        ctx, name, model, train32, validation, test, epochs, 32, n_train, steps_per_epoch=steps
-    )
+    return _train(ctx, name, model, data, epochs, 32, n_train, steps_per_epoch=steps)
 
 
-def _write_record(ctx, split, runs, wall, size, **extra):
+def _write_record(ctx, split, runs, wall, size):
     n_train, n_val, n_test = (split.total(s) for s in cats_dogs.SPLITS)
     run = {r["name"]: r for r in runs}
-    prov = provenance(
-        dataset=f"cats_and_dogs_filtered ({split.layout} layout): {n_train:,} train / "
-        f"{n_val:,} validation / {n_test:,} test photos",
-        n_train=n_train,
-        n_test=n_test,
-        epochs=run["augmented"]["epochs"],
-        batch_size=32,
+    prov = _provenance(
+        ctx,
+        split,
+        "augmented",
+        run["augmented"],
+        size,
+        f": {n_train:,} train / {n_val:,} validation / {n_test:,} test photos",
         wall_time_s=wall,
-        n_validation=n_val,
         image_size={
             "scratch": list(size),
             "augmented": list(size),
@@ -278,9 +276,7 @@ def _write_record(ctx, split, runs, wall, size, **extra):
         skipped_files=[list(s) for s in split.skipped],
         runs="from scratch, augmented, feature extraction, fine-tuning; label: the augmented "
         "run's recipe",
-        **extra,
     )
-    prov.update(_what_ran("augmented", run["augmented"], size, ctx.budget, n_train))
     comparisons = rows(
         ("params", SOURCE["params"], build_small_convnet().count_params(), "int"),
         *[
@@ -292,38 +288,31 @@ def _write_record(ctx, split, runs, wall, size, **extra):
         ("fine_tune_val", SOURCE["fine_tune_claim"], run["fine_tune"]["final_val_accuracy"]),
     )
     save(ctx, prov, comparisons, runs=runs)
-    for lang in LANGS:
-        path = ctx.out / "includes" / "results" / f"{CHAPTER}-approaches.{lang}.md"
-        write_text(path, approaches_table(runs, prov, lang))
-        print(f"  wrote {path.relative_to(ctx.out)}")
+    table_per_lang(ctx, f"{CHAPTER}-approaches", lambda lang: approaches_table(runs, prov, lang))
 
 
-def _one_run_provenance(ctx, split, name, result, size, **extra):
-    """Provenance of one training run of ``RECIPES[name]`` (a record of its own)."""
+def _provenance(ctx, split, name, result, size, dataset="", **extra):
+    """Provenance of a run of ``RECIPES[name]``, with what ran of the recipe."""
+    n_train, n_val, n_test = (split.total(s) for s in cats_dogs.SPLITS)
+    values = dict(wall_time_s=result["wall_time_s"], n_validation=n_val, image_size=list(size))
     prov = provenance(
-        dataset=f"cats_and_dogs_filtered ({split.layout} layout)",
-        n_train=split.total("train"),
-        n_test=split.total("test"),
+        dataset=f"cats_and_dogs_filtered ({split.layout} layout){dataset}",
+        n_train=n_train,
+        n_test=n_test,
         epochs=result["epochs"],
         batch_size=result["batch_size"],
-        wall_time_s=result["wall_time_s"],
-        n_validation=split.total("validation"),
-        image_size=list(size),
-        **extra,
+        **{**values, **extra},
     )
-    return {**prov, **_what_ran(name, result, size, ctx.budget, split.total("train"))}
-
-
-def _what_ran(name, result, size, budget, n_train):
-    return what_ran(
+    what = what_ran(
         RECIPES[name],
-        budget,
+        ctx.budget,
         train_images=n_train,
         epochs=result["epochs"],
         batch_size=result["batch_size"],
         resumed_at_epoch=result["resumed_at_epoch"],
         image_size=f"{size[0]}x{size[1]}",
     )
+    return {**prov, **what}
 
 
 def transfer(ctx, split, n_train):
@@ -332,18 +321,13 @@ def transfer(ctx, split, n_train):
     config.seed_everything(42)
     network, chapter03 = chapter03_network(ctx)
     base = cifar10_cnn_base(network)
-    small = cats_dogs.load_datasets(split, image_size=TRANSFER_SIZE, batch_size=20)
-    train, validation, test = _splits(small, 20)
+    data = _splits(cats_dogs.load_datasets(split, image_size=TRANSFER_SIZE, batch_size=20), 20)
     model = compile_binary(build_transfer_model(base, input_shape=(*TRANSFER_SIZE, 3)))
-    data = (train, validation, test)
-    frozen_before = [w.numpy().copy() for w in base.weights]
-    runs = [_train(ctx, "features", model, *data, EPOCHS_FEATURES, 20, n_train)]
-    assert all(
-        np.array_equal(a, b.numpy()) for a, b in zip(frozen_before, base.weights, strict=True)
-    ), "the frozen base changed"
+    with unchanged(base):
+        runs = [_train(ctx, "features", model, data, EPOCHS_FEATURES, 20, n_train)]
     opened = unfreeze_top(model, base, "block2", learning_rate=1e-5)
     print("fine-tuning", opened)
-    runs.append(_train(ctx, "fine_tune", model, *data, EPOCHS_FINE_TUNE, 20, n_train))
+    runs.append(_train(ctx, "fine_tune", model, data, EPOCHS_FINE_TUNE, 20, n_train))
     runs[-1]["unfrozen_layers"] = opened
     chapter03 = chapter03 or {}
     c03 = chapter03.get("metrics", {}).get("test_loss_accuracy", {}).get("plain", [None, None])
@@ -368,7 +352,7 @@ def scratch_record(ctx, split, result, size):
         ("test", None, result["test_accuracy"]),
         labels={"best_val": "scratch_best_val", "test": "test_not_reported"},
     )
-    prov = _one_run_provenance(ctx, split, "scratch", result, size)
+    prov = _provenance(ctx, split, "scratch", result, size)
     save(ctx, prov, comparisons, f"{CHAPTER}-scratch-long", run=result)
 
 
@@ -379,12 +363,8 @@ def _short(n: int) -> str:
 
 def approaches_table(runs, prov, lang):
     size = prov["image_size"]["scratch"]
-    sizes = {
-        "scratch": size,
-        "augmented": size,
-        "features": TRANSFER_SIZE,
-        "fine_tune": TRANSFER_SIZE,
-    }
+    sizes = {"scratch": size, "augmented": size, "features": TRANSFER_SIZE}
+    sizes["fine_tune"] = TRANSFER_SIZE
     lines = [word("smoke_numbers", lang), ""] if prov.get("smoke") else []
     lines += [word("ch11.table_header", lang), "|---|---|---:|---:|---:|---:|---:|---:|"]
     for r in runs:

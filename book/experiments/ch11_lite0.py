@@ -11,7 +11,16 @@ import time
 
 import numpy as np
 
-from book.experiments.ch11 import CHAPTER, SOURCE, _splits, _summary, _train, curves, rows
+from book.experiments.ch11 import (
+    CHAPTER,
+    SOURCE,
+    _splits,
+    _summary,
+    _train,
+    curves,
+    rows,
+    unchanged,
+)
 from book.experiments.common import phrase, save
 from book.results import provenance
 from companion import config
@@ -95,21 +104,20 @@ def run(ctx):
 
     # -- (b) with augmentation: a fresh classifier behind random layers and the frozen base ----
     config.seed_everything(42)
-    splits = _splits(raw, BATCH)
+    datasets = _splits(raw, BATCH)
     model = build_lite0_transfer(
         base, build_classifier(), lite0_augmentation(seed=42), input_shape=(*size, 3)
     )
     compile_binary(model, LEARNING_RATE["features"])
-    frozen_before = [w.numpy().copy() for w in base.weights]
-    runs.append(_train(ctx, "lite0_augmented", model, *splits, epochs_augmented, BATCH, n_train))
-    assert all(
-        np.array_equal(a, b.numpy()) for a, b in zip(frozen_before, base.weights, strict=True)
-    ), "the frozen base changed"
+    with unchanged(base):
+        runs.append(
+            _train(ctx, "lite0_augmented", model, datasets, epochs_augmented, BATCH, n_train)
+        )
 
     # -- (c) fine-tuning: the top blocks unfrozen (BatchNorm excepted), learning rate 1e-5 ----
     opened = unfreeze_top(model, base, UNFREEZE, learning_rate=LEARNING_RATE["fine_tune"])
     print(f"fine-tuning {len(opened)} layers, {opened[0]} ... {opened[-1]}")
-    runs.append(_train(ctx, "lite0_fine_tune", model, *splits, epochs_fine, BATCH, n_train))
+    runs.append(_train(ctx, "lite0_fine_tune", model, datasets, epochs_fine, BATCH, n_train))
     runs[-1]["unfrozen_layers"] = opened
 
     curves(ctx, "learning_curves_lite0", runs[1], runs[2])

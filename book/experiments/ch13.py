@@ -17,11 +17,10 @@ import time
 import keras
 import numpy as np
 
-from book.experiments.common import row, save
+from book.experiments.common import figure_per_lang, row, save, table_per_lang
 from book.results import provenance
-from book.vocabulary import LANGS, label, word
+from book.vocabulary import label, word
 from companion import config
-from companion._io import write_text
 from companion.data import cifar10
 from companion.fast_training import FastRecipe, train_fast
 from companion.models import build_resnet_v1, shift_and_flip
@@ -140,10 +139,8 @@ def train_part(ctx, name: str, d=None) -> dict:
 
 
 def _resnet20_epochs(ctx, x_train, y_train) -> float:
-    """ResNet20's epochs on the recipe that take as long as the final run's training.
-
-    ResNet20's speed at the recipe's batch size is timed on 4 batches after a warm-up one.
-    """
+    """ResNet20's epochs on the recipe that take as long as the final run's training (its
+    speed at the recipe's batch size timed on 4 batches after a warm-up one)."""
     final = _saved(ctx, "final")
     if final is None:
         return 2.0  # smoke, or no final run yet: a short run
@@ -163,12 +160,8 @@ def _resnet20_epochs(ctx, x_train, y_train) -> float:
 
 
 def reference_part(ctx) -> dict | None:
-    """airbench94's own recipe, transcribed to PyTorch (``ch13_reference.py``), on the same data.
-
-    The cross-check of the port: its accuracy tells what the Keras version costs apart from
-    what the JPEG-decoded pixels cost. Its time is not compared (another framework, and it
-    may share the machine). Not in a smoke run: it always trains on all 50,000 images.
-    """
+    """The cross-check: airbench94's recipe in PyTorch (``ch13_reference.py``) on the same
+    data; accuracy only. Not in a smoke run: it always trains on all 50,000 images."""
     folder = ctx.runs_dir("reference")
     if folder is None:
         return None
@@ -230,22 +223,16 @@ def record_only(ctx):
 
 
 def epoch_ends(summary: dict) -> tuple[np.ndarray, float]:
-    """Seconds from the run's start to the end of each epoch, and the run's ResNet20 epoch in s.
-
-    The unit is the mean of the two ResNet20 epochs timed just before and just after the run.
-    """
+    """Seconds from the run's start to the end of each epoch, and the run's unit: the mean of
+    the ResNet20 epochs timed just before and just after it."""
     elapsed = summary["setup_s"] + np.cumsum(summary["run"]["epoch_seconds"])
     return elapsed, float(np.mean(summary["resnet20_epoch_s"]))
 
 
 def timing(summary: dict, target: float = 0.845) -> dict:
-    """A run's times in ResNet20 epochs: in all, and until the test accuracy reached ``target``.
-
-    The unit is the mean of the two ResNet20 epochs timed just before and just after the run.
-    The run's time counts the whitening statistics, every training epoch (augmenting
-    included) and the final test-time-augmented evaluation; the evaluations after each epoch
-    only watch the run and are not counted.
-    """
+    """A run's times in ResNet20 epochs: in all, and until the test accuracy reached ``target``
+    (whitening statistics, training epochs and the final TTA evaluation; not the evaluations
+    after each epoch, which only watch the run)."""
     run = summary["run"]
     elapsed, unit = epoch_ends(summary)
     total = elapsed[-1] + run["final"]["tta_seconds"]
@@ -324,10 +311,8 @@ def baseline_rows(ctx) -> list[dict]:
 
 
 def write_record(ctx, summaries: dict, d, stopped: dict | None = None) -> None:
-    """The chapter's record, its ablation table and its figure, from the finished parts.
-
-    ``stopped`` holds the progress of runs stopped before their end (``STOPPED``).
-    """
+    """The chapter's record, ablation table and figure from the finished parts (``stopped``:
+    the progress of the runs in ``STOPPED``)."""
     x_train, _, x_test, _, (mean, std) = d
     rows = baseline_rows(ctx)
     for name, summary in summaries.items():
@@ -380,19 +365,15 @@ def write_record(ctx, summaries: dict, d, stopped: dict | None = None) -> None:
         runs=summaries,
         stopped_runs=stopped or {},
     )
-    for lang in LANGS:
-        path = ctx.out / "includes" / "results" / f"{CHAPTER}-ablation.{lang}.md"
-        write_text(path, ablation_table(rows, prov["smoke"], lang))
-        print(f"  wrote {path.relative_to(ctx.out)}")
-        ctx.figure(plot_progress(summaries, rows, lang), "test_accuracy_vs_time", lang)
+    table_per_lang(
+        ctx, f"{CHAPTER}-ablation", lambda lang: ablation_table(rows, prov["smoke"], lang)
+    )
+    figure_per_lang(ctx, "test_accuracy_vs_time", lambda lang: plot_progress(summaries, rows, lang))
 
 
 def pytorch_count(keras_count: int, widths=(64, 256, 256)) -> int:
-    """Keras's count of the network in PyTorch's terms.
-
-    Keras counts BatchNorm's moving mean and variance (PyTorch keeps them as buffers) and has
-    no BatchNorm scale here (airbench keeps one, fixed at 1, and counts it).
-    """
+    """Keras's count in PyTorch's terms: without BatchNorm's moving mean and variance (buffers
+    there), with its scale (fixed at 1 in airbench, counted)."""
     channels = 2 * sum(widths)  # two BatchNorms per group
     return keras_count - 2 * channels + channels
 

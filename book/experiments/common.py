@@ -68,9 +68,17 @@ def phrase(key, **values):
 
 
 def figure_per_lang(ctx, name, draw):
-    """``draw(lang)`` once per language, written as ``<name>.<lang>.png``."""
+    """``draw(lang)`` once per language, written as ``<name>.<lang>.png``; returns the paths."""
+    return [ctx.figure(draw(lang), name, lang) for lang in vocabulary.LANGS]
+
+
+def table_per_lang(ctx, stem, render):
+    """A chapter's own table, ``includes/results/<stem>.<lang>.md``, from ``render(lang)``."""
+    from companion._io import write_text
+
     for lang in vocabulary.LANGS:
-        ctx.figure(draw(lang), name, lang)
+        path = write_text(ctx.out / "includes" / "results" / f"{stem}.{lang}.md", render(lang))
+        print(f"  wrote {path.relative_to(ctx.out)}")
 
 
 def save(ctx, provenance, comparisons, stem=None, *, chapter=None, **extra):
