@@ -46,9 +46,11 @@ SOURCE = {
     "airbench94_accuracy": 0.9401,
     "airbench94_epochs": 9.9,
     "airbench94_params": 1_972_792,  # PyTorch's count, BatchNorm weights included
-    # chapter 05's records on the book's data (the baseline rows)
-    "resnet20_author": "05-resnet",
-    "resnet20_keras_example": "05-resnet-keras-example",
+}
+#: chapter 05's ResNet20 runs on the book's data (the table's first rows): record, accuracy key
+BASELINES = {
+    "author": ("05-resnet", "test_accuracy_author"),
+    "keras_example": ("05-resnet-keras-example", "test_accuracy"),
 }
 
 
@@ -287,26 +289,15 @@ def ablation_table(rows: list[dict], smoke: bool, lang: str) -> str:
 def baseline_rows(ctx) -> list[dict]:
     """Chapter 05's two ResNet20 runs, from their records (not re-run here)."""
     rows = []
-    for name, stem, key in [
-        ("author", "05-resnet", "test_accuracy_author"),
-        ("keras_example", "05-resnet-keras-example", "test_accuracy"),
-    ]:
+    for name, (stem, key) in BASELINES.items():
         path = ctx.out / "docs" / "assets" / "results" / f"{stem}.json"
         if not path.exists():
             continue
         record = json.loads(path.read_text())
         ours = {c["key"]: c["ours"] for c in record["comparisons"]}
-        epochs = record["provenance"]["epochs"]
-        rows.append(
-            {
-                "name": name,
-                "epochs": epochs,
-                "tta0": ours[key],
-                "wall_time_s": record["provenance"]["wall_time_s"],
-                "time_in_resnet20_epochs": float(epochs),
-                "record": stem,
-            }
-        )
+        epochs, wall = record["provenance"]["epochs"], record["provenance"]["wall_time_s"]
+        entry = {"name": name, "epochs": epochs, "tta0": ours[key], "wall_time_s": wall}
+        rows.append({**entry, "time_in_resnet20_epochs": float(epochs), "record": stem})
     return rows
 
 
@@ -393,7 +384,7 @@ def plot_progress(summaries: dict, rows: list[dict], lang: str):
         width = 2.2 if name == "final" else 1.2
         ax.plot(elapsed / unit, accuracy, marker="o", ms=3, lw=width, label=w(f"run_{name}"))
     for r in rows:
-        if r["name"] in ("author", "keras_example"):
+        if r["name"] in BASELINES:
             x, y = [r["time_in_resnet20_epochs"]], [r["tta0"] * 100]
             ax.scatter(x, y, marker="s", zorder=3, label=w(f"run_{r['name']}"))
     for level, style in ((84.5, ":"), (93.5, "--")):  # chapter 05's best, this chapter's target
