@@ -125,6 +125,400 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "ch06_trainable": {"zh": "可训练参数", "en": "Trainable parameters"},
     # --- chapters 07-13 ----------------------------------------------------------------------
+    "ch07.blue": {"zh": "蓝", "en": "blue"},
+    "ch07.cifar_stat": {
+        "zh": "CIFAR-10 {ch}通道{stat}（0–1）",
+        "en": "CIFAR-10 {ch} channel {stat} (0–1)",
+    },
+    "ch07.flow": {
+        "zh": "ImageAugmenter.flow（流水线步骤）",
+        "en": "ImageAugmenter.flow (pipeline step)",
+    },
+    "ch07.green": {"zh": "绿", "en": "green"},
+    "ch07.layer": {
+        "zh": "ImageAugmenter 作为层（编译后）",
+        "en": "ImageAugmenter as a layer (compiled)",
+    },
+    "ch07.legacy": {
+        "zh": "旧 ImageDataGenerator（tf_keras）",
+        "en": "legacy ImageDataGenerator (tf_keras)",
+    },
+    "ch07.mean": {"zh": "均值", "en": "mean"},
+    "ch07.mnist_after_mean": {
+        "zh": "标准化后的均值（前 2,000 张）",
+        "en": "Mean after standardization (first 2,000)",
+    },
+    "ch07.mnist_after_std": {
+        "zh": "标准化后的标准差（前 2,000 张）",
+        "en": "Std after standardization (first 2,000)",
+    },
+    "ch07.mnist_mean": {"zh": "MNIST 像素均值（0–255）", "en": "MNIST pixel mean (0–255)"},
+    "ch07.mnist_shear": {
+        "zh": "MNIST shear_range={angle}：像素平均绝对变化（0–255）",
+        "en": "MNIST shear_range={angle}: mean absolute pixel change (0–255)",
+    },
+    "ch07.mnist_std": {"zh": "MNIST 像素标准差（0–255）", "en": "MNIST pixel std (0–255)"},
+    "ch07.rate": {"zh": "{shape} · {way}{ratio} 图像/秒", "en": "{shape} · {way}{ratio}, images/s"},
+    "ch07.ratio": {"zh": "（{r:.1f}×）", "en": " ({r:.1f}×)"},
+    "ch07.red": {"zh": "红", "en": "red"},
+    "ch07.std": {"zh": "标准差", "en": "std"},
+    "ch07.tf.data": {"zh": "ImageAugmenter 放进 tf.data", "en": "ImageAugmenter in tf.data"},
+    "ch07.zca": {"zh": "{name} ZCA 后{what}", "en": "{name} after ZCA: {what}"},
+    "ch07.zca_largest": {"zh": "最大方差", "en": "largest variance"},
+    "ch07.zca_near_one": {
+        "zh": "方差为 1±0.01 的主方向占比",
+        "en": "share of directions with variance 1±0.01",
+    },
+    "ch07.zca_near_zero": {
+        "zh": "方差低于 0.01 的主方向占比",
+        "en": "share of directions with variance below 0.01",
+    },
+    "ch08.call_1": {"zh": "第一次调用", "en": "first call"},
+    "ch08.call_2": {"zh": "第二次调用", "en": "second call"},
+    "ch08.convnet": {
+        "zh": "卷积网络（改正后，本书）",
+        "en": "Convolutional network (corrected, this book)",
+    },
+    "ch08.convnet_as_written": {
+        "zh": "卷积网络（原文写法，缺 Flatten）",
+        "en": "Convolutional network (as written, no Flatten)",
+    },
+    "ch08.convnet_test_accuracy": {
+        "zh": "改正后的卷积网络：MNIST 测试准确率（{n:,} 张训练图，2 轮）",
+        "en": "Corrected CNN: MNIST test accuracy ({n:,} training images, 2 epochs)",
+    },
+    "ch08.forward": {
+        "zh": "多输出模型前向计算（2 个序列），{head}：{call}",
+        "en": "Multiple outputs, forward pass (2 sequences), {head}: {call}",
+    },
+    "ch08.multilayer_perceptron": {"zh": "多层感知机", "en": "Multilayer perceptron"},
+    "ch08.multiple_inputs": {"zh": "多输入模型", "en": "Multiple inputs"},
+    "ch08.multiple_outputs": {"zh": "多输出模型", "en": "Multiple outputs"},
+    "ch08.recurrent_network": {"zh": "循环网络（LSTM）", "en": "Recurrent network (LSTM)"},
+    "ch08.shared_feature_extractor": {"zh": "共享特征提取层", "en": "Shared feature extractor"},
+    "ch08.shared_input": {"zh": "共享输入层", "en": "Shared input layer"},
+    "ch09.params_applications": {
+        "zh": "参数量：keras.applications.VGG16",
+        "en": "Parameters: keras.applications.VGG16",
+    },
+    "ch09.params_functional": {"zh": "参数量：函数式 API 版", "en": "Parameters: functional API"},
+    "ch09.params_sequential": {"zh": "参数量：Sequential 版", "en": "Parameters: Sequential"},
+    "ch09.same_layers": {
+        "zh": "三者逐层名称、形状、参数量相同",
+        "en": "Same layer names, shapes and counts, all three",
+    },
+    "ch10.animal_cats": {"zh": "猫", "en": "cats"},
+    "ch10.animal_dogs": {"zh": "狗", "en": "dogs"},
+    "ch10.cats": {"zh": "验证集的猫", "en": "validation cats"},
+    "ch10.dogs": {"zh": "验证集的狗", "en": "validation dogs"},
+    "ch10.first_call_s": {
+        "zh": "EfficientNet-Lite0：第一次调用 classify（建网络、读权重）",
+        "en": "EfficientNet-Lite0: first call of classify (builds the network, reads the weights)",
+    },
+    "ch10.group_header": {
+        "zh": "| 照片 | 第一名是猫的类别（281–285） | 狗的类别（151–268） | 其他类别 |",
+        "en": "| Photos | top-1 a cat class (281–285) | a dog class (151–268) | another class |",
+    },
+    "ch10.legend_cat": {"zh": "猫的类别（281–285）", "en": "a cat class (281–285)"},
+    "ch10.legend_dog": {"zh": "狗的类别（151–268）", "en": "a dog class (151–268)"},
+    "ch10.legend_other": {"zh": "其他类别", "en": "another class"},
+    "ch10.max_probability_difference": {
+        "zh": "ONNX {p} 与 Keras 概率的最大差",
+        "en": "ONNX {p}: largest probability difference",
+    },
+    "ch10.ms_per_image": {
+        "zh": "EfficientNet-Lite0：每张照片的预测时间（毫秒，批大小 {b} 的中位数）",
+        "en": "EfficientNet-Lite0: ms per photo to predict (median over batches of {b})",
+    },
+    "ch10.photo_cat.2000": {
+        "zh": "一只黑白相间的猫坐在毯子上",
+        "en": "A black-and-white cat sitting on a blanket",
+    },
+    "ch10.photo_cat.2001": {
+        "zh": "一只黑白相间的猫趴在纸箱里",
+        "en": "A black-and-white cat lying in a cardboard box",
+    },
+    "ch10.photo_creative_commons_elephant": {
+        "zh": "一头非洲象和它的幼崽",
+        "en": "An African elephant and her calf",
+    },
+    "ch10.photo_dog.2000": {
+        "zh": "一只拴着红绳的黑色小狗站在草地上",
+        "en": "A small black dog on a red lead, on grass",
+    },
+    "ch10.photo_dog.2001": {
+        "zh": "一只浅棕色的狗张着嘴",
+        "en": "A light-brown dog with its mouth open",
+    },
+    "ch10.row": {"zh": "{a}（{n} 张）", "en": "{a} ({n})"},
+    "ch10.same_top1": {"zh": "ONNX {p} 与 Keras 第一名相同", "en": "ONNX {p}: same top-1 as Keras"},
+    "ch10.same_top5": {
+        "zh": "ONNX {p} 与 Keras 前五名（含顺序）相同",
+        "en": "ONNX {p}: same top-5, in order",
+    },
+    "ch10.share": {"zh": "{k} 张（{p:.1%}）", "en": "{k} ({p:.1%})"},
+    "ch10.smoke": {
+        "zh": "**冒烟测试（smoke run）的数字，不是结果。**",
+        "en": "**Smoke-run numbers, not results.**",
+    },
+    "ch10.title": {
+        "zh": "{n} 张验证集{a}照片：最常见的第一名类别",
+        "en": "{n} validation {a}: the most frequent top-1 classes",
+    },
+    "ch10.top1": {"zh": "{name}：第一名", "en": "{name}: top-1"},
+    "ch10.top5_header": {
+        "zh": "| 照片 | 第 1 名 | 第 2 名 | 第 3 名 | 第 4 名 | 第 5 名 |",
+        "en": "| Photo | 1st | 2nd | 3rd | 4th | 5th |",
+    },
+    "ch10.top_header": {
+        "zh": "| 名次 | 猫照片的第一名 | 张数 | 狗照片的第一名 | 张数 |",
+        "en": "| Rank | top-1 of the cat photos | photos | top-1 of the dog photos | photos |",
+    },
+    "ch10.web_model_size": {"zh": "网页上的模型文件（MB）", "en": "The page's model file (MB)"},
+    "ch10.xlabel": {"zh": "照片数", "en": "photos"},
+    "ch10.zero_shot_cats": {
+        "zh": "EfficientNet-Lite0：{n} 张验证集猫照片中第一名是猫的类别",
+        "en": "EfficientNet-Lite0: validation cats ({n}) with a cat class as top-1",
+    },
+    "ch10.zero_shot_dogs": {
+        "zh": "EfficientNet-Lite0：{n} 张验证集狗照片中第一名是狗的类别",
+        "en": "EfficientNet-Lite0: validation dogs ({n}) with a dog class as top-1",
+    },
+    "ch10.zero_shot_summed": {
+        "zh": "EfficientNet-Lite0：猫还是狗（按两类概率之和，{n:,} 张）",
+        "en": "EfficientNet-Lite0: cat or dog by summed class probabilities ({n:,} photos)",
+    },
+    "ch11.augmented_best_val": {
+        "zh": "增强 + Dropout：最高验证准确率",
+        "en": "Augmentation + dropout: best validation accuracy",
+    },
+    "ch11.augmented_final_val": {
+        "zh": "增强 + Dropout：最后一轮验证准确率",
+        "en": "Augmentation + dropout: last-epoch validation accuracy",
+    },
+    "ch11.best_epoch": {
+        "zh": "验证准确率最高的一轮",
+        "en": "Epoch of the best validation accuracy",
+    },
+    "ch11.features_val": {
+        "zh": "特征提取：最后一轮验证准确率（原文：用预训练网络 90%～93%，只预告未演示）",
+        "en": (
+            "Feature extraction: last-epoch validation accuracy (source: 90–93% with a "
+            "pretrained network, announced, not shown)"
+        ),
+    },
+    "ch11.final_train": {"zh": "最后一轮训练准确率", "en": "Last-epoch training accuracy"},
+    "ch11.final_val": {"zh": "最后一轮验证准确率", "en": "Last-epoch validation accuracy"},
+    "ch11.fine_tune_val": {
+        "zh": "微调：最后一轮验证准确率（原文：只预告未演示）",
+        "en": "Fine-tuning: last-epoch validation accuracy (source: announced, not shown)",
+    },
+    "ch11.layers_same": {
+        "zh": "同上（Keras 层，四次重采样）",
+        "en": "The same with the Keras layers (four resamplings)",
+    },
+    "ch11.lite0_augmented_val": {
+        "zh": "特征提取 + 数据增强：最后一轮验证准确率",
+        "en": "Feature extraction with augmentation: last-epoch validation accuracy",
+    },
+    "ch11.lite0_budget_cuts": {
+        "zh": (
+            "原文没有给出配方；cpu 预算训练 {a} 轮带增强的特征提取、{f} 轮微调（full 预算各 30 "
+            "轮）；在提取出的特征上训练分类器 {c} 轮"
+        ),
+        "en": (
+            "the source shows no recipe; the cpu budget trains {a} epochs with augmentation and "
+            "{f} of fine-tuning (the full budget 30 and 30); the classifier on the extracted "
+            "features trains {c} epochs"
+        ),
+    },
+    "ch11.lite0_features_val": {
+        "zh": "特征提取（特征只算一次）：最后一轮验证准确率（原文：90%～93%，只预告未演示）",
+        "en": (
+            "Feature extraction (features computed once): last-epoch validation accuracy "
+            "(source: 90–93%, announced, not shown)"
+        ),
+    },
+    "ch11.lite0_fine_tune_val": {
+        "zh": "微调：最后一轮验证准确率（原文：95%，只预告未演示）",
+        "en": "Fine-tuning: last-epoch validation accuracy (source: 95%, announced, not shown)",
+    },
+    "ch11.one_best_val": {
+        "zh": "一次重采样：最高验证准确率",
+        "en": "One resampling: best validation accuracy",
+    },
+    "ch11.one_final_val": {
+        "zh": "一次重采样：最后一轮验证准确率",
+        "en": "One resampling: last-epoch validation accuracy",
+    },
+    "ch11.one_test": {
+        "zh": "一次重采样：测试准确率（原文没有报告）",
+        "en": "One resampling: test accuracy (not reported by the source)",
+    },
+    "ch11.params": {
+        "zh": "小卷积网络参数量（150×150 输入）",
+        "en": "Small convnet parameters (150×150 input)",
+    },
+    "ch11.run_augmented": {"zh": "+ 数据增强、Dropout(0.5)", "en": "+ augmentation, Dropout(0.5)"},
+    "ch11.run_features": {
+        "zh": "特征提取（冻结的 CIFAR-10 卷积基）",
+        "en": "Feature extraction (frozen CIFAR-10 base)",
+    },
+    "ch11.run_fine_tune": {
+        "zh": "微调：再解冻 block2，学习率 1e-5",
+        "en": "Fine-tuning: block2 unfrozen too, learning rate 1e-5",
+    },
+    "ch11.run_scratch": {"zh": "从零训练", "en": "From scratch"},
+    "ch11.same_test": {"zh": "同上：测试准确率", "en": "The same: test accuracy"},
+    "ch11.scratch_best_val": {
+        "zh": "从零训练：最高验证准确率",
+        "en": "From scratch: best validation accuracy",
+    },
+    "ch11.scratch_final_val": {
+        "zh": "从零训练：最后一轮验证准确率",
+        "en": "From scratch: last-epoch validation accuracy",
+    },
+    "ch11.table_foot": {
+        "zh": (
+            "迁移学习的卷积基是第 3 章训练好的 CIFAR-10 网络（无增强的那次运行，CIFAR-10 "
+            "测试准确率 {a}，图像由 JPEG 副本解码，有损），它的训练时间不计入上表。"
+        ),
+        "en": (
+            "The transfer base is chapter 03's trained CIFAR-10 network (its run without "
+            "augmentation, CIFAR-10 test accuracy {a}, images decoded from JPEG copies, lossy); "
+            "its training time is not in the table."
+        ),
+    },
+    "ch11.table_header": {
+        "zh": (
+            "| 方法 | 输入 | 参数：可训练 / 总数 | 轮数 × 批大小 | 耗时 | 验证准确率：最高（轮） "
+            "| 最后 | 测试准确率 |"
+        ),
+        "en": (
+            "| Approach | Input | Parameters: trainable / all | Epochs × batch | Time | "
+            "Validation: best (epoch) | last | Test accuracy |"
+        ),
+    },
+    "ch11.test_not_reported": {
+        "zh": "测试准确率（原文没有报告）",
+        "en": "Test accuracy (not reported by the source)",
+    },
+    "ch12.cat": {"zh": "猫", "en": "cat"},
+    "ch12.ceiling_top_activation": {
+        "zh": "`top_activation`：停在 ReLU6 上限 6 的通道",
+        "en": "`top_activation`: channels stopped at ReLU6's ceiling of 6",
+    },
+    "ch12.cifar_test_accuracy": {
+        "zh": "第 3 章 CIFAR-10 网络的测试准确率",
+        "en": "Test accuracy of chapter 3's CIFAR-10 network",
+    },
+    "ch12.dog": {"zh": "狗", "en": "dog"},
+    "ch12.lit": {
+        "zh": "`{name}`：梯度上升后激活大于 0 的通道",
+        "en": "`{name}`: channels with activation > 0 after ascent",
+    },
+    "ch12.lit_filters": {
+        "zh": "`{name}`：激活大于 0 的滤波器",
+        "en": "`{name}`: filters with activation > 0",
+    },
+    "ch12.right_species": {
+        "zh": "猫狗照片归入本物种 ImageNet 类别的张数",
+        "en": "Photos put in an ImageNet class of their species",
+    },
+    "ch12.vgg16_filters_kept": {
+        "zh": "VGG16 block5_conv1：得到图像的滤波器",
+        "en": "VGG16 block5_conv1: filters with an image",
+    },
+    "ch13.busy": {
+        "zh": (
+            "\\* "
+            "训练时本书的测试也在同一台两核机器上运行：它的轮数是按机器空闲时的速度定的，让它和完"
+            "整配方训练同样长的时间，但测得的用时不可比较。"
+        ),
+        "en": (
+            "\\* Trained while the book's tests shared the two cores: its epochs were set from "
+            "its quiet speed to train as long as the whole recipe did, but its measured time is "
+            "not comparable."
+        ),
+    },
+    "ch13.foot": {
+        "zh": (
+            "全部 10,000 张测试图像，由 JPEG "
+            "解码（有损）。TTA：测试时增强（镜像与一像素平移）。ResNet20 "
+            "轮数：本次运行的用时除以同一台机器上紧挨着运行前后各计时一次的第 05 章 Keras "
+            "示例配方的一轮（{units}）。第 05 章的两行：最佳检查点，不用 "
+            "TTA；按单位的定义，它们的用时就是各自的轮数。"
+        ),
+        "en": (
+            "All 10,000 test images, JPEG-decoded (lossy). TTA: test-time augmentation (mirror "
+            "and one-pixel shifts). ResNet20 epochs: the run's time divided by one epoch of "
+            "chapter 05's Keras-example recipe timed on the same machine just before and after "
+            "it ({units}). Chapter 05's rows: the best checkpoint, no TTA; their time is their "
+            "epoch count by the unit's definition."
+        ),
+    },
+    "ch13.header": {
+        "zh": "| 运行 | 轮数 | 测试准确率（TTA） | 不用 TTA | 用时 | ResNet20 轮数 | 到 84.5% |",
+        "en": (
+            "| Run | Epochs | Test accuracy (TTA) | without TTA | Time | ResNet20 epochs | to "
+            "84.5% |"
+        ),
+    },
+    "ch13.min": {"zh": "分钟", "en": "min"},
+    "ch13.no_cuts": {
+        "zh": "无：在全部 50,000 张训练图像上跑完整配方",
+        "en": "none: the whole recipe on all 50,000 training images",
+    },
+    "ch13.params": {
+        "zh": "参数量（按 PyTorch 的数法）",
+        "en": "Parameters (counted as PyTorch does)",
+    },
+    "ch13.run_author": {
+        "zh": "第 05 章：ResNet20v1，原作者的配方",
+        "en": "Chapter 05: ResNet20v1, the author's recipe",
+    },
+    "ch13.run_final": {"zh": "完整配方", "en": "The whole recipe"},
+    "ch13.run_final_seed1": {"zh": "完整配方，种子 1", "en": "The whole recipe, seed 1"},
+    "ch13.run_final_seed2": {"zh": "完整配方，种子 2", "en": "The whole recipe, seed 2"},
+    "ch13.run_keras_example": {
+        "zh": "第 05 章：ResNet20v1，Keras 示例的配方（40 轮）",
+        "en": "Chapter 05: ResNet20v1, the Keras example's recipe (40 epochs)",
+    },
+    "ch13.run_no_alternating_flip": {
+        "zh": "随机翻转代替交替翻转",
+        "en": "random flips instead of alternating ones",
+    },
+    "ch13.run_no_bias_scaler": {
+        "zh": "去掉 BatchNorm 偏置的 64 倍学习率",
+        "en": "without the 64× rate for BatchNorm biases",
+    },
+    "ch13.run_no_dirac": {"zh": "去掉恒等初始化", "en": "without identity initialisation"},
+    "ch13.run_no_label_smoothing": {"zh": "去掉标签平滑", "en": "without label smoothing"},
+    "ch13.run_no_lookahead": {"zh": "去掉 lookahead", "en": "without lookahead"},
+    "ch13.run_no_whitening": {
+        "zh": "去掉图块白化（换成可训练的 2×2 卷积）",
+        "en": "without patch whitening (a trained 2×2 convolution)",
+    },
+    "ch13.run_reference": {
+        "zh": "对照：airbench94 的配方用 PyTorch 实现（用时不比较）",
+        "en": "Cross-check: airbench94's recipe in PyTorch (time not compared)",
+    },
+    "ch13.run_resnet20": {"zh": "ResNet20v1 用完整配方", "en": "ResNet20v1 with the whole recipe"},
+    "ch13.test_accuracy": {
+        "zh": "测试准确率（完整配方，TTA）",
+        "en": "Test accuracy (whole recipe, TTA)",
+    },
+    "ch13.time_in_resnet20_epochs": {"zh": "用时（ResNet20 轮数）", "en": "Time (ResNet20 epochs)"},
+    "ch13.time_to_84_5_in_resnet20_epochs": {
+        "zh": "到 84.5% 的用时（ResNet20 轮数）",
+        "en": "Time to 84.5% (ResNet20 epochs)",
+    },
+    "ch13.xlabel": {"zh": "时间（ResNet20 轮数）", "en": "time (ResNet20 epochs)"},
+    "ch13.ylabel": {"zh": "测试准确率（%，不用 TTA）", "en": "test accuracy (%, no TTA)"},
+    "smoke_numbers": {
+        "zh": "**冒烟测试的数字，不是结果。**",
+        "en": "**Smoke-run numbers, not results.**",
+    },
     # --- records, result tables and the results page -----------------------------------------
     # The budgets a run may have (book.recipes.BUDGETS).
     "budget_cpu": {"zh": "cpu 预算", "en": "cpu budget"},

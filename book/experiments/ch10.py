@@ -1,17 +1,10 @@
-"""Chapter 10: the source's seven ImageNet networks on one photo.
+"""Chapter 10: the source's seven ImageNet networks on one photo, and EfficientNet-Lite0.
 
-Source 004 §5 classified a photo of an elephant with six ``keras.applications``
-models (Xception is listed but never run). We classify the Keras examples'
-``creative_commons_elephant.jpg`` with all seven, where their ImageNet weights are
-in the Keras cache. Where they are not (the machine that built this site had no
-network), the record says so plainly: "not measured: no weights".
-
-EfficientNet-Lite0's weights install from the package index (``companion.pretrained_lite0``),
-so this network is measured here: its top-5 on the elephant and on a few cats-vs-dogs photos,
-zero-shot cats vs dogs on all 1,000 validation photos of ``cats_and_dogs_filtered`` (the share
-whose top-1 class is of the right species, and the most frequent classes), and its time per
-image on this CPU. Nothing is trained, so the cpu budget cuts nothing; a smoke run takes a few
-photos per class (and an untrained network where the weights are not installed).
+Source 004 §5 classified a photo of an elephant with six ``keras.applications`` models
+(Xception is listed, never run). We classify the Keras examples' elephant with each whose
+ImageNet weights are in the Keras cache (the record says "not measured: no weights" for the
+others), measure EfficientNet-Lite0 (``ch10_lite0``) and export it for the page
+(``ch10_web``; alone: ``build_figures.py --chapter 10 --part web``).
 """
 
 import hashlib
@@ -19,11 +12,10 @@ import time
 
 from PIL import Image
 
-from book.experiments import ch10_web
+from book.experiments import ch10_lite0, ch10_web
+from book.experiments.common import phrase, row, save
 from book.results import provenance
 from companion import pretrained
-
-from . import ch10_lite0
 
 CHAPTER = "10-pretrained"
 # The source's top-1 answers for its own photo (evimg16tf.jpg); InceptionV3 was run on another file.
@@ -37,6 +29,7 @@ SOURCE = {
     "Xception": None,  # listed, never run
 }
 NOT_MEASURED = "not measured: no weights"
+PARTS = {"web": ch10_web.run}  # the page's photo classifier: ONNX export, checked on photos
 
 
 def run(ctx):
@@ -52,55 +45,36 @@ def run(ctx):
             print(f"  {spec.name}: not measured, no weights at {pretrained.weights_path(spec)}")
             continue
         start = time.perf_counter()
-        answers[spec.name] = [row._asdict() for row in pretrained.classify(photo, spec.name, top=5)]
+        answers[spec.name] = [r._asdict() for r in pretrained.classify(photo, spec.name, top=5)]
         seconds[spec.name] = round(time.perf_counter() - start, 2)
         best = answers[spec.name][0]
         print(f"  {spec.name}: {best['name']} {best['probability']:.2%}")
 
     def ours(name):
-        if name not in answers:
-            return None
-        best = answers[name][0]
-        return f"{best['name']} {100 * best['probability']:.2f}%"
+        best = answers[name][0] if name in answers else None
+        return best and f"{best['name']} {100 * best['probability']:.2f}%"
 
     zero = lite0["zero_shot"]
     n_photos = zero["cats"]["n"] + zero["dogs"]["n"]
-    record = {
-        "chapter": CHAPTER,
-        "provenance": provenance(
-            dataset=f"{photo.name} ({size} px, md5 {md5}); cats_and_dogs_filtered: "
-            f"{n_photos:,} validation photos ({zero['cats']['n']} cats, {zero['dogs']['n']} dogs)",
-            n_train=0,
-            n_test=1 + n_photos,
-            models_measured=sorted([*answers, "EfficientNetLite0"]),
-            models_without_weights=sorted(
-                s.name for s in pretrained.MODELS.values() if s.name not in answers
-            ),
-        ),
-        "comparisons": [
-            {
-                "key": f"top1_{spec.name}",
-                "label": {"zh": f"{spec.name}：第一名", "en": f"{spec.name}: top-1"},
-                "source": SOURCE[spec.name],
-                "source_ref": "004",
-                "ours": ours(spec.name),
-                "format": "",
-            }
-            for spec in pretrained.MODELS.values()
-        ]
-        + ch10_lite0.comparisons(lite0, photo.name),
-        "status": {
-            **{
-                s.name: "measured" if s.name in answers else NOT_MEASURED
-                for s in pretrained.MODELS.values()
-            },
-            "EfficientNetLite0": "measured",
-        },
-        "top5": answers,
-        "seconds": seconds,
-        "weights": lite0.pop("weights"),
-        "lite0": lite0,
-    }
-    ctx.record(record)
+    names = [spec.name for spec in pretrained.MODELS.values()]
+    prov = provenance(
+        dataset=f"{photo.name} ({size} px, md5 {md5}); cats_and_dogs_filtered: "
+        f"{n_photos:,} validation photos ({zero['cats']['n']} cats, {zero['dogs']['n']} dogs)",
+        n_train=0,
+        n_test=1 + n_photos,
+        models_measured=sorted([*answers, "EfficientNetLite0"]),
+        models_without_weights=sorted(name for name in names if name not in answers),
+    )
+    rows = [
+        row(f"top1_{name}", ours(name), source=SOURCE[name], ref="004", fmt="",
+            label=phrase("ch10.top1", name=name))
+        for name in names
+    ]  # fmt: skip
+    rows += ch10_lite0.comparisons(lite0, photo.name)
+    status = {name: "measured" if name in answers else NOT_MEASURED for name in names}
+    status["EfficientNetLite0"] = "measured"
+    weights = lite0.pop("weights")
+    extra = dict(status=status, top5=answers, seconds=seconds, weights=weights, lite0=lite0)
+    record = save(ctx, prov, rows, **extra)
     ch10_lite0.write_tables(ctx, record)
-    ch10_web.run(ctx)  # the page's photo classifier: ONNX export, checked on photos
+    ch10_web.run(ctx)

@@ -1,31 +1,27 @@
 """Chapter 11, section 11.3: transfer learning from EfficientNet-Lite0's ImageNet weights.
 
-Source 004 §6 announces 90-93% for feature extraction from a network pretrained on a large
-photo collection and 95% after fine-tuning, and shows neither. This part runs both on the
-chapter's split (the same train / validation / test photos as the other runs), at 224x224,
-the size Lite0 was trained at, with the code of ``companion.transfer``:
-
-* ``lite0_features``: the frozen base turns every photo into 1,280 numbers once (no
-  augmentation); a classifier (dropout 0.2, one sigmoid unit) trains on them;
-* ``lite0_augmented``: a fresh classifier behind random flips, rotations, shifts and zooms
-  and the frozen base (in inference mode): a forward pass through the base per photo and
-  epoch;
-* ``lite0_fine_tune``: that model with the base's top blocks (``block6``, ``block7`` and the
-  head convolution) unfrozen, BatchNormalization excepted, at learning rate 1e-5.
-
-Its own record (``11-cats-vs-dogs-lite0``), so that it runs alone, without retraining the
-chapter's other models (about two hours on two CPU cores)::
-
-    python scripts/build_figures.py --chapter 11 --part lite0 --budget cpu --wait
-
-Every training run resumes (``train.fit(resume_dir=...)``); the features are kept beside them.
+On the chapter's split, at 224x224, with ``companion.transfer``: a classifier on features the
+frozen base computed once (``lite0_features``), a fresh classifier behind augmentation and the
+frozen base (``lite0_augmented``), then that model with the top blocks unfrozen
+(``lite0_fine_tune``). Its own record, so that it runs alone (``--part lite0``); every run
+resumes and the features are kept beside them.
 """
 
 import time
 
 import numpy as np
 
-from book.experiments.ch11 import CHAPTER, SOURCE, _cached, _row, _summary, _train
+from book.experiments.ch11 import (
+    CHAPTER,
+    SOURCE,
+    _splits,
+    _summary,
+    _train,
+    curves,
+    rows,
+    unchanged,
+)
+from book.experiments.common import phrase, save
 from book.results import provenance
 from companion import config
 from companion.augment import ImageAugmenter
@@ -39,7 +35,6 @@ from companion.transfer import (
     extract_features,
     lite0_base,
 )
-from companion.visualize import plot_history
 
 STEM = f"{CHAPTER}-lite0"
 IMAGE_SIZE = (224, 224)  # Lite0's own resolution
@@ -109,7 +104,7 @@ def run(ctx):
 
     # -- (b) with augmentation: a fresh classifier behind random layers and the frozen base ----
     config.seed_everything(42)
-    train, validation, test = (_cached(d, BATCH, shuffle=i == 0) for i, d in enumerate(raw))
+    datasets = _splits(raw, BATCH)
     model = build_lite0_transfer(
         base,
         build_classifier(),
@@ -117,115 +112,57 @@ def run(ctx):
         input_shape=(*size, 3),
     )
     compile_binary(model, LEARNING_RATE["features"])
-    frozen_before = [w.numpy().copy() for w in base.weights]
-    runs.append(
-        _train(
-            ctx, "lite0_augmented", model, train, validation, test, epochs_augmented, BATCH, n_train
+    with unchanged(base):
+        runs.append(
+            _train(ctx, "lite0_augmented", model, datasets, epochs_augmented, BATCH, n_train)
         )
-    )
-    assert all(
-        np.array_equal(a, b.numpy()) for a, b in zip(frozen_before, base.weights, strict=True)
-    ), "the frozen base changed"
 
     # -- (c) fine-tuning: the top blocks unfrozen (BatchNorm excepted), learning rate 1e-5 ----
     opened = unfreeze_top(model, base, UNFREEZE, learning_rate=LEARNING_RATE["fine_tune"])
     print(f"fine-tuning {len(opened)} layers, {opened[0]} ... {opened[-1]}")
-    runs.append(
-        _train(ctx, "lite0_fine_tune", model, train, validation, test, epochs_fine, BATCH, n_train)
-    )
+    runs.append(_train(ctx, "lite0_fine_tune", model, datasets, epochs_fine, BATCH, n_train))
     runs[-1]["unfrozen_layers"] = opened
 
-    for lang in ("zh", "en"):
-        joined = {k: runs[1]["history"][k] + runs[2]["history"][k] for k in runs[1]["history"]}
-        ctx.figure(plot_history(joined, lang), "learning_curves_lite0", lang)
+    curves(ctx, "learning_curves_lite0", runs[1], runs[2])
     _write_record(ctx, split, runs, base, round(time.perf_counter() - start, 1), size)
-
-
-BUDGET_CUTS = {
-    "en": "the source shows no recipe; the cpu budget trains {a} epochs with augmentation "
-    "and {f} of fine-tuning (the full budget 30 and 30); the classifier on the extracted "
-    "features trains {c} epochs",
-    "zh": "原文没有给出配方；cpu 预算训练 {a} 轮带增强的特征提取、{f} 轮微调"
-    "（full 预算各 30 轮）；在提取出的特征上训练分类器 {c} 轮",
-}
 
 
 def _write_record(ctx, split, runs, base, wall, size):
     n_train, n_val, n_test = (split.total(s) for s in cats_dogs.SPLITS)
-    by_name = {r["name"]: r for r in runs}
-    epochs = EPOCHS[ctx.budget]
-    record = {
-        "chapter": CHAPTER,
-        "provenance": provenance(
-            dataset=f"cats_and_dogs_filtered ({split.layout} layout)",
-            n_train=n_train,
-            n_test=n_test,
-            epochs=sum(r["epochs"] for r in runs[1:]),
-            batch_size=BATCH,
-            wall_time_s=wall,
-            n_validation=n_val,
-            image_size=list(size),
-            weights=weights_record(),
-            base={
-                "network": "EfficientNet-Lite0 without its classifier, global average pooling",
-                "params": base.count_params(),
-                "unfrozen_from": UNFREEZE,
-                "learning_rates": LEARNING_RATE,
-                "optimizer": "RMSprop",
-            },
-            budget_cuts={
-                lang: text.format(c=epochs[0], a=epochs[1], f=epochs[2])
-                for lang, text in BUDGET_CUTS.items()
-            },
-            runs="feature extraction (features computed once), feature extraction with "
-            "augmentation, fine-tuning; epochs: the last two",
-            skipped_files=[list(s) for s in split.skipped],
-        ),
-        "comparisons": [
-            _row(
-                "features_val",
-                "特征提取（特征只算一次）：最后一轮验证准确率（原文：90%～93%，只预告未演示）",
-                "Feature extraction (features computed once): last-epoch validation accuracy "
-                "(source: 90–93%, announced, not shown)",
-                SOURCE["features_claim"],
-                by_name["lite0_features"]["final_val_accuracy"],
-            ),
-            _row(
-                "features_test",
-                "同上：测试准确率",
-                "The same: test accuracy",
-                None,
-                by_name["lite0_features"]["test_accuracy"],
-            ),
-            _row(
-                "augmented_val",
-                "特征提取 + 数据增强：最后一轮验证准确率",
-                "Feature extraction with augmentation: last-epoch validation accuracy",
-                SOURCE["features_claim"],
-                by_name["lite0_augmented"]["final_val_accuracy"],
-            ),
-            _row(
-                "augmented_test",
-                "同上：测试准确率",
-                "The same: test accuracy",
-                None,
-                by_name["lite0_augmented"]["test_accuracy"],
-            ),
-            _row(
-                "fine_tune_val",
-                "微调：最后一轮验证准确率（原文：95%，只预告未演示）",
-                "Fine-tuning: last-epoch validation accuracy (source: 95%, announced, not shown)",
-                SOURCE["fine_tune_claim"],
-                by_name["lite0_fine_tune"]["final_val_accuracy"],
-            ),
-            _row(
-                "fine_tune_test",
-                "同上：测试准确率",
-                "The same: test accuracy",
-                None,
-                by_name["lite0_fine_tune"]["test_accuracy"],
-            ),
-        ],
-        "runs": runs,
+    run = {r["name"]: r for r in runs}
+    c, a, f = EPOCHS[ctx.budget]
+    cuts = phrase("ch11.lite0_budget_cuts", c=c, a=a, f=f)
+    base_entry = {
+        "network": "EfficientNet-Lite0 without its classifier, global average pooling",
+        "params": base.count_params(),
+        "unfrozen_from": UNFREEZE,
+        "learning_rates": LEARNING_RATE,
+        "optimizer": "RMSprop",
     }
-    ctx.record(record, STEM)
+    prov = provenance(
+        dataset=f"cats_and_dogs_filtered ({split.layout} layout)",
+        n_train=n_train,
+        n_test=n_test,
+        epochs=sum(r["epochs"] for r in runs[1:]),
+        batch_size=BATCH,
+        wall_time_s=wall,
+        n_validation=n_val,
+        image_size=list(size),
+        weights=weights_record(),
+        base=base_entry,
+        budget_cuts={"en": cuts["en"], "zh": cuts["zh"]},
+        runs="feature extraction (features computed once), feature extraction with "
+        "augmentation, fine-tuning; epochs: the last two",
+        skipped_files=[list(s) for s in split.skipped],
+    )
+    specs, labels = [], {}
+    for name, claim in (
+        ("features", "features"),
+        ("augmented", "features"),
+        ("fine_tune", "fine_tune"),
+    ):
+        result = run[f"lite0_{name}"]
+        specs.append((f"{name}_val", SOURCE[f"{claim}_claim"], result["final_val_accuracy"]))
+        specs.append((f"{name}_test", None, result["test_accuracy"]))
+        labels.update({f"{name}_val": f"lite0_{name}_val", f"{name}_test": "same_test"})
+    save(ctx, prov, rows(*specs, labels=labels), STEM, runs=runs)

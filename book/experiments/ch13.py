@@ -1,15 +1,11 @@
 """Chapter 13: airbench94's recipe on two CPU cores, and what each ingredient is worth.
 
-Every run trains the chapter's network (or, for ``resnet20``, chapter 05's ResNet20v1) with
-:func:`companion.fast_training.train_fast` on all 50,000 JPEG-decoded CIFAR-10 training
-images and measures all 10,000 test images after each epoch. Time is counted in a unit that
-travels between machines: one ResNet20 epoch of chapter 05's Keras-example recipe (45,000
-images, batch 32, shifts and flips, Adam), timed on the same machine just before and just
-after each run (``clock``).
-
-Parts (``--part``): ``final`` (the whole recipe), ``no_<ingredient>`` (the recipe without one
-ingredient), ``resnet20`` (the recipe on ResNet20 for the final run's time). Each part is
-resumable and cached; the record is written from whatever parts have finished.
+Each part trains on all 50,000 JPEG-decoded CIFAR-10 training images with
+:func:`companion.fast_training.train_fast`, tests on all 10,000 after every epoch, and is timed
+in ResNet20 epochs of chapter 05's Keras-example recipe measured on the same machine just
+before and after it. Parts (``--part``): ``final``, ``final_seed1/2``, ``no_<ingredient>``,
+``resnet20``, ``reference`` (the PyTorch cross-check) and ``record`` (the record, tables and
+figure from the finished parts). Each part resumes and is kept.
 """
 
 from __future__ import annotations
@@ -21,9 +17,10 @@ import time
 import keras
 import numpy as np
 
+from book.experiments.common import figure_per_lang, row, save, table_per_lang
 from book.results import provenance
+from book.vocabulary import label, word
 from companion import config
-from companion._io import write_text
 from companion.augment import ImageAugmenter
 from companion.data import cifar10
 from companion.fast_training import FastRecipe, train_fast
@@ -50,9 +47,11 @@ SOURCE = {
     "airbench94_accuracy": 0.9401,
     "airbench94_epochs": 9.9,
     "airbench94_params": 1_972_792,  # PyTorch's count, BatchNorm weights included
-    # chapter 05's records on the book's data (the baseline rows)
-    "resnet20_author": "05-resnet",
-    "resnet20_keras_example": "05-resnet-keras-example",
+}
+#: chapter 05's ResNet20 runs on the book's data (the table's first rows): record, accuracy key
+BASELINES = {
+    "author": ("05-resnet", "test_accuracy_author"),
+    "keras_example": ("05-resnet-keras-example", "test_accuracy"),
 }
 
 
@@ -104,13 +103,19 @@ def resnet20_epoch_seconds(x_train, y_train) -> float:
     return round(time.perf_counter() - start, 2)
 
 
+def _saved(ctx, name: str, file: str = "summary.json") -> dict | None:
+    """A part's saved summary (or a stopped run's progress), if it has one."""
+    folder = ctx.runs_dir(name)
+    path = None if folder is None else folder / file
+    return json.loads(path.read_text()) if path is not None and path.exists() else None
+
+
 def train_part(ctx, name: str, d=None) -> dict:
     """Run (or reuse) one part: clock, train, clock; returns its summary."""
     folder = ctx.runs_dir(name)
-    done = folder / "summary.json" if folder is not None else None
-    if done is not None and done.exists():
+    if (saved := _saved(ctx, name)) is not None:
         print(f"  reusing the finished run {name} in {folder}")
-        return json.loads(done.read_text())
+        return saved
     x_train, y_train, x_test, y_test, _ = d or data()
     seed = REPEATS.get(name, SEED)
     config.seed_everything(seed)
@@ -135,20 +140,18 @@ def train_part(ctx, name: str, d=None) -> dict:
         "load_average": {"start": load_start, "end": _load()},
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    if done is not None:
-        done.write_text(json.dumps(summary))
+    if folder is not None:
+        (folder / "summary.json").write_text(json.dumps(summary))
     return summary
 
 
 def _resnet20_epochs(ctx, x_train, y_train) -> float:
-    """ResNet20's epochs on the recipe that take as long as the final run's training.
-
-    ResNet20's speed at the recipe's batch size is timed on 4 batches after a warm-up one.
-    """
-    final = ctx.runs_dir("final")
-    if final is None or not (final / "summary.json").exists():
+    """ResNet20's epochs on the recipe that take as long as the final run's training (its
+    speed at the recipe's batch size timed on 4 batches after a warm-up one)."""
+    final = _saved(ctx, "final")
+    if final is None:
         return 2.0  # smoke, or no final run yet: a short run
-    seconds = sum(json.loads((final / "summary.json").read_text())["run"]["epoch_seconds"])
+    seconds = sum(final["run"]["epoch_seconds"])
     recipe = FastRecipe()
     model = network("resnet20", x_train)
     model.compile(recipe.optimizer(100), keras.losses.CategoricalCrossentropy(from_logits=True))
@@ -164,12 +167,8 @@ def _resnet20_epochs(ctx, x_train, y_train) -> float:
 
 
 def reference_part(ctx) -> dict | None:
-    """airbench94's own recipe, transcribed to PyTorch (``ch13_reference.py``), on the same data.
-
-    The cross-check of the port: its accuracy tells what the Keras version costs apart from
-    what the JPEG-decoded pixels cost. Its time is not compared (another framework, and it
-    may share the machine). Not in a smoke run: it always trains on all 50,000 images.
-    """
+    """The cross-check: airbench94's recipe in PyTorch (``ch13_reference.py``) on the same
+    data; accuracy only. Not in a smoke run: it always trains on all 50,000 images."""
     folder = ctx.runs_dir("reference")
     if folder is None:
         return None
@@ -216,42 +215,31 @@ def run(ctx):
 def record_only(ctx):
     """The record, tables and figure from the parts that have finished (trains nothing)."""
     d = data()
-    summaries = {}
-    for name in [*VARIANTS, *REPEATS, "resnet20"]:
-        folder = ctx.runs_dir(name)
-        if folder is not None and (folder / "summary.json").exists():
-            summaries[name] = json.loads((folder / "summary.json").read_text())
+    saved = {name: _saved(ctx, name) for name in [*VARIANTS, *REPEATS, "resnet20"]}
+    summaries = {name: summary for name, summary in saved.items() if summary is not None}
     if "final" not in summaries:
         summaries["final"] = train_part(ctx, "final", d)  # smoke: run it
-    reference = ctx.runs_dir("reference")
-    if reference is not None and (reference / "summary.json").exists():
-        summaries["reference"] = json.loads((reference / "summary.json").read_text())
+    if (reference := _saved(ctx, "reference")) is not None:
+        summaries["reference"] = reference
     stopped = {}
     for name, why in STOPPED.items():
-        folder = ctx.runs_dir(name)
-        if name not in summaries and folder is not None and (folder / "progress.json").exists():
-            stopped[name] = {**json.loads((folder / "progress.json").read_text()), "note": why}
+        progress = None if name in summaries else _saved(ctx, name, "progress.json")
+        if progress is not None:
+            stopped[name] = {**progress, "note": why}
     write_record(ctx, summaries, d, stopped)
 
 
 def epoch_ends(summary: dict) -> tuple[np.ndarray, float]:
-    """Seconds from the run's start to the end of each epoch, and the run's ResNet20 epoch in s.
-
-    The unit is the mean of the two ResNet20 epochs timed just before and just after the run.
-    """
+    """Seconds from the run's start to the end of each epoch, and the run's unit: the mean of
+    the ResNet20 epochs timed just before and just after it."""
     elapsed = summary["setup_s"] + np.cumsum(summary["run"]["epoch_seconds"])
     return elapsed, float(np.mean(summary["resnet20_epoch_s"]))
 
 
-# --8<-- [start:time_in_resnet20_epochs]
 def timing(summary: dict, target: float = 0.845) -> dict:
-    """A run's times in ResNet20 epochs: in all, and until the test accuracy reached ``target``.
-
-    The unit is the mean of the two ResNet20 epochs timed just before and just after the run.
-    The run's time counts the whitening statistics, every training epoch (augmenting
-    included) and the final test-time-augmented evaluation; the evaluations after each epoch
-    only watch the run and are not counted.
-    """
+    """A run's times in ResNet20 epochs: in all, and until the test accuracy reached ``target``
+    (whitening statistics, training epochs and the final TTA evaluation; not the evaluations
+    after each epoch, which only watch the run)."""
     run = summary["run"]
     elapsed, unit = epoch_ends(summary)
     total = elapsed[-1] + run["final"]["tta_seconds"]
@@ -264,66 +252,6 @@ def timing(summary: dict, target: float = 0.845) -> dict:
         "time_in_resnet20_epochs": round(float(total) / unit, 2),
         "time_to_84_5_in_resnet20_epochs": round(float(reached[0]) / unit, 2) if reached else None,
     }
-
-
-# --8<-- [end:time_in_resnet20_epochs]
-
-
-WORDS = {
-    "en": {
-        "final": "The whole recipe",
-        "final_seed1": "The whole recipe, seed 1",
-        "final_seed2": "The whole recipe, seed 2",
-        "no_lookahead": "without lookahead",
-        "no_whitening": "without patch whitening (a trained 2×2 convolution)",
-        "no_dirac": "without identity initialisation",
-        "no_bias_scaler": "without the 64× rate for BatchNorm biases",
-        "no_label_smoothing": "without label smoothing",
-        "no_alternating_flip": "random flips instead of alternating ones",
-        "resnet20": "ResNet20v1 with the whole recipe",
-        "reference": "Cross-check: airbench94's recipe in PyTorch (time not compared)",
-        "author": "Chapter 05: ResNet20v1, the author's recipe",
-        "keras_example": "Chapter 05: ResNet20v1, the Keras example's recipe (40 epochs)",
-        "header": "| Run | Epochs | Test accuracy (TTA) | without TTA | Time | ResNet20 epochs "
-        "| to 84.5% |",
-        "smoke": "**Smoke-run numbers, not results.**",
-        "foot": "All 10,000 test images, JPEG-decoded (lossy). TTA: test-time augmentation "
-        "(mirror and one-pixel shifts). ResNet20 epochs: the run's time divided by one epoch "
-        "of chapter 05's Keras-example recipe timed on the same machine just before and after "
-        "it ({units}). Chapter 05's rows: the best checkpoint, no TTA; their time is their "
-        "epoch count by the unit's definition.",
-        "busy": "\\* Trained while the book's tests shared the two cores: its epochs were set "
-        "from its quiet speed to train as long as the whole recipe did, but its measured time is "
-        "not comparable.",
-        "min": "min",
-    },
-    "zh": {
-        "final": "完整配方",
-        "final_seed1": "完整配方，种子 1",
-        "final_seed2": "完整配方，种子 2",
-        "no_lookahead": "去掉 lookahead",
-        "no_whitening": "去掉图块白化（换成可训练的 2×2 卷积）",
-        "no_dirac": "去掉恒等初始化",
-        "no_bias_scaler": "去掉 BatchNorm 偏置的 64 倍学习率",
-        "no_label_smoothing": "去掉标签平滑",
-        "no_alternating_flip": "随机翻转代替交替翻转",
-        "resnet20": "ResNet20v1 用完整配方",
-        "reference": "对照：airbench94 的配方用 PyTorch 实现（用时不比较）",
-        "author": "第 05 章：ResNet20v1，原作者的配方",
-        "keras_example": "第 05 章：ResNet20v1，Keras 示例的配方（40 轮）",
-        "header": "| 运行 | 轮数 | 测试准确率（TTA） | 不用 TTA | 用时 | ResNet20 轮数 "
-        "| 到 84.5% |",
-        "smoke": "**冒烟测试的数字，不是结果。**",
-        "foot": "全部 10,000 张测试图像，由 JPEG 解码（有损）。"
-        "TTA：测试时增强（镜像与一像素平移）。"
-        "ResNet20 轮数：本次运行的用时除以同一台机器上紧挨着运行前后各计时一次的第 05 章"
-        " Keras 示例配方的一轮（{units}）。第 05 章的两行：最佳检查点，不用 TTA；按单位的定义，"
-        "它们的用时就是各自的轮数。",
-        "busy": "\\* 训练时本书的测试也在同一台两核机器上运行：它的轮数是按机器空闲时的速度定的，"
-        "让它和完整配方训练同样长的时间，但测得的用时不可比较。",
-        "min": "分钟",
-    },
-}
 
 
 #: Runs whose wall time was measured while other work shared the two cores: their accuracy
@@ -341,78 +269,58 @@ STOPPED = {
 
 def ablation_table(rows: list[dict], smoke: bool, lang: str) -> str:
     """The chapter's table: one line per run, chapter 05's two runs first."""
-    w = WORDS[lang]
-    lines = [w["smoke"], ""] if smoke else []
-    lines += [w["header"], "|---|---:|---:|---:|---:|---:|---:|"]
+    w = lambda key: word(f"ch13.{key}", lang)  # noqa: E731
+    pct = lambda v: "—" if v is None else f"{v:.2%}"  # noqa: E731
+    num = lambda v: "—" if v is None else f"{v:.1f}"  # noqa: E731
+    lines = [word("smoke_numbers", lang), ""] if smoke else []
+    lines += [w("header"), "|---|---:|---:|---:|---:|---:|---:|"]
     units = []
     for r in rows:
-        pct = lambda v: "—" if v is None else f"{v:.2%}"  # noqa: E731
-        num = lambda v: "—" if v is None else f"{v:.1f}"  # noqa: E731
-        minutes = "—" if r.get("wall_time_s") is None else f"{r['wall_time_s'] / 60:.1f} {w['min']}"
+        minutes = "—" if r.get("wall_time_s") is None else f"{r['wall_time_s'] / 60:.1f} {w('min')}"
         mark = "\\*" if r["name"] in BUSY and not smoke else ""
         lines.append(
-            f"| {w[r['name']]} | {r['epochs']:g} | {pct(r.get('tta2'))} | {pct(r['tta0'])} | "
-            f"{minutes}{mark} | {num(r['time_in_resnet20_epochs'])}{mark} | "
+            f"| {w('run_' + r['name'])} | {r['epochs']:g} | {pct(r.get('tta2'))} | "
+            f"{pct(r['tta0'])} | {minutes}{mark} | {num(r['time_in_resnet20_epochs'])}{mark} | "
             f"{num(r.get('time_to_84_5_in_resnet20_epochs'))}{mark} |"
         )
         if r.get("resnet20_epoch_s") and r["name"] not in BUSY:
             units.append(f"{r['resnet20_epoch_s']:.0f}\u00a0s")
-    foot = w["foot"].format(units=", ".join(units) or "—")
+    foot = w("foot").format(units=", ".join(units) or "—")
     if any(r["name"] in BUSY for r in rows) and not smoke:
-        foot += " " + w["busy"]
+        foot += " " + w("busy")
     return "\n".join([*lines, "", f"<small>{foot}</small>", ""])
 
 
 def baseline_rows(ctx) -> list[dict]:
     """Chapter 05's two ResNet20 runs, from their records (not re-run here)."""
     rows = []
-    for name, stem, key in [
-        ("author", "05-resnet", "test_accuracy_author"),
-        ("keras_example", "05-resnet-keras-example", "test_accuracy"),
-    ]:
+    for name, (stem, key) in BASELINES.items():
         path = ctx.out / "docs" / "assets" / "results" / f"{stem}.json"
         if not path.exists():
             continue
         record = json.loads(path.read_text())
         ours = {c["key"]: c["ours"] for c in record["comparisons"]}
-        epochs = record["provenance"]["epochs"]
-        rows.append(
-            {
-                "name": name,
-                "epochs": epochs,
-                "tta0": ours[key],
-                "wall_time_s": record["provenance"]["wall_time_s"],
-                "time_in_resnet20_epochs": float(epochs),
-                "record": stem,
-            }
-        )
+        epochs, wall = record["provenance"]["epochs"], record["provenance"]["wall_time_s"]
+        entry = {"name": name, "epochs": epochs, "tta0": ours[key], "wall_time_s": wall}
+        rows.append({**entry, "time_in_resnet20_epochs": float(epochs), "record": stem})
     return rows
 
 
 def write_record(ctx, summaries: dict, d, stopped: dict | None = None) -> None:
-    """The chapter's record, its ablation table and its figure, from the finished parts.
-
-    ``stopped`` holds the progress of runs stopped before their end (``STOPPED``).
-    """
+    """The chapter's record, ablation table and figure from the finished parts (``stopped``:
+    the progress of the runs in ``STOPPED``)."""
     x_train, _, x_test, _, (mean, std) = d
     rows = baseline_rows(ctx)
     for name, summary in summaries.items():
         if name == "reference":
             rows.append(reference_row(summary))
             continue
-        run = summary["run"]
-        rows.append(
-            {
-                "name": name,
-                "epochs": summary["recipe"]["epochs"],
-                "tta0": run["final"]["tta0"],
-                "tta1": run["final"]["tta1"],
-                "tta2": run["final"]["tta2"],
-                **timing(summary),
-            }
-        )
+        levels = {k: summary["run"]["final"][k] for k in ("tta0", "tta1", "tta2")}
+        epochs = summary["recipe"]["epochs"]
+        rows.append({"name": name, "epochs": epochs, **levels, **timing(summary)})
     final = next(r for r in rows if r["name"] == "final")
     summary = summaries["final"]
+    no_cuts = label("ch13.no_cuts")
     prov = provenance(
         dataset=cifar10.locate().description,
         n_train=len(x_train),
@@ -425,83 +333,43 @@ def write_record(ctx, summaries: dict, d, stopped: dict | None = None) -> None:
         recipe="airbench94 (Jordan 2024): 9.9 epochs of batch 1,024, Nesterov SGD lr 11.5 per "
         "1,024 examples, momentum 0.85, weight decay 0.0153, BatchNorm biases at 64x, label "
         "smoothing 0.2, lookahead, alternating flips, 2-pixel translations, TTA level 2",
-        cuts={
-            "en": ["none: the whole recipe on all 50,000 training images"],
-            "zh": ["无：在全部 50,000 张训练图像上跑完整配方"],
-        },
+        cuts={"en": [no_cuts["en"]], "zh": [no_cuts["zh"]]},
         channel_mean=[round(float(m), 4) for m in mean],
         channel_std=[round(float(s), 4) for s in std],
     )
-    comparisons = [
-        _row(
-            "test_accuracy",
-            "测试准确率（完整配方，TTA）",
-            "Test accuracy (whole recipe, TTA)",
-            SOURCE["airbench94_accuracy"],
-            final["tta2"],
-            "percent",
-        ),
-        _row(
-            "time_in_resnet20_epochs",
-            "用时（ResNet20 轮数）",
-            "Time (ResNet20 epochs)",
-            None,
-            final["time_in_resnet20_epochs"],
-            "float",
-        ),
-        _row(
-            "time_to_84_5_in_resnet20_epochs",
-            "到 84.5% 的用时（ResNet20 轮数）",
-            "Time to 84.5% (ResNet20 epochs)",
-            None,
+    ours = {  # key: ours, the source's, format
+        "test_accuracy": (final["tta2"], SOURCE["airbench94_accuracy"], "percent"),
+        "time_in_resnet20_epochs": (final["time_in_resnet20_epochs"], None, "float"),
+        "time_to_84_5_in_resnet20_epochs": (
             final["time_to_84_5_in_resnet20_epochs"],
+            None,
             "float",
         ),
-        _row(
-            "params",
-            "参数量（按 PyTorch 的数法）",
-            "Parameters (counted as PyTorch does)",
-            SOURCE["airbench94_params"],
-            pytorch_count(summary["params"]),
-            "int",
-        ),
+        "params": (pytorch_count(summary["params"]), SOURCE["airbench94_params"], "int"),
+    }
+    comparisons = [
+        row(k, v, source=src, ref=None if src is None else "airbench94", fmt=fmt, label=f"ch13.{k}")
+        for k, (v, src, fmt) in ours.items()
     ]
-    record = {
-        "chapter": CHAPTER,
-        "provenance": prov,
-        "comparisons": comparisons,
-        "rows": rows,
-        "time_in_resnet20_epochs": final["time_in_resnet20_epochs"],
-        "time_to_84_5_in_resnet20_epochs": final["time_to_84_5_in_resnet20_epochs"],
-        "runs": summaries,
-        "stopped_runs": stopped or {},
-    }
-    ctx.record(record)
-    for lang in ("zh", "en"):
-        path = ctx.out / "includes" / "results" / f"{CHAPTER}-ablation.{lang}.md"
-        write_text(path, ablation_table(rows, prov["smoke"], lang))
-        print(f"  wrote {path.relative_to(ctx.out)}")
-        ctx.figure(plot_progress(summaries, rows, lang), "test_accuracy_vs_time", lang)
-
-
-def _row(key, zh, en, source, ours, fmt):
-    ref = "airbench94" if source is not None else None
-    return {
-        "key": key,
-        "label": {"zh": zh, "en": en},
-        "source": source,
-        "source_ref": ref,
-        "ours": ours,
-        "format": fmt,
-    }
+    save(
+        ctx,
+        prov,
+        comparisons,
+        rows=rows,
+        time_in_resnet20_epochs=final["time_in_resnet20_epochs"],
+        time_to_84_5_in_resnet20_epochs=final["time_to_84_5_in_resnet20_epochs"],
+        runs=summaries,
+        stopped_runs=stopped or {},
+    )
+    table_per_lang(
+        ctx, f"{CHAPTER}-ablation", lambda lang: ablation_table(rows, prov["smoke"], lang)
+    )
+    figure_per_lang(ctx, "test_accuracy_vs_time", lambda lang: plot_progress(summaries, rows, lang))
 
 
 def pytorch_count(keras_count: int, widths=(64, 256, 256)) -> int:
-    """Keras's count of the network in PyTorch's terms.
-
-    Keras counts BatchNorm's moving mean and variance (PyTorch keeps them as buffers) and has
-    no BatchNorm scale here (airbench keeps one, fixed at 1, and counts it).
-    """
+    """Keras's count in PyTorch's terms: without BatchNorm's moving mean and variance (buffers
+    there), with its scale (fixed at 1 in airbench, counted)."""
     channels = 2 * sum(widths)  # two BatchNorms per group
     return keras_count - 2 * channels + channels
 
@@ -511,36 +379,24 @@ def plot_progress(summaries: dict, rows: list[dict], lang: str):
     from companion.visualize import _start
 
     plt, _ = _start(lang)  # pyplot with the CJK font registered
-    w = WORDS[lang]
+    w = lambda key: word(f"ch13.{key}", lang)  # noqa: E731
     fig, ax = plt.subplots(figsize=(7, 4.2))
     for name, summary in summaries.items():
         if name in BUSY or name == "reference":  # no time axis comparable with the others
             continue
-        run = summary["run"]
         elapsed, unit = epoch_ends(summary)
-        t = elapsed / unit
-        ax.plot(
-            t,
-            np.array(run["test_accuracy"]) * 100,
-            marker="o",
-            ms=3,
-            lw=2.2 if name == "final" else 1.2,
-            label=w[name],
-        )
+        accuracy = np.array(summary["run"]["test_accuracy"]) * 100
+        width = 2.2 if name == "final" else 1.2
+        ax.plot(elapsed / unit, accuracy, marker="o", ms=3, lw=width, label=w(f"run_{name}"))
     for r in rows:
-        if r["name"] in ("author", "keras_example"):
-            ax.scatter(
-                [r["time_in_resnet20_epochs"]],
-                [r["tta0"] * 100],
-                marker="s",
-                zorder=3,
-                label=w[r["name"]],
-            )
+        if r["name"] in BASELINES:
+            x, y = [r["time_in_resnet20_epochs"]], [r["tta0"] * 100]
+            ax.scatter(x, y, marker="s", zorder=3, label=w(f"run_{r['name']}"))
     for level, style in ((84.5, ":"), (93.5, "--")):  # chapter 05's best, this chapter's target
         ax.axhline(level, color="grey", lw=0.8, ls=style)
         ax.text(0.3, level + 0.6, f"{level}%", color="dimgrey", fontsize=8)
-    ax.set_xlabel("时间（ResNet20 轮数）" if lang == "zh" else "time (ResNet20 epochs)")
-    ax.set_ylabel("测试准确率（%，不用 TTA）" if lang == "zh" else "test accuracy (%, no TTA)")
+    ax.set_xlabel(w("xlabel"))
+    ax.set_ylabel(w("ylabel"))
     ax.set_ylim(40, 96)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="lower right")

@@ -44,3 +44,47 @@ def row(key, ours, *, source=None, ref=None, fmt="float", label=None):
         "ours": ours,
         "format": fmt,
     }
+
+
+# --- chapters 07-13: rows without a source, phrases, summaries of training runs -----------------
+
+
+def note(key, ours, *, fmt="", label=None):
+    """A row of our own measurement, with no source to compare (its record keeps no
+    ``source_ref``)."""
+    entry = row(key, ours, fmt=fmt, label=label)
+    del entry["source_ref"]
+    return entry
+
+
+def phrase(key, **values):
+    """The vocabulary's pair for ``key``, each language's text formatted with ``values``; a
+    value that is itself a ``{"zh", "en"}`` pair (or a vocabulary key given as ``label(...)``)
+    gives each language its own words."""
+    return {
+        lang: text.format(**{k: v[lang] if isinstance(v, dict) else v for k, v in values.items()})
+        for lang, text in vocabulary.label(key).items()
+    }
+
+
+def figure_per_lang(ctx, name, draw):
+    """``draw(lang)`` once per language, written as ``<name>.<lang>.png``; returns the paths."""
+    return [ctx.figure(draw(lang), name, lang) for lang in vocabulary.LANGS]
+
+
+def table_per_lang(ctx, stem, render):
+    """A chapter's own table, ``includes/results/<stem>.<lang>.md``, from ``render(lang)``."""
+    from companion._io import write_text
+
+    for lang in vocabulary.LANGS:
+        path = write_text(ctx.out / "includes" / "results" / f"{stem}.{lang}.md", render(lang))
+        print(f"  wrote {path.relative_to(ctx.out)}")
+
+
+def save(ctx, provenance, comparisons, stem=None, *, chapter=None, **extra):
+    """Write the record ``{"chapter", "provenance", "comparisons", **extra}`` and its tables as
+    ``stem`` (default: the chapter's); returns the record."""
+    record = {"chapter": chapter or ctx.chapter, "provenance": provenance}
+    record.update(comparisons=comparisons, **extra)
+    ctx.record(record, stem)
+    return record
