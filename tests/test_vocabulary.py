@@ -24,26 +24,9 @@ VOCABULARY = ROOT / "book" / "vocabulary.py"
 CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 LANG_KEYS = {"zh", "en"}
 
-#: Modules that still hold their own words, and why. The lead empties this list once the
-#: experiments' rewrite is merged; an entry whose module is clean (or gone) fails the test.
-EXEMPT = {
-    "book/experiments/ch01.py": "moved by the experiments rewrite",
-    "book/experiments/ch02.py": "moved by the experiments rewrite",
-    "book/experiments/ch03.py": "moved by the experiments rewrite",
-    "book/experiments/ch04.py": "moved by the experiments rewrite",
-    "book/experiments/ch05.py": "moved by the experiments rewrite",
-    "book/experiments/ch06.py": "moved by the experiments rewrite",
-    "book/experiments/ch07.py": "moved by the experiments rewrite",
-    "book/experiments/ch08.py": "moved by the experiments rewrite",
-    "book/experiments/ch09.py": "moved by the experiments rewrite",
-    "book/experiments/ch10.py": "moved by the experiments rewrite",
-    "book/experiments/ch10_lite0.py": "moved by the experiments rewrite",
-    "book/experiments/ch10_web.py": "moved by the experiments rewrite",
-    "book/experiments/ch11.py": "moved by the experiments rewrite",
-    "book/experiments/ch11_lite0.py": "moved by the experiments rewrite",
-    "book/experiments/ch12.py": "moved by the experiments rewrite",
-    "book/experiments/ch13.py": "moved by the experiments rewrite",
-}
+#: Modules that may hold words of their own, and why (none now); an entry whose module is clean
+#: (or gone) fails the test.
+EXEMPT: dict[str, str] = {}
 
 
 def build_modules() -> list[str]:

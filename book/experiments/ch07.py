@@ -15,7 +15,7 @@ import numpy as np
 
 from book.experiments.common import note, phrase, save
 from book.results import provenance
-from book.vocabulary import label
+from book.vocabulary import LANGS, label
 from companion import config
 from companion.augment import ImageAugmenter, augmentation_grid
 from companion.data import cifar10, mnist
@@ -197,7 +197,7 @@ def _throughput(ctx):
     for shape, rates in results["rates"].items():
         for way, rate in rates.items():
             r = rate / rates["legacy"]
-            ratio = {"zh": "", "en": ""} if way == "legacy" else phrase("ch07.ratio", r=r)
+            ratio = dict.fromkeys(LANGS, "") if way == "legacy" else phrase("ch07.ratio", r=r)
             text = phrase("ch07.rate", shape=shape, way=label(f"ch07.{way}"), ratio=ratio)
             rows.append(note(f"{shape}_{way}", rate, fmt="int", label=text))
     prov = provenance(

@@ -150,7 +150,7 @@ def _write_record(ctx, split, runs, base, wall, size):
         image_size=list(size),
         weights=weights_record(),
         base=base_entry,
-        budget_cuts={"en": cuts["en"], "zh": cuts["zh"]},
+        budget_cuts={lang: cuts[lang] for lang in ("en", "zh")},
         runs="feature extraction (features computed once), feature extraction with "
         "augmentation, fine-tuning; epochs: the last two",
         skipped_files=[list(s) for s in split.skipped],

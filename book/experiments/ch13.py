@@ -333,7 +333,7 @@ def write_record(ctx, summaries: dict, d, stopped: dict | None = None) -> None:
         recipe="airbench94 (Jordan 2024): 9.9 epochs of batch 1,024, Nesterov SGD lr 11.5 per "
         "1,024 examples, momentum 0.85, weight decay 0.0153, BatchNorm biases at 64x, label "
         "smoothing 0.2, lookahead, alternating flips, 2-pixel translations, TTA level 2",
-        cuts={"en": [no_cuts["en"]], "zh": [no_cuts["zh"]]},
+        cuts={lang: [no_cuts[lang]] for lang in ("en", "zh")},
         channel_mean=[round(float(m), 4) for m in mean],
         channel_std=[round(float(s), 4) for s in std],
     )
