@@ -9,8 +9,10 @@ first 250 photos of each class of ``validation/``; test: the last 250. Every run
 """
 
 import contextlib
+import json
 import math
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -198,8 +200,24 @@ def lite0(ctx):
     ch11_lite0.run(ctx)
 
 
+def one_resampling_alone(ctx):
+    """The one-resampling run by itself, set beside the augmented run of the chapter's record
+    (in ``ctx.out``, else the committed one): the same photos, seed and first figure photo as
+    in :func:`run`."""
+    config.seed_everything(42)
+    split, size = cats_dogs.prepare(), image_size()
+    images, _ = next(iter(cats_dogs.load_datasets(split, image_size=size, batch_size=16)[0]))
+    raw = cats_dogs.load_datasets(split, image_size=size, batch_size=20)
+    name = f"docs/assets/results/{CHAPTER}.json"
+    path = next(p for p in (ctx.out / name, Path(__file__).parents[2] / name) if p.exists())
+    runs = json.loads(path.read_text())["runs"]
+    augmented = next(r for r in runs if r["name"] == "augmented")
+    photo = np.asarray(images[:1]).astype("uint8")
+    one_resampling(ctx, split, raw, _splits(raw, 20), size, augmented, photo)
+
+
 #: Parts that ``build_figures.py --part NAME`` runs alone.
-PARTS = {"lite0": lite0}
+PARTS = {"lite0": lite0, "one_resampling": one_resampling_alone}
 
 
 def one_resampling(ctx, split, raw, data, size, augmented, photo):
