@@ -178,14 +178,16 @@ class ImageAugmenter(Standardization, RandomTransforms, Pipelines, keras.layers.
             **overrides: options that replace the recipe's (e.g. ``shear_range=0``).
 
         Returns:
-            An ``ImageAugmenter``.
+            An ``ImageAugmenter`` named ``augmentation`` (a model's summary and diagram show
+            that name; pass ``name=`` to choose another).
 
         Raises:
             ValueError: for an unknown name (the message lists the names), an override
                 out of range, or one the augmenter does not take.
             TypeError: for an override of the wrong type.
         """
-        return cls(**{**presets.preset_options(name), **overrides}, seed=seed)
+        options = {"name": "augmentation", **presets.preset_options(name), **overrides}
+        return cls(**options, seed=seed)
 
     # ----------------------------------------------------------------- building
     def build(self, input_shape):
