@@ -9,6 +9,7 @@ import pytest
 
 from book import results
 from companion import config
+from companion.errors import ConfigError
 from companion.train import fit
 
 
@@ -80,6 +81,21 @@ def same_command_again(folder, callbacks=(), *, epochs):
         resume_dir=folder,
         verbose=0,
     )
+
+
+def test_a_finished_run_of_another_network_is_named_not_loaded(tmp_path):
+    x, y = data()
+    folder = tmp_path / "run"
+    fit(tiny_model(), x, y, epochs=1, batch_size=16, resume_dir=folder, verbose=0)
+    saved = sorted(p.name for p in folder.iterdir())
+    other = keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(3), keras.layers.Dense(8), keras.layers.Dense(2)]
+    )
+    other.compile("adam", "sparse_categorical_crossentropy")
+    with pytest.raises(ConfigError, match="holds a finished run of another network") as caught:
+        fit(other, x, y, epochs=1, batch_size=16, resume_dir=folder, verbose=0)
+    assert str(folder) in str(caught.value) and "another resume_dir" in str(caught.value)
+    assert sorted(p.name for p in folder.iterdir()) == saved  # nothing lost
 
 
 def test_an_interrupted_run_continues_from_the_last_finished_epoch(tmp_path):

@@ -63,6 +63,8 @@ def fit(
     Raises:
         ValueError: arrays without ``batch_size`` or without ``y``; ``batch_size`` or
             ``epochs`` below 1; non-finite values (NaN, inf) in the arrays.
+        ConfigError: ``resume_dir`` holds a finished run of a network of another structure
+            (its weights do not fit ``model``); the folder is left as it is.
     """
     arrays = _sample_count(x) is not None
     if arrays and batch_size is None:

@@ -17,6 +17,7 @@ import keras
 
 from .. import machine
 from .._io import write_json
+from ..errors import ConfigError
 from .timing import EpochTimer, TrainingRun
 
 
@@ -167,7 +168,15 @@ def _load_finished(model, folder: Path) -> TrainingRun | None:
     with warnings.catch_warnings():
         # The file holds the optimizer's state too; a model about to be evaluated needs none.
         warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
-        model.load_weights(str(weights))
+        try:
+            model.load_weights(str(weights))
+        except ValueError as error:  # saved from a network of another structure
+            reason = str(error).strip().splitlines()[0]
+            raise ConfigError(
+                f"resume_dir {folder} holds a finished run of another network ({reason}). "
+                f"To train this network, pass another resume_dir, or delete {folder} (the "
+                "book's experiments: --fresh); nothing in it was changed."
+            ) from error
     state.pop("images_per_s", None)
     state["reused"] = True
     return TrainingRun(**state)
