@@ -86,9 +86,10 @@ lint: $(VENV)/.installed
 # The chapters' code runs once per language, as notebooks from the built site executed in a
 # fresh virtual environment that holds the wheel (tests/test_journey.py; the notebooks carry
 # every code block of their pages, which that test checks).
+# --durations=20: the slowest tests, in the log, for keeping the whole command under 15 minutes.
 test: $(VENV)/.installed system-deps node-deps
 	$(MAKE) --no-print-directory lint
-	COMPANION_SMOKE=1 $(PY) -m pytest tests -n 2 --dist loadfile $(OTHER_BACKEND_FILTER_TESTS)
+	COMPANION_SMOKE=1 $(PY) -m pytest tests -n 2 --dist loadfile --durations=20 $(OTHER_BACKEND_FILTER_TESTS)
 	$(MAKE) --no-print-directory test-backend BACKEND=jax
 	$(MAKE) --no-print-directory test-backend BACKEND=torch
 
