@@ -21,6 +21,7 @@ import keras
 import numpy as np
 
 from book.experiments import runner
+from book.experiments.common import phrase
 from book.recipes import Budget, Recipe
 from book.visualize_training import plot_batch_size_study
 from companion import config
@@ -154,9 +155,9 @@ def table(name: str, n: int) -> dict:
     inference mode (how much it learnt), test images in training mode (whether its inference
     mode lags).
     """
-    run = runner.phrase(f"ch06_{name}_run")
+    run = phrase(f"ch06_{name}_run")
     modes = {
-        f"{name}_run_{key}": (None, "percent", runner.phrase(f"ch06_{key}", run=run, n=f"{n:,}"))
+        f"{name}_run_{key}": (None, "percent", phrase(f"ch06_{key}", run=run, n=f"{n:,}"))
         for key in ("train_inference_mode", "test_training_mode")
     }
     if name == "binary":

@@ -1,4 +1,5 @@
-"""What several chapters' experiments share: chapter 03's trained network, a result row."""
+"""What several chapters' experiments share: chapter 03's trained network, result rows,
+phrases from the vocabulary, and writing records, figures and tables in both languages."""
 
 import json
 

@@ -196,15 +196,6 @@ def rows(table: dict, ours: dict, ref: str) -> list[dict]:
     ]
 
 
-def phrase(key: str, **values) -> dict[str, str]:
-    """The vocabulary's pair for ``key`` with its ``{placeholders}`` filled in; a value may
-    be a ``{"zh", "en"}`` pair itself (each language takes its own)."""
-    return {
-        lang: text.format(**{k: v[lang] if isinstance(v, dict) else v for k, v in values.items()})
-        for lang, text in vocabulary.label(key).items()
-    }
-
-
 def provenance(ctx, run, data, recipe, **extra) -> dict:
     """A record's provenance of ``run``: data, recipe, budget and what ran, then ``extra``."""
     return run_provenance(
