@@ -33,6 +33,21 @@ def test_both_languages_are_built(site):
     assert '<html lang="en"' in (site / "en" / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_keras3_table_holds_every_chapter_row(site, lang):
+    """The API table is put together from one include per chapter: every row must stay in the
+    table (a blank line between two includes used to end it after chapter 01's rows)."""
+    parts = sorted((ROOT / "includes" / "pages" / "keras3").glob(f"*.{lang}.md"))
+    rows = sum(
+        line.startswith("| ") for p in parts for line in p.read_text(encoding="utf-8").splitlines()
+    )
+    page = (site / ("" if lang == "zh" else "en") / "keras3" / "index.html").read_text("utf-8")
+    table = page[page.index('id="api-by-api"') :]
+    table = table[: table.index("</table>")]
+    # the header, the row the page writes itself ("import keras"), and every chapter's rows
+    assert table.count("<tr>") == 2 + rows, (lang, table.count("<tr>"), rows)
+
+
 def test_every_chapter_is_in_the_navigation(site):
     html = (site / "index.html").read_text(encoding="utf-8")
     english = (site / "en" / "index.html").read_text(encoding="utf-8")
