@@ -214,12 +214,10 @@ def record(ctx, provenance, table, ours, metrics, run=None, *, stem=None, **sect
     """Write a record and its tables: ``provenance``, the rows of ``table`` (:func:`rows`,
     citing the recipe's source), ``metrics``, ``sections`` in order, then ``run``'s history
     and epoch times."""
-    ref = provenance["recipe"]["source_ref"]
-    rec = {"chapter": ctx.chapter, "provenance": provenance, "comparisons": rows(table, ours, ref)}
-    rec |= {"metrics": metrics, **sections}
+    comparisons = rows(table, ours, provenance["recipe"]["source_ref"])
     if run is not None:
-        rec |= {"history": run.history, "epoch_seconds": run.epoch_seconds}
-    ctx.record(rec, stem)
+        sections |= {"history": run.history, "epoch_seconds": run.epoch_seconds}
+    common.save(ctx, provenance, comparisons, stem, metrics=metrics, **sections)
 
 
 def figures(ctx, draw=None, *, data=None, history=None, probabilities=None, extra=()) -> None:
