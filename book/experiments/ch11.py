@@ -16,26 +16,21 @@ from pathlib import Path
 
 import numpy as np
 
-from book.experiments.common import chapter03_network, figure_per_lang, row, save, table_per_lang
+from book.experiments import common
 from book.recipes import Budget, Recipe, what_ran
 from book.results import provenance
 from book.vocabulary import word
 from companion import config
 from companion.augment import ImageAugmenter
 from companion.data import cats_dogs
-from companion.models.small_convnet import (
-    build_small_convnet,
-    build_transfer_model,
-    cifar10_cnn_base,
-    compile_binary,
-    unfreeze_top,
-)
+from companion.models import small_convnet as nets
 from companion.train import fit
 from companion.visualize import plot_history, sample_grid
 
 CHAPTER = "11-cats-vs-dogs"
 TRANSFER_SIZE = (32, 32)
 EPOCHS_FEATURES, EPOCHS_FINE_TUNE = 8, 5
+TRANSFERS = ("features", "fine_tune")  # the runs from chapter 03's network
 _SMALL = dict(source_ref="004", train_images=2_000, optimizer="RMSprop 1e-4", image_size="150x150")
 RECIPES = {
     "scratch": Recipe(**_SMALL, epochs=30, batch_size=20),
@@ -64,9 +59,9 @@ SOURCE = {
 }
 
 
-def image_size():
-    """150x150 as the source; a smoke run shrinks it (cats_dogs.load_datasets does the same)."""
-    return cats_dogs.SMOKE_IMAGE_SIZE if config.smoke() else cats_dogs.IMAGE_SIZE
+def image_size(full=cats_dogs.IMAGE_SIZE):
+    """``full`` (150x150 as the source); a smoke run shrinks it (as cats_dogs.load_datasets)."""
+    return cats_dogs.SMOKE_IMAGE_SIZE if config.smoke() else full
 
 
 def rows(*specs, labels=None):
@@ -74,49 +69,41 @@ def rows(*specs, labels=None):
     the vocabulary's ``ch11.<key>``, or ``ch11.<labels[key]>``."""
     labels = labels or {}
     return [
-        row(key, ours, source=source, ref="004", fmt=(fmt or ["percent"])[0],
+        common.row(key, ours, source=source, ref="004", fmt=(fmt or ["percent"])[0],
             label=f"ch11.{labels.get(key, key)}")
         for key, source, ours, *fmt in specs
     ]  # fmt: skip
 
 
-def _cached(dataset, batch_size, shuffle, seed=42):
-    """Decode every JPEG once: cache the images, reshuffle the training set every epoch."""
-    dataset = dataset.unbatch().cache()
-    if shuffle:
-        dataset = dataset.shuffle(4000, seed=seed, reshuffle_each_iteration=True)
-    return dataset.batch(batch_size).prefetch(2)
+def _splits(raw, batch_size, seed=42):
+    """Decode every JPEG once: cache the images, reshuffle the training set (the first of
+    ``raw``) every epoch."""
+    cached = [dataset.unbatch().cache() for dataset in raw]
+    cached[0] = cached[0].shuffle(4000, seed=seed, reshuffle_each_iteration=True)
+    return [dataset.batch(batch_size).prefetch(2) for dataset in cached]
 
 
-def _splits(raw, batch_size):
-    return [_cached(d, batch_size, shuffle=i == 0) for i, d in enumerate(raw)]
-
-
-def _train(ctx, name, model, data, epochs, batch_size, n_train, steps_per_epoch=None):
-    """Fit (resumable) on ``data`` = (train, validation, test), then test once."""
-    train, validation, test = data
+def _train(ctx, name, model, data, epochs, batch_size, n_train, steps_per_epoch=None, probe=True):
+    """Fit (resumable) on ``data`` = (train, validation, test), datasets or ``(x, y)`` arrays,
+    then test once. Returns the run's row of the record: sizes, times, accuracies and its
+    learning curves."""
+    train, _, test = (d if isinstance(d, tuple) else (d, None) for d in data)
     print(f"== {name}: {model.count_params():,} parameters, {epochs} epochs")
     if steps_per_epoch is not None and config.smoke():
         steps_per_epoch = 2  # a repeated dataset needs a step count; a smoke run takes two
     images = n_train if steps_per_epoch is None else steps_per_epoch * batch_size
-    extra = {} if steps_per_epoch is None else {"steps_per_epoch": steps_per_epoch}
     run = fit(
         model,
-        train,
+        *train,
         epochs=epochs,
-        validation_data=validation,
+        batch_size=None if train[1] is None else batch_size,  # a dataset has its own
+        validation_data=data[1],
         verbose=2,
         images_per_epoch=images,
         resume_dir=ctx.runs_dir(name),
-        probe=True,
-        **extra,
+        probe=probe,
+        steps_per_epoch=steps_per_epoch,
     )
-    _, test_accuracy = model.evaluate(test, verbose=0)
-    return _summary(name, model, run, test_accuracy, batch_size, images)
-
-
-def _summary(name, model, run, test_accuracy, batch_size, images):
-    """One run's row of the record: sizes, times, accuracies and its learning curves."""
     val = run.history["val_accuracy"]
     return {
         "name": name,
@@ -131,7 +118,7 @@ def _summary(name, model, run, test_accuracy, batch_size, images):
         "best_epoch": int(np.argmax(val)) + 1,
         "final_val_accuracy": float(val[-1]),
         "final_train_accuracy": float(run.history["accuracy"][-1]),
-        "test_accuracy": float(test_accuracy),
+        "test_accuracy": float(model.evaluate(*test, verbose=0)[1]),
         "history": run.history,
     }
 
@@ -148,44 +135,49 @@ def unchanged(base):
 def curves(ctx, name, *runs):
     """The learning curves of ``runs`` one after the other, in each language."""
     joined = {k: sum((r["history"][k] for r in runs), []) for k in runs[0]["history"]}
-    figure_per_lang(ctx, name, lambda lang: plot_history(joined, lang))
+    common.figure_per_lang(ctx, name, lambda lang: plot_history(joined, lang))
 
 
 def _augmented_photos(augment, photo, name, ctx):
+    """``photo`` and eight draws of ``augment`` from it, in one row."""
     variants = [np.asarray(augment(photo, training=True))[0] for _ in range(8)]
     grid = np.concatenate([photo, np.stack(variants).clip(0, 255).astype("uint8")])
     ctx.figure(sample_grid(grid, rows=1, cols=9), name)
 
 
-def run(ctx):
+def _start():
+    """Seeded: the split, the image size, the first 16 training photos (uint8) and labels."""
     config.seed_everything(42)
+    split, size = cats_dogs.prepare(), image_size()
+    images, labels = next(iter(cats_dogs.load_datasets(split, image_size=size, batch_size=16)[0]))
+    return split, size, np.asarray(images).astype("uint8"), np.asarray(labels).astype(int)
+
+
+def run(ctx):
     start = time.perf_counter()
-    split = cats_dogs.prepare()
+    split, size, images, labels = _start()
     print(split)
     n_train = split.total("train")
-    size = image_size()
     for name, r in RECIPES.items():
         what = f"cats vs dogs, {name}"
         ctx.plan(r, train_images=n_train, epochs=r.epochs, batch_size=r.batch_size, what=what)
 
     # -- from scratch, and with augmentation + dropout, at 150x150 -------------------------
-    images, labels = next(iter(cats_dogs.load_datasets(split, image_size=size, batch_size=16)[0]))
-    images, labels = np.asarray(images).astype("uint8"), np.asarray(labels).astype(int)
     names = cats_dogs.class_names
     draw = lambda lang: sample_grid(images, labels, names(lang), rows=2, cols=8)  # noqa: E731
-    figure_per_lang(ctx, "samples", draw)
+    common.figure_per_lang(ctx, "samples", draw)
     _augmented_photos(ImageAugmenter.preset("cats_vs_dogs", seed=1), images[:1], "augmented", ctx)
 
     raw = cats_dogs.load_datasets(split, image_size=size, batch_size=20)
     data = _splits(raw, 20)
-    model = compile_binary(build_small_convnet((*size, 3)))
+    model = nets.compile_binary(nets.build_small_convnet((*size, 3)))
     runs = [_train(ctx, "scratch", model, data, RECIPES["scratch"].epochs, 20, n_train)]
     augment = ImageAugmenter.preset("cats_vs_dogs", seed=42)
     runs.append(_train_augmented(ctx, "augmented", augment, raw, data, size, n_train))
     runs += transfer(ctx, split, n_train)
 
-    curves(ctx, "learning_curves_scratch", runs[0])
-    curves(ctx, "learning_curves_scratch_long", runs[0])
+    for name in ("scratch", "scratch_long"):
+        curves(ctx, f"learning_curves_{name}", runs[0])
     curves(ctx, "learning_curves_augmented", runs[1])
     scratch_record(ctx, split, runs[0], size)
     _write_record(ctx, split, runs, round(time.perf_counter() - start, 1), size)
@@ -204,16 +196,12 @@ def one_resampling_alone(ctx):
     """The one-resampling run by itself, set beside the augmented run of the chapter's record
     (in ``ctx.out``, else the committed one): the same photos, seed and first figure photo as
     in :func:`run`."""
-    config.seed_everything(42)
-    split, size = cats_dogs.prepare(), image_size()
-    images, _ = next(iter(cats_dogs.load_datasets(split, image_size=size, batch_size=16)[0]))
+    split, size, images, _ = _start()
     raw = cats_dogs.load_datasets(split, image_size=size, batch_size=20)
     name = f"docs/assets/results/{CHAPTER}.json"
     path = next(p for p in (ctx.out / name, Path(__file__).parents[2] / name) if p.exists())
-    runs = json.loads(path.read_text())["runs"]
-    augmented = next(r for r in runs if r["name"] == "augmented")
-    photo = np.asarray(images[:1]).astype("uint8")
-    one_resampling(ctx, split, raw, _splits(raw, 20), size, augmented, photo)
+    augmented = next(r for r in json.loads(path.read_text())["runs"] if r["name"] == "augmented")
+    one_resampling(ctx, split, raw, _splits(raw, 20), size, augmented, images[:1])
 
 
 #: Parts that ``build_figures.py --part NAME`` runs alone.
@@ -248,102 +236,86 @@ def one_resampling(ctx, split, raw, data, size, augmented, photo):
         "shear_range=11.46 deg (0.2 rad), zoom_range=0.2 per axis, "
         "horizontal_flip=True): one bilinear resampling per photo"
     )
-    best, final = SOURCE["augmented_best_val"], SOURCE["augmented_final_val"]
-    same = "layers_same"
-    comparisons = rows(
-        ("best_val", best, result["best_val_accuracy"]),
-        ("layers_best_val", best, augmented["best_val_accuracy"]),
-        ("final_val", final, result["final_val_accuracy"]),
-        ("layers_final_val", final, augmented["final_val_accuracy"]),
-        ("test", None, result["test_accuracy"]),
-        ("layers_test", None, augmented["test_accuracy"]),
-        labels={"best_val": "one_best_val", "final_val": "one_final_val", "test": "one_test"}
-        | {key: same for key in ("layers_best_val", "layers_final_val", "layers_test")},
-    )
-    prov = _provenance(ctx, split, "augmented", result, size, augmentation=how)
-    save(ctx, prov, comparisons, f"{CHAPTER}-one-resampling", run=result)
+    # each of ours beside the augmented run's (the preset's layers), against the source's
+    sources = {f"{k}_val": SOURCE[f"augmented_{k}_val"] for k in ("best", "final")}
+    specs = []
+    for key, source in (sources | {"test": None}).items():
+        ours = (result[f"{key}_accuracy"], augmented[f"{key}_accuracy"])
+        specs += [(key, source, ours[0]), (f"layers_{key}", source, ours[1])]
+    labels = {key: "one_" + key for key in ("best_val", "final_val", "test")}
+    labels |= {key: "layers_same" for key, *_ in specs if key.startswith("layers_")}
+    prov = _provenance(ctx, split, size, result, "augmented", augmentation=how)
+    common.save(ctx, prov, rows(*specs, labels=labels), f"{CHAPTER}-one-resampling", run=result)
 
 
 def _train_augmented(ctx, name, augment, raw, data, size, n_train):
     """The source's second model: ``augment`` in front, dropout 0.5, 50 epochs of 100 batches
     of 32 (the source's generator looped over the training set)."""
     config.seed_everything(42)
-    data = (_cached(raw[0], 32, shuffle=True).repeat(), *data[1:])
-    model = compile_binary(build_small_convnet((*size, 3), dropout=0.5, augment=augment))
+    data = (_splits(raw[:1], 32)[0].repeat(), *data[1:])
+    model = nets.compile_binary(nets.build_small_convnet((*size, 3), dropout=0.5, augment=augment))
     epochs, steps = RECIPES["augmented"].epochs, STEPS_AUGMENTED
     return _train(ctx, name, model, data, epochs, 32, n_train, steps_per_epoch=steps)
 
 
 def _write_record(ctx, split, runs, wall, size):
-    n_train, n_val, n_test = (split.total(s) for s in cats_dogs.SPLITS)
+    """The chapter's record (its runs, the augmented run's recipe) and its table."""
     run = {r["name"]: r for r in runs}
+    counts = (split.total(s) for s in cats_dogs.SPLITS)
+    photos = ": {:,} train / {:,} validation / {:,} test photos".format(*counts)
+    sizes = {"scratch": list(size), "augmented": list(size), "transfer": list(TRANSFER_SIZE)}
+    extra = dict(wall_time_s=wall, image_size=sizes, base=run["fine_tune"]["base"])
     prov = _provenance(
         ctx,
         split,
-        "augmented",
-        run["augmented"],
         size,
-        f": {n_train:,} train / {n_val:,} validation / {n_test:,} test photos",
-        wall_time_s=wall,
-        image_size={
-            "scratch": list(size),
-            "augmented": list(size),
-            "transfer": list(TRANSFER_SIZE),
-        },
-        base=run["fine_tune"]["base"],
+        run["augmented"],
+        "augmented",
+        photos,
+        **extra,
         skipped_files=[list(s) for s in split.skipped],
         runs="from scratch, augmented, feature extraction, fine-tuning; label: the augmented "
         "run's recipe",
     )
     comparisons = rows(
-        ("params", SOURCE["params"], build_small_convnet().count_params(), "int"),
+        ("params", SOURCE["params"], nets.build_small_convnet().count_params(), "int"),
         *[
             (f"{name}_{k}_val", SOURCE[f"{name}_{k}_val"], run[name][f"{k}_val_accuracy"])
             for name in ("scratch", "augmented")
             for k in ("best", "final")
         ],
-        ("features_val", SOURCE["features_claim"], run["features"]["final_val_accuracy"]),
-        ("fine_tune_val", SOURCE["fine_tune_claim"], run["fine_tune"]["final_val_accuracy"]),
+        *[(f"{n}_val", SOURCE[f"{n}_claim"], run[n]["final_val_accuracy"]) for n in TRANSFERS],
     )
-    save(ctx, prov, comparisons, runs=runs)
-    table_per_lang(ctx, f"{CHAPTER}-approaches", lambda lang: approaches_table(runs, prov, lang))
+    common.save(ctx, prov, comparisons, runs=runs)
+    table = lambda lang: approaches_table(runs, prov, lang)  # noqa: E731
+    common.table_per_lang(ctx, f"{CHAPTER}-approaches", table)
 
 
-def _provenance(ctx, split, name, result, size, dataset="", **extra):
-    """Provenance of a run of ``RECIPES[name]``, with what ran of the recipe."""
+def _provenance(ctx, split, size, ran, recipe=None, dataset="", **extra):
+    """A record's provenance: the split's photos at ``size``, ``ran``'s epochs, batch size and
+    time (a run's row), ``extra``; with ``recipe`` (a key of ``RECIPES``) what ran of it."""
     n_train, n_val, n_test = (split.total(s) for s in cats_dogs.SPLITS)
-    values = dict(wall_time_s=result["wall_time_s"], n_validation=n_val, image_size=list(size))
-    prov = provenance(
-        dataset=f"cats_and_dogs_filtered ({split.layout} layout){dataset}",
-        n_train=n_train,
-        n_test=n_test,
-        epochs=result["epochs"],
-        batch_size=result["batch_size"],
-        **{**values, **extra},
-    )
-    what = what_ran(
-        RECIPES[name],
-        ctx.budget,
-        train_images=n_train,
-        epochs=result["epochs"],
-        batch_size=result["batch_size"],
-        resumed_at_epoch=result["resumed_at_epoch"],
-        image_size=f"{size[0]}x{size[1]}",
-    )
-    return {**prov, **what}
+    shape = dict(epochs=ran["epochs"], batch_size=ran["batch_size"])
+    values = dict(wall_time_s=ran["wall_time_s"], n_validation=n_val, image_size=list(size))
+    dataset = f"cats_and_dogs_filtered ({split.layout} layout){dataset}"
+    prov = provenance(dataset=dataset, n_train=n_train, n_test=n_test, **shape, **(values | extra))
+    if recipe is None:
+        return prov
+    ran = dict(resumed_at_epoch=ran["resumed_at_epoch"], image_size=f"{size[0]}x{size[1]}")
+    return prov | what_ran(RECIPES[recipe], ctx.budget, train_images=n_train, **shape, **ran)
 
 
 def transfer(ctx, split, n_train):
     """Chapter 03's CIFAR-10 network as the base: feature extraction, then fine-tuning its top
     block."""
     config.seed_everything(42)
-    network, chapter03 = chapter03_network(ctx)
-    base = cifar10_cnn_base(network)
+    network, chapter03 = common.chapter03_network(ctx)
+    base = nets.cifar10_cnn_base(network)
     data = _splits(cats_dogs.load_datasets(split, image_size=TRANSFER_SIZE, batch_size=20), 20)
-    model = compile_binary(build_transfer_model(base, input_shape=(*TRANSFER_SIZE, 3)))
+    model = nets.compile_binary(nets.build_transfer_model(base, input_shape=(*TRANSFER_SIZE, 3)))
     with unchanged(base):
         runs = [_train(ctx, "features", model, data, EPOCHS_FEATURES, 20, n_train)]
-    opened = unfreeze_top(model, base, "block2", learning_rate=1e-5)
+    opened = nets.unfreeze_top(model, base, "block2", learning_rate=1e-5)
     print("fine-tuning", opened)
     runs.append(_train(ctx, "fine_tune", model, data, EPOCHS_FINE_TUNE, 20, n_train))
     runs[-1]["unfrozen_layers"] = opened
@@ -370,8 +342,8 @@ def scratch_record(ctx, split, result, size):
         ("test", None, result["test_accuracy"]),
         labels={"best_val": "scratch_best_val", "test": "test_not_reported"},
     )
-    prov = _provenance(ctx, split, "scratch", result, size)
-    save(ctx, prov, comparisons, f"{CHAPTER}-scratch-long", run=result)
+    prov = _provenance(ctx, split, size, result, "scratch")
+    common.save(ctx, prov, comparisons, f"{CHAPTER}-scratch-long", run=result)
 
 
 def _short(n: int) -> str:
@@ -380,15 +352,12 @@ def _short(n: int) -> str:
 
 
 def approaches_table(runs, prov, lang):
-    size = prov["image_size"]["scratch"]
-    sizes = {"scratch": size, "augmented": size, "features": TRANSFER_SIZE}
-    sizes["fine_tune"] = TRANSFER_SIZE
-    lines = [word("smoke_numbers", lang), ""] if prov.get("smoke") else []
-    lines += [word("ch11.table_header", lang), "|---|---|---:|---:|---:|---:|---:|---:|"]
+    """The chapter's table: one line per approach, from the record's runs."""
+    lines = []
     for r in runs:
-        size = sizes[r["name"]]
+        height, width = prov["image_size"].get(r["name"], TRANSFER_SIZE)
         lines.append(
-            f"| {word('ch11.run_' + r['name'], lang)} | {size[0]}×{size[1]} | "
+            f"| {word('ch11.run_' + r['name'], lang)} | {height}×{width} | "
             f"{_short(r['trainable_params'])} / {_short(r['params'])} | "
             f"{r['epochs']} × {r['batch_size']} | {r['wall_time_s'] / 60:.1f}\u00a0min | "
             f"{r['best_val_accuracy']:.1%} ({r['best_epoch']}) | "
@@ -396,4 +365,7 @@ def approaches_table(runs, prov, lang):
         )
     accuracy = prov["base"]["cifar10_test_accuracy"]
     foot = word("ch11.table_foot", lang).format(a="—" if accuracy is None else f"{accuracy:.1%}")
-    return "\n".join([*lines, "", f"<small>{foot}</small>", ""])
+    rule = "|---|---|---:|---:|---:|---:|---:|---:|"
+    return common.table_lines(
+        prov["smoke"], lang, word("ch11.table_header", lang), rule, lines, foot
+    )

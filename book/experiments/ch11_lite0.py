@@ -11,32 +11,16 @@ import time
 
 import numpy as np
 
-from book.experiments.ch11 import (
-    CHAPTER,
-    SOURCE,
-    _splits,
-    _summary,
-    _train,
-    curves,
-    rows,
-    unchanged,
-)
+from book.experiments import ch11
 from book.experiments.common import phrase, save
-from book.results import provenance
 from companion import config
 from companion.augment import ImageAugmenter
 from companion.data import cats_dogs
 from companion.lite0_weights import weights_record
 from companion.models.small_convnet import compile_binary, unfreeze_top
-from companion.train import fit
-from companion.transfer import (
-    build_classifier,
-    build_lite0_transfer,
-    extract_features,
-    lite0_base,
-)
+from companion.transfer import build_classifier, build_lite0_transfer, extract_features, lite0_base
 
-STEM = f"{CHAPTER}-lite0"
+STEM = f"{ch11.CHAPTER}-lite0"
 IMAGE_SIZE = (224, 224)  # Lite0's own resolution
 BATCH = 32
 UNFREEZE = "block6"  # block6, block7 and top_conv train; everything below stays frozen
@@ -44,31 +28,28 @@ LEARNING_RATE = {"features": 1e-3, "fine_tune": 1e-5}
 #: Epochs per budget: classifier on the extracted features, with augmentation, fine-tuning.
 #: The source shows no recipe; ``cpu`` is sized to about half an hour on two busy CPU cores.
 EPOCHS = {"smoke": (1, 1, 1), "cpu": (30, 3, 4), "full": (30, 30, 30)}
-
-
-def image_size():
-    """224x224; a smoke run uses the split's 64x64 (load_datasets shrinks it)."""
-    return cats_dogs.SMOKE_IMAGE_SIZE if config.smoke() else IMAGE_SIZE
+#: Each run's rows: its name and the source's claim its validation accuracy is set against.
+CLAIMS = {"features": "features", "augmented": "features", "fine_tune": "fine_tune"}
 
 
 def _features(ctx, base, datasets):
-    """The base's features of the three splits, computed once (and kept for a rerun)."""
+    """The base's ``(x, y)`` features of the three splits, computed once (and kept for a rerun),
+    and the seconds that took."""
     folder = ctx.runs_dir("lite0_features")
     saved = None if folder is None else folder / "features.npz"
     if saved is not None and saved.exists():
         print(f"  reusing the features in {saved}")
         data = dict(np.load(saved))
-        return data, float(data["seconds"])
-    start = time.perf_counter()
-    data = {}
-    for split, dataset in zip(cats_dogs.SPLITS, datasets, strict=True):
-        data[f"x_{split}"], data[f"y_{split}"] = extract_features(base, dataset)
-        print(f"  features of {split}: {data[f'x_{split}'].shape}")
-    seconds = round(time.perf_counter() - start, 1)
-    if saved is not None:
-        saved.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(saved, seconds=seconds, **data)
-    return data, seconds
+    else:
+        start, data = time.perf_counter(), {}
+        for split, dataset in zip(cats_dogs.SPLITS, datasets, strict=True):
+            data[f"x_{split}"], data[f"y_{split}"] = extract_features(base, dataset)
+            print(f"  features of {split}: {data[f'x_{split}'].shape}")
+        data["seconds"] = round(time.perf_counter() - start, 1)
+        if saved is not None:
+            saved.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(saved, **data)
+    return [(data[f"x_{s}"], data[f"y_{s}"]) for s in cats_dogs.SPLITS], float(data["seconds"])
 
 
 def run(ctx):
@@ -76,35 +57,24 @@ def run(ctx):
     start = time.perf_counter()
     split = cats_dogs.prepare()
     print(split)
-    n_train = split.total("train")
-    size = image_size()
+    n_train, size = split.total("train"), ch11.image_size(IMAGE_SIZE)
     epochs_features, epochs_augmented, epochs_fine = EPOCHS[ctx.budget]
     base = lite0_base()
     raw = cats_dogs.load_datasets(split, image_size=size, batch_size=BATCH)
 
     # -- (a) feature extraction: the base's features once, a classifier on them --------------
     print(f"== lite0_features: the base ({base.count_params():,} parameters) over every photo")
-    data, feature_seconds = _features(ctx, base, raw)
+    features, seconds = _features(ctx, base, raw)
     classifier = compile_binary(build_classifier(), LEARNING_RATE["features"])
-    run_features = fit(
-        classifier,
-        data["x_train"],
-        data["y_train"],
-        epochs=epochs_features,
-        batch_size=BATCH,
-        validation_data=(data["x_validation"], data["y_validation"]),
-        verbose=2,
-        resume_dir=ctx.runs_dir("lite0_features"),
-    )
-    _, accuracy = classifier.evaluate(data["x_test"], data["y_test"], verbose=0)
-    runs = [_summary("lite0_features", classifier, run_features, accuracy, BATCH, n_train)]
-    runs[0]["feature_extraction_s"] = feature_seconds
-    n_images = sum(len(data[f"y_{s}"]) for s in cats_dogs.SPLITS)
-    runs[0]["feature_ms_per_image"] = round(1000 * feature_seconds / n_images, 1)
+    args = ("lite0_features", classifier, features, epochs_features, BATCH, n_train)
+    runs = [ch11._train(ctx, *args, probe=False)]
+    runs[0]["feature_extraction_s"] = seconds
+    n_images = sum(len(y) for _, y in features)
+    runs[0]["feature_ms_per_image"] = round(1000 * seconds / n_images, 1)
 
     # -- (b) with augmentation: a fresh classifier behind random layers and the frozen base ----
     config.seed_everything(42)
-    datasets = _splits(raw, BATCH)
+    datasets = ch11._splits(raw, BATCH)
     model = build_lite0_transfer(
         base,
         build_classifier(),
@@ -112,26 +82,25 @@ def run(ctx):
         input_shape=(*size, 3),
     )
     compile_binary(model, LEARNING_RATE["features"])
-    with unchanged(base):
-        runs.append(
-            _train(ctx, "lite0_augmented", model, datasets, epochs_augmented, BATCH, n_train)
-        )
+    with ch11.unchanged(base):
+        args = ("lite0_augmented", model, datasets, epochs_augmented, BATCH, n_train)
+        runs.append(ch11._train(ctx, *args))
 
     # -- (c) fine-tuning: the top blocks unfrozen (BatchNorm excepted), learning rate 1e-5 ----
     opened = unfreeze_top(model, base, UNFREEZE, learning_rate=LEARNING_RATE["fine_tune"])
     print(f"fine-tuning {len(opened)} layers, {opened[0]} ... {opened[-1]}")
-    runs.append(_train(ctx, "lite0_fine_tune", model, datasets, epochs_fine, BATCH, n_train))
+    runs.append(ch11._train(ctx, "lite0_fine_tune", model, datasets, epochs_fine, BATCH, n_train))
     runs[-1]["unfrozen_layers"] = opened
 
-    curves(ctx, "learning_curves_lite0", runs[1], runs[2])
+    ch11.curves(ctx, "learning_curves_lite0", runs[1], runs[2])
     _write_record(ctx, split, runs, base, round(time.perf_counter() - start, 1), size)
 
 
 def _write_record(ctx, split, runs, base, wall, size):
-    n_train, n_val, n_test = (split.total(s) for s in cats_dogs.SPLITS)
-    run = {r["name"]: r for r in runs}
-    c, a, f = EPOCHS[ctx.budget]
-    cuts = phrase("ch11.lite0_budget_cuts", c=c, a=a, f=f)
+    """The record: the three runs, each one's last validation accuracy beside the source's
+    claim and its test accuracy."""
+    cuts = phrase("ch11.lite0_budget_cuts", **dict(zip("caf", EPOCHS[ctx.budget], strict=True)))
+    ran = {"epochs": sum(r["epochs"] for r in runs[1:]), "batch_size": BATCH, "wall_time_s": wall}
     base_entry = {
         "network": "EfficientNet-Lite0 without its classifier, global average pooling",
         "params": base.count_params(),
@@ -139,15 +108,11 @@ def _write_record(ctx, split, runs, base, wall, size):
         "learning_rates": LEARNING_RATE,
         "optimizer": "RMSprop",
     }
-    prov = provenance(
-        dataset=f"cats_and_dogs_filtered ({split.layout} layout)",
-        n_train=n_train,
-        n_test=n_test,
-        epochs=sum(r["epochs"] for r in runs[1:]),
-        batch_size=BATCH,
-        wall_time_s=wall,
-        n_validation=n_val,
-        image_size=list(size),
+    prov = ch11._provenance(
+        ctx,
+        split,
+        size,
+        ran,
         weights=weights_record(),
         base=base_entry,
         budget_cuts={lang: cuts[lang] for lang in ("en", "zh")},
@@ -156,13 +121,8 @@ def _write_record(ctx, split, runs, base, wall, size):
         skipped_files=[list(s) for s in split.skipped],
     )
     specs, labels = [], {}
-    for name, claim in (
-        ("features", "features"),
-        ("augmented", "features"),
-        ("fine_tune", "fine_tune"),
-    ):
-        result = run[f"lite0_{name}"]
-        specs.append((f"{name}_val", SOURCE[f"{claim}_claim"], result["final_val_accuracy"]))
+    for (name, claim), result in zip(CLAIMS.items(), runs, strict=True):
+        specs.append((f"{name}_val", ch11.SOURCE[f"{claim}_claim"], result["final_val_accuracy"]))
         specs.append((f"{name}_test", None, result["test_accuracy"]))
         labels.update({f"{name}_val": f"lite0_{name}_val", f"{name}_test": "same_test"})
-    save(ctx, prov, rows(*specs, labels=labels), STEM, runs=runs)
+    save(ctx, prov, ch11.rows(*specs, labels=labels), STEM, runs=runs)

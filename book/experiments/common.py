@@ -89,3 +89,14 @@ def save(ctx, provenance, comparisons, stem=None, *, chapter=None, **extra):
     record.update(comparisons=comparisons, **extra)
     ctx.record(record, stem)
     return record
+
+
+# --- added by exp11
+
+
+def table_lines(smoke, lang, header, rule, rows, foot):
+    """A chapter's own Markdown table as text: the smoke banner and a blank line in a smoke
+    run, the ``header`` and ``rule`` lines, the ``rows`` (lines), then ``foot`` in ``<small>``
+    after a blank line; ends with a newline."""
+    banner = [vocabulary.word("smoke_numbers", lang), ""] if smoke else []
+    return "\n".join([*banner, header, rule, *rows, "", f"<small>{foot}</small>", ""])
