@@ -59,20 +59,15 @@ SOURCE = {
 }
 
 
-def image_size(full=cats_dogs.IMAGE_SIZE):
-    """``full`` (150x150 as the source); a smoke run shrinks it (as cats_dogs.load_datasets)."""
-    return cats_dogs.SMOKE_IMAGE_SIZE if config.smoke() else full
+def rows(*specs):
+    """Comparison rows against source 004 from ``(key, source, ours[, label[, format]])``: the
+    label is the vocabulary's ``ch11.<label>`` (default: ``ch11.<key>``), the format percent."""
 
+    def one(key, source, ours, label=None, fmt="percent"):
+        label = f"ch11.{label or key}"
+        return common.row(key, ours, source=source, ref="004", fmt=fmt, label=label)
 
-def rows(*specs, labels=None):
-    """Comparison rows against source 004 from ``(key, source, ours[, format])``; the label is
-    the vocabulary's ``ch11.<key>``, or ``ch11.<labels[key]>``."""
-    labels = labels or {}
-    return [
-        common.row(key, ours, source=source, ref="004", fmt=(fmt or ["percent"])[0],
-            label=f"ch11.{labels.get(key, key)}")
-        for key, source, ours, *fmt in specs
-    ]  # fmt: skip
+    return [one(*spec) for spec in specs]
 
 
 def _splits(raw, batch_size, seed=42):
@@ -145,24 +140,31 @@ def _augmented_photos(augment, photo, name, ctx):
     ctx.figure(sample_grid(grid, rows=1, cols=9), name)
 
 
-def _start():
-    """Seeded: the split, the image size, the first 16 training photos (uint8) and labels."""
+def _start(full=cats_dogs.IMAGE_SIZE):
+    """Seeded: the split (printed) and the image size, ``full`` but in a smoke run (150x150 as
+    the source; cats_dogs.load_datasets shrinks it the same way)."""
     config.seed_everything(42)
-    split, size = cats_dogs.prepare(), image_size()
+    split = cats_dogs.prepare()
+    print(split)
+    return split, cats_dogs.SMOKE_IMAGE_SIZE if config.smoke() else full
+
+
+def _photos(split, size):
+    """The first 16 training photos (uint8) and their labels, as the figures show them."""
     images, labels = next(iter(cats_dogs.load_datasets(split, image_size=size, batch_size=16)[0]))
-    return split, size, np.asarray(images).astype("uint8"), np.asarray(labels).astype(int)
+    return np.asarray(images).astype("uint8"), np.asarray(labels).astype(int)
 
 
 def run(ctx):
     start = time.perf_counter()
-    split, size, images, labels = _start()
-    print(split)
+    split, size = _start()
     n_train = split.total("train")
     for name, r in RECIPES.items():
         what = f"cats vs dogs, {name}"
         ctx.plan(r, train_images=n_train, epochs=r.epochs, batch_size=r.batch_size, what=what)
 
     # -- from scratch, and with augmentation + dropout, at 150x150 -------------------------
+    images, labels = _photos(split, size)
     names = cats_dogs.class_names
     draw = lambda lang: sample_grid(images, labels, names(lang), rows=2, cols=8)  # noqa: E731
     common.figure_per_lang(ctx, "samples", draw)
@@ -196,7 +198,8 @@ def one_resampling_alone(ctx):
     """The one-resampling run by itself, set beside the augmented run of the chapter's record
     (in ``ctx.out``, else the committed one): the same photos, seed and first figure photo as
     in :func:`run`."""
-    split, size, images, _ = _start()
+    split, size = _start()
+    images, _ = _photos(split, size)
     raw = cats_dogs.load_datasets(split, image_size=size, batch_size=20)
     name = f"docs/assets/results/{CHAPTER}.json"
     path = next(p for p in (ctx.out / name, Path(__file__).parents[2] / name) if p.exists())
@@ -240,12 +243,10 @@ def one_resampling(ctx, split, raw, data, size, augmented, photo):
     sources = {f"{k}_val": SOURCE[f"augmented_{k}_val"] for k in ("best", "final")}
     specs = []
     for key, source in (sources | {"test": None}).items():
-        ours = (result[f"{key}_accuracy"], augmented[f"{key}_accuracy"])
-        specs += [(key, source, ours[0]), (f"layers_{key}", source, ours[1])]
-    labels = {key: "one_" + key for key in ("best_val", "final_val", "test")}
-    labels |= {key: "layers_same" for key, *_ in specs if key.startswith("layers_")}
+        specs.append((key, source, result[f"{key}_accuracy"], f"one_{key}"))
+        specs.append((f"layers_{key}", source, augmented[f"{key}_accuracy"], "layers_same"))
     prov = _provenance(ctx, split, size, result, "augmented", augmentation=how)
-    common.save(ctx, prov, rows(*specs, labels=labels), f"{CHAPTER}-one-resampling", run=result)
+    common.save(ctx, prov, rows(*specs), f"{CHAPTER}-one-resampling", run=result)
 
 
 def _train_augmented(ctx, name, augment, raw, data, size, n_train):
@@ -278,7 +279,7 @@ def _write_record(ctx, split, runs, wall, size):
         "run's recipe",
     )
     comparisons = rows(
-        ("params", SOURCE["params"], nets.build_small_convnet().count_params(), "int"),
+        ("params", SOURCE["params"], nets.build_small_convnet().count_params(), None, "int"),
         *[
             (f"{name}_{k}_val", SOURCE[f"{name}_{k}_val"], run[name][f"{k}_val_accuracy"])
             for name in ("scratch", "augmented")
@@ -335,12 +336,11 @@ def transfer(ctx, split, n_train):
 def scratch_record(ctx, split, result, size):
     """The model from scratch, 30 epochs: long enough to overfit. Its own record."""
     comparisons = rows(
-        ("best_val", SOURCE["scratch_best_val"], result["best_val_accuracy"]),
-        ("best_epoch", SOURCE["scratch_best_epoch"], result["best_epoch"], "int"),
+        ("best_val", SOURCE["scratch_best_val"], result["best_val_accuracy"], "scratch_best_val"),
+        ("best_epoch", SOURCE["scratch_best_epoch"], result["best_epoch"], None, "int"),
         ("final_val", SOURCE["scratch_final_val"], result["final_val_accuracy"]),
         ("final_train", SOURCE["scratch_final_train"], result["final_train_accuracy"]),
-        ("test", None, result["test_accuracy"]),
-        labels={"best_val": "scratch_best_val", "test": "test_not_reported"},
+        ("test", None, result["test_accuracy"], "test_not_reported"),
     )
     prov = _provenance(ctx, split, size, result, "scratch")
     common.save(ctx, prov, comparisons, f"{CHAPTER}-scratch-long", run=result)

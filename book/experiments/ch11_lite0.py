@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from book.experiments import ch11
+from book.experiments import ch11, runner
 from book.experiments.common import phrase, save
 from companion import config
 from companion.augment import ImageAugmenter
@@ -28,16 +28,15 @@ LEARNING_RATE = {"features": 1e-3, "fine_tune": 1e-5}
 #: Epochs per budget: classifier on the extracted features, with augmentation, fine-tuning.
 #: The source shows no recipe; ``cpu`` is sized to about half an hour on two busy CPU cores.
 EPOCHS = {"smoke": (1, 1, 1), "cpu": (30, 3, 4), "full": (30, 30, 30)}
-#: Each run's rows: its name and the source's claim its validation accuracy is set against.
+#: Each run (in order) and the source's claim that its last validation accuracy is set against.
 CLAIMS = {"features": "features", "augmented": "features", "fine_tune": "fine_tune"}
 
 
 def _features(ctx, base, datasets):
     """The base's ``(x, y)`` features of the three splits, computed once (and kept for a rerun),
     and the seconds that took."""
-    folder = ctx.runs_dir("lite0_features")
-    saved = None if folder is None else folder / "features.npz"
-    if saved is not None and saved.exists():
+    saved = runner.folder(ctx, "lite0_features") / "features.npz"
+    if saved.exists():
         print(f"  reusing the features in {saved}")
         data = dict(np.load(saved))
     else:
@@ -46,18 +45,14 @@ def _features(ctx, base, datasets):
             data[f"x_{split}"], data[f"y_{split}"] = extract_features(base, dataset)
             print(f"  features of {split}: {data[f'x_{split}'].shape}")
         data["seconds"] = round(time.perf_counter() - start, 1)
-        if saved is not None:
-            saved.parent.mkdir(parents=True, exist_ok=True)
-            np.savez(saved, **data)
+        np.savez(saved, **data)
     return [(data[f"x_{s}"], data[f"y_{s}"]) for s in cats_dogs.SPLITS], float(data["seconds"])
 
 
 def run(ctx):
-    config.seed_everything(42)
     start = time.perf_counter()
-    split = cats_dogs.prepare()
-    print(split)
-    n_train, size = split.total("train"), ch11.image_size(IMAGE_SIZE)
+    split, size = ch11._start(IMAGE_SIZE)
+    n_train = split.total("train")
     epochs_features, epochs_augmented, epochs_fine = EPOCHS[ctx.budget]
     base = lite0_base()
     raw = cats_dogs.load_datasets(split, image_size=size, batch_size=BATCH)
@@ -68,19 +63,14 @@ def run(ctx):
     classifier = compile_binary(build_classifier(), LEARNING_RATE["features"])
     args = ("lite0_features", classifier, features, epochs_features, BATCH, n_train)
     runs = [ch11._train(ctx, *args, probe=False)]
-    runs[0]["feature_extraction_s"] = seconds
-    n_images = sum(len(y) for _, y in features)
-    runs[0]["feature_ms_per_image"] = round(1000 * seconds / n_images, 1)
+    ms = round(1000 * seconds / sum(len(y) for _, y in features), 1)
+    runs[0] |= {"feature_extraction_s": seconds, "feature_ms_per_image": ms}
 
     # -- (b) with augmentation: a fresh classifier behind random layers and the frozen base ----
     config.seed_everything(42)
     datasets = ch11._splits(raw, BATCH)
-    model = build_lite0_transfer(
-        base,
-        build_classifier(),
-        ImageAugmenter.preset("cats_vs_dogs_lite0", seed=42),
-        input_shape=(*size, 3),
-    )
+    head, augment = build_classifier(), ImageAugmenter.preset("cats_vs_dogs_lite0", seed=42)
+    model = build_lite0_transfer(base, head, augment, input_shape=(*size, 3))
     compile_binary(model, LEARNING_RATE["features"])
     with ch11.unchanged(base):
         args = ("lite0_augmented", model, datasets, epochs_augmented, BATCH, n_train)
@@ -120,9 +110,9 @@ def _write_record(ctx, split, runs, base, wall, size):
         "augmentation, fine-tuning; epochs: the last two",
         skipped_files=[list(s) for s in split.skipped],
     )
-    specs, labels = [], {}
-    for (name, claim), result in zip(CLAIMS.items(), runs, strict=True):
-        specs.append((f"{name}_val", ch11.SOURCE[f"{claim}_claim"], result["final_val_accuracy"]))
-        specs.append((f"{name}_test", None, result["test_accuracy"]))
-        labels.update({f"{name}_val": f"lite0_{name}_val", f"{name}_test": "same_test"})
-    save(ctx, prov, ch11.rows(*specs, labels=labels), STEM, runs=runs)
+    specs = []
+    for (name, claim), r in zip(CLAIMS.items(), runs, strict=True):
+        claim = ch11.SOURCE[f"{claim}_claim"]
+        specs.append((f"{name}_val", claim, r["final_val_accuracy"], f"lite0_{name}_val"))
+        specs.append((f"{name}_test", None, r["test_accuracy"], "same_test"))
+    save(ctx, prov, ch11.rows(*specs), STEM, runs=runs)
