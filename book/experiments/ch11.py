@@ -70,11 +70,11 @@ def rows(*specs):
     return [one(*spec) for spec in specs]
 
 
-def _splits(raw, batch_size, seed=42):
+def _splits(raw, batch_size):
     """Decode every JPEG once: cache the images, reshuffle the training set (the first of
     ``raw``) every epoch."""
     cached = [dataset.unbatch().cache() for dataset in raw]
-    cached[0] = cached[0].shuffle(4000, seed=seed, reshuffle_each_iteration=True)
+    cached[0] = cached[0].shuffle(4000, seed=42, reshuffle_each_iteration=True)
     return [dataset.batch(batch_size).prefetch(2) for dataset in cached]
 
 
@@ -181,7 +181,6 @@ def run(ctx):
     for name in ("scratch", "scratch_long"):
         curves(ctx, f"learning_curves_{name}", runs[0])
     curves(ctx, "learning_curves_augmented", runs[1])
-    scratch_record(ctx, split, runs[0], size)
     _write_record(ctx, split, runs, round(time.perf_counter() - start, 1), size)
     one_resampling(ctx, split, raw, data, size, runs[1], images[:1])
     lite0(ctx)
@@ -260,8 +259,20 @@ def _train_augmented(ctx, name, augment, raw, data, size, n_train):
 
 
 def _write_record(ctx, split, runs, wall, size):
-    """The chapter's record (its runs, the augmented run's recipe) and its table."""
+    """The chapter's records and its table: the model from scratch, 30 epochs (long enough to
+    overfit) in its own record; then all the runs, labelled with the augmented run's recipe."""
     run = {r["name"]: r for r in runs}
+    scratch = run["scratch"]
+    comparisons = rows(
+        ("best_val", SOURCE["scratch_best_val"], scratch["best_val_accuracy"], "scratch_best_val"),
+        ("best_epoch", SOURCE["scratch_best_epoch"], scratch["best_epoch"], None, "int"),
+        ("final_val", SOURCE["scratch_final_val"], scratch["final_val_accuracy"]),
+        ("final_train", SOURCE["scratch_final_train"], scratch["final_train_accuracy"]),
+        ("test", None, scratch["test_accuracy"], "test_not_reported"),
+    )
+    prov = _provenance(ctx, split, size, scratch, "scratch")
+    common.save(ctx, prov, comparisons, f"{CHAPTER}-scratch-long", run=scratch)
+
     counts = (split.total(s) for s in cats_dogs.SPLITS)
     photos = ": {:,} train / {:,} validation / {:,} test photos".format(*counts)
     sizes = {"scratch": list(size), "augmented": list(size), "transfer": list(TRANSFER_SIZE)}
@@ -333,19 +344,6 @@ def transfer(ctx, split, n_train):
     return runs
 
 
-def scratch_record(ctx, split, result, size):
-    """The model from scratch, 30 epochs: long enough to overfit. Its own record."""
-    comparisons = rows(
-        ("best_val", SOURCE["scratch_best_val"], result["best_val_accuracy"], "scratch_best_val"),
-        ("best_epoch", SOURCE["scratch_best_epoch"], result["best_epoch"], None, "int"),
-        ("final_val", SOURCE["scratch_final_val"], result["final_val_accuracy"]),
-        ("final_train", SOURCE["scratch_final_train"], result["final_train_accuracy"]),
-        ("test", None, result["test_accuracy"], "test_not_reported"),
-    )
-    prov = _provenance(ctx, split, size, result, "scratch")
-    common.save(ctx, prov, comparisons, f"{CHAPTER}-scratch-long", run=result)
-
-
 def _short(n: int) -> str:
     """3,453,121 -> 3.45 M, 16,897 -> 16.9 k: keeps the table within the page."""
     return f"{n / 1e6:.2f}\u00a0M" if n >= 1e6 else f"{n / 1e3:.1f}\u00a0k"  # no-break space
@@ -365,7 +363,5 @@ def approaches_table(runs, prov, lang):
         )
     accuracy = prov["base"]["cifar10_test_accuracy"]
     foot = word("ch11.table_foot", lang).format(a="—" if accuracy is None else f"{accuracy:.1%}")
-    rule = "|---|---|---:|---:|---:|---:|---:|---:|"
-    return common.table_lines(
-        prov["smoke"], lang, word("ch11.table_header", lang), rule, lines, foot
-    )
+    header, rule = word("ch11.table_header", lang), "|---|---|---:|---:|---:|---:|---:|---:|"
+    return common.table_lines(prov["smoke"], lang, header, rule, lines, foot)
