@@ -276,7 +276,6 @@ def _write_record(ctx, split, runs, wall, size):
     counts = (split.total(s) for s in cats_dogs.SPLITS)
     photos = ": {:,} train / {:,} validation / {:,} test photos".format(*counts)
     sizes = {"scratch": list(size), "augmented": list(size), "transfer": list(TRANSFER_SIZE)}
-    extra = dict(wall_time_s=wall, image_size=sizes, base=run["fine_tune"]["base"])
     prov = _provenance(
         ctx,
         split,
@@ -284,7 +283,9 @@ def _write_record(ctx, split, runs, wall, size):
         run["augmented"],
         "augmented",
         photos,
-        **extra,
+        wall_time_s=wall,
+        image_size=sizes,
+        base=run["fine_tune"]["base"],
         skipped_files=[list(s) for s in split.skipped],
         runs="from scratch, augmented, feature extraction, fine-tuning; label: the augmented "
         "run's recipe",
