@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 
-from book.experiments.ch10_lite0 import photos as numbered
 from book.experiments.common import note, phrase, save
 from companion.pretrained_lite0 import CAT_CLASSES, DOG_CLASSES
 
@@ -46,10 +45,15 @@ CREDIT = {
 }
 
 
+def photos(folder):
+    """The JPEGs of a folder, in the order of their numbers (cat.2000.jpg, cat.2001.jpg ...)."""
+    return sorted(folder.glob("*.jpg"), key=lambda p: int(p.stem.split(".")[-1]))
+
+
 def check_photos(data: Path, per_class: int) -> tuple[list[Path], np.ndarray]:
     """The first ``per_class`` validation photos of each class; 0 for a cat, 1 for a dog."""
     folder = data / "cats_and_dogs_filtered" / "validation"
-    found = [numbered(folder / name)[:per_class] for name in ("cats", "dogs")]
+    found = [photos(folder / name)[:per_class] for name in ("cats", "dogs")]
     return found[0] + found[1], np.array([0] * len(found[0]) + [1] * len(found[1]))
 
 
