@@ -9,8 +9,6 @@ order, largest probability difference, per precision (float16 kept within
 Record: ``10-pretrained-web``.
 """
 
-from __future__ import annotations
-
 import shutil
 import tempfile
 import time
@@ -18,10 +16,15 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
-from book.experiments.ch10_lite0 import photos as numbered
+from book import export
 from book.experiments.common import note, phrase, save
-from companion.pretrained_lite0 import CAT_CLASSES, DOG_CLASSES
+from book.results import provenance
+from book.vocabulary import label
+from companion import config, pretrained, pretrained_lite0
+from companion._io import write_json
+from companion.pretrained_lite0 import load_and_crop, species
 
 STEM = "10-pretrained-web"
 MODEL_FILE = "10-efficientnet-lite0.onnx"
@@ -30,13 +33,10 @@ SHORT_SIDE = 256  # the example photos' shorter side: the crop is 224 of 256
 PRECISIONS = ("float32", "float16")
 # The photos the page offers: the elephant and the first two validation photos of each class
 # (their descriptions: the vocabulary's ``ch10.photo_<name>``).
-EXAMPLES = [
-    "images/creative_commons_elephant.jpg",
-    *(
-        f"cats_and_dogs_filtered/validation/{c}s/{c}.{n}.jpg"
-        for c in ("cat", "dog")
-        for n in (2000, 2001)
-    ),
+EXAMPLES = ["images/creative_commons_elephant.jpg"] + [
+    f"cats_and_dogs_filtered/validation/{c}s/{c}.{n}.jpg"
+    for c in ("cat", "dog")
+    for n in (2000, 2001)
 ]
 DOGS_VS_CATS = "Kaggle Dogs vs. Cats (Asirra), as in cats_and_dogs_filtered; education use"
 CREDIT = {
@@ -46,11 +46,16 @@ CREDIT = {
 }
 
 
-def check_photos(data: Path, per_class: int) -> tuple[list[Path], np.ndarray]:
-    """The first ``per_class`` validation photos of each class; 0 for a cat, 1 for a dog."""
+def numbered(folder):
+    """The JPEGs of a folder, in the order of their numbers (cat.2000.jpg, cat.2001.jpg ...)."""
+    return sorted(folder.glob("*.jpg"), key=lambda p: int(p.stem.split(".")[-1]))
+
+
+def check_photos(data: Path, per_class: int) -> tuple[list[Path], list[str]]:
+    """The first ``per_class`` validation photos of each class, and their species."""
     folder = data / "cats_and_dogs_filtered" / "validation"
-    found = [numbered(folder / name)[:per_class] for name in ("cats", "dogs")]
-    return found[0] + found[1], np.array([0] * len(found[0]) + [1] * len(found[1]))
+    found = {kind: numbered(folder / f"{kind}s")[:per_class] for kind in ("cat", "dog")}
+    return found["cat"] + found["dog"], ["cat"] * len(found["cat"]) + ["dog"] * len(found["dog"])
 
 
 def _span(photos: list[Path]) -> str:
@@ -59,16 +64,14 @@ def _span(photos: list[Path]) -> str:
     return first if first == last else f"{first[:-4]}–{last.split('.')[-2]}.jpg"
 
 
-def species(probabilities: np.ndarray) -> np.ndarray:
-    """0 where the top-1 class is a cat class, 1 where a dog breed, -1 otherwise."""
-    top = probabilities.argmax(axis=1)
-    return np.where(np.isin(top, CAT_CLASSES), 0, np.where(np.isin(top, DOG_CLASSES), 1, -1))
+def _best5(probabilities: np.ndarray) -> np.ndarray:
+    """The five most probable classes of each row (of a vector: its five), most probable first."""
+    return np.argsort(-probabilities, axis=-1, kind="stable")[..., :5]
 
 
 def compare(reference: np.ndarray, other: np.ndarray) -> dict:
     """How ``other`` (an ONNX file's probabilities) agrees with ``reference`` (Keras')."""
-    top5 = np.argsort(-reference, axis=1, kind="stable")[:, :5]
-    top5_other = np.argsort(-other, axis=1, kind="stable")[:, :5]
+    top5, top5_other = _best5(reference), _best5(other)
     rows = np.arange(len(reference))[:, None]
     # on the top-5 classes a difference of log-probabilities is one of logits, up to a constant
     log_gap = np.abs(np.log(other[rows, top5]) - np.log(reference[rows, top5]))
@@ -82,11 +85,6 @@ def compare(reference: np.ndarray, other: np.ndarray) -> dict:
 
 def write_examples(ctx, data: Path, model, classify_onnx) -> list[dict]:
     """The example photos, shorter side 256 (Pillow, bicubic), JPEG quality 90, no metadata."""
-    from PIL import Image
-
-    from book.vocabulary import label
-    from companion.pretrained_lite0 import load_and_crop
-
     folder = ctx.out / "docs" / "assets" / "widgets" / "10-photos"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -110,8 +108,8 @@ def write_examples(ctx, data: Path, model, classify_onnx) -> list[dict]:
                 "credit": CREDIT[kind],
                 "size": list(small.size),
                 "alt": label(f"ch10.photo_{path.stem}"),
-                "keras_top5": [int(c) for c in np.argsort(-keras_p, kind="stable")[:5]],
-                "onnx_top5": [int(c) for c in np.argsort(-onnx_p, kind="stable")[:5]],
+                "keras_top5": _best5(keras_p).tolist(),
+                "onnx_top5": _best5(onnx_p).tolist(),
                 "onnx_top1_probability": float(onnx_p.max()),
             }
         )
@@ -119,37 +117,26 @@ def write_examples(ctx, data: Path, model, classify_onnx) -> list[dict]:
     return examples
 
 
-def write_class_names(ctx) -> Path:
-    from companion._io import write_json
-    from companion.pretrained import class_index
-
-    index = class_index()
-    path = write_json(
-        ctx.out / "docs" / "assets" / "widgets" / "imagenet-classes.json",
-        {
-            "source": "Keras' imagenet_class_index.json (WordNet names of ILSVRC-2012)",
-            "names": [index[i][1] for i in range(1000)],
-        },
-    )
+def write_class_names(ctx) -> None:
+    """The 1,000 ImageNet class names, in the order of the network's outputs."""
+    index = pretrained.class_index()
+    source = "Keras' imagenet_class_index.json (WordNet names of ILSVRC-2012)"
+    names = {"source": source, "names": [index[i][1] for i in range(1000)]}
+    path = write_json(ctx.out / "docs" / "assets" / "widgets" / "imagenet-classes.json", names)
     print(f"  wrote {path.relative_to(ctx.out)}")
-    return path
 
 
 def run(ctx) -> dict:
     import onnxruntime as ort
-
-    from book import export
-    from book.results import provenance
-    from companion import config, pretrained_lite0
 
     data = config.data_dir()
     if data is None:
         raise FileNotFoundError("set COMPANION_DATA_DIR to the folder with cats_and_dogs_filtered")
     start = time.perf_counter()
     per_class = N_PER_CLASS.get(ctx.budget, 100)
-    photos, labels = check_photos(data, per_class)
+    photos, truth = check_photos(data, per_class)
     model = pretrained_lite0.build(include_preprocessing=True)
-    x = np.concatenate([pretrained_lite0.load_and_crop(p) for p in photos])
+    x = np.concatenate([load_and_crop(p) for p in photos])
     keras_p = np.asarray(model.predict(x, batch_size=25, verbose=0))
 
     docs = ctx.out / "docs"
@@ -172,33 +159,34 @@ def run(ctx) -> dict:
         print(f"  ONNX {name} ({size[name] / 1e6:.1f} MB) vs Keras on {n} photos: {c}")
 
     session = ort.InferenceSession(str(target), providers=["CPUExecutionProvider"])
-    graph_input, graph_output = session.get_inputs()[0], session.get_outputs()[0]
+    ports = {"input": session.get_inputs()[0], "output": session.get_outputs()[0]}
     examples = write_examples(
-        ctx, data, model, lambda crop: session.run(None, {graph_input.name: crop})[0]
+        ctx, data, model, lambda crop: session.run(None, {ports["input"].name: crop})[0]
     )
     write_class_names(ctx)
 
-    right = {"keras": float((species(keras_p) == labels).mean())}
-    right.update({f"onnx_{k}": float((species(v) == labels).mean()) for k, v in onnx_p.items()})
+    graph = {
+        key: {"name": port.name, "shape": [d if isinstance(d, int) else None for d in port.shape]}
+        for key, port in ports.items()
+    }
+    graph["input"]["pixels"] = "0..255, a 224x224 RGB crop; (x - 127) / 128 is in the model"
+    right = {"keras": keras_p} | {f"onnx_{k}": v for k, v in onnx_p.items()}
     web_model = {
         "file": target.relative_to(docs).as_posix(),
         "sha256": export.sha256(target),
         "bytes": target.stat().st_size,
         "precision": precision,
-        "input": {
-            "name": graph_input.name,
-            "shape": [d if isinstance(d, int) else None for d in graph_input.shape],
-            "pixels": "0..255, a 224x224 RGB crop; (x - 127) / 128 is in the model",
-        },
-        "output": {
-            "name": graph_output.name,
-            "shape": [d if isinstance(d, int) else None for d in graph_output.shape],
-        },
+        **graph,
         "check_photos": f"cats_and_dogs_filtered/validation: the first {per_class} cats "
         f"and the first {per_class} dogs",
         "n_photos": n,
         "agreement_with_keras": checks,
-        "right_species": right,
+        "right_species": {
+            key: float(
+                np.mean([species(int(c)) == s for c, s in zip(p.argmax(1), truth, strict=True)])
+            )
+            for key, p in right.items()
+        },
         "bytes_by_precision": size,
         "float16_rule": "kept if its top-1 agrees with Keras on as many photos as float32's "
         f"(within {export.FLOAT16_TOLERANCE:.1%} of the photos)",

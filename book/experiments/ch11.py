@@ -356,13 +356,20 @@ def approaches_table(runs, prov, lang):
     for r in runs:
         height, width = prov["image_size"].get(r["name"], TRANSFER_SIZE)
         lines.append(
-            f"| {word('ch11.run_' + r['name'], lang)} | {height}×{width} | "
-            f"{_short(r['trainable_params'])} / {_short(r['params'])} | "
-            f"{r['epochs']} × {r['batch_size']} | {r['wall_time_s'] / 60:.1f}\u00a0min | "
-            f"{r['best_val_accuracy']:.1%} ({r['best_epoch']}) | "
-            f"{r['final_val_accuracy']:.1%} | {r['test_accuracy']:.1%} |"
+            (
+                word("ch11.run_" + r["name"], lang),
+                f"{height}×{width}",
+                f"{_short(r['trainable_params'])} / {_short(r['params'])}",
+                f"{r['epochs']} × {r['batch_size']}",
+                f"{r['wall_time_s'] / 60:.1f}\u00a0min",
+                f"{r['best_val_accuracy']:.1%} ({r['best_epoch']})",
+                f"{r['final_val_accuracy']:.1%}",
+                f"{r['test_accuracy']:.1%}",
+            )
         )
     accuracy = prov["base"]["cifar10_test_accuracy"]
     foot = word("ch11.table_foot", lang).format(a="—" if accuracy is None else f"{accuracy:.1%}")
-    header, rule = word("ch11.table_header", lang), "|---|---|---:|---:|---:|---:|---:|---:|"
-    return common.table_lines(prov["smoke"], lang, header, rule, lines, foot)
+    rule = "|---|---|---:|---:|---:|---:|---:|---:|"
+    return common.markdown_table(
+        lang, "ch11.table_header", rule, lines, smoke=prov["smoke"], foot=foot
+    )

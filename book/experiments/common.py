@@ -2,6 +2,7 @@
 phrases from the vocabulary, and writing records, figures and tables in both languages."""
 
 import json
+import time
 
 from book import vocabulary
 from companion import config
@@ -91,12 +92,22 @@ def save(ctx, provenance, comparisons, stem=None, *, chapter=None, **extra):
     return record
 
 
-# --- added by exp11
+# --- timing and chapters' own tables
 
 
-def table_lines(smoke, lang, header, rule, rows, foot):
-    """A chapter's own Markdown table as text: the smoke banner and a blank line in a smoke
-    run, the ``header`` and ``rule`` lines, the ``rows`` (lines), then ``foot`` in ``<small>``
-    after a blank line; ends with a newline."""
-    banner = [vocabulary.word("smoke_numbers", lang), ""] if smoke else []
-    return "\n".join([*banner, header, rule, *rows, "", f"<small>{foot}</small>", ""])
+def timed(call, *args, **kwargs):
+    """``call(*args, **kwargs)`` and the seconds it took: ``(result, seconds)``."""
+    start = time.perf_counter()
+    result = call(*args, **kwargs)
+    return result, time.perf_counter() - start
+
+
+def markdown_table(lang, header, rule, rows, *, smoke=False, banner="smoke_numbers", foot=None):
+    """A Markdown table in ``lang`` as text: the vocabulary's ``banner`` and a blank line where
+    ``smoke``, the vocabulary's ``header``, ``rule`` (``"|---|---:|"``), one line per row of
+    cells, and ``foot`` in ``<small>`` under it; ends with a newline."""
+    lines = [vocabulary.word(banner, lang), ""] if smoke else []
+    lines += [vocabulary.word(header, lang), rule]
+    lines += ["| " + " | ".join(str(cell) for cell in cells) + " |" for cells in rows]
+    lines += ["", f"<small>{foot}</small>"] if foot else []
+    return "\n".join([*lines, ""])
