@@ -131,24 +131,15 @@ def run(ctx):
 def author(ctx, data, model, run, scores, rates):
     """The author's run: the page's model and test images, the figures of its schedule.
     Returns its schedule, its metrics and its record's own sections."""
-    # The page's model: the best checkpoint's network behind this run's preprocessing. The
-    # augmentation layers in front of it pass images through unchanged outside training, but
-    # their random operations would be exported too (and ONNX has none of them).
-    web_model = ctx.web_model(
-        pixel_input_model(model.layers[-1], (32, 32, 3), pixel_mean=data.pixel_mean),
-        "05-resnet20",
-        data.test_pixels,
-        data.test_labels,
-        reference_accuracy=scores["accuracy"],
-    )
-    ctx.sample_images(
-        "05-cifar10-test-images",
-        data.test_pixels,
-        data.test_labels,
-        first_of_each_class(data.test_labels, SAMPLES_PER_CLASS, num_classes=10),
-        {lang: data.class_names(lang) for lang in runner.LANGS},
-        dataset=data.dataset,
-    )
+    # The page's model: the best checkpoint's network (its last layer) behind this run's
+    # preprocessing. The augmentation layers in front of it pass images through unchanged
+    # outside training, but their random operations would be exported too (ONNX has none).
+    web = pixel_input_model(model.layers[-1], (32, 32, 3), pixel_mean=data.pixel_mean)
+    test = (data.test_pixels, data.test_labels)
+    web_model = ctx.web_model(web, "05-resnet20", *test, reference_accuracy=scores["accuracy"])
+    offered = first_of_each_class(data.test_labels, SAMPLES_PER_CLASS, num_classes=10)
+    names = {lang: data.class_names(lang) for lang in runner.LANGS}
+    ctx.sample_images("05-cifar10-test-images", *test, offered, names, dataset=data.dataset)
     # the recipe's 200 epochs: the source's rates, and step_decay's (1e-3, then each from the last)
     source = [callbacks.resnet_lr_schedule(e) for e in range(200)]
     fixed = list(accumulate(range(1, 200), lambda lr, e: callbacks.step_decay(e, lr), initial=1e-3))
