@@ -79,10 +79,9 @@ def run(ctx):
     # The source's loss first: the smaller run, finished (and recorded) before the long one.
     model, run, wrong = train(ctx, "binary", data, initial)
     modes = two_modes(model, data)  # last: training mode moves the BN averages
-    metrics = ("binary_accuracy", "categorical_accuracy")
+    shown = ("binary_accuracy", "categorical_accuracy")
     runner.figures(
-        ctx,
-        lambda lang: {"binary_vs_categorical": plot_history(run.history, lang, metrics=metrics)},
+        ctx, lambda lang: {"binary_vs_categorical": plot_history(run.history, lang, metrics=shown)}
     )
     record(ctx, "binary", run, data, wrong, modes, stem=f"{CHAPTER}-binary")
 
@@ -141,16 +140,10 @@ def record(ctx, name, run, data, scores, modes, how=None, ours=None, metrics=Non
     """Run ``name``'s record: provenance (with ``how`` the study was measured), the rows of
     :func:`table`, its numbers (test scores, ``two_modes``, training time; then ``ours``),
     ``metrics`` after its test scores and ``two_modes``, and ``sections``."""
-    prov = runner.provenance(
-        ctx,
-        run,
-        data,
-        RECIPE,
-        loss=f"{name}_crossentropy",
-        validation=f"the last {data.validation_images:,} training images, as the source's split",
-        callbacks=CALLBACKS,
-        best_epoch=int(np.argmin(run.history["val_loss"])) + 1,
-    )
+    best_epoch = int(np.argmin(run.history["val_loss"])) + 1
+    validation = f"the last {data.validation_images:,} training images, as the source's split"
+    told = {"validation": validation, "callbacks": CALLBACKS, "best_epoch": best_epoch}
+    prov = runner.provenance(ctx, run, data, RECIPE, loss=f"{name}_crossentropy", **told)
     if how:
         prov["batch_size_study"] = how
     numbers = {f"{name}_run_{k}": v for k, v in (scores | modes).items()}
