@@ -13,7 +13,7 @@ The last 5,000 training images are held out for validation and the checkpoint (t
 picked it on the test set); the best checkpoint is evaluated once on the test set.
 """
 
-from types import SimpleNamespace
+from itertools import accumulate
 
 import keras
 import numpy as np
@@ -71,10 +71,10 @@ TABLES = {
         "training_time": (None, "minutes"),
     },
 }
-PROVENANCE = {
-    "augmentation": "RandomTranslation(0.1, 0.1, fill_mode='nearest') + RandomFlip('horizontal'), "
-    "one seed each",
-}
+#: How the source's augmentation is done here (the records' provenance).
+LAYERS = (
+    "RandomTranslation(0.1, 0.1, fill_mode='nearest') + RandomFlip('horizontal'), one seed each"
+)
 AUTHOR_SCHEDULE = (
     "Adam 1e-3 with step_decay (drops after epochs 80/120/160/180, not reached in 20 epochs), "
     "ReduceLROnPlateau(sqrt(0.1), patience 5), checkpoint of the best val_accuracy"
@@ -84,108 +84,65 @@ SAMPLES_PER_CLASS = 4  # test images the page offers: the first 4 of each class
 
 
 def run(ctx):
+    """Each recipe: train ``NETWORKS[name]`` with the source's callbacks (resumable, keeping
+    the best checkpoint), evaluate that checkpoint on the test set, draw and record it."""
     config.seed_everything(42)
     data = runner.load("cifar10", validation=(5_000, 400), mean=True)
-    for name in RECIPES:
-        result = train(ctx, data, name)
-        schedule, metrics, sections = (author if name == "author" else compressed)(
-            ctx, data, name, result
+    shared = {"validation": f"{data.validation_images:,} {VALIDATION}", "augmentation": LAYERS}
+    for name, recipe in RECIPES.items():
+        model_name, build, what = NETWORKS[name]
+        epochs = runner.budget_of(ctx, BUDGETS[name]).epochs_for(recipe)
+        schedule = callbacks.step_decay  # the author's 20 epochs reach none of its drops
+        if name != "author":
+            schedule = callbacks.compressed_step_decay(epochs, recipe.epochs)
+        resnet = build()
+        network = "resnet20_v1" if model_name == "ResNet20v1" else model_name.lower()
+        # The source's ImageDataGenerator(width/height_shift_range=0.1, horizontal_flip=True)
+        # as layers in front of the network.
+        augment = ImageAugmenter.preset("cifar10_cnn", seed=42)
+        model = keras.Sequential([keras.Input((32, 32, 3)), augment, resnet], name=network)
+        runner.compiled(model, keras.optimizers.Adam(callbacks.resnet_lr_schedule(0)))
+        best = runner.folder(ctx, name) / f"{model_name.lower()}_best.keras"
+        log = callbacks.LearningRateLog()
+        # resumed, fit gives the checkpoint and the plateau reducer back their best and count
+        fit_callbacks = [*callbacks.resnet_callbacks(best, schedule=schedule), log]
+        what = f"{model_name}, {what}"
+        run = runner.train(
+            ctx, name, model, data, recipe, BUDGETS[name], what=what, callbacks=fit_callbacks
         )
-        ours = runner.results(result.model, result.run, result.scores)
-        runner.record(
-            ctx,
-            runner.provenance(
-                ctx,
-                result.run,
-                data,
-                RECIPES[name],
-                validation=f"{data.validation_images:,} {VALIDATION}",
-                **PROVENANCE,
-                model=NETWORKS[name][0],
-                schedule=schedule,
-                best_epoch=result.best_epoch,
-            ),
-            TABLES[name],
-            ours | {"test_accuracy_author": result.scores["accuracy"]},
-            {
-                "test_accuracy": result.scores["accuracy"],
-                "test_loss": result.scores["loss"],
-                "best_epoch": result.best_epoch,
-                **metrics,
-            },
-            result.run,
-            stem=None if name == "author" else f"{CHAPTER}-{name.replace('_', '-')}",
-            **sections,
+        model = keras.models.load_model(best)
+        scores = runner.evaluate(model, data)
+        epoch = int(np.argmax(run.history["val_accuracy"])) + 1  # the best
+        rates = run.history.get("learning_rate") or log.rates
+        if name == "author":
+            text, metrics, sections = author(ctx, data, model, run, scores, rates)
+        else:
+            text, metrics, sections = compressed(ctx, name, run, rates, schedule, epochs)
+        prov = runner.provenance(
+            ctx, run, data, recipe, **shared, model=model_name, schedule=text, best_epoch=epoch
         )
+        ours = runner.results(model, run, scores) | {"test_accuracy_author": scores["accuracy"]}
+        tested = {"test_accuracy": scores["accuracy"], "test_loss": scores["loss"]}
+        metrics = tested | {"best_epoch": epoch, **metrics}
+        stem = None if name == "author" else f"{CHAPTER}-{name.replace('_', '-')}"
+        runner.record(ctx, prov, TABLES[name], ours, metrics, run, stem=stem, **sections)
 
 
-def train(ctx, data, name):
-    """``name``'s network behind the source's shifts and flips, trained with the source's
-    callbacks; resumable, its folder keeps the best checkpoint (evaluated on the test set)."""
-    model_name, build, what = NETWORKS[name]
-    recipe = RECIPES[name]
-    epochs = runner.budget_of(ctx, BUDGETS[name]).epochs_for(recipe)
-    schedule = (
-        callbacks.step_decay
-        if name == "author"
-        else callbacks.compressed_step_decay(epochs, recipe.epochs)
-    )
-    resnet = build()
-    # The source's ImageDataGenerator(width/height_shift_range=0.1, horizontal_flip=True) as layers.
-    model = keras.Sequential(
-        [keras.Input((32, 32, 3)), ImageAugmenter.preset("cifar10_cnn", seed=42), resnet],
-        name="resnet20_v1" if model_name == "ResNet20v1" else model_name.lower(),
-    )
-    runner.compiled(model, keras.optimizers.Adam(callbacks.resnet_lr_schedule(0)))
-    best = runner.folder(ctx, name) / f"{model_name.lower()}_best.keras"
-    log = callbacks.LearningRateLog()
-    # resumed, fit gives the checkpoint and the plateau reducer back their best and count
-    run = runner.train(
-        ctx,
-        name,
-        model,
-        data,
-        recipe,
-        BUDGETS[name],
-        what=f"{model_name}, {what}",
-        callbacks=[*callbacks.resnet_callbacks(best, schedule=schedule), log],
-    )
-    best_model = keras.models.load_model(best)
-    return SimpleNamespace(
-        run=run,
-        model=best_model,
-        network=resnet.name,
-        scores=runner.evaluate(best_model, data),
-        best_epoch=int(np.argmax(run.history["val_accuracy"])) + 1,
-        rates=run.history.get("learning_rate") or log.rates,
-        schedule=schedule,
-        epochs=epochs,
-    )
-
-
-def author(ctx, data, name, result):
-    """The author's run: the page's model and test images, the figures of its schedule."""
-    # The page's model: the best checkpoint's network behind this run's preprocessing. The
-    # augmentation layers in front of it pass images through unchanged outside training, but
-    # their random operations would be exported too (and ONNX has none of them).
-    network = result.model.get_layer(result.network)
-    web_model = ctx.web_model(
-        pixel_input_model(network, (32, 32, 3), pixel_mean=data.pixel_mean),
-        "05-resnet20",
-        data.test_pixels,
-        data.test_labels,
-        reference_accuracy=result.scores["accuracy"],
-    )
-    ctx.sample_images(
-        "05-cifar10-test-images",
-        data.test_pixels,
-        data.test_labels,
-        first_of_each_class(data.test_labels, SAMPLES_PER_CLASS, num_classes=10),
-        {lang: data.class_names(lang) for lang in runner.LANGS},
-        dataset=data.dataset,
-    )
+def author(ctx, data, model, run, scores, rates):
+    """The author's run: the page's model and test images, the figures of its schedule.
+    Returns its schedule, its metrics and its record's own sections."""
+    # The page's model: the best checkpoint's network (its last layer) behind this run's
+    # preprocessing. The augmentation layers in front of it pass images through unchanged
+    # outside training, but their random operations would be exported too (ONNX has none).
+    web = pixel_input_model(model.layers[-1], (32, 32, 3), pixel_mean=data.pixel_mean)
+    test = (data.test_pixels, data.test_labels)
+    web_model = ctx.web_model(web, "05-resnet20", *test, reference_accuracy=scores["accuracy"])
+    offered = first_of_each_class(data.test_labels, SAMPLES_PER_CLASS, num_classes=10)
+    names = {lang: data.class_names(lang) for lang in runner.LANGS}
+    ctx.sample_images("05-cifar10-test-images", *test, offered, names, dataset=data.dataset)
+    # the recipe's 200 epochs: the source's rates, and step_decay's (1e-3, then each from the last)
     source = [callbacks.resnet_lr_schedule(e) for e in range(200)]
-    fixed = _compose(callbacks.step_decay, 200)
+    fixed = list(accumulate(range(1, 200), lambda lr, e: callbacks.step_decay(e, lr), initial=1e-3))
     demo = {
         "source_wiring": plateau_demo(callbacks.resnet_lr_schedule),
         "corrected": plateau_demo(callbacks.step_decay),
@@ -202,34 +159,35 @@ def author(ctx, data, name, result):
             "lr_plateau": lr_figure(*demo.values(), "ch05_lr_demo", lang),
         },
         data=data,
-        history=result.run.history,
-        probabilities=result.model.predict(data.x_test, verbose=0),
+        history=run.history,
+        probabilities=model.predict(data.x_test, verbose=0),
     )
     metrics = {"resnet29_v2_params": build_resnet_v2(29).count_params()}
-    sections = {"web_model": web_model, "learning_rates": result.rates, "plateau_demo": demo}
+    sections = {"web_model": web_model, "learning_rates": rates, "plateau_demo": demo}
     return AUTHOR_SCHEDULE, metrics, sections
 
 
-def compressed(ctx, data, name, result):
-    """A run of the Keras example's recipe: its figures and its compressed schedule."""
+def compressed(ctx, name, run, rates, schedule, epochs):
+    """A run of the Keras example's recipe: its figures, its compressed schedule (returned
+    with its metrics and its record's own sections)."""
     runner.figures(
         ctx,
         lambda lang: {
-            f"{name}_learning_curves": plot_history(result.run.history, lang),
+            f"{name}_learning_curves": plot_history(run.history, lang),
             f"{name}_lr": plot_learning_rate(
-                {word("ch05_lr_used", lang): result.rates}, lang, word("ch05_lr_compressed", lang)
+                {word("ch05_lr_used", lang): rates}, lang, word("ch05_lr_compressed", lang)
             ),
         },
     )
-    drops = result.schedule.drops
-    schedule = (
+    drops = schedule.drops
+    described = (
         f"Adam 1e-3; the recipe's drops (after epochs 81/121/161/181 of 200) moved to the same "
-        f"fractions of {result.epochs} epochs: "
+        f"fractions of {epochs} epochs: "
         + ", ".join(f"×{factor:g} after epoch {at}" for at, factor in drops.items())
         + "; ReduceLROnPlateau(sqrt(0.1), patience 5); checkpoint of the best val_accuracy"
     )
     metrics = {"drops": {str(at): factor for at, factor in drops.items()}}
-    return schedule, metrics, {"learning_rates": result.rates}
+    return described, metrics, {"learning_rates": rates}
 
 
 def plateau_demo(schedule, epochs=6):
@@ -247,11 +205,3 @@ def plateau_demo(schedule, epochs=6):
     scheduler = keras.callbacks.LearningRateScheduler(schedule)
     model.fit(x, y, epochs=epochs, verbose=0, callbacks=[reducer, scheduler, log])
     return log.rates
-
-
-def _compose(schedule, epochs):
-    rate, rates = None, []
-    for epoch in range(epochs):
-        rate = schedule(epoch, rate)
-        rates.append(rate)
-    return rates

@@ -31,14 +31,11 @@ from companion.models import build_inception
 from companion.visualize import plot_history
 
 CHAPTER = "06-inception"
-RECIPE = Recipe(
-    "003",
-    40_000,
-    100,
-    256,
+OPTIMIZER = (
     "Adam 1e-3, binary cross-entropy; EarlyStopping(10), ModelCheckpoint, "
-    "ReduceLROnPlateau(0.3, 4), all on val_loss",
+    "ReduceLROnPlateau(0.3, 4), all on val_loss"
 )
+RECIPE = Recipe("003", 40_000, 100, 256, OPTIMIZER)
 BUDGETS = {
     "categorical": {"cpu": Budget("cpu", epochs=15)},
     "binary": {"cpu": Budget("cpu", train_images=10_000, epochs=5)},
@@ -58,6 +55,9 @@ CALLBACKS = (
     "EarlyStopping(10), ModelCheckpoint(best val_loss), TensorBoard, ReduceLROnPlateau(0.3, 4); "
     "the best checkpoint is evaluated"
 )
+#: The study's lists in the order plot_batch_size_study takes them (the language after four).
+PLOTTED = ("batch_sizes", "images_per_s", "source_estimate_gib", "measured_increase_gib")
+PLOTTED += ("source_images_per_s", "our_estimate_gib")
 MEASURE = """
 import json, sys, keras
 from companion.memory import measure_training_memory
@@ -77,24 +77,15 @@ def run(ctx):
     initial = build_inception().get_weights()  # both runs start here (seeded above)
 
     # The source's loss first: the smaller run, finished (and recorded) before the long one.
-    model_b, run_b, wrong = train(ctx, "binary", data, initial)
-    modes = two_modes(model_b, data)  # last: training mode moves the BN averages
-    metrics = ("binary_accuracy", "categorical_accuracy")
+    model, run, wrong = train(ctx, "binary", data, initial)
+    modes = two_modes(model, data)  # last: training mode moves the BN averages
+    shown = ("binary_accuracy", "categorical_accuracy")
     runner.figures(
-        ctx,
-        lambda lang: {"binary_vs_categorical": plot_history(run_b.history, lang, metrics=metrics)},
+        ctx, lambda lang: {"binary_vs_categorical": plot_history(run.history, lang, metrics=shown)}
     )
-    runner.record(
-        ctx,
-        provenance(ctx, "binary", run_b, data),
-        table("binary", modes["images"]),
-        numbers("binary", run_b, wrong, modes),
-        {"binary_crossentropy": wrong, "two_modes": modes},
-        run_b,
-        stem=f"{CHAPTER}-binary",
-    )
+    record(ctx, "binary", run, data, wrong, modes, stem=f"{CHAPTER}-binary")
 
-    model, run_c, correct = train(ctx, "categorical", data, initial)
+    model, run, correct = train(ctx, "categorical", data, initial)
     print(json.dumps({"binary_crossentropy": wrong, "categorical_crossentropy": correct}))
     # Model JSON round trip: the architecture survives, the weights travel separately.
     clone = keras.models.model_from_json(model.to_json())
@@ -105,47 +96,60 @@ def run(ctx):
     modes = two_modes(model, data)  # after every inference-mode use: it moves the BN averages
 
     study, how, reference = batch_size_study((16, 32) if config.smoke() else BATCH_SIZES)
-    sizes = study["batch_sizes"]
+    plotted = [study[key] for key in PLOTTED]
     runner.figures(
         ctx,
-        lambda lang: {
-            "batch_size_study": plot_batch_size_study(
-                sizes,
-                study["images_per_s"],
-                study["source_estimate_gib"],
-                study["measured_increase_gib"],
-                lang,
-                study["source_images_per_s"],
-                study["our_estimate_gib"],
-            )
-        },
+        lambda lang: {"batch_size_study": plot_batch_size_study(*plotted[:4], lang, *plotted[4:])},
         data=data,
-        history=run_c.history,
+        history=run.history,
         probabilities=probabilities,
     )
-    i128 = sizes.index(128) if 128 in sizes else 0
-    prov = provenance(ctx, "categorical", run_c, data)
-    prov["batch_size_study"] = how
-    ours = numbers("categorical", run_c, correct, modes) | {
+    i128 = study["batch_sizes"].index(128) if 128 in study["batch_sizes"] else 0
+    ours = {
         "params": reference.count_params(),
         "trainable": int(sum(np.prod(w.shape) for w in reference.trainable_weights)),
         "memory_estimate_128": study["source_estimate_gib"][i128],
         "memory_measured_128": study["measured_increase_gib"][i128],
     }
-    runner.record(
-        ctx,
-        prov,
-        table("categorical", modes["images"]),
-        ours,
-        {
-            "categorical_crossentropy": correct,
-            "two_modes": modes,
-            "json_round_trip_same_predictions": bool(same),
-            "json_chars": len(model.to_json()),
-        },
-        run_c,
-        batch_size_study=study,
+    metrics = {"json_round_trip_same_predictions": bool(same), "json_chars": len(model.to_json())}
+    record(
+        ctx, "categorical", run, data, correct, modes, how, ours, metrics, batch_size_study=study
     )
+
+
+def train(ctx, name: str, data, initial_weights):
+    """One run of the source's recipe with ``{name}_crossentropy``, resumable; returns the
+    best checkpoint (lowest validation loss), the run and the test scores."""
+    model = build_inception()
+    model.set_weights(initial_weights)
+    accuracies = ["accuracy", keras.metrics.BinaryAccuracy(name="binary_accuracy")]
+    accuracies.append(keras.metrics.CategoricalAccuracy(name="categorical_accuracy"))
+    runner.compiled(model, keras.optimizers.Adam(1e-3), f"{name}_crossentropy", accuracies)
+    folder = runner.folder(ctx, name)
+    # resumed, fit gives EarlyStopping, the checkpoint and the plateau reducer their counts
+    fit_callbacks = inception_callbacks(folder / "best.keras", log_dir=folder / "logs")
+    what = f"Inception, {name} cross-entropy"
+    run = runner.train(
+        ctx, name, model, data, RECIPE, BUDGETS[name], what=what, callbacks=fit_callbacks
+    )
+    best_model = keras.models.load_model(folder / "best.keras")
+    return best_model, run, runner.evaluate(best_model, data)
+
+
+def record(ctx, name, run, data, scores, modes, how=None, ours=None, metrics=None, **sections):
+    """Run ``name``'s record: provenance (with ``how`` the study was measured), the rows of
+    :func:`table`, its numbers (test scores, ``two_modes``, training time; then ``ours``),
+    ``metrics`` after its test scores and ``two_modes``, and ``sections``."""
+    best_epoch = int(np.argmin(run.history["val_loss"])) + 1
+    validation = f"the last {data.validation_images:,} training images, as the source's split"
+    told = {"validation": validation, "callbacks": CALLBACKS, "best_epoch": best_epoch}
+    prov = runner.provenance(ctx, run, data, RECIPE, loss=f"{name}_crossentropy", **told)
+    if how:
+        prov["batch_size_study"] = how
+    numbers = {f"{name}_run_{k}": v for k, v in (scores | modes).items()}
+    numbers |= {"training_time": run.wall_time_s, **(ours or {})}
+    metrics = {f"{name}_crossentropy": scores, "two_modes": modes, **(metrics or {})}
+    runner.record(ctx, prov, table(name, modes["images"]), numbers, metrics, run, **sections)
 
 
 def table(name: str, n: int) -> dict:
@@ -155,93 +159,42 @@ def table(name: str, n: int) -> dict:
     inference mode (how much it learnt), test images in training mode (whether its inference
     mode lags).
     """
-    run = phrase(f"ch06_{name}_run")
-    modes = {
-        f"{name}_run_{key}": (None, "percent", phrase(f"ch06_{key}", run=run, n=f"{n:,}"))
-        for key in ("train_inference_mode", "test_training_mode")
+    accuracy = "ch06_binary_run_{}_accuracy" if name == "binary" else "ch06_{}_accuracy"
+    rows = {
+        f"{name}_run_{key}_accuracy": (source, "percent", accuracy.format(key))
+        for key, source in (("binary", BINARY_ACCURACY), ("categorical", None))
     }
+    run = phrase(f"ch06_{name}_run")
+    for key in ("train_inference_mode", "test_training_mode"):
+        rows[f"{name}_run_{key}"] = (None, "percent", phrase(f"ch06_{key}", run=run, n=f"{n:,}"))
+    rows["training_time"] = (None, "minutes")
     if name == "binary":
-        return {
-            "binary_run_binary_accuracy": (
-                BINARY_ACCURACY,
-                "percent",
-                "ch06_binary_run_binary_accuracy",
-            ),
-            "binary_run_categorical_accuracy": (
-                None,
-                "percent",
-                "ch06_binary_run_categorical_accuracy",
-            ),
-            **modes,
-            "training_time": (None, "minutes"),
-        }
+        return rows
     return {
         "params": (1_420_834, "int"),
         "trainable": (1_416_930, "int", "ch06_trainable"),
-        "categorical_run_binary_accuracy": (BINARY_ACCURACY, "percent", "ch06_binary_accuracy"),
-        "categorical_run_categorical_accuracy": (None, "percent", "ch06_categorical_accuracy"),
-        **modes,
-        "training_time": (None, "minutes"),
+        **rows,
         "memory_estimate_128": (1.47, "float", "ch06_memory_estimate"),
         "memory_measured_128": (None, "float", "ch06_memory_measured"),
     }
 
 
-def numbers(name, run, scores, modes) -> dict:
-    """Run ``name``'s numbers for its rows: test scores and ``two_modes``, training time."""
-    return {f"{name}_run_{k}": v for k, v in (scores | modes).items()} | {
-        "training_time": run.wall_time_s
-    }
-
-
-def train(ctx, name: str, data, initial_weights):
-    """One run of the source's recipe with ``{name}_crossentropy``, resumable; returns the
-    best checkpoint (lowest validation loss), the run and the test scores."""
-    model = build_inception()
-    model.set_weights(initial_weights)
-    model.compile(
-        optimizer=keras.optimizers.Adam(1e-3),
-        loss=f"{name}_crossentropy",
-        metrics=[
-            "accuracy",
-            keras.metrics.BinaryAccuracy(name="binary_accuracy"),
-            keras.metrics.CategoricalAccuracy(name="categorical_accuracy"),
-        ],
-    )
-    folder = runner.folder(ctx, name)
-    run = runner.train(
-        ctx,
-        name,
-        model,
-        data,
-        RECIPE,
-        BUDGETS[name],
-        what=f"Inception, {name} cross-entropy",
-        # resumed, fit gives EarlyStopping, the checkpoint and the plateau reducer their counts
-        callbacks=inception_callbacks(folder / "best.keras", log_dir=folder / "logs"),
-    )
-    best_model = keras.models.load_model(folder / "best.keras")
-    return best_model, run, runner.evaluate(best_model, data)
-
-
-def provenance(ctx, name, run, data):
-    return runner.provenance(
-        ctx,
-        run,
-        data,
-        RECIPE,
-        loss=f"{name}_crossentropy",
-        validation=f"the last {data.validation_images:,} training images, as the source's split",
-        callbacks=CALLBACKS,
-        best_epoch=int(np.argmin(run.history["val_loss"])) + 1,
-    )
-
-
 def batch_size_study(sizes):
-    """One training step per batch size, each in a fresh process: the memory it took, beside
-    the source's estimate and ours, and the speed. Returns the record's section, how it was
-    measured, and the network the estimates are for."""
-    raw = [measure(b) for b in sizes]
+    """One training step per batch size, each in a fresh Python process (so that earlier
+    runs leave no memory behind): the memory it took, beside the source's estimate and ours,
+    and the speed. Returns the record's section, how it was measured, and the network the
+    estimates are for."""
+    raw = []
+    for b in sizes:
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+        done = subprocess.run(
+            [sys.executable, "-c", MEASURE, str(b)], capture_output=True, text=True, env=env
+        )
+        if done.returncode != 0:
+            print(done.stderr[-2000:])
+            raw.append({"batch_size": b, "error": f"exit {done.returncode}"})
+        else:
+            raw.append(json.loads(done.stdout.strip().splitlines()[-1]))
     reference = build_inception()
     speed, speed_from = speeds(sizes, raw)
     study = {
@@ -253,46 +206,29 @@ def batch_size_study(sizes):
         "measured_increase_gib": [s.get("increase_bytes", float("nan")) / GIB for s in raw],
         "raw": raw,
     }
-    how = (
-        f"memory: one training step per batch size {list(sizes)}, each in a fresh process; "
-        f"speed: {speed_from}"
-    )
-    return study, how, reference
+    how = f"memory: one training step per batch size {list(sizes)}, each in a fresh process; "
+    return study, how + f"speed: {speed_from}", reference
 
 
-def measure(batch_size: int) -> dict:
-    """One batch size in a fresh Python process, so that earlier runs leave no memory behind."""
-    done = subprocess.run(
-        [sys.executable, "-c", MEASURE, str(batch_size)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
-    )
-    if done.returncode != 0:
-        print(done.stderr[-2000:])
-        return {"batch_size": batch_size, "error": f"exit {done.returncode}"}
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def speeds(sizes, study) -> tuple[list[float], str]:
+def speeds(sizes, raw) -> tuple[list[float], str]:
     """Images/s at each batch size, and where they come from: the quiet-machine benchmark
     (``BENCHMARK``) when it has every size, else the study's one timed step each."""
-    figures = json.loads(BENCHMARK.read_text(encoding="utf-8")) if BENCHMARK.exists() else {}
-    by_batch = {
-        r["batch_size"]: r["median"] for r in figures.get("models", []) if r["model"] == "inception"
+    bench = json.loads(BENCHMARK.read_text(encoding="utf-8")) if BENCHMARK.exists() else {}
+    median = {
+        r["batch_size"]: r["median"] for r in bench.get("models", []) if r["model"] == "inception"
     }
-    if all(b in by_batch for b in sizes):
-        return [by_batch[b] for b in sizes], (
-            f"benchmarks/train_throughput.py ({figures['images']:,} images, median of "
-            f"{len(figures['models'][0]['repeats'])} interleaved epochs, load average "
-            f"{figures['load_average_before']} before, {figures['load_average_after']} after; "
-            f"{figures['device']}, commit {figures.get('git_commit', 'unknown')})"
+    if all(b in median for b in sizes):
+        return [median[b] for b in sizes], (
+            f"benchmarks/train_throughput.py ({bench['images']:,} images, median of "
+            f"{len(bench['models'][0]['repeats'])} interleaved epochs, load average "
+            f"{bench['load_average_before']} before, {bench['load_average_after']} after; "
+            f"{bench['device']}, commit {bench.get('git_commit', 'unknown')})"
         )
-    speed = [
+    timed = [
         s["batch_size"] / s["seconds_per_step"] if "seconds_per_step" in s else float("nan")
-        for s in study
+        for s in raw
     ]
-    return speed, "one timed training step per batch size (no quiet-machine benchmark yet)"
+    return timed, "one timed training step per batch size (no quiet-machine benchmark yet)"
 
 
 def two_modes(model, data, n=2_000):
@@ -306,19 +242,17 @@ def two_modes(model, data, n=2_000):
     n = config.samples(n, 64)
 
     def accuracy(x, labels, training):
-        hits = 0
-        for i in range(0, len(x), 256):
-            scores = keras.ops.convert_to_numpy(model(x[i : i + 256], training=training))
-            hits += int((scores.argmax(1) == labels[i : i + 256]).sum())
-        return hits / len(x)
+        scores = [model(x[i : i + 256], training=training) for i in range(0, len(x), 256)]
+        guesses = np.concatenate([keras.ops.convert_to_numpy(s) for s in scores]).argmax(1)
+        return float((guesses == labels).mean())
 
-    train_x, train_labels = data.x[:n], data.y[:n].argmax(1)
-    test_x, test_labels = data.x_test[:n], np.ravel(data.test_labels[:n])
+    images = {
+        "train": (data.x[:n], data.y[:n].argmax(1)),
+        "test": (data.x_test[:n], np.ravel(data.test_labels[:n])),
+    }
     keras.utils.set_random_seed(0)  # dropout in training mode
-    return {
-        "images": n,
-        "train_inference_mode": accuracy(train_x, train_labels, False),
-        "test_inference_mode": accuracy(test_x, test_labels, False),
-        "train_training_mode": accuracy(train_x, train_labels, True),
-        "test_training_mode": accuracy(test_x, test_labels, True),
+    return {"images": n} | {
+        f"{kind}_{mode}_mode": accuracy(*images[kind], training=mode == "training")
+        for mode in ("inference", "training")
+        for kind in images
     }
