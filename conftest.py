@@ -19,6 +19,7 @@
 """
 
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -32,6 +33,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 # Test files whose tests pytest-xdist hands out one by one, not as a whole file.
 SPREAD_FILES = ("tests/test_journey.py",)
+# ... except that a chapter's two languages (ids ``[zh-<stem>]``, ``[en-<stem>]``) go to one
+# worker together: its notebooks share a kernel there (tests/test_journey.py).
+PAIRED = re.compile(r"\[(zh|en)-")
 
 # The book's tests: the site, its pages and what builds and ships them, not the `companion`
 # package. Marked `book` here by file name rather than moved to a folder of their own, because
@@ -114,7 +118,7 @@ def pytest_xdist_make_scheduler(config, log):
     class SpreadSomeFiles(LoadFileScheduling):
         def _split_scope(self, nodeid: str) -> str:
             if nodeid.split("::", 1)[0].replace("\\", "/").endswith(SPREAD_FILES):
-                return nodeid
+                return PAIRED.sub("[", nodeid)  # a chapter's zh and en tests go together
             return super()._split_scope(nodeid)
 
     return SpreadSomeFiles(config, log)

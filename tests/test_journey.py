@@ -13,8 +13,12 @@ The notebooks carry exactly the pages' code blocks
 (:func:`test_every_code_block_is_in_a_notebook`), so ``make test`` runs the chapters this way
 instead of through pytest-codeblocks: each chapter's code runs once per language, as a reader
 runs it (the JAX and PyTorch passes still run a few Chinese pages through pytest-codeblocks).
-Each notebook is a test of its own, so pytest-xdist spreads them over the workers
-(conftest.py: ``pytest_xdist_make_scheduler``).
+Each notebook is a test of its own; pytest-xdist spreads the chapters over the workers
+(conftest.py: ``pytest_xdist_make_scheduler``), a chapter's two notebooks to one worker, one
+after the other. The first starts a fresh kernel; the second runs in that kernel after a reset
+that clears every name (a missing import still fails), Keras's session and global settings,
+open figures and the working folder (tests/notebookrun.py: ``RESET``), which saves a
+TensorFlow import per chapter.
 """
 
 import json
@@ -156,9 +160,27 @@ def data_dir(tmp_path_factory):
     return notebookrun.data_dir(tmp_path_factory)
 
 
-@pytest.mark.parametrize("lang,stem", [(lang, stem) for lang in LANGS for stem in chapters(lang)])
+@pytest.fixture(scope="module")
+def kernels():
+    """A chapter's kernel, kept from its first notebook for its other language's (by stem)."""
+    kept = {}
+    yield kept
+    for kernel in filter(None, kept.values()):
+        notebookrun.shut_down(kernel)
+
+
+# A chapter's two notebooks one after the other (conftest.py hands them to one worker).
+NOTEBOOKS = [
+    (lang, stem)
+    for stem in sorted({stem for lang in LANGS for stem in chapters(lang)})
+    for lang in LANGS
+    if stem in chapters(lang)
+]
+
+
+@pytest.mark.parametrize("lang,stem", NOTEBOOKS)
 def test_notebook_runs_from_the_wheel(
-    lang, stem, built_site, fresh_venv, kernel_name, data_dir, tmp_path, record_property
+    lang, stem, built_site, fresh_venv, kernel_name, data_dir, kernels, tmp_path, record_property
 ):
     from nbclient.exceptions import CellExecutionError
 
@@ -184,7 +206,14 @@ def test_notebook_runs_from_the_wheel(
     env = freshenv.environment(COMPANION_SMOKE="1", COMPANION_DATA_DIR=data_dir, MPLBACKEND="Agg")
     env.update(OFFLINE)
     try:
-        notebookrun.execute(nb, kernel_name, env, tmp_path, skip_tag=DOWNLOAD_TAG)
+        # The first of the chapter's notebooks here starts a kernel and keeps it; the other
+        # runs in it after a reset (notebookrun.RESET): TensorFlow's import, about 5 s of CPU
+        # per kernel, is paid once per chapter.
+        kernel, first = kernels.get(stem), stem not in kernels
+        kernels[stem] = None
+        kernels[stem] = notebookrun.execute(
+            nb, kernel_name, env, tmp_path, skip_tag=DOWNLOAD_TAG, kernel=kernel, keep=first
+        )
     except CellExecutionError as error:
         pytest.fail(f"{lang}/{stem}: a cell failed when the notebook ran from the wheel:\n{error}")
     code = [c for c in nb.cells if c.cell_type == "code"]
