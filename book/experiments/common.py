@@ -89,3 +89,10 @@ def save(ctx, provenance, comparisons, stem=None, *, chapter=None, **extra):
     record.update(comparisons=comparisons, **extra)
     ctx.record(record, stem)
     return record
+
+
+# --- added by exp713
+def params_row(name, model, *, source, ref, label):
+    """The row ``params_<name>``: ``model``'s parameter count beside the source's."""
+    count = model.count_params()
+    return row(f"params_{name}", count, source=source, ref=ref, fmt="int", label=label)
