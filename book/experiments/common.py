@@ -2,6 +2,7 @@
 phrases from the vocabulary, and writing records, figures and tables in both languages."""
 
 import json
+import time
 
 from book import vocabulary
 from companion import config
@@ -96,3 +97,10 @@ def params_row(name, model, *, source, ref, label):
     """The row ``params_<name>``: ``model``'s parameter count beside the source's."""
     count = model.count_params()
     return row(f"params_{name}", count, source=source, ref=ref, fmt="int", label=label)
+
+
+def timed_call(work, *args, **kwargs):
+    """``work(*args, **kwargs)`` and the seconds it took (``time.perf_counter``)."""
+    start = time.perf_counter()
+    result = work(*args, **kwargs)
+    return result, time.perf_counter() - start
