@@ -10,7 +10,7 @@ import time
 import numpy as np
 
 from book.architecture import save_model_diagram
-from book.experiments.common import params_row, phrase, row, save
+from book.experiments.common import params_row, phrase, row, save, timed_call
 from book.results import provenance
 from book.vocabulary import label
 from companion import config
@@ -45,11 +45,10 @@ def run(ctx):
     for wrapped, head in ((True, "TimeDistributed(Dense)"), (False, "Dense")):
         model = functional.build_multiple_outputs(time_distributed=wrapped)
         for call in (1, 2):
-            t = time.perf_counter()
-            model.predict(sequences, verbose=0)
+            _, seconds = timed_call(model.predict, sequences, verbose=0)
             key = f"forward_{'time_distributed' if wrapped else 'dense'}_{call}"
             text = phrase("ch08.forward", head=head, call=label(f"ch08.call_{call}"))
-            rows.append(row(key, time.perf_counter() - t, ref="004", fmt="seconds", label=text))
+            rows.append(row(key, seconds, ref="004", fmt="seconds", label=text))
 
     # The corrected CNN on MNIST: 2 epochs, Adam, batch 128, the first TRAIN_SUBSET images.
     config.seed_everything(42)

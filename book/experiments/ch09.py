@@ -10,7 +10,7 @@ from functools import partial
 import keras
 
 from book.architecture import plot_feature_map_sizes
-from book.experiments.common import figure_per_lang, params_row, row, save
+from book.experiments.common import figure_per_lang, params_row, row, save, timed_call
 from book.results import provenance
 from companion import config
 from companion.models import build_vgg16, build_vgg16_sequential
@@ -29,9 +29,8 @@ def run(ctx):
     start = time.perf_counter()
     rows, tables, build_s = [], {}, {}
     for name, build in BUILDERS.items():
-        t = time.perf_counter()
-        model = build()
-        build_s[name] = round(time.perf_counter() - t, 2)
+        model, seconds = timed_call(build)
+        build_s[name] = round(seconds, 2)
         tables[name] = [
             (layer.name, tuple(layer.output.shape), layer.count_params())
             for layer in model.layers
