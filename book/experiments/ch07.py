@@ -12,11 +12,13 @@ import time
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from book.experiments.common import note, phrase, save
 from book.results import provenance
 from book.vocabulary import LANGS, label
 from companion import config
+from companion._io import atomic_path
 from companion.augment import ImageAugmenter, augmentation_grid
 from companion.data import cifar10, mnist
 
@@ -57,10 +59,6 @@ def _zca_summary(augmenter, x):
 def playground_samples(ctx, mnist_test, cifar_test):
     """The playground's pictures as they are: lossless PNGs (no gamma or colour profile), which
     the page's script and the browser tests read."""
-    from PIL import Image
-
-    from companion._io import atomic_path
-
     sets = {"mnist": (mnist_test, mnist.CLASS_NAMES), "cifar10": (cifar_test, cifar10.CLASS_NAMES)}
     for name, classes in PLAYGROUND.items():
         (x, y), names = sets[name]

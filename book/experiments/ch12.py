@@ -11,11 +11,11 @@ import time
 
 import numpy as np
 
-from book.experiments.common import note, phrase, row, save, timed_call
+from book.experiments.common import chapter03_network, note, phrase, row, save, timed_call
 from book.results import provenance
 from book.vocabulary import LANGS, word
 from companion import config, pretrained_lite0
-from companion.data import cats_dogs
+from companion.data import cats_dogs, cifar10, load_cifar10
 from companion.errors import CompanionError
 from companion.filters import grad_cam, visualize_filters
 from companion.pretrained import decode_predictions
@@ -136,9 +136,6 @@ def run(ctx):
 def cifar10_contrast(ctx):
     """Chapter 03's network layer by layer, where its trained weights are cached (and in smoke
     runs, untrained): ``filters_by_layer.png`` and its own record."""
-    from book.experiments.common import chapter03_network
-    from companion.data import cifar10, load_cifar10
-
     try:
         model, chapter03 = chapter03_network(ctx)
     except CompanionError as exc:
