@@ -7,16 +7,18 @@ the legacy generator (``benchmarks/augment_throughput.py``).
 
 from __future__ import annotations
 
-import importlib.util
+import runpy
 import time
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from book.experiments.common import note, phrase, save
 from book.results import provenance
 from book.vocabulary import LANGS, label
 from companion import config
+from companion._io import atomic_path
 from companion.augment import ImageAugmenter, augmentation_grid
 from companion.data import cifar10, mnist
 
@@ -57,10 +59,6 @@ def _zca_summary(augmenter, x):
 def playground_samples(ctx, mnist_test, cifar_test):
     """The playground's pictures as they are: lossless PNGs (no gamma or colour profile), which
     the page's script and the browser tests read."""
-    from PIL import Image
-
-    from companion._io import atomic_path
-
     sets = {"mnist": (mnist_test, mnist.CLASS_NAMES), "cifar10": (cifar_test, cifar10.CLASS_NAMES)}
     for name, classes in PLAYGROUND.items():
         (x, y), names = sets[name]
@@ -136,34 +134,23 @@ def run(ctx):
         for a in (1.25, 40)
     }
 
-    rows = [
-        note(f"mnist_{k}", stats["mnist"][k][0], fmt="float", label=f"ch07.mnist_{k}")
-        for k in ("mean", "std", "after_mean", "after_std")
-    ]
-    rows += [
-        note(f"mnist_shear_{a}", v, fmt="float", label=phrase("ch07.mnist_shear", angle=a))
-        for a, v in shear_change.items()
-    ]
-    rows += [
-        note(
-            f"cifar_{s}_{ch}",
-            stats["cifar10"][s][i],
-            fmt="float",
-            label=phrase("ch07.cifar_stat", ch=label(f"ch07.{ch}"), stat=label(f"ch07.{s}")),
-        )
-        for s in ("mean", "std")
-        for i, ch in enumerate(("red", "green", "blue"))
-    ]
-    rows += [
-        note(
-            f"{n}_zca_{k}",
-            zca[n][k],
-            fmt="float",
-            label=phrase("ch07.zca", name=NAMES[n], what=label(f"ch07.zca_{k}")),
-        )
-        for n in zca
-        for k in ("near_one", "near_zero", "largest")
-    ]
+    rows = []
+
+    def add(key, value, text):
+        rows.append(note(key, value, fmt="float", label=text))
+
+    for k in ("mean", "std", "after_mean", "after_std"):
+        add(f"mnist_{k}", stats["mnist"][k][0], f"ch07.mnist_{k}")
+    for a, v in shear_change.items():
+        add(f"mnist_shear_{a}", v, phrase("ch07.mnist_shear", angle=a))
+    for s in ("mean", "std"):
+        for i, ch in enumerate(("red", "green", "blue")):
+            text = phrase("ch07.cifar_stat", ch=label(f"ch07.{ch}"), stat=label(f"ch07.{s}"))
+            add(f"cifar_{s}_{ch}", stats["cifar10"][s][i], text)
+    for n in zca:
+        for k in ("near_one", "near_zero", "largest"):
+            text = phrase("ch07.zca", name=NAMES[n], what=label(f"ch07.zca_{k}"))
+            add(f"{n}_zca_{k}", zca[n][k], text)
     prov = provenance(
         dataset=f"MNIST + {cifar10.locate().description}",
         n_train=len(mx) + len(cx),
@@ -184,13 +171,9 @@ def _throughput(ctx):
     except ImportError as error:
         print(f"  throughput skipped ({error}); install the bench extra: pip install -e '.[bench]'")
         return
-    path = ROOT / "benchmarks" / "augment_throughput.py"
-    spec = importlib.util.spec_from_file_location("augment_throughput", path)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    images, legacy_images = (256, 256) if config.smoke() else (4096, 1024)
-    repeats = 3 if config.smoke() else 5
-    results = bench.measure(
+    bench = runpy.run_path(str(ROOT / "benchmarks" / "augment_throughput.py"))  # its globals
+    images, legacy_images, repeats = (256, 256, 3) if config.smoke() else (4096, 1024, 5)
+    results = bench["measure"](
         images=images, legacy_images=legacy_images, batch_size=128, repeats=repeats
     )
     rows = []
@@ -206,6 +189,6 @@ def _throughput(ctx):
         n_test=0,
         batch_size=128,
         note=f"median of {repeats} interleaved passes, same machine, one run",
-        options=bench.OPTIONS,
+        options=bench["OPTIONS"],
     )
     save(ctx, prov, rows, f"{CHAPTER}-throughput", throughput=results)

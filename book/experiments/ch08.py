@@ -10,7 +10,7 @@ import time
 import numpy as np
 
 from book.architecture import save_model_diagram
-from book.experiments.common import phrase, row, save
+from book.experiments.common import params_row, phrase, row, save, timed
 from book.results import provenance
 from book.vocabulary import label
 from companion import config
@@ -37,16 +37,7 @@ def run(ctx):
         save_model_diagram(model, ctx.figures_dir / f"{name}.png")
         print(f"  wrote diagram {name}.png")
         source = functional.SOURCE_PARAMS.get(name)
-        rows.append(
-            row(
-                f"params_{name}",
-                model.count_params(),
-                source=source,
-                ref="004",
-                fmt="int",
-                label=f"ch08.{name}",
-            )
-        )
+        rows.append(params_row(name, model, source=source, ref="004", label=f"ch08.{name}"))
     build_s = round(time.perf_counter() - start, 1)
 
     # One forward pass (2 sequences) with each kind of per-step head: the first call traces.
@@ -54,11 +45,10 @@ def run(ctx):
     for wrapped, head in ((True, "TimeDistributed(Dense)"), (False, "Dense")):
         model = functional.build_multiple_outputs(time_distributed=wrapped)
         for call in (1, 2):
-            t = time.perf_counter()
-            model.predict(sequences, verbose=0)
+            _, seconds = timed(model.predict, sequences, verbose=0)
             key = f"forward_{'time_distributed' if wrapped else 'dense'}_{call}"
             text = phrase("ch08.forward", head=head, call=label(f"ch08.call_{call}"))
-            rows.append(row(key, time.perf_counter() - t, ref="004", fmt="seconds", label=text))
+            rows.append(row(key, seconds, ref="004", fmt="seconds", label=text))
 
     # The corrected CNN on MNIST: 2 epochs, Adam, batch 128, the first TRAIN_SUBSET images.
     config.seed_everything(42)

@@ -5,13 +5,13 @@ parameter counts compared with the source's summary, the feature-map sizes drawn
 """
 
 import time
+from functools import partial
 
 import keras
 
 from book.architecture import plot_feature_map_sizes
-from book.experiments.common import row, save
+from book.experiments.common import figure_per_lang, params_row, row, save, timed
 from book.results import provenance
-from book.vocabulary import LANGS
 from companion import config
 from companion.models import build_vgg16, build_vgg16_sequential
 from companion.models.vgg import SOURCE_PARAMS, feature_map_sizes
@@ -29,30 +29,19 @@ def run(ctx):
     start = time.perf_counter()
     rows, tables, build_s = [], {}, {}
     for name, build in BUILDERS.items():
-        t = time.perf_counter()
-        model = build()
-        build_s[name] = round(time.perf_counter() - t, 2)
+        model, seconds = timed(build)
+        build_s[name] = round(seconds, 2)
         tables[name] = [
             (layer.name, tuple(layer.output.shape), layer.count_params())
             for layer in model.layers
             if not isinstance(layer, keras.layers.InputLayer)
         ]
         source = SOURCE_PARAMS if name != "applications" else None
-        rows.append(
-            row(
-                f"params_{name}",
-                model.count_params(),
-                source=source,
-                ref="004",
-                fmt="int",
-                label=f"ch09.params_{name}",
-            )
-        )
+        rows.append(params_row(name, model, source=source, ref="004", label=f"ch09.params_{name}"))
         if name == "functional":
             sizes = feature_map_sizes(model)
-            for lang in LANGS:
-                figure = plot_feature_map_sizes(sizes, model.input_shape[1:], lang)
-                ctx.figure(figure, "feature_map_sizes", lang)
+            draw = partial(plot_feature_map_sizes, sizes, model.input_shape[1:])  # (lang)
+            figure_per_lang(ctx, "feature_map_sizes", draw)
         del model
         keras.backend.clear_session()
     same = tables["sequential"] == tables["functional"] == tables["applications"]

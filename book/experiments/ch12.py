@@ -11,11 +11,11 @@ import time
 
 import numpy as np
 
-from book.experiments.common import note, phrase, row, save
+from book.experiments.common import chapter03_network, note, phrase, row, save, timed
 from book.results import provenance
 from book.vocabulary import LANGS, word
 from companion import config, pretrained_lite0
-from companion.data import cats_dogs
+from companion.data import cats_dogs, cifar10, load_cifar10
 from companion.errors import CompanionError
 from companion.filters import grad_cam, visualize_filters
 from companion.pretrained import decode_predictions
@@ -72,12 +72,10 @@ def run(ctx):
             shrink_png(ctx.figure(fig, figure, lang))  # photos: a palette keeps ~150 KB
     cam_seconds = time.perf_counter() - start
 
-    start = time.perf_counter()
     ascent = {**ASCENT, "size": 64} if config.smoke() else ASCENT  # smoke: the plumbing only
-    layers = {
-        name: visualize_filters(model, name, filters=FILTERS, **ascent) for name in FILTER_LAYERS
-    }
-    filter_seconds = time.perf_counter() - start
+    layers, filter_seconds = timed(
+        lambda: {name: visualize_filters(model, name, FILTERS, **ascent) for name in FILTER_LAYERS}
+    )
     # textures compress badly: a 256-colour palette keeps the figure to a few hundred KB
     shrink_png(ctx.figure(filters_by_layer(layers, per_layer=len(FILTERS)), "lite0_filters"))
 
@@ -97,15 +95,11 @@ def run(ctx):
     )
     kept = f"{SOURCE['filters_kept']} / {SOURCE['filters']}"
     ceiling_row = f"{ceiling['top_activation']} / {len(layers['top_activation'])}"
+    vgg = row(
+        "vgg16_filters_kept", None, source=kept, ref="000", fmt="", label="ch12.vgg16_filters_kept"
+    )
     comparisons = [
-        row(
-            "vgg16_filters_kept",
-            None,
-            source=kept,
-            ref="000",
-            fmt="",
-            label="ch12.vgg16_filters_kept",
-        ),
+        vgg,
         note("right_species", f"{sum(right)} / {len(right)}", label="ch12.right_species"),
         *lit_rows,
         note("ceiling_top_activation", ceiling_row, label="ch12.ceiling_top_activation"),
@@ -142,9 +136,6 @@ def run(ctx):
 def cifar10_contrast(ctx):
     """Chapter 03's network layer by layer, where its trained weights are cached (and in smoke
     runs, untrained): ``filters_by_layer.png`` and its own record."""
-    from book.experiments.common import chapter03_network
-    from companion.data import cifar10, load_cifar10
-
     try:
         model, chapter03 = chapter03_network(ctx)
     except CompanionError as exc:
@@ -154,14 +145,10 @@ def cifar10_contrast(ctx):
     x_test = x_test.astype("float32") / 255  # chapter 03's network takes pixels in 0..1
     model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     _, test_accuracy = model.evaluate(x_test, y_test, verbose=0)
-    start = time.perf_counter()
-    layers = {
-        name: visualize_filters(
-            model, name, size=64, steps=20, upscaling_steps=4, value_range=(0.0, 1.0)
-        )
-        for name in CIFAR10_LAYERS
-    }
-    seconds = time.perf_counter() - start
+    ascent = dict(size=64, steps=20, upscaling_steps=4, value_range=(0.0, 1.0))
+    layers, seconds = timed(
+        lambda: {name: visualize_filters(model, name, **ascent) for name in CIFAR10_LAYERS}
+    )
     shrink_png(ctx.figure(filters_by_layer(layers, per_layer=8), "filters_by_layer"), scale=0.8)
     lit, lit_rows = _lit(layers, "ch12.lit_filters")
     trained = chapter03["provenance"] if chapter03 else {}
@@ -176,15 +163,8 @@ def cifar10_contrast(ctx):
     )
     # The network's training is chapter 03's: its recipe, budget and cuts label this table.
     prov.update({k: trained[k] for k in ("budget", "recipe", "ran", "cuts") if k in trained})
-    prov["trained_by"] = (
-        None
-        if not chapter03
-        else {
-            "record": "docs/assets/results/03-cifar10-cnn.json",
-            "git_commit": trained["git_commit"],
-            "date": trained["date"],
-        }
-    )
+    ran = {k: trained[k] for k in ("git_commit", "date")} if chapter03 else None
+    prov["trained_by"] = ran and {"record": "docs/assets/results/03-cifar10-cnn.json", **ran}
     accuracy = float(test_accuracy)
     rows = [note("test_accuracy", accuracy, fmt="percent", label="ch12.cifar_test_accuracy")]
     metrics = {"test_accuracy": accuracy, "filters_with_activation": lit}

@@ -12,18 +12,24 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import subprocess
+import sys
 import time
+from functools import partial
+from importlib.metadata import version
+from pathlib import Path
 
 import keras
 import numpy as np
 
-from book.experiments.common import figure_per_lang, row, save, table_per_lang
+from book.experiments.common import figure_per_lang, row, save, table_per_lang, timed
 from book.results import provenance
 from book.vocabulary import label, word
 from companion import config
 from companion.augment import ImageAugmenter
 from companion.data import cifar10
 from companion.fast_training import FastRecipe, train_fast
+from companion.machine import load_average
 from companion.models import build_resnet_v1
 from companion.models.airbench import build_airbench, whitening_kernel
 from companion.statistics import channel_mean_std
@@ -48,6 +54,15 @@ SOURCE = {
     "airbench94_epochs": 9.9,
     "airbench94_params": 1_972_792,  # PyTorch's count, BatchNorm weights included
 }
+#: the record's comparisons: key -> the source's number (None: ours only), format
+TABLE = {
+    "test_accuracy": (SOURCE["airbench94_accuracy"], "percent"),
+    "time_in_resnet20_epochs": (None, "float"),
+    "time_to_84_5_in_resnet20_epochs": (None, "float"),
+    "params": (SOURCE["airbench94_params"], "int"),
+}
+LEVELS = ("tta0", "tta1", "tta2")  # test-time augmentation: none, flips, flips and shifts
+TIMES = ("time_in_resnet20_epochs", "time_to_84_5_in_resnet20_epochs")
 #: chapter 05's ResNet20 runs on the book's data (the table's first rows): record, accuracy key
 BASELINES = {
     "author": ("05-resnet", "test_accuracy_author"),
@@ -87,20 +102,19 @@ def network(name: str, x_train, seed: int = SEED):
 def resnet20_epoch_seconds(x_train, y_train) -> float:
     """One epoch of chapter 05's Keras-example recipe on 45,000 images, timed (after a warm-up)."""
     config.seed_everything(SEED)
-    model = keras.Sequential(
-        [
-            keras.Input((32, 32, 3)),
-            ImageAugmenter.preset("cifar10_cnn", seed=SEED),
-            build_resnet_v1(20),
-        ]
-    )
+    augment = [keras.Input((32, 32, 3)), ImageAugmenter.preset("cifar10_cnn", seed=SEED)]
+    model = keras.Sequential([*augment, build_resnet_v1(20)])
     model.compile(keras.optimizers.Adam(1e-3), "categorical_crossentropy")
     n = min(45_000, len(x_train))
-    labels = keras.utils.to_categorical(y_train[:n], 10)
-    model.fit(x_train[:640], labels[:640], batch_size=32, epochs=1, verbose=0)  # compile
-    start = time.perf_counter()
-    model.fit(x_train[:n], labels, batch_size=32, epochs=1, verbose=0)
-    return round(time.perf_counter() - start, 2)
+    return round(_fit_seconds(model, x_train[:n], y_train[:n], 32, warm=640), 2)
+
+
+def _fit_seconds(model, x, y, batch_size: int, warm: int) -> float:
+    """Seconds of one epoch of ``model.fit`` on ``x`` and one-hot ``y``, after one on the first
+    ``warm`` images (which compiles)."""
+    labels = keras.utils.to_categorical(y, 10)
+    model.fit(x[:warm], labels[:warm], batch_size=batch_size, verbose=0)
+    return timed(model.fit, x, labels, batch_size=batch_size, verbose=0)[1]
 
 
 def _saved(ctx, name: str, file: str = "summary.json") -> dict | None:
@@ -124,20 +138,18 @@ def train_part(ctx, name: str, d=None) -> dict:
         recipe = dataclasses.replace(recipe, epochs=_resnet20_epochs(ctx, x_train, y_train))
     clock_before = resnet20_epoch_seconds(x_train, y_train)
     print(f"  {name}: one ResNet20 epoch takes {clock_before:.0f} s on this machine now")
-    load_start = _load()
-    start = time.perf_counter()
-    model = network(name, x_train, seed)
-    setup_s = round(time.perf_counter() - start, 2)  # the whitening kernel's statistics
+    load_start = load_average()
+    model, setup_s = timed(network, name, x_train, seed)  # the whitening kernel's statistics
     run = train_fast(model, x_train, y_train, x_test, y_test, recipe, seed=seed, resume_dir=folder)
     clock_after = resnet20_epoch_seconds(x_train, y_train)
     summary = {
         "name": name,
         "recipe": dataclasses.asdict(recipe),
         "params": model.count_params(),
-        "setup_s": setup_s,
+        "setup_s": round(setup_s, 2),
         "run": dataclasses.asdict(run),
         "resnet20_epoch_s": [clock_before, clock_after],
-        "load_average": {"start": load_start, "end": _load()},
+        "load_average": {"start": load_start, "end": load_average()},
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     if folder is not None:
@@ -156,11 +168,8 @@ def _resnet20_epochs(ctx, x_train, y_train) -> float:
     model = network("resnet20", x_train)
     model.compile(recipe.optimizer(100), keras.losses.CategoricalCrossentropy(from_logits=True))
     batch = recipe.batch_size
-    labels = keras.utils.to_categorical(y_train[: 4 * batch], 10)
-    model.fit(x_train[:batch], labels[:batch], batch_size=batch, verbose=0)
-    start = time.perf_counter()
-    model.fit(x_train[: 4 * batch], labels, batch_size=batch, verbose=0)
-    per_image = (time.perf_counter() - start) / (4 * batch)
+    x, y = x_train[: 4 * batch], y_train[: 4 * batch]
+    per_image = _fit_seconds(model, x, y, batch, warm=batch) / (4 * batch)
     per_epoch = recipe.steps(len(x_train))[0] * batch * per_image
     print(f"  ResNet20 at batch {batch}: {1 / per_image:.0f} images/s; {seconds:.0f} s of training")
     return round(seconds / per_epoch, 1)
@@ -174,36 +183,22 @@ def reference_part(ctx) -> dict | None:
         return None
     done = folder / "summary.json"
     if not done.exists():
-        import subprocess
-        import sys
-        from importlib.metadata import version
-        from pathlib import Path
-
         folder.mkdir(parents=True, exist_ok=True)
         script = Path(__file__).with_name("ch13_reference.py")
-        epochs = str(FastRecipe().epochs)
-        subprocess.run([sys.executable, str(script), epochs, "0", str(done)], check=True)
-        summary = json.loads(done.read_text())
-        done.write_text(json.dumps({**summary, "torch": version("torch")}))
+        args = [sys.executable, str(script), str(FastRecipe().epochs), "0", str(done)]
+        subprocess.run(args, check=True)
+        done.write_text(json.dumps({**json.loads(done.read_text()), "torch": version("torch")}))
     return json.loads(done.read_text())
 
 
-def reference_row(reference: dict) -> dict:
-    """The cross-check's line in the ablation table: accuracy only."""
-    return {
-        "name": "reference",
-        "epochs": reference["epochs"],
-        **{level: round(reference["final"][level], 4) for level in ("tta0", "tta1", "tta2")},
-        "wall_time_s": None,
-        "time_in_resnet20_epochs": None,
-        "time_to_84_5_in_resnet20_epochs": None,
-    }
-
-
-def _load():
-    import os
-
-    return round(os.getloadavg()[0], 2)
+def table_row(name: str, summary: dict) -> dict:
+    """A part's line in the ablation table; the cross-check's gives its accuracy only."""
+    if name == "reference":
+        levels = {level: round(summary["final"][level], 4) for level in LEVELS}
+        times = dict.fromkeys(("wall_time_s", *TIMES))  # none comparable with the others
+        return {"name": name, "epochs": summary["epochs"], **levels, **times}
+    levels = {level: summary["run"]["final"][level] for level in LEVELS}
+    return {"name": name, "epochs": summary["recipe"]["epochs"], **levels, **timing(summary)}
 
 
 def run(ctx):
@@ -221,11 +216,10 @@ def record_only(ctx):
         summaries["final"] = train_part(ctx, "final", d)  # smoke: run it
     if (reference := _saved(ctx, "reference")) is not None:
         summaries["reference"] = reference
-    stopped = {}
-    for name, why in STOPPED.items():
-        progress = None if name in summaries else _saved(ctx, name, "progress.json")
-        if progress is not None:
-            stopped[name] = {**progress, "note": why}
+    progress = {
+        name: _saved(ctx, name, "progress.json") for name in STOPPED if name not in summaries
+    }
+    stopped = {name: {**p, "note": STOPPED[name]} for name, p in progress.items() if p is not None}
     write_record(ctx, summaries, d, stopped)
 
 
@@ -310,17 +304,9 @@ def write_record(ctx, summaries: dict, d, stopped: dict | None = None) -> None:
     """The chapter's record, ablation table and figure from the finished parts (``stopped``:
     the progress of the runs in ``STOPPED``)."""
     x_train, _, x_test, _, (mean, std) = d
-    rows = baseline_rows(ctx)
-    for name, summary in summaries.items():
-        if name == "reference":
-            rows.append(reference_row(summary))
-            continue
-        levels = {k: summary["run"]["final"][k] for k in ("tta0", "tta1", "tta2")}
-        epochs = summary["recipe"]["epochs"]
-        rows.append({"name": name, "epochs": epochs, **levels, **timing(summary)})
+    rows = [*baseline_rows(ctx), *(table_row(name, s) for name, s in summaries.items())]
     final = next(r for r in rows if r["name"] == "final")
     summary = summaries["final"]
-    no_cuts = label("ch13.no_cuts")
     prov = provenance(
         dataset=cifar10.locate().description,
         n_train=len(x_train),
@@ -333,38 +319,19 @@ def write_record(ctx, summaries: dict, d, stopped: dict | None = None) -> None:
         recipe="airbench94 (Jordan 2024): 9.9 epochs of batch 1,024, Nesterov SGD lr 11.5 per "
         "1,024 examples, momentum 0.85, weight decay 0.0153, BatchNorm biases at 64x, label "
         "smoothing 0.2, lookahead, alternating flips, 2-pixel translations, TTA level 2",
-        cuts={lang: [no_cuts[lang]] for lang in ("en", "zh")},
+        cuts={lang: [label("ch13.no_cuts")[lang]] for lang in ("en", "zh")},
         channel_mean=[round(float(m), 4) for m in mean],
         channel_std=[round(float(s), 4) for s in std],
     )
-    ours = {  # key: ours, the source's, format
-        "test_accuracy": (final["tta2"], SOURCE["airbench94_accuracy"], "percent"),
-        "time_in_resnet20_epochs": (final["time_in_resnet20_epochs"], None, "float"),
-        "time_to_84_5_in_resnet20_epochs": (
-            final["time_to_84_5_in_resnet20_epochs"],
-            None,
-            "float",
-        ),
-        "params": (pytorch_count(summary["params"]), SOURCE["airbench94_params"], "int"),
-    }
+    ours = {**final, "test_accuracy": final["tta2"], "params": pytorch_count(summary["params"])}
     comparisons = [
-        row(k, v, source=src, ref=None if src is None else "airbench94", fmt=fmt, label=f"ch13.{k}")
-        for k, (v, src, fmt) in ours.items()
+        row(k, ours[k], source=src, ref="airbench94" if src else None, fmt=fmt, label=f"ch13.{k}")
+        for k, (src, fmt) in TABLE.items()
     ]
-    save(
-        ctx,
-        prov,
-        comparisons,
-        rows=rows,
-        time_in_resnet20_epochs=final["time_in_resnet20_epochs"],
-        time_to_84_5_in_resnet20_epochs=final["time_to_84_5_in_resnet20_epochs"],
-        runs=summaries,
-        stopped_runs=stopped or {},
-    )
-    table_per_lang(
-        ctx, f"{CHAPTER}-ablation", lambda lang: ablation_table(rows, prov["smoke"], lang)
-    )
-    figure_per_lang(ctx, "test_accuracy_vs_time", lambda lang: plot_progress(summaries, rows, lang))
+    times = {k: final[k] for k in TIMES}
+    save(ctx, prov, comparisons, rows=rows, **times, runs=summaries, stopped_runs=stopped or {})
+    table_per_lang(ctx, f"{CHAPTER}-ablation", partial(ablation_table, rows, prov["smoke"]))
+    figure_per_lang(ctx, "test_accuracy_vs_time", partial(plot_progress, summaries, rows))
 
 
 def pytorch_count(keras_count: int, widths=(64, 256, 256)) -> int:
@@ -395,9 +362,7 @@ def plot_progress(summaries: dict, rows: list[dict], lang: str):
     for level, style in ((84.5, ":"), (93.5, "--")):  # chapter 05's best, this chapter's target
         ax.axhline(level, color="grey", lw=0.8, ls=style)
         ax.text(0.3, level + 0.6, f"{level}%", color="dimgrey", fontsize=8)
-    ax.set_xlabel(w("xlabel"))
-    ax.set_ylabel(w("ylabel"))
-    ax.set_ylim(40, 96)
+    ax.set(xlabel=w("xlabel"), ylabel=w("ylabel"), ylim=(40, 96))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()

@@ -69,17 +69,8 @@ class Mul(nn.Module):
         return x / 9
 
 
-net = nn.Sequential(
-    nn.Conv2d(3, 24, 2, bias=True),
-    nn.GELU(),
-    Group(24, 64),
-    Group(64, 256),
-    Group(256, 256),
-    nn.MaxPool2d(3),
-    nn.Flatten(),
-    nn.Linear(256, 10, bias=False),
-    Mul(),
-)
+head = [nn.Conv2d(3, 24, 2, bias=True), nn.GELU(), Group(24, 64), Group(64, 256), Group(256, 256)]
+net = nn.Sequential(*head, nn.MaxPool2d(3), nn.Flatten(), nn.Linear(256, 10, bias=False), Mul())
 net[0].weight.requires_grad = False
 # whitening init from the first 5000 training images
 x = Xtr[:5000]
@@ -101,14 +92,8 @@ wd = 0.0153 * bs / kss
 lrb = lr * 64
 norm_b = [p for k, p in net.named_parameters() if ("n1" in k or "n2" in k) and p.requires_grad]
 other = [p for k, p in net.named_parameters() if not ("n1" in k or "n2" in k) and p.requires_grad]
-opt = torch.optim.SGD(
-    [
-        dict(params=norm_b, lr=lrb, weight_decay=wd / lrb),
-        dict(params=other, lr=lr, weight_decay=wd / lr),
-    ],
-    momentum=mom,
-    nesterov=True,
-)
+groups = [dict(params=ps, lr=r, weight_decay=wd / r) for ps, r in ((norm_b, lrb), (other, lr))]
+opt = torch.optim.SGD(groups, momentum=mom, nesterov=True)
 for g in opt.param_groups:
     g["initial_lr"] = g["lr"]
 per_epoch = len(Xtr) // bs
@@ -166,9 +151,8 @@ def evaluate(X, tta=0):
                 o = 0.5 * o + 0.5 * net(b.flip(-1))
             if tta >= 2:
                 pd = F.pad(b, (1,) * 4, "reflect")
-                s = []
-                for v in (pd[:, :, :32, :32], pd[:, :, 2:, 2:]):
-                    s.append(0.5 * net(v) + 0.5 * net(v.flip(-1)))
+                views = (pd[:, :, :32, :32], pd[:, :, 2:, 2:])
+                s = [0.5 * net(v) + 0.5 * net(v.flip(-1)) for v in views]
                 o = 0.5 * o + 0.25 * (s[0] + s[1])
             outs.append(o)
     net.train()

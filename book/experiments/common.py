@@ -111,3 +111,9 @@ def markdown_table(lang, header, rule, rows, *, smoke=False, banner="smoke_numbe
     lines += ["| " + " | ".join(str(cell) for cell in cells) + " |" for cells in rows]
     lines += ["", f"<small>{foot}</small>"] if foot else []
     return "\n".join([*lines, ""])
+
+
+def params_row(name, model, *, source, ref, label):
+    """The row ``params_<name>``: ``model``'s parameter count beside the source's."""
+    count = model.count_params()
+    return row(f"params_{name}", count, source=source, ref=ref, fmt="int", label=label)
