@@ -26,7 +26,6 @@ PACKAGE = SRC / "companion"
 #: Where the chapters' code lies: the pages of both languages and the parts they include.
 PAGES = (ROOT / "docs" / "zh", ROOT / "docs" / "en", ROOT / "includes")
 FENCE_OPEN = re.compile(r"^(`{3,}|~{3,})\s*([^\s`]*)")
-LISTING = re.compile(r'--8<--\s+"(companion/[^":]+\.py)(?::[^"]*)?"')
 
 #: Modules that no chapter's code reaches, on purpose, and why. An entry that a chapter
 #: reaches after all fails the test (take it off the list).
@@ -104,14 +103,18 @@ def python_blocks(path: Path):
 def chapter_imports() -> tuple[dict[str, set[str]], list[str]]:
     """What the pages import or show: dotted name -> pages; and the problems found (a code
     block that does not parse, a code block that imports ``book``)."""
+    from book.hooks.snippets import specs, split_spec  # the build's one --8<-- reader
+
     names: dict[str, set[str]] = {}
     problems = []
     for folder in PAGES:
         for page in sorted(folder.rglob("*.md")):
             where = page.relative_to(ROOT).as_posix()
-            for match in LISTING.finditer(page.read_text(encoding="utf-8")):
-                name = match.group(1).removesuffix(".py").replace("/", ".")
-                names.setdefault(name.removesuffix(".__init__"), set()).add(where)
+            for spec in specs(page.read_text(encoding="utf-8")):  # the package's listings
+                path = split_spec(spec)[0]
+                if path.startswith("companion/") and path.endswith(".py"):
+                    name = path.removesuffix(".py").replace("/", ".")
+                    names.setdefault(name.removesuffix(".__init__"), set()).add(where)
             for number, code in python_blocks(page):
                 try:
                     tree = ast.parse(code)
@@ -208,6 +211,7 @@ def test_no_module_of_companion_is_long():
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))  # for book.hooks.snippets, as pytest's rootdir gives it
     how = reached()
     for name, path in modules().items():
         note = how.get(name) or f"NOT REACHED ({NOT_FROM_THE_CHAPTERS.get(name, 'unlisted')})"
