@@ -22,7 +22,14 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from book.experiments.common import figure_per_lang, row, save, table_per_lang, timed
+from book.experiments.common import (
+    figure_per_lang,
+    markdown_table,
+    row,
+    save,
+    table_per_lang,
+    timed,
+)
 from book.results import provenance
 from book.vocabulary import label, word
 from companion import config
@@ -266,23 +273,22 @@ def ablation_table(rows: list[dict], smoke: bool, lang: str) -> str:
     w = lambda key: word(f"ch13.{key}", lang)  # noqa: E731
     pct = lambda v: "—" if v is None else f"{v:.2%}"  # noqa: E731
     num = lambda v: "—" if v is None else f"{v:.1f}"  # noqa: E731
-    lines = [word("smoke_numbers", lang), ""] if smoke else []
-    lines += [w("header"), "|---|---:|---:|---:|---:|---:|---:|"]
-    units = []
+    lines, units = [], []
     for r in rows:
         minutes = "—" if r.get("wall_time_s") is None else f"{r['wall_time_s'] / 60:.1f} {w('min')}"
         mark = "\\*" if r["name"] in BUSY and not smoke else ""
+        times = (r["time_in_resnet20_epochs"], r.get("time_to_84_5_in_resnet20_epochs"))
         lines.append(
-            f"| {w('run_' + r['name'])} | {r['epochs']:g} | {pct(r.get('tta2'))} | "
-            f"{pct(r['tta0'])} | {minutes}{mark} | {num(r['time_in_resnet20_epochs'])}{mark} | "
-            f"{num(r.get('time_to_84_5_in_resnet20_epochs'))}{mark} |"
+            (w("run_" + r["name"]), f"{r['epochs']:g}", pct(r.get("tta2")), pct(r["tta0"]))
+            + tuple(f"{cell}{mark}" for cell in (minutes, *map(num, times)))
         )
         if r.get("resnet20_epoch_s") and r["name"] not in BUSY:
             units.append(f"{r['resnet20_epoch_s']:.0f}\u00a0s")
     foot = w("foot").format(units=", ".join(units) or "—")
     if any(r["name"] in BUSY for r in rows) and not smoke:
         foot += " " + w("busy")
-    return "\n".join([*lines, "", f"<small>{foot}</small>", ""])
+    rule = "|---|---:|---:|---:|---:|---:|---:|"
+    return markdown_table(lang, "ch13.header", rule, lines, smoke=smoke, foot=foot)
 
 
 def baseline_rows(ctx) -> list[dict]:
