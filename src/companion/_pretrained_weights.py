@@ -43,7 +43,7 @@ def weights_path(model: str | PretrainedModel, include_top: bool = True) -> Path
 
     Returns:
         The path in ``keras_cache_dir()``, or EfficientNet-Lite0's converted file in the
-        package's cache (``lite0_weights.converted_path()``); it may not exist yet.
+            package's cache (``lite0_weights.converted_path()``); it may not exist yet.
 
     Raises:
         UnknownModelError: no such network.

@@ -66,7 +66,7 @@ def main(argv=None) -> int:
 
     Returns:
         The exit status: 0, or 2 after printing an error the reader can fix
-        (``CompanionError`` or ``FileNotFoundError``).
+            (``CompanionError`` or ``FileNotFoundError``).
 
     Raises:
         SystemExit: from argparse, for ``--help``, ``--version`` or a bad command line.

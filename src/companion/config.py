@@ -101,7 +101,7 @@ def steps_per_epoch(n_samples: int, batch_size: int) -> int | None:
 
     Returns:
         None (all batches), or in a smoke run the batches that hold about
-        ``SMOKE_IMAGES_PER_EPOCH`` images (at least one), when that is fewer than all.
+            ``SMOKE_IMAGES_PER_EPOCH`` images (at least one), when that is fewer than all.
     """
     full = -(-int(n_samples) // int(batch_size))
     if not smoke():

@@ -49,14 +49,31 @@ class FastRecipe:
     # --8<-- [end:recipe]
 
     def steps(self, n_images: int) -> tuple[int, int]:
-        """(steps per epoch, steps in all): whole batches only, as airbench's loader."""
+        """The steps of a run on ``n_images``: whole batches only, as airbench's loader.
+
+        Args:
+            n_images: how many training images an epoch goes through.
+
+        Returns:
+            ``(steps per epoch, steps in all)``.
+
+        Raises:
+            ValueError: fewer images than one batch.
+        """
         per_epoch = n_images // self.batch_size
         if per_epoch < 1:
             raise ValueError(f"{n_images} images make no batch of {self.batch_size}")
         return per_epoch, math.ceil(per_epoch * self.epochs)
 
     def optimizer(self, total_steps: int) -> LookaheadSGD:
-        """The recipe's optimiser and learning-rate schedule for a run of ``total_steps``."""
+        """The recipe's optimiser and learning-rate schedule.
+
+        Args:
+            total_steps: the run's training steps (the schedule's length, lookahead's end).
+
+        Returns:
+            A ``LookaheadSGD`` with a ``Triangular`` schedule.
+        """
         peak = self.lr / (1 + 1 / (1 - self.momentum)) * self.batch_size / 1024
         return LookaheadSGD(
             Triangular(peak, total_steps),
@@ -80,6 +97,7 @@ class FastRun:
 
     @property
     def train_seconds(self) -> float:
+        """Seconds spent training: the sum of ``epoch_seconds``."""
         return float(sum(self.epoch_seconds))
 
 
@@ -156,7 +174,17 @@ def top1(logits, labels) -> float:
 
 
 def accuracy(model, images, labels, level: int = 0) -> float:
-    """Top-1 accuracy of ``model`` on ``images`` with TTA ``level`` (see ``predict_tta``)."""
+    """Top-1 accuracy of ``model`` on ``images`` with test-time augmentation.
+
+    Args:
+        model: a network that gives logits (or probabilities).
+        images: a batch of standardized images ``(N, 32, 32, 3)``.
+        labels: their integer labels, ``(N,)`` or ``(N, 1)``.
+        level: the TTA level of ``predict_tta`` (0: none).
+
+    Returns:
+        The accuracy as a float in [0, 1].
+    """
     return top1(predict_tta(model, images, level), labels)
 
 

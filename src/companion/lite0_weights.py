@@ -36,7 +36,7 @@ def weights_record() -> dict:
 
     Returns:
         A JSON-ready dict: the package, its version, the file and its sha256, the licence,
-        and the ImageNet top-1 accuracy the network's authors report.
+            and the ImageNet top-1 accuracy the network's authors report.
     """
     return {
         "network": "EfficientNet-Lite0",
@@ -57,7 +57,7 @@ def converted_path() -> Path:
 
     Returns:
         ``<cache>/weights/efficientnet-lite0-57934424.weights.h5``, where ``<cache>`` is
-        ``COMPANION_CACHE_DIR`` or ``~/.cache/companion``.
+            ``COMPANION_CACHE_DIR`` or ``~/.cache/companion``.
 
     Raises:
         ConfigError: the cache folder cannot be created or written to.

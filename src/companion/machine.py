@@ -13,7 +13,12 @@ from pathlib import Path
 
 
 def load_average() -> float | None:
-    """The 1-minute load average, or None where the system has none (Windows)."""
+    """How busy the machine is now.
+
+    Returns:
+        The 1-minute load average, rounded to 0.01, or None where the system has none
+            (Windows).
+    """
     try:
         return round(os.getloadavg()[0], 2)
     except (AttributeError, OSError):
@@ -21,7 +26,12 @@ def load_average() -> float | None:
 
 
 def describe_device() -> str:
-    """A short description of the device the current Keras backend computes on."""
+    """The device the current Keras backend computes on.
+
+    Returns:
+        A short description: ``"GPU: <name>"``, or ``"CPU: <model> (<n> cores)"`` where no GPU
+            is in use (or the query fails: it never breaks a run).
+    """
     import keras
 
     backend = keras.backend.backend()

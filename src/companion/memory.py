@@ -112,8 +112,8 @@ def measure_training_memory(model, batch_size: int, steps: int = 2, seed: int = 
 
     Returns:
         A dict: ``batch_size``; ``baseline_bytes``, ``peak_bytes`` and ``increase_bytes``
-        (the process's resident memory before, its peak, the difference); and
-        ``seconds_per_step``, the last step's time in seconds.
+            (the process's resident memory before, its peak, the difference); and
+            ``seconds_per_step``, the last step's time in seconds.
 
     Raises:
         ValueError: ``batch_size`` or ``steps`` below 1.

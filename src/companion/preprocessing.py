@@ -35,7 +35,7 @@ def subtract_pixel_mean(x_train, *others):
 
     Returns:
         ``(x_train - mean, *[x - mean for x in others], mean)``, all float32; ``mean``
-        has shape (height, width, channels).
+            has shape (height, width, channels).
 
     Raises:
         ValueError: if ``x_train`` holds fewer than two images.

@@ -209,7 +209,8 @@ def classify(
         A list of ``Prediction`` (id, name, probability), most probable first.
 
     Raises:
-        FileNotFoundError, DataFormatError: the image file is missing or unreadable.
+        FileNotFoundError: no file at ``image``.
+        DataFormatError: the image file cannot be read.
         ValueError: an unknown ``model``, not one RGB image, or ``top`` out of range.
         WeightsUnavailableError: the ImageNet weights cannot be had.
     """

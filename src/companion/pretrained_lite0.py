@@ -182,7 +182,9 @@ def predict_files(
         A float32 array (number of files, 1000).
 
     Raises:
-        FileNotFoundError, DataFormatError, WeightsUnavailableError: as ``classify``.
+        WeightsUnavailableError: the ImageNet weights cannot be had (see ``build``).
+        FileNotFoundError: a file is missing.
+        DataFormatError: an image or the weights file cannot be read.
     """
     import time
 

@@ -24,7 +24,7 @@ def channel_mean_std(images, slice_size: int = SLICE):
 
     Returns:
         ``(mean, std)``: float64 arrays of shape (channels,); ``std`` is the
-        population standard deviation, as the old ``ImageDataGenerator.fit``'s.
+            population standard deviation, as the old ``ImageDataGenerator.fit``'s.
 
     Raises:
         ValueError: if there are fewer than two images.

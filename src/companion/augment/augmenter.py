@@ -179,7 +179,7 @@ class ImageAugmenter(Standardization, RandomTransforms, Pipelines, keras.layers.
 
         Returns:
             An ``ImageAugmenter`` named ``augmentation`` (a model's summary and diagram show
-            that name; pass ``name=`` to choose another).
+                that name; pass ``name=`` to choose another).
 
         Raises:
             ValueError: for an unknown name (the message lists the names), an override

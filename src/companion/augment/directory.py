@@ -26,7 +26,7 @@ def list_images(directory, classes=None) -> tuple[list[Path], np.ndarray, dict[s
 
     Returns:
         ``(paths, labels, class_indices)``: the image paths, their class indices (int64,
-        shape (N,)) and ``{class name: index}``.
+            shape (N,)) and ``{class name: index}``.
 
     Raises:
         FileNotFoundError: if ``directory`` or a class folder is missing, or no image is

@@ -182,7 +182,7 @@ def flip_mode(horizontal_flip: bool, vertical_flip: bool) -> str | None:
 
     Returns:
         ``"horizontal"``, ``"vertical"``, ``"horizontal_and_vertical"``, or None when
-        neither is on.
+            neither is on.
 
     Raises:
         TypeError: if a switch is not a bool.

@@ -37,7 +37,7 @@ class Pipelines:
 
         Returns:
             An ``companion.augment.ArrayBatches``, a ``keras.utils.PyDataset``: one
-            pass is one epoch.
+                pass is one epoch.
 
         Raises:
             ValueError: if ``x`` is not a batch of finite images, ``y`` has another

@@ -82,7 +82,7 @@ def to_uint8(image: np.ndarray) -> np.ndarray:
 
     Returns:
         uint8 pixels of the same shape, its minimum at 0 and maximum at 255 (all 0 for a
-        flat image).
+            flat image).
     """
     image = np.asarray(image, dtype="float64")
     low, high = image.min(), image.max()

@@ -28,7 +28,7 @@ def check_image(path: str | os.PathLike) -> str | None:
 
     Returns:
         None if it decodes as a JPEG in RGB, grey or CMYK; otherwise the reason in words
-        (not a JPEG, not an image, corrupt, too many pixels, an unusual colour mode).
+            (not a JPEG, not an image, corrupt, too many pixels, an unusual colour mode).
 
     Raises:
         FileNotFoundError: if there is no such file.

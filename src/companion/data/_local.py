@@ -40,7 +40,7 @@ def in_cache(path: Path) -> bool:
 
     Returns:
         True for a path inside the cache; False otherwise, also when the cache setting
-        is unusable.
+            is unusable.
     """
     return not _inside(path, config.data_dir()) and _inside(path, _cache())
 

@@ -186,8 +186,8 @@ def load_datasets(
 
     Returns:
         ``(train, validation, test)``: ``tf.data.Dataset`` objects of batches of float32
-        images (batch, height, width, 3) in 0-255 and float32 labels (batch, 1), 0 for cat
-        and 1 for dog; validation and test keep their order.
+            images (batch, height, width, 3) in 0-255 and float32 labels (batch, 1), 0 for cat
+            and 1 for dog; validation and test keep their order.
 
     Raises:
         FileNotFoundError: if a split's folder is missing (or no photos are found when

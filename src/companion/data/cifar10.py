@@ -135,8 +135,8 @@ def load_data(path: str | os.PathLike | None = None):
 
     Returns:
         ``(x_train, y_train), (x_test, y_test)``: images uint8 (N, 32, 32, 3) and labels
-        uint8 (N, 1), 50,000 and 10,000 of them for the full set (fewer for a partial copy;
-        the first 2,000 and 500 in a smoke run).
+            uint8 (N, 1), 50,000 and 10,000 of them for the full set (fewer for a partial copy;
+            the first 2,000 and 500 in a smoke run).
 
     Raises:
         FileNotFoundError: if ``path`` holds no copy, or a folder holds part of one.

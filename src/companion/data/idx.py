@@ -54,7 +54,7 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
 
     Returns:
         An array of the shape the header gives, in the file's dtype (uint8 for MNIST) and
-        native byte order.
+            native byte order.
 
     Raises:
         DataFormatError: if the file is not IDX (bad magic number), cannot be decompressed,

@@ -58,7 +58,7 @@ def load_data(path: str | os.PathLike | None = None):
 
     Returns:
         ``(x_train, y_train), (x_test, y_test)``: images uint8 (N, 28, 28) and labels
-        uint8 (N,), 60,000 and 10,000 of them (the first 2,000 and 500 in a smoke run).
+            uint8 (N,), 60,000 and 10,000 of them (the first 2,000 and 500 in a smoke run).
 
     Raises:
         FileNotFoundError: if ``path`` holds no MNIST file, or a folder holds only some of
@@ -131,7 +131,7 @@ def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
 
     Returns:
         A dict with the arrays ``x_train``, ``y_train``, ``x_test`` and ``y_test`` as
-        stored (not yet checked or converted).
+            stored (not yet checked or converted).
 
     Raises:
         DataFormatError: if the file is not a readable npz or lacks one of the four arrays.

@@ -23,7 +23,7 @@ def filter_means(filter_indices):
 
     Returns:
         A function from activations (batch, height, width, channels) to the mean of
-        filter ``filter_indices[i]`` for sample i, shape (batch,).
+            filter ``filter_indices[i]`` for sample i, shape (batch,).
     """
     indices = np.asarray(filter_indices)
 

@@ -53,7 +53,7 @@ def conv_layer_names(model) -> list[str]:
 
     Returns:
         The names of its ``Conv2D``, ``SeparableConv2D``, ``DepthwiseConv2D`` and
-        ``Conv2DTranspose`` layers.
+            ``Conv2DTranspose`` layers.
     """
     return [layer.name for layer in model.layers if isinstance(layer, _conv_types())]
 

@@ -33,7 +33,7 @@ def whitening_kernel(images, patch_size: int = 2, eps: float = 5e-4) -> np.ndarr
 
     Returns:
         float32 array (patch_size, patch_size, channels, 2 * patch_size**2 * channels),
-        a Conv2D kernel; the first half of the filters in order of decreasing eigenvalue.
+            a Conv2D kernel; the first half of the filters in order of decreasing eigenvalue.
 
     Raises:
         ValueError: if ``images`` is not a batch of images larger than one patch.
@@ -119,7 +119,7 @@ class PatchWhitening(layers.Layer):
 
         Returns:
             (batch, height - patch_size + 1, width - patch_size + 1, filters), in the
-            dtype of ``x``.
+                dtype of ``x``.
         """
         return ops.conv(x, ops.cast(self.kernel, x.dtype), padding="valid") + ops.cast(
             self.bias, x.dtype

@@ -203,7 +203,7 @@ def build_multiple_inputs(num_classes: int = 10) -> keras.Model:
 
     Returns:
         A ``keras.Model``; call or fit it with a list ``[grey, colour]`` or a dict keyed
-        by the input names ``img_gray_bigsize`` and ``img_rgb_smallsize``.
+            by the input names ``img_gray_bigsize`` and ``img_rgb_smallsize``.
 
     Raises:
         ValueError: if ``num_classes`` is not an integer of at least 2.

@@ -25,7 +25,22 @@ DENSE_WEIGHT_DECAY = 1e-2  # the source passes the string "l2", whose default fa
 # --8<-- [start:inception_module]
 def inception_module(x, filters, number: int, batch_normalization: bool = True,
                      dropout: float = 0.0):
-    """An inception module: four branches, concatenated; then BN and 2x2 max pooling."""
+    """An inception module: four branches, concatenated; then BN and 2x2 max pooling.
+
+    Args:
+        x: the module's input tensor.
+        filters: six numbers of filters: 1x1, 3x3 reduce, 3x3, 5x5 reduce, 5x5 and
+            pool proj.
+        number: the module's number, in its layers' names (``inception_<number>_...``).
+        batch_normalization: whether BN follows the concatenation.
+        dropout: the dropout rate after the concatenation (0: none).
+
+    Returns:
+        The output tensor, half the input's height and width.
+
+    Raises:
+        ValueError: ``filters`` does not hold six numbers.
+    """
     f1, f3r, f3, f5r, f5, fpool = _six_filters(filters)
     name = f"inception_{number}"
 
@@ -106,7 +121,7 @@ def build_inception(
 
     Returns:
         An uncompiled ``keras.Model`` named ``inception_cifar10``; with the defaults it has
-        1,420,834 parameters.
+            1,420,834 parameters.
 
     Raises:
         ValueError: if a module is not given six filter numbers.

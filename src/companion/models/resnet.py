@@ -25,8 +25,18 @@ def resnet_layer(
 ):
     """One ``Conv2D`` with optional batch normalization and activation.
 
-    ``conv_first=True`` gives ``conv-BN-activation`` (v1); ``False`` gives
-    ``BN-activation-conv``, the pre-activation order of v2.
+    Args:
+        inputs: the input tensor.
+        num_filters: the convolution's filters.
+        kernel_size: its square kernel's side.
+        strides: its strides (2 halves the height and width).
+        activation: the activation's name, or None for none.
+        batch_normalization: whether to normalize the batch.
+        conv_first: True gives ``conv-BN-activation`` (v1); False gives
+            ``BN-activation-conv``, the pre-activation order of v2.
+
+    Returns:
+        The output tensor.
     """
     conv = layers.Conv2D(
         num_filters,

@@ -81,7 +81,7 @@ def build_vgg16_sequential(input_shape=(224, 224, 3), classes: int = 1000) -> ke
 
     Returns:
         An uncompiled ``keras.Sequential``; at 224x224x3 with 1,000 classes it has
-        138,357,544 parameters.
+            138,357,544 parameters.
 
     Raises:
         ValueError: for a smaller or otherwise unusable shape, or ``classes`` under 2.
@@ -122,7 +122,7 @@ def feature_map_sizes(model: keras.Model) -> list[dict]:
 
     Returns:
         One dict per ``Conv2D`` or ``MaxPooling2D`` layer, with the keys ``layer``,
-        ``height``, ``width``, ``channels`` and ``params``.
+            ``height``, ``width``, ``channels`` and ``params``.
     """
     rows = []
     for layer in model.layers:

@@ -28,7 +28,7 @@ def estimate(
 
     Returns:
         One line, e.g. ``"estimate: ~N training images/s -> ... min of training ..."``; if
-        the copy cannot be trained, a line saying why (an estimate never stops a run).
+            the copy cannot be trained, a line saying why (an estimate never stops a run).
     """
     try:
         xb, yb = _first_batch(x, y, batch_size)

@@ -99,7 +99,7 @@ def restore_waiting(callbacks, history: dict[str, list[float]]) -> None:
 
     Returns:
         None; the callbacks are changed in place. A callback whose ``mode="auto"`` cannot
-        tell its direction yet starts afresh, with a warning.
+            tell its direction yet starts afresh, with a warning.
     """
     kinds = (
         keras.callbacks.ReduceLROnPlateau,

@@ -95,7 +95,7 @@ class TrainingRun:
 
         Returns:
             Images per second, or None when the number of training images is unknown
-            (``x`` was a dataset or generator) or no epoch was timed.
+                (``x`` was a dataset or generator) or no epoch was timed.
         """
         steady = self.epoch_seconds[1:] or self.epoch_seconds
         if self.train_samples is None or not steady:

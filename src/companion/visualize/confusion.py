@@ -17,7 +17,7 @@ def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
 
     Returns:
         An int64 array (num_classes, num_classes): ``[i, j]`` counts the samples of
-        class i predicted as class j.
+            class i predicted as class j.
 
     Raises:
         ValueError: ``y_true`` and ``y_pred`` differ in length.

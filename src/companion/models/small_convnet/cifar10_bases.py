@@ -27,7 +27,7 @@ def build_cifar10_base(
 
     Returns:
         An untrained ``keras.Model`` named ``cifar10_base`` that outputs the last block's
-        feature map.
+            feature map.
 
     Raises:
         ValueError: if ``filters`` and ``convs`` differ in length.
@@ -61,7 +61,7 @@ def build_cifar10_classifier(
 
     Returns:
         A ``keras.Model`` for 32x32x3 pixels in 0-255, compiled with Adam and sparse
-        categorical cross-entropy (labels as integers 0-9).
+            categorical cross-entropy (labels as integers 0-9).
     """
     inputs = keras.Input(shape=(32, 32, 3), name="pixels")
     x = base(inputs)
@@ -90,8 +90,8 @@ def pretrain_on_cifar10(
 
     Returns:
         ``(classifier, run, accuracy)``: the model of ``build_cifar10_classifier``, its
-        ``companion.train.TrainingRun`` and its accuracy (a float in 0-1) on the
-        CIFAR-10 test images.
+            ``companion.train.TrainingRun`` and its accuracy (a float in 0-1) on the
+            CIFAR-10 test images.
 
     Raises:
         FileNotFoundError: if CIFAR-10 is missing and cannot be downloaded.
