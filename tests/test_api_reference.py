@@ -19,15 +19,20 @@ def listed(lang: str) -> list[str]:
     return DIRECTIVE.findall((ROOT / "docs" / lang / "api.md").read_text(encoding="utf-8"))
 
 
-def public_modules() -> list[str]:
-    names = []
+def public_files() -> dict[str, Path]:
+    """Each public module of companion (no part of its name starts with ``_``) and its file."""
+    modules = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         parts = ("companion", *path.relative_to(PACKAGE).with_suffix("").parts)
         if parts[-1] == "__init__":
             parts = parts[:-1]
         if not any(part.startswith("_") for part in parts):
-            names.append(".".join(parts))
-    return names
+            modules[".".join(parts)] = path
+    return modules
+
+
+def public_modules() -> list[str]:
+    return list(public_files())
 
 
 def test_both_languages_list_the_same_modules_once_each():
@@ -111,6 +116,7 @@ def _missing_sections(function, extra_doc: str = "") -> list[str]:
 
 
 ITEM = re.compile(r"^\*{0,2}[\w.]+(\s*\(.*\))?:(\s|$)")  # "name: ...", "name (type): ..."
+SECTIONS = ("Args:", "Raises:", "Returns:", "Yields:")
 
 
 def _misread_lines(doc: str) -> list[str]:
@@ -132,30 +138,26 @@ def _misread_lines(doc: str) -> list[str]:
     return misread
 
 
-SECTIONS = ("Args:", "Raises:", "Returns:", "Yields:")
+def _problems(where: str, node, missing: list[str]) -> list[str]:
+    """``missing`` sections and ``node``'s misread docstring lines, named at ``where``."""
+    misread = _misread_lines(ast.get_docstring(node) or "")
+    return [f"{where}: no {s}" for s in missing] + [f"{where}: misread line: {m}" for m in misread]
 
 
 def undocumented() -> list[str]:
     """Every public function, method and class of companion that lacks a section it needs."""
     found = []
-    for path in sorted(PACKAGE.rglob("*.py")):
-        parts = path.relative_to(PACKAGE).with_suffix("").parts
-        if any(part.startswith("_") and part != "__init__" for part in parts):
-            continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in tree.body:
+    for path in public_files().values():
+        file = path.relative_to(ROOT)
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
             if not isinstance(node, (ast.FunctionDef, ast.ClassDef)) or node.name[0] == "_":
                 continue
-            where = f"{path.relative_to(ROOT)}:{node.lineno} {node.name}"
-            found += [
-                f"{where}: misread line: {m}" for m in _misread_lines(ast.get_docstring(node) or "")
-            ]
+            where = f"{file}:{node.lineno} {node.name}"
             if isinstance(node, ast.FunctionDef):
-                found += [f"{where}: no {s}" for s in _missing_sections(node)]
+                found += _problems(where, node, _missing_sections(node))
                 continue
             class_doc = ast.get_docstring(node) or ""
-            if not class_doc:
-                found.append(f"{where}: no docstring")
+            found += _problems(where, node, [] if class_doc else ["docstring"])
             for method in node.body:
                 if not isinstance(method, ast.FunctionDef):
                     continue
@@ -165,12 +167,9 @@ def undocumented() -> list[str]:
                     missing = _missing_sections(method)
                 else:
                     continue
-                at = f"{path.relative_to(ROOT)}:{method.lineno} {node.name}.{method.name}"
-                found += [f"{at}: no {s}" for s in missing]
-                found += [
-                    f"{at}: misread line: {m}"
-                    for m in _misread_lines(ast.get_docstring(method) or "")
-                ]
+                found += _problems(
+                    f"{file}:{method.lineno} {node.name}.{method.name}", method, missing
+                )
     return found
 
 
