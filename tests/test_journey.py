@@ -210,7 +210,7 @@ def test_notebook_runs_from_the_wheel(
         # runs in it after a reset (notebookrun.RESET): TensorFlow's import, about 5 s of CPU
         # per kernel, is paid once per chapter.
         kernel, first = kernels.get(stem), stem not in kernels
-        kernels[stem] = None
+        kernels[stem] = None  # if this first notebook fails, the other starts a kernel of its own
         kernels[stem] = notebookrun.execute(
             nb, kernel_name, env, tmp_path, skip_tag=DOWNLOAD_TAG, kernel=kernel, keep=first
         )
